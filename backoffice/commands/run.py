@@ -1,0 +1,32 @@
+"""``backoffice run``: the day's work per region, on one read and one write per workbook."""
+from __future__ import annotations
+
+import click
+
+from ..cli import AppContext, execute, pass_app
+
+
+def day_steps(with_presence: bool):
+    """presence (when an IVR log is given), suggest, mandates, kit orders, check — in this order."""
+    from ..jobs.check import check_step
+    from ..jobs.kits import kits_order_step
+    from ..jobs.mandates import mandates_step
+    from ..jobs.presence import presence_step
+    from ..jobs.suggest import suggest_step
+
+    steps = [("presence", presence_step)] if with_presence else []
+    steps += [("suggest", suggest_step), ("mandates", mandates_step), ("kits", kits_order_step),
+              ("check", check_step)]
+    return steps
+
+
+@click.command("run")
+@click.option("--ivr-log", type=click.Path(exists=True), help="IVR export (CSV) or a folder: its newest file is used.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder for generated files (default: mandates.out_dir).")
+@click.option("--pdf", is_flag=True, help="Also convert the mandates to PDF (LibreOffice).")
+@click.option("--send", is_flag=True, help="E-mail the generated mandates to the stores.")
+@pass_app
+def command(app: AppContext, ivr_log, out_dir, pdf, send):
+    """Do the day's work: presence, suggest, mandates, kit orders, then check."""
+    execute(app, day_steps(ivr_log is not None),
+            {"ivr_log": ivr_log, "out_dir": out_dir, "pdf": pdf, "send": send})

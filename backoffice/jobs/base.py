@@ -1,0 +1,66 @@
+"""What every job step receives and returns."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Protocol
+
+from sheets_sync.changes import ChangeSet
+from sheets_sync.findings import ERREUR, Finding
+from sheets_sync.workbook import WorkbookData
+
+from ..settings import Region, Settings
+
+
+def _no_progress(items: Iterable, label: str = "", length: int | None = None) -> Iterable:
+    return items
+
+
+@dataclass
+class JobContext:
+    """The run's settings, region, clock and the command's options."""
+
+    settings: Settings
+    region: Region
+    now: dt.datetime  # naive, Europe/Paris wall-clock time
+    dry_run: bool = False
+    options: dict[str, Any] = field(default_factory=dict)
+    progress: Callable[..., Iterable] = _no_progress
+    carried: list[Finding] = field(default_factory=list)  # findings of earlier steps of a run
+
+    def option(self, name: str, default=None):
+        value = self.options.get(name)
+        return default if value is None else value
+
+    def out_dir(self) -> Path:
+        """Where files of this region go: ``<out>/<region>/``."""
+        base = self.options.get("out_dir") or self.settings.path(self.settings.mandates.out_dir)
+        return Path(base) / self.region.code
+
+
+@dataclass
+class Table:
+    """A small table to print (and to put in ``--json``): a title, headers and rows."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass
+class JobResult:
+    task: str
+    changes: ChangeSet = field(default_factory=ChangeSet)
+    findings: list[Finding] = field(default_factory=list)
+    summary: list[tuple[str, Any]] = field(default_factory=list)  # (label, value) lines
+    tables: list[Table] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    needs_attention: bool = False  # exit code 1 when true
+
+    def attention(self) -> bool:
+        return self.needs_attention or any(f.severity == ERREUR for f in self.findings)
+
+
+class Step(Protocol):
+    def __call__(self, data: WorkbookData, ctx: JobContext) -> JobResult: ...

@@ -1,0 +1,90 @@
+"""Run job steps on regions: one read and one write per workbook, regions side by side."""
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from sheets_sync.changes import ApplyReport, ChangeSet, preview_rows
+from sheets_sync.errors import BackofficeError
+from sheets_sync.workbook import Workbook
+
+from ..settings import Region, Settings
+from .base import JobContext, JobResult, Step
+from .backends import open_workbook
+
+
+@dataclass
+class RegionOutcome:
+    region: Region
+    results: list[JobResult] = field(default_factory=list)
+    report: ApplyReport | None = None
+    preview: list[list[str]] = field(default_factory=list)  # --dry-run: the changes not written
+    error: str = ""  # a BackofficeError message: this region could not be processed
+    trace: str = ""
+
+    def attention(self) -> bool:
+        return any(r.attention() for r in self.results)
+
+
+def run_region(
+    settings: Settings,
+    region: Region,
+    steps: Sequence[tuple[str, Step]],
+    now: dt.datetime,
+    *,
+    dry_run: bool = False,
+    options: dict[str, Any] | None = None,
+    progress: Callable = None,
+    workbook: Workbook | None = None,
+    limiter=None,
+) -> RegionOutcome:
+    """Read the region's workbook once, run the steps in order, write their changes once."""
+    outcome = RegionOutcome(region)
+    try:
+        wb = workbook or open_workbook(settings, region, limiter=limiter)
+        data = wb.load()
+        changes = ChangeSet()
+        carried = list(data.findings)
+        for name, step in steps:
+            ctx = JobContext(settings, region, now, dry_run, dict(options or {}),
+                             carried=list(carried))
+            if progress is not None:
+                ctx.progress = progress
+            result = step(data, ctx)
+            data.apply_in_memory(result.changes)
+            changes.merge(result.changes)
+            carried.extend(result.findings)
+            outcome.results.append(result)
+        if dry_run:
+            outcome.preview = preview_rows(changes, wb.titles)
+        else:
+            outcome.report = wb.apply(changes, now)
+            counted = getattr(wb.backend, "requests", None)
+            if counted is not None:
+                outcome.report.requests = counted
+    except BackofficeError as err:
+        outcome.error = str(err)
+        outcome.trace = traceback.format_exc()
+    return outcome
+
+
+def run_regions(
+    settings: Settings,
+    regions: Sequence[Region],
+    steps: Sequence[tuple[str, Step]],
+    now: dt.datetime,
+    **kwargs,
+) -> list[RegionOutcome]:
+    """Run the steps on every region; Google regions side by side under one shared limiter."""
+    from sheets_sync.limiter import RateLimiter
+
+    limiter = kwargs.pop("limiter", None) or RateLimiter(settings.sheets.requests_per_minute)
+    if len(regions) <= 1 or not any(r.spreadsheet for r in regions):
+        return [run_region(settings, r, steps, now, limiter=limiter, **kwargs) for r in regions]
+    with ThreadPoolExecutor(max_workers=min(4, len(regions))) as pool:
+        futures = [pool.submit(run_region, settings, r, steps, now, limiter=limiter, **kwargs)
+                   for r in regions]
+        return [f.result() for f in futures]

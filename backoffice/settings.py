@@ -1,0 +1,299 @@
+"""Settings: ``config/defaults.toml``, then the user's TOML file, then environment, then CLI.
+
+Loaded into frozen dataclasses. An unknown key anywhere is a :class:`ConfigError` naming it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from sheets_sync.errors import ConfigError
+
+
+def config_dir() -> Path:
+    """The ``config/`` data folder: beside the packages in a checkout, else the installed copy."""
+    here = Path(__file__).resolve().parent.parent / "config"
+    if (here / "defaults.toml").exists():
+        return here
+    installed = Path(sys.prefix) / "share" / "backoffice" / "config"
+    if (installed / "defaults.toml").exists():
+        return installed
+    raise ConfigError("Dossier config/ introuvable : réinstallez backoffice (pip install -e .).")
+
+
+@dataclass(frozen=True)
+class Agency:
+    name: str = ""
+    legal_form: str = ""
+    siret: str = ""
+    address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Sheets:
+    credentials: str = ""
+    timeout_s: float = 30.0
+    max_retries: int = 5
+    backoff_s: float = 1.0
+    max_backoff_s: float = 60.0
+    requests_per_minute: int = 60
+
+
+@dataclass(frozen=True)
+class Presence:
+    early_minutes: int = 60
+    grace_minutes: int = 15
+
+
+@dataclass(frozen=True)
+class Suggest:
+    days: int = 14
+    top: int = 3
+    default_radius_km: float = 50.0
+    medical_months: int = 24
+    max_day_hours: float = 10.0
+    max_week_hours: float = 48.0
+    max_week_days: int = 6
+    min_rest_hours: float = 11.0
+    weight_distance: float = 1.0
+    weight_brand_history: float = 15.0
+    weight_store_history: float = 10.0
+    weight_week_load: float = 5.0
+    weight_presence: float = 20.0
+
+
+@dataclass(frozen=True)
+class Mandates:
+    days: int = 21
+    out_dir: str = "output"
+    template: str = "templates/mandat_fournisseur.docx"
+    default_delay_days: int = 7
+    libreoffice: str = "soffice"
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str = "localhost"
+    port: int = 587
+    security: str = "starttls"
+    user: str = ""
+    password_env: str = "BACKOFFICE_SMTP_PASSWORD"
+    sender: str = ""
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class Kits:
+    days: int = 10
+    lead_working_days: int = 1
+    return_days: int = 7
+
+
+@dataclass(frozen=True)
+class Check:
+    unstaffed_days: int = 3
+    contract_offer_days: int = 10
+    contract_working_days: int = 2
+    report_days: int = 3
+    meal_ceiling: float = 21.40
+    km_rate: float = 0.29
+    km_tolerance: float = 1.3
+    expense_max_delay_days: int = 30
+    rules: Mapping[str, str] = field(default_factory=dict)  # rule id -> off | erreur | alerte
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str = ""
+    workbook: str = ""  # .xlsx path (relative to the config file)
+    spreadsheet: str = ""  # Google spreadsheet id
+    officer_email: str = ""
+    tabs: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    agency: Agency = Agency()
+    sheets: Sheets = Sheets()
+    presence: Presence = Presence()
+    suggest: Suggest = Suggest()
+    mandates: Mandates = Mandates()
+    smtp: Smtp = Smtp()
+    kits: Kits = Kits()
+    check: Check = Check()
+    headers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    tabs: Mapping[str, str] = field(default_factory=dict)
+    regions: tuple[Region, ...] = ()
+    base_dir: Path = Path(".")  # paths in the config file are relative to it
+    config_dir: Path = Path(".")  # where templates are found
+
+    def region(self, code: str) -> Region:
+        for region in self.regions:
+            if region.code.casefold() == code.casefold():
+                return region
+        known = ", ".join(r.code for r in self.regions) or "(aucune)"
+        raise ConfigError(f"Région « {code} » inconnue. Régions configurées : {known}.")
+
+    def path(self, value: str) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+    def template_path(self) -> Path:
+        p = Path(self.mandates.template).expanduser()
+        if p.is_absolute():
+            return p
+        local = self.base_dir / p
+        return local if local.exists() else self.config_dir / p
+
+    def tab_names(self, region: Region | None) -> dict[str, str]:
+        return {**self.tabs, **(region.tabs if region else {})}
+
+    def header_overrides(self, region: Region | None) -> dict[str, dict[str, str]]:
+        merged = {tab: dict(cols) for tab, cols in self.headers.items()}
+        for tab, cols in (region.headers if region else {}).items():
+            merged.setdefault(tab, {}).update(cols)
+        return merged
+
+
+_SECTIONS = {f.name: f.type for f in fields(Settings)}
+_SECTION_CLASSES = {
+    "agency": Agency, "sheets": Sheets, "presence": Presence, "suggest": Suggest,
+    "mandates": Mandates, "smtp": Smtp, "kits": Kits, "check": Check,
+}
+
+
+def _coerce(cls, name: str, key: str, value: Any, where: str):
+    target = {f.name: f for f in fields(cls)}[key]
+    default = target.default if target.default is not dataclasses.MISSING else None
+    try:
+        if isinstance(default, bool):
+            if isinstance(value, str):
+                return value.strip().lower() in ("1", "true", "oui", "yes")
+            return bool(value)
+        if isinstance(default, int) and not isinstance(default, bool):
+            return int(value)
+        if isinstance(default, float):
+            return float(str(value).replace(",", "."))
+        if isinstance(default, str):
+            return str(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where} : valeur « {value} » invalide pour {name}.{key}.") from None
+    return value
+
+
+def _section(cls, name: str, values: Mapping[str, Any], where: str):
+    known = {f.name for f in fields(cls)}
+    out = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(
+                f"{where} : clé inconnue « {name}.{key} ». Clés possibles : {', '.join(sorted(known))}."
+            )
+        if name == "check" and key == "rules":
+            for rule, level in value.items():
+                if level not in ("off", "erreur", "alerte"):
+                    raise ConfigError(
+                        f"{where} : check.rules.{rule} = « {level} » ; attendu off, erreur ou alerte."
+                    )
+            out[key] = dict(value)
+        else:
+            out[key] = _coerce(cls, name, key, value, where)
+    return out
+
+
+def _region(values: Mapping[str, Any], where: str) -> Region:
+    known = {f.name for f in fields(Region)}
+    for key in values:
+        if key not in known:
+            raise ConfigError(
+                f"{where} : clé inconnue « regions.{key} ». Clés possibles : {', '.join(sorted(known))}."
+            )
+    if not values.get("code"):
+        raise ConfigError(f"{where} : une région sans « code ».")
+    return Region(**{k: (str(v) if isinstance(v, (int, float)) else v) for k, v in values.items()})
+
+
+def _merge(base: dict, extra: Mapping, where: str) -> dict:
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in base.items()}
+    for key, value in extra.items():
+        if key not in _SECTIONS:
+            raise ConfigError(
+                f"{where} : section inconnue « {key} ». Sections possibles : {', '.join(sorted(_SECTIONS) )}."
+            )
+        if key == "regions":
+            out[key] = list(value)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            merged = dict(out[key])
+            for k, v in value.items():
+                if isinstance(v, dict) and isinstance(merged.get(k), dict):
+                    merged[k] = {**merged[k], **v}
+                else:
+                    merged[k] = v
+            out[key] = merged
+        else:
+            out[key] = value
+    return out
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"Fichier de configuration introuvable : {path}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path} : TOML illisible ({err}).") from None
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict:
+    out: dict[str, dict] = {}
+    for name, value in environ.items():
+        if not name.startswith("BACKOFFICE_"):
+            continue
+        rest = name[len("BACKOFFICE_"):].lower()
+        section, _, key = rest.partition("_")
+        if section in _SECTION_CLASSES and key:
+            out.setdefault(section, {})[key] = value
+    return out
+
+
+def load_settings(
+    path: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Settings:
+    """Defaults, then the file at ``path``, then ``BACKOFFICE_<SECTION>_<KEY>``, then ``overrides``."""
+    cdir = config_dir()
+    raw = _read_toml(cdir / "defaults.toml")
+    raw = _merge({}, raw, str(cdir / "defaults.toml"))
+    base_dir = Path.cwd()
+    if path is not None:
+        path = Path(path)
+        raw = _merge(raw, _read_toml(path), str(path))
+        base_dir = path.resolve().parent
+    raw = _merge(raw, _env_overrides(os.environ if environ is None else environ), "environnement")
+    if overrides:
+        raw = _merge(raw, overrides, "ligne de commande")
+    kwargs: dict[str, Any] = {"base_dir": base_dir, "config_dir": cdir}
+    where = str(path or cdir / "defaults.toml")
+    for name, cls in _SECTION_CLASSES.items():
+        kwargs[name] = cls(**_section(cls, name, raw.get(name, {}), where))
+    kwargs["headers"] = raw.get("headers", {})
+    kwargs["tabs"] = raw.get("tabs", {})
+    kwargs["regions"] = tuple(_region(r, where) for r in raw.get("regions", []))
+    codes = [r.code.casefold() for r in kwargs["regions"]]
+    if len(codes) != len(set(codes)):
+        raise ConfigError(f"{where} : un code de région apparaît deux fois.")
+    return Settings(**kwargs)

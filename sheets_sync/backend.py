@@ -1,0 +1,99 @@
+"""The small backend protocol: read tabs in one batch, write one plan in one batch.
+
+Two implementations: :mod:`sheets_sync.xlsx_backend` (openpyxl, the embedded default) and
+:mod:`sheets_sync.google_backend` (gspread + google-auth); :mod:`sheets_sync.memory_backend`
+keeps grids in memory for tests of the jobs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+# Fill colours the tool sets (RRGGBB). Each job owns one; a cell already carrying any of
+# them is left as it is, and a job only clears its own colour.
+COLOR_MISSING = "EA9999"  # presence: Manquante
+COLOR_ERROR = "FFC7CE"  # check: a cell with an « erreur »
+TOOL_COLORS = (COLOR_MISSING, COLOR_ERROR)
+
+
+@dataclass
+class RawTab:
+    """One tab as read: its rows of raw cells (row 0 is sheet row 1) and the fills.
+
+    Raw cells are ``None``, ``str``, ``int``, ``float``, ``bool``, ``datetime.date``,
+    ``datetime.time`` or ``datetime.datetime``: values, never formulas. ``fills`` maps
+    ``(row, col)`` (1-based) to an ``RRGGBB`` fill colour, for cells that have one.
+    """
+
+    title: str
+    rows: list[list[Any]]
+    fills: dict[tuple[int, int], str] = field(default_factory=dict)
+    sheet_id: int | None = None
+
+    def value(self, row: int, col: int):
+        """The raw cell at 1-based (row, col), ``None`` beyond the data."""
+        if row - 1 < len(self.rows):
+            line = self.rows[row - 1]
+            if col - 1 < len(line):
+                return line[col - 1]
+        return None
+
+    def set_value(self, row: int, col: int, value) -> None:
+        while len(self.rows) < row:
+            self.rows.append([])
+        line = self.rows[row - 1]
+        while len(line) < col:
+            line.append(None)
+        line[col - 1] = value
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    tab: str  # actual tab title
+    row: int
+    col: int
+    value: Any  # str, int or float; "" clears the cell
+
+
+@dataclass(frozen=True)
+class FillWrite:
+    tab: str
+    row: int
+    col: int
+    color: str | None  # RRGGBB, or None to remove the fill
+
+
+@dataclass
+class WritePlan:
+    """Everything one job run writes to one workbook, sent as one batch.
+
+    ``new_tabs`` are created first with their header row; ``cells`` and ``fills`` patch
+    cells in place; ``journal`` rows are appended after the last row of the Journal tab.
+    """
+
+    cells: list[CellWrite] = field(default_factory=list)
+    fills: list[FillWrite] = field(default_factory=list)
+    new_tabs: dict[str, list[str]] = field(default_factory=dict)  # title -> header row
+    journal_tab: str = "Journal"
+    journal: list[list[Any]] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (self.cells or self.fills or self.new_tabs or self.journal)
+
+
+class Backend(Protocol):
+    """What the workbook layer needs from a storage backend."""
+
+    label: str  # shown in messages: a file path or a spreadsheet id
+
+    def read(self, tabs: list[str], header_only: tuple[str, ...] = ()) -> dict[str, RawTab]:
+        """Read these tabs (actual titles) in one batch; a missing tab is absent from the answer.
+
+        Of the tabs in ``header_only`` (the Journal, which only grows) just row 1 is read.
+        """
+
+    def reread(self, tabs: list[str], header_only: tuple[str, ...] = ()) -> dict[str, RawTab]:
+        """Read again, right before writing, to compare cells with what the job read."""
+
+    def write(self, plan: WritePlan) -> None:
+        """Apply the plan in one batch (plus tab creation when needed)."""

@@ -1,0 +1,253 @@
+"""Change sets: what a job wants written, and their safe application by key.
+
+A job never writes. It returns a :class:`ChangeSet`; :func:`plan_changes` re-reads the
+target rows right before writing, finds rows that moved, skips every cell a person changed
+since the job read it, and turns the rest, plus one ``Journal`` row per change, into one
+:class:`~sheets_sync.backend.WritePlan`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .a1 import cell_ref, col_letter
+from .backend import TOOL_COLORS, CellWrite, FillWrite, RawTab, WritePlan
+from .parsing import cell_text, is_empty, norm, parse_text
+from .reading import match_headers
+from .schema import ANOMALIES, JOURNAL, SPECS
+from .table import CellChange, Highlight
+
+JOURNAL_HEADER = list(JOURNAL.names)
+ANOMALIES_HEADER = list(ANOMALIES.names)
+
+
+@dataclass
+class ChangeSet:
+    """Cell changes, highlights and owned-tab rewrites of one job (or one ``run``).
+
+    Each entry remembers the task that made it (the Journal's ``Tâche``). Adding a change to
+    a cell already changed keeps the first ``old`` and the last ``new``.
+    """
+
+    cells: dict[tuple[str, str, str], tuple[str, CellChange]] = field(default_factory=dict)
+    highlights: dict[tuple[str, str, str], tuple[str, Highlight]] = field(default_factory=dict)
+    owned: dict[str, tuple[str, list[list[str]]]] = field(default_factory=dict)
+
+    def add(self, task: str, change: CellChange | None) -> None:
+        if change is None:
+            return
+        slot = (change.tab, change.key, change.column)
+        if slot in self.cells:
+            first = self.cells[slot][1]
+            change = CellChange(change.tab, change.key, change.column, first.old, change.new)
+            if cell_text(change.old) == cell_text(change.new):
+                del self.cells[slot]
+                return
+        self.cells[slot] = (task, change)
+
+    def add_all(self, task: str, changes: Iterable[CellChange | None]) -> None:
+        for change in changes:
+            self.add(task, change)
+
+    def highlight(self, task: str, highlight: Highlight) -> None:
+        self.highlights[(highlight.tab, highlight.key, highlight.column)] = (task, highlight)
+
+    def rewrite(self, task: str, tab: str, rows: list[list[str]]) -> None:
+        """Replace the whole content (below the header) of an owned tab."""
+        self.owned[tab] = (task, rows)
+
+    def merge(self, other: "ChangeSet") -> None:
+        for task, change in other.cells.values():
+            self.add(task, change)
+        for task, hl in other.highlights.values():
+            self.highlight(task, hl)
+        self.owned.update(other.owned)
+
+    def __len__(self) -> int:
+        return len(self.cells) + len(self.highlights) + len(self.owned)
+
+    def is_empty(self) -> bool:
+        return len(self) == 0
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A change not written, and why (French)."""
+
+    task: str
+    tab: str
+    key: str
+    column: str
+    cell: str
+    reason: str
+
+
+@dataclass
+class ApplyReport:
+    written: int = 0  # cells written in people's tabs
+    highlights: int = 0
+    owned_rows: dict[str, int] = field(default_factory=dict)
+    journal_rows: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    requests: int = 0  # backend requests, when the backend counts them
+
+
+def _display(value) -> str:
+    return parse_text(value)
+
+
+def _quoted(value) -> str:
+    text = parse_text(value)
+    return f"« {text} »" if text else "vide"
+
+
+def _key_rows(raw: RawTab, key_index: int) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for number, line in enumerate(raw.rows[1:], start=2):
+        value = line[key_index - 1] if key_index - 1 < len(line) else None
+        if not is_empty(value):
+            out.setdefault(parse_text(value), []).append(number)
+    return out
+
+
+def plan_changes(
+    changes: ChangeSet,
+    fresh: dict[str, RawTab],
+    titles: dict[str, str],
+    headers: dict[str, dict[str, str]],
+    now: dt.datetime,
+) -> tuple[WritePlan, ApplyReport]:
+    """Compare every change with the freshly re-read tabs and build the write plan.
+
+    ``fresh`` maps actual tab titles to what was just re-read; ``titles`` maps canonical tab
+    names to actual ones; ``headers`` holds the header overrides per canonical tab.
+    """
+    plan = WritePlan(journal_tab=titles.get("Journal", "Journal"))
+    report = ApplyReport()
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S")
+    layouts: dict[str, tuple[dict[str, int], dict[str, list[int]], int]] = {}
+    header_writes: set[tuple[str, int]] = set()
+
+    def layout(canonical: str):
+        if canonical not in layouts:
+            title = titles.get(canonical, canonical)
+            raw = fresh.get(title)
+            if raw is None:
+                layouts[canonical] = ({}, {}, 0)
+            else:
+                spec = SPECS[canonical]
+                columns, _ = match_headers(spec, title, raw.rows[0] if raw.rows else [], headers.get(canonical))
+                keys = _key_rows(raw, columns[spec.key]) if spec.key else {}
+                layouts[canonical] = (columns, keys, len(raw.rows[0]) if raw.rows else 0)
+        return layouts[canonical]
+
+    def locate(task, canonical, key, column) -> tuple[int, int] | Skipped:
+        title = titles.get(canonical, canonical)
+        columns, keys, width = layout(canonical)
+        rows = keys.get(key, [])
+        ref = f"{title}!{key}"
+        if not rows:
+            return Skipped(task, title, key, column, ref,
+                           "ligne introuvable (supprimée, ou clé modifiée entre-temps)")
+        if len(rows) > 1:
+            return Skipped(task, title, key, column, ref, "clé présente sur plusieurs lignes")
+        raw = fresh[title]
+        header_cells = [norm(v) for v in (raw.rows[0] if raw.rows else []) if not is_empty(v)]
+        col = columns[column]
+        if norm(headers.get(canonical, {}).get(column, column)) not in header_cells:
+            if (title, col) not in header_writes:  # a job column the sheet lacks: add its header
+                if not is_empty(raw.value(1, col)):
+                    return Skipped(task, title, key, column, cell_ref(title, rows[0], col),
+                                   f"colonne « {column} » absente et case d'en-tête occupée")
+                header_writes.add((title, col))
+                plan.cells.append(CellWrite(title, 1, col, headers.get(canonical, {}).get(column, column)))
+        return rows[0], col
+
+    for task, change in changes.cells.values():
+        where = locate(task, change.tab, change.key, change.column)
+        if isinstance(where, Skipped):
+            report.skipped.append(where)
+            continue
+        row, col = where
+        title = titles.get(change.tab, change.tab)
+        current = fresh[title].value(row, col)
+        ref = cell_ref(title, row, col)
+        if cell_text(current) == cell_text(change.new):
+            continue  # already there (a person or an earlier run wrote it)
+        if cell_text(current) != cell_text(change.old):
+            report.skipped.append(
+                Skipped(task, title, change.key, change.column, ref,
+                        f"modifiée entre-temps ({_quoted(change.old)} → {_quoted(current)})")
+            )
+            continue
+        plan.cells.append(CellWrite(title, row, col, change.new))
+        plan.journal.append([stamp, task, title, change.key, change.column, ref,
+                             _display(current), _display(change.new)])
+        report.written += 1
+
+    for task, hl in changes.highlights.values():
+        where = locate(task, hl.tab, hl.key, hl.column)
+        if isinstance(where, Skipped):
+            continue  # a highlight on a row that went away is simply dropped
+        row, col = where
+        title = titles.get(hl.tab, hl.tab)
+        current = fresh[title].fills.get((row, col))
+        if hl.color is not None and current in TOOL_COLORS:
+            continue
+        if hl.color is None and current != hl.owner:
+            continue
+        plan.fills.append(FillWrite(title, row, col, hl.color))
+        plan.journal.append([stamp, task, title, hl.key, hl.column, cell_ref(title, row, col),
+                             f"fond {current}" if current else "",
+                             f"fond {hl.color}" if hl.color else ""])
+        report.highlights += 1
+
+    for canonical, (task, rows) in changes.owned.items():
+        title = titles.get(canonical, canonical)
+        header = list(SPECS[canonical].names)
+        raw = fresh.get(title)
+        old_rows = [[cell_text(v) for v in line] for line in (raw.rows[1:] if raw else [])]
+        old_rows = [r for r in old_rows if any(r)]
+        new_rows = [[cell_text(v) for v in line] for line in rows]
+        width = len(header)
+        if raw is not None and [r[:width] + [""] * (width - len(r[:width])) for r in old_rows] == [
+            r + [""] * (width - len(r)) for r in new_rows
+        ]:
+            continue
+        if raw is None:
+            plan.new_tabs[title] = header
+        height = max(len(rows), len(raw.rows) - 1 if raw else 0)
+        for i in range(height):
+            line = rows[i] if i < len(rows) else []
+            for j in range(width):
+                value = line[j] if j < len(line) else ""
+                old = raw.value(i + 2, j + 1) if raw else None
+                if cell_text(old) != cell_text(value):
+                    plan.cells.append(CellWrite(title, i + 2, j + 1, value))
+        last = cell_ref(title, max(height + 1, 2), width)
+        plan.journal.append([stamp, task, title, "", "", f"{title}!A2:{last.split('!')[1]}",
+                             f"{len(old_rows)} lignes", f"{len(rows)} lignes"])
+        report.owned_rows[canonical] = len(rows)
+
+    if plan.journal and titles.get("Journal", "Journal") not in fresh:
+        plan.new_tabs[titles.get("Journal", "Journal")] = JOURNAL_HEADER
+    report.journal_rows = len(plan.journal)
+    return plan, report
+
+
+def preview_rows(changes: ChangeSet, titles: dict[str, str]) -> list[list[str]]:
+    """The change set as table rows for ``--dry-run``: tâche, onglet, clé, colonne, avant, après."""
+    out = []
+    for task, change in changes.cells.values():
+        out.append([task, titles.get(change.tab, change.tab), change.key, change.column,
+                    _display(change.old), _display(change.new)])
+    for task, hl in changes.highlights.values():
+        out.append([task, titles.get(hl.tab, hl.tab), hl.key, hl.column, "",
+                    f"fond {hl.color}" if hl.color else "fond retiré"])
+    for canonical, (task, rows) in changes.owned.items():
+        out.append([task, titles.get(canonical, canonical), "", "", "", f"{len(rows)} lignes"])
+    return out
+
+
+__all__ = ["ChangeSet", "ApplyReport", "Skipped", "plan_changes", "preview_rows", "col_letter"]

@@ -1,0 +1,283 @@
+"""Cell parsers: one per contract type, applied once where data comes in.
+
+Each parser takes the raw cell (what the backend read: ``None``, ``str``, ``int``,
+``float``, ``bool``, ``datetime.date``, ``datetime.time`` or ``datetime.datetime``) and
+returns the typed value, or raises :class:`CellError` with a French explanation of what
+was expected. Empty cells give the type's empty value (``""``, ``NaT``, ``NaN``, ``()``,
+``None``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+
+import pandas as pd
+import phonenumbers
+
+from . import schema
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message says what was expected (French)."""
+
+
+def norm(text: str) -> str:
+    """Case-, accent- and space-insensitive form used to compare headers and words."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def is_empty(raw) -> bool:
+    if raw is None:
+        return True
+    if isinstance(raw, float) and math.isnan(raw):
+        return True
+    return isinstance(raw, str) and raw.strip() == ""
+
+
+def cell_text(raw) -> str:
+    """A stable text form of a raw cell, used to compare a cell before writing it."""
+    if is_empty(raw):
+        return ""
+    if isinstance(raw, bool):
+        return "TRUE" if raw else "FALSE"
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, dt.datetime):
+        if raw.time() == dt.time(0):
+            return raw.date().isoformat()
+        return raw.isoformat(sep=" ", timespec="minutes")
+    if isinstance(raw, (dt.date, dt.time)):
+        return raw.isoformat()
+    return str(raw).strip()
+
+
+# --- text ---------------------------------------------------------------------------
+
+def parse_text(raw) -> str:
+    if is_empty(raw):
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, dt.datetime):
+        return raw.strftime("%d/%m/%Y %H:%M") if raw.time() != dt.time(0) else raw.strftime("%d/%m/%Y")
+    if isinstance(raw, dt.date):
+        return raw.strftime("%d/%m/%Y")
+    if isinstance(raw, dt.time):
+        return raw.strftime("%H:%M")
+    return str(raw).strip()
+
+
+# --- dates and times ----------------------------------------------------------------
+
+_DATE_FR = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+_TIME = re.compile(r"^(\d{1,2})\s*(?:[:hH]\s*(\d{2})?)(?::(\d{2}))?$")
+
+
+def parse_date(raw) -> pd.Timestamp:
+    """A real date cell, ``JJ/MM/AAAA``, ``JJ/MM/AA`` or ``AAAA-MM-JJ``."""
+    if is_empty(raw):
+        return pd.NaT
+    if isinstance(raw, dt.datetime):
+        return pd.Timestamp(raw.date())
+    if isinstance(raw, dt.date):
+        return pd.Timestamp(raw)
+    text = str(raw).strip()
+    m = _DATE_FR.match(text)
+    try:
+        if m:
+            day, month, year = int(m.group(1)), int(m.group(2)), m.group(3)
+            year_n = int(year) + (2000 if len(year) == 2 else 0)
+            return pd.Timestamp(dt.date(year_n, month, day))
+        m = _DATE_ISO.match(text)
+        if m:
+            return pd.Timestamp(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+    except ValueError:
+        pass
+    raise CellError(f"date « {text} » illisible (attendu JJ/MM/AAAA)")
+
+
+def parse_time(raw) -> pd.Timedelta:
+    """A real time cell, ``HH:MM``, ``HHhMM`` or ``HHh``; returned as time since midnight."""
+    if is_empty(raw):
+        return pd.NaT
+    if isinstance(raw, dt.datetime):
+        raw = raw.time()
+    if isinstance(raw, dt.time):
+        return pd.Timedelta(hours=raw.hour, minutes=raw.minute, seconds=raw.second)
+    if isinstance(raw, float) and 0 <= raw < 1:  # a spreadsheet time as a fraction of a day
+        return pd.Timedelta(minutes=round(raw * 24 * 60))
+    text = str(raw).strip()
+    m = _TIME.match(text)
+    if m:
+        hours, minutes = int(m.group(1)), int(m.group(2) or 0)
+        if hours < 24 and minutes < 60:
+            return pd.Timedelta(hours=hours, minutes=minutes)
+    raise CellError(f"heure « {text} » illisible (attendu HH:MM)")
+
+
+def format_time(value: pd.Timedelta) -> str:
+    """Timedelta since midnight -> ``HH:MM`` (what jobs write)."""
+    total = int(value.total_seconds()) // 60
+    return f"{total // 60:02d}:{total % 60:02d}"
+
+
+def format_date(value) -> str:
+    """A date -> ``JJ/MM/AAAA`` (what jobs write)."""
+    return pd.Timestamp(value).strftime("%d/%m/%Y")
+
+
+# --- numbers ------------------------------------------------------------------------
+
+_AMOUNT = re.compile(r"^[-+]?\d+(?:[.,]\d+)?$")
+
+
+def _number(raw, what: str, example: str) -> float:
+    if is_empty(raw):
+        return math.nan
+    if isinstance(raw, bool):
+        raise CellError(f"{what} « {raw} » illisible (attendu un nombre comme {example})")
+    if isinstance(raw, (int, float)):
+        return float(raw)
+    text = str(raw).strip().replace("€", "").replace("\u00a0", "").replace("\u202f", "")
+    text = text.replace(" ", "").replace("EUR", "").replace("eur", "")
+    if text.count(",") == 1 and text.count(".") >= 1 and text.rfind(".") < text.rfind(","):
+        text = text.replace(".", "")  # 1.234,50
+    if _AMOUNT.match(text):
+        return float(text.replace(",", "."))
+    raise CellError(f"{what} « {str(raw).strip()} » illisible (attendu un nombre comme {example})")
+
+
+def parse_amount(raw) -> float:
+    """``12,50``, ``12.50`` or ``12,50 €``."""
+    return _number(raw, "montant", "12,50")
+
+
+def parse_number(raw) -> float:
+    return _number(raw, "nombre", "12,5")
+
+
+# --- lists, booleans ------------------------------------------------------------------
+
+def parse_list(raw) -> tuple[str, ...]:
+    """Comma- or semicolon-separated items, stripped, empty items dropped."""
+    if is_empty(raw):
+        return ()
+    return tuple(item.strip() for item in re.split(r"[,;]", str(raw)) if item.strip())
+
+
+_TRUE = {"oui", "o", "x", "true", "vrai", "1", "yes", "y"}
+_FALSE = {"non", "n", "false", "faux", "0", "no"}
+
+
+def parse_bool(raw):
+    """``oui/non``, ``o/n``, ``x``/empty, ``true/false``; empty gives ``None``."""
+    if is_empty(raw):
+        return None
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, (int, float)) and raw in (0, 1):
+        return bool(raw)
+    word = norm(str(raw))
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise CellError(f"valeur « {str(raw).strip()} » illisible (attendu oui ou non)")
+
+
+# --- postal codes, phones, e-mails --------------------------------------------------------
+
+def parse_postal(raw) -> str:
+    """Five digits, the leading zero restored when a spreadsheet made ``01000`` a number."""
+    if is_empty(raw):
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = str(raw).strip().replace(" ", "")
+    if text.isdigit() and 4 <= len(text) <= 5:
+        return text.zfill(5)
+    raise CellError(f"code postal « {str(raw).strip()} » illisible (attendu 5 chiffres, ex. 01000)")
+
+
+def parse_phone(raw) -> str:
+    """A French or international phone number, normalised to E.164 (``+33612345678``)."""
+    if is_empty(raw):
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = str(raw).strip()
+    candidate = text
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("00"):
+        candidate = "+" + digits[2:]
+    elif re.fullmatch(r"[1-9]\d{8}", digits) and not text.startswith("+"):
+        candidate = "0" + digits  # 612345678: a French number whose leading 0 was lost
+    try:
+        number = phonenumbers.parse(candidate, "FR")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise CellError(f"téléphone « {text} » illisible (attendu 06 12 34 56 78 ou +33 6 12 34 56 78)")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_or_empty(raw) -> str:
+    """Like :func:`parse_phone` but ``""`` for anything that is not a phone (``masqué``)."""
+    try:
+        return parse_phone(raw)
+    except CellError:
+        return ""
+
+
+def display_phone(e164: str) -> str:
+    """``+33612345678`` -> ``06 12 34 56 78`` for people."""
+    if not e164:
+        return ""
+    number = phonenumbers.parse(e164, "FR")
+    if number.country_code == 33:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def parse_email(raw) -> str:
+    if is_empty(raw):
+        return ""
+    text = str(raw).strip()
+    if _EMAIL.match(text):
+        return text
+    raise CellError(f"e-mail « {text} » illisible (attendu nom@domaine.fr)")
+
+
+PARSERS = {
+    schema.TEXT: parse_text,
+    schema.DATE: parse_date,
+    schema.TIME: parse_time,
+    schema.AMOUNT: parse_amount,
+    schema.NUMBER: parse_number,
+    schema.LIST: parse_list,
+    schema.BOOL: parse_bool,
+    schema.POSTAL: parse_postal,
+    schema.PHONE: parse_phone,
+    schema.EMAIL: parse_email,
+}
+
+EMPTY = {
+    schema.TEXT: "",
+    schema.DATE: pd.NaT,
+    schema.TIME: pd.NaT,
+    schema.AMOUNT: math.nan,
+    schema.NUMBER: math.nan,
+    schema.LIST: (),
+    schema.BOOL: None,
+    schema.POSTAL: "",
+    schema.PHONE: "",
+    schema.EMAIL: "",
+}

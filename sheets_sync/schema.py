@@ -1,0 +1,202 @@
+"""The workbook contract (``shared/workbook.md``) as data: tabs, key columns, column types.
+
+Column names here are the canonical ones of the contract. A region may rename a tab or a
+header in its config; the reader maps the sheet's headers onto these names.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Cell types of the contract; each has a parser in ``parsing.py``.
+TEXT, DATE, TIME, AMOUNT, NUMBER, LIST, BOOL, POSTAL, PHONE, EMAIL = (
+    "text", "date", "time", "amount", "number", "list", "bool", "postal", "phone", "email",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = TEXT
+    required: bool = False  # the column must exist in the sheet
+    mandatory: bool = False  # every row must have a value (a finding otherwise)
+    job: bool = False  # written by a job; created by the job when missing
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TabSpec:
+    name: str
+    key: str | None
+    columns: tuple[Column, ...]
+    owned: bool = False  # Anomalies and Journal: the tool's own tabs
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+MISSION_STATUSES = ("À pourvoir", "Proposée", "Confirmée", "Réalisée", "Annulée")
+CONTRACT_STATUSES = ("À envoyer", "Envoyé", "Signé")
+MANDATE_STATUSES = ("À générer", "Généré", "Envoyé", "Accusé", "Refusé", "À refaire")
+KIT_STATUSES = ("À commander", "Commandé", "Expédié", "Livré", "Retourné")
+PRESENCE_STATUSES = ("Confirmée", "En retard", "Manquante")
+MISSION_TYPES = ("animation", "dégustation", "merchandising", "démonstration")
+EXPENSE_CATEGORIES = ("repas", "km", "transport", "hébergement", "autre")
+EXPENSE_STATUSES = ("Soumise", "Validée", "Refusée")
+
+EMPLOYEES = TabSpec(
+    "Salariés",
+    "Matricule",
+    (
+        Column("Matricule", TEXT, required=True, mandatory=True),
+        Column("Nom", TEXT, required=True, mandatory=True),
+        Column("Prénom", TEXT, required=True, mandatory=True),
+        Column("Téléphone", PHONE, required=True, mandatory=True),
+        Column("Email", EMAIL),
+        Column("Adresse", TEXT),
+        Column("Code postal", POSTAL),
+        Column("Ville", TEXT),
+        Column("Latitude", NUMBER, job=True),
+        Column("Longitude", NUMBER, job=True),
+        Column("Compétences", LIST),
+        Column("Rayon km", NUMBER),
+        Column("Visite médicale", DATE),
+        Column("Statut", TEXT, required=True, choices=("Actif", "Inactif")),
+    ),
+)
+
+MISSIONS = TabSpec(
+    "Missions",
+    "N° mission",
+    (
+        Column("N° mission", TEXT, required=True, mandatory=True),
+        Column("Opération", TEXT),
+        Column("Marque", TEXT, required=True, mandatory=True),
+        Column("Code magasin", TEXT, required=True, mandatory=True),
+        Column("Type", TEXT, choices=MISSION_TYPES),
+        Column("Compétences requises", LIST),
+        Column("Date", DATE, required=True, mandatory=True),
+        Column("Début", TIME, required=True, mandatory=True),
+        Column("Fin", TIME, required=True, mandatory=True),
+        Column("Kit", TEXT),
+        Column("Salarié", TEXT, required=True),
+        Column("Statut", TEXT, required=True, choices=MISSION_STATUSES),
+        Column("Contrat", TEXT, choices=CONTRACT_STATUSES),
+        Column("CR reçu", DATE),
+        Column("Suggestions", TEXT, job=True),
+        Column("Mandat", TEXT, job=True, choices=MANDATE_STATUSES),
+        Column("Mandat fichier", TEXT, job=True),
+        Column("Mandat envoyé le", DATE, job=True),
+        Column("Kit statut", TEXT, job=True, choices=KIT_STATUSES),
+        Column("N° commande kit", TEXT, job=True),
+        Column("N° suivi", TEXT, job=True),
+        Column("Présence", TEXT, job=True),
+        Column("Heure appel", TIME, job=True),
+        Column("Commentaire", TEXT),
+    ),
+)
+
+STORES = TabSpec(
+    "Magasins",
+    "Code magasin",
+    (
+        Column("Code magasin", TEXT, required=True, mandatory=True),
+        Column("Enseigne", TEXT, mandatory=True),
+        Column("Nom", TEXT, mandatory=True),
+        Column("Adresse", TEXT),
+        Column("Code postal", POSTAL),
+        Column("Ville", TEXT),
+        Column("Latitude", NUMBER, job=True),
+        Column("Longitude", NUMBER, job=True),
+        Column("Email", EMAIL),
+        Column("Téléphone", PHONE),
+        Column("Délai mandat", NUMBER),
+    ),
+)
+
+BRANDS = TabSpec(
+    "Marques",
+    "Marque",
+    (
+        Column("Marque", TEXT, required=True, mandatory=True),
+        Column("Raison sociale", TEXT, mandatory=True),
+        Column("Adresse", TEXT),
+        Column("Signataire", TEXT),
+        Column("Fonction signataire", TEXT),
+        Column("Email", EMAIL),
+    ),
+)
+
+TRAININGS = TabSpec(
+    "Formations",
+    None,
+    (
+        Column("Matricule", TEXT, required=True, mandatory=True),
+        Column("Marque", TEXT, required=True, mandatory=True),
+        Column("Module", TEXT),
+        Column("Date", DATE, required=True, mandatory=True),
+        Column("Valide jusqu'au", DATE, required=True),
+    ),
+)
+
+TIME_OFF = TabSpec(
+    "Indisponibilités",
+    None,
+    (
+        Column("Matricule", TEXT, required=True, mandatory=True),
+        Column("Du", DATE, required=True, mandatory=True),
+        Column("Au", DATE, required=True, mandatory=True),
+        Column("Motif", TEXT),
+    ),
+)
+
+EXPENSES = TabSpec(
+    "Notes de frais",
+    "N° note",
+    (
+        Column("N° note", TEXT, required=True, mandatory=True),
+        Column("Matricule", TEXT, required=True, mandatory=True),
+        Column("N° mission", TEXT, required=True),
+        Column("Date", DATE, required=True, mandatory=True),
+        Column("Catégorie", TEXT, required=True, mandatory=True, choices=EXPENSE_CATEGORIES),
+        Column("Montant", AMOUNT, required=True, mandatory=True),
+        Column("Km", NUMBER),
+        Column("Justificatif", BOOL),
+        Column("Statut", TEXT, choices=EXPENSE_STATUSES),
+        Column("Reçue le", DATE),
+    ),
+)
+
+ANOMALIES = TabSpec(
+    "Anomalies",
+    None,
+    tuple(
+        Column(n)
+        for n in ("Gravité", "Règle", "Onglet", "Cellule", "Clé", "Message", "Détectée le")
+    ),
+    owned=True,
+)
+
+JOURNAL = TabSpec(
+    "Journal",
+    None,
+    tuple(
+        Column(n)
+        for n in (
+            "Horodatage", "Tâche", "Onglet", "Clé", "Colonne", "Cellule",
+            "Ancienne valeur", "Nouvelle valeur",
+        )
+    ),
+    owned=True,
+)
+
+PEOPLE_TABS = (EMPLOYEES, MISSIONS, STORES, BRANDS, TRAININGS, TIME_OFF, EXPENSES)
+OWNED_TABS = (ANOMALIES, JOURNAL)
+ALL_TABS = PEOPLE_TABS + OWNED_TABS
+SPECS = {spec.name: spec for spec in ALL_TABS}

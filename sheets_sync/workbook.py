@@ -1,0 +1,97 @@
+"""The workbook interface the jobs use: one batched read, one safe batched write."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+from .backend import Backend, RawTab
+from .changes import ApplyReport, ChangeSet, plan_changes
+from .errors import WorkbookError
+from .findings import Finding
+from .reading import read_table
+from .schema import ALL_TABS, OWNED_TABS, PEOPLE_TABS, SPECS
+from .table import Table
+
+
+@dataclass
+class WorkbookData:
+    """The typed tables of one read, by canonical tab name, and what the reader found."""
+
+    tables: dict[str, Table]
+    findings: list[Finding] = field(default_factory=list)
+
+    def __getitem__(self, name: str) -> Table:
+        return self.tables[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.tables
+
+    def apply_in_memory(self, changes: ChangeSet) -> None:
+        """Let later steps of a run see earlier steps' changes (values and fills)."""
+        for _task, change in changes.cells.values():
+            table = self.tables[change.tab]
+            if change.key in table.df.index:
+                table.set(change.key, change.column, change.new)
+        for _task, hl in changes.highlights.values():
+            table = self.tables[hl.tab]
+            if hl.key in table.df.index:
+                table.set_fill(hl.key, hl.column, hl.color)
+
+
+class Workbook:
+    """One regional workbook behind a backend, with the region's tab and header names."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        tab_names: Mapping[str, str] | None = None,
+        headers: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        self.backend = backend
+        self.titles = {spec.name: (tab_names or {}).get(spec.name, spec.name) for spec in ALL_TABS}
+        self.headers = {k: dict(v) for k, v in (headers or {}).items()}
+
+    @property
+    def label(self) -> str:
+        return self.backend.label
+
+    def load(self, tabs: Iterable[str] | None = None) -> WorkbookData:
+        """Read the people's tabs a job needs, and the owned tabs, in one batch."""
+        wanted = list(tabs) if tabs is not None else [s.name for s in PEOPLE_TABS]
+        wanted += [s.name for s in OWNED_TABS if s.name not in wanted]
+        raw = self.backend.read([self.titles[name] for name in wanted],
+                                header_only=(self.titles["Journal"],))
+        tables: dict[str, Table] = {}
+        findings: list[Finding] = []
+        for name in wanted:
+            title = self.titles[name]
+            tab = raw.get(title)
+            if tab is None:
+                if SPECS[name].owned:
+                    tab = RawTab(title, [list(SPECS[name].names)])
+                else:
+                    raise WorkbookError(
+                        f"Onglet « {title} » introuvable dans {self.label}. "
+                        f"Onglets présents : {', '.join(sorted(raw)) or '(aucun)'}. "
+                        "Créez-le ou déclarez son nom dans la configuration (tabs)."
+                    )
+            table = read_table(SPECS[name], tab, self.headers.get(name))
+            tables[name] = table
+            findings.extend(table.findings)
+        return WorkbookData(tables, findings)
+
+    def apply(self, changes: ChangeSet, now: dt.datetime) -> ApplyReport:
+        """Re-read the target tabs, skip cells changed meanwhile, write the rest in one batch."""
+        if changes.is_empty():
+            return ApplyReport()
+        targets = {c.tab for _t, c in changes.cells.values()}
+        targets |= {h.tab for _t, h in changes.highlights.values()}
+        targets |= set(changes.owned)
+        names = sorted(targets) + ["Journal"]
+        fresh = self.backend.reread([self.titles[n] for n in names],
+                                    header_only=(self.titles["Journal"],))
+        plan, report = plan_changes(changes, fresh, self.titles, self.headers, now)
+        if not plan.is_empty():
+            self.backend.write(plan)
+        return report

@@ -1,0 +1,85 @@
+"""Small workbooks built in code for the tests: contract headers, invented rows.
+
+``make_tabs(employees=[...], missions=[...])`` returns ``{tab: rows}`` for
+:class:`sheets_sync.MemoryBackend` (or for writing an ``.xlsx`` fixture); each row is a
+dict of canonical column -> raw value, missing columns are empty.
+"""
+from __future__ import annotations
+
+from sheets_sync import schema
+
+DEFAULT_EMPLOYEE = {
+    "Matricule": "S0001", "Nom": "Martin", "Prénom": "Léa", "Téléphone": "06 12 34 56 78",
+    "Email": "lea.martin@example.org", "Adresse": "3 rue des Lilas", "Code postal": "75011",
+    "Ville": "Paris", "Latitude": 48.859, "Longitude": 2.379,
+    "Compétences": "animation, dégustation", "Rayon km": 30, "Visite médicale": "15/03/2026",
+    "Statut": "Actif",
+}
+DEFAULT_MISSION = {
+    "N° mission": "M0001", "Opération": "Noël chocolat", "Marque": "Lindt",
+    "Code magasin": "C001", "Type": "dégustation", "Compétences requises": "dégustation",
+    "Date": "29/11/2026", "Début": "09:00", "Fin": "17:00", "Salarié": "", "Statut": "À pourvoir",
+}
+DEFAULT_STORE = {
+    "Code magasin": "C001", "Enseigne": "Carrefour", "Nom": "Carrefour République",
+    "Adresse": "10 place de la République", "Code postal": "75003", "Ville": "Paris",
+    "Latitude": 48.867, "Longitude": 2.363, "Email": "direction.c001@example.org",
+    "Téléphone": "01 42 00 00 01", "Délai mandat": 7,
+}
+DEFAULT_BRAND = {
+    "Marque": "Lindt", "Raison sociale": "Chocolats Exemple SAS", "Adresse": "1 rue du Cacao, 75008 Paris",
+    "Signataire": "Anne Durand", "Fonction signataire": "Directrice commerciale",
+    "Email": "trade@example.org",
+}
+DEFAULT_TRAINING = {"Matricule": "S0001", "Marque": "Lindt", "Module": "Dégustation", "Date": "01/01/2026",
+                    "Valide jusqu'au": ""}
+DEFAULT_TIME_OFF = {"Matricule": "S0001", "Du": "01/12/2026", "Au": "05/12/2026", "Motif": "Congés"}
+DEFAULT_EXPENSE = {
+    "N° note": "N0001", "Matricule": "S0001", "N° mission": "M0001", "Date": "29/11/2026",
+    "Catégorie": "repas", "Montant": "15,00", "Km": "", "Justificatif": "oui", "Statut": "Soumise",
+    "Reçue le": "30/11/2026",
+}
+
+DEFAULTS = {
+    "Salariés": DEFAULT_EMPLOYEE, "Missions": DEFAULT_MISSION, "Magasins": DEFAULT_STORE,
+    "Marques": DEFAULT_BRAND, "Formations": DEFAULT_TRAINING, "Indisponibilités": DEFAULT_TIME_OFF,
+    "Notes de frais": DEFAULT_EXPENSE,
+}
+
+
+def header(tab: str, with_job_columns: bool = True) -> list[str]:
+    return [c.name for c in schema.SPECS[tab].columns if with_job_columns or not c.job]
+
+
+def rows_for(tab: str, records: list[dict], with_job_columns: bool = True) -> list[list]:
+    head = header(tab, with_job_columns)
+    out = [head]
+    for record in records:
+        unknown = set(record) - set(head)
+        if unknown:
+            raise KeyError(f"{tab}: unknown columns {unknown}")
+        out.append([record.get(h, None) for h in head])
+    return out
+
+
+def make_tabs(
+    employees=None, missions=None, stores=None, brands=None, trainings=None, time_off=None,
+    expenses=None, defaults: bool = True,
+) -> dict[str, list[list]]:
+    """The seven people's tabs; ``None`` gives one default row (``[]`` gives none).
+
+    With ``defaults`` each given record is completed from the tab's default row, so a test
+    only names the cells it is about.
+    """
+    given = {
+        "Salariés": employees, "Missions": missions, "Magasins": stores, "Marques": brands,
+        "Formations": trainings, "Indisponibilités": time_off, "Notes de frais": expenses,
+    }
+    tabs = {}
+    for tab, records in given.items():
+        if records is None:
+            records = [DEFAULTS[tab]]
+        elif defaults:
+            records = [{**DEFAULTS[tab], **r} for r in records]
+        tabs[tab] = rows_for(tab, records)
+    return tabs

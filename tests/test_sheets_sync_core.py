@@ -1,0 +1,81 @@
+import datetime as dt
+
+import pytest
+
+from sheets_sync import ChangeSet, MemoryBackend, Workbook, WorkbookError
+from sheets_sync.reading import RULE_DUPLICATE, RULE_UNREADABLE
+from tests.factories import make_tabs
+
+NOW = dt.datetime(2026, 11, 29, 9, 30)
+
+
+def test_load_types_and_findings():
+    tabs = make_tabs(missions=[{"N° mission": "M1"}, {"N° mission": "M2", "Date": "31/02/2026"},
+                               {"N° mission": "M3"}, {"N° mission": "M3"}])
+    data = Workbook(MemoryBackend(tabs)).load()
+    missions = data["Missions"]
+    assert list(missions.df.index) == ["M1"]
+    assert missions.df.at["M1", "Date"] == dt.datetime(2026, 11, 29)
+    assert [(f.rule, f.cell) for f in data.findings] == [
+        (RULE_UNREADABLE, "Missions!G3"),
+        (RULE_DUPLICATE, "Missions!A4"),
+        (RULE_DUPLICATE, "Missions!A5"),
+    ]
+    assert missions.all_keys == {"M1", "M2", "M3"}
+
+
+def test_missing_required_column_names_tab_column_and_found_headers():
+    tabs = make_tabs()
+    tabs["Missions"] = [[h for h in tabs["Missions"][0] if h != "Date"]]
+    with pytest.raises(WorkbookError) as err:
+        Workbook(MemoryBackend(tabs)).load()
+    assert "Onglet « Missions » : colonne obligatoire « Date » introuvable" in str(err.value)
+    assert "N° mission, Opération" in str(err.value)
+
+
+def test_apply_writes_by_key_journals_and_skips_a_cell_changed_meanwhile():
+    tabs = make_tabs(missions=[{"N° mission": "M1"}, {"N° mission": "M2"}])
+    backend = MemoryBackend(tabs)
+    wb = Workbook(backend)
+    data = wb.load()
+    changes = ChangeSet()
+    changes.add("suggest", data["Missions"].change("M1", "Suggestions", "1. S0001"))
+    changes.add("suggest", data["Missions"].change("M2", "Suggestions", "1. S0002"))
+
+    def person_edits(b):
+        rows = b.tabs["Missions"]
+        rows.insert(1, rows.pop(2))  # a person sorted the rows: M2 is now row 2
+        col = rows[0].index("Suggestions")
+        rows[2][col] = "déjà proposé à Léa"  # and typed in M1's cell
+
+    backend.on_reread = person_edits
+    report = wb.apply(changes, NOW)
+    assert report.written == 1
+    assert [(s.key, s.reason) for s in report.skipped] == [
+        ("M1", "modifiée entre-temps (vide → « déjà proposé à Léa »)")
+    ]
+    col = backend.tabs["Missions"][0].index("Suggestions")
+    assert backend.tabs["Missions"][1][col] == "1. S0002"
+    assert backend.tabs["Journal"] == [
+        ["Horodatage", "Tâche", "Onglet", "Clé", "Colonne", "Cellule", "Ancienne valeur", "Nouvelle valeur"],
+        ["2026-11-29 09:30:00", "suggest", "Missions", "M2", "Suggestions", "Missions!O2", "", "1. S0002"],
+    ]
+    # a second run changes nothing
+    data = wb.load()
+    again = ChangeSet()
+    again.add("suggest", data["Missions"].change("M2", "Suggestions", "1. S0002"))
+    assert again.is_empty()
+
+
+def test_missing_job_column_is_added_with_its_header():
+    tabs = make_tabs()
+    tabs["Missions"] = [r[: tabs["Missions"][0].index("Suggestions")] for r in tabs["Missions"]]
+    backend = MemoryBackend(tabs)
+    wb = Workbook(backend)
+    data = wb.load()
+    changes = ChangeSet()
+    changes.add("suggest", data["Missions"].change("M0001", "Suggestions", "Aucun candidat"))
+    wb.apply(changes, NOW)
+    head = backend.tabs["Missions"][0]
+    assert head[-1] == "Suggestions"
+    assert backend.tabs["Missions"][1][len(head) - 1] == "Aucun candidat"
