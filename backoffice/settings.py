@@ -108,6 +108,11 @@ class Check:
     km_rate: float = 0.29
     km_tolerance: float = 1.3
     expense_max_delay_days: int = 30
+    medical_months: int = 24
+    max_day_hours: float = 10.0
+    max_week_hours: float = 48.0
+    max_week_days: int = 6
+    min_rest_hours: float = 11.0
     rules: Mapping[str, str] = field(default_factory=dict)  # rule id -> off | erreur | alerte
 
 
