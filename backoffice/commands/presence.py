@@ -1,0 +1,22 @@
+"""``backoffice presence``: mark today's presence from the IVR log and print whom to call."""
+from __future__ import annotations
+
+import click
+
+from ..cli import AppContext, execute, pass_app
+from ..jobs.presence import presence_step
+
+
+@click.command("presence")
+@click.option("--ivr-log", required=True, type=click.Path(exists=True),
+              help="IVR export (CSV), or a folder: its most recent .csv/.txt file is used.")
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="Also write the call list as CSV (';', UTF-8 with BOM); '{region}' is replaced "
+                   "by the region code.")
+@pass_app
+def command(app: AppContext, ivr_log, out):
+    """Match the IVR calls to today's missions; mark Présence and Heure appel.
+
+    Exit code 1 when a mission of the day is « Manquante », 2 when the log is unusable.
+    """
+    execute(app, [("presence", presence_step)], {"ivr_log": ivr_log, "out": out})

@@ -1,0 +1,161 @@
+"""The presence job: read the IVR log, mark the day's missions, list whom to call.
+
+Writes ``Présence`` and ``Heure appel`` of the day's missions (never a value a person typed),
+paints ``Manquante`` cells red (and removes the red when the value left ``Manquante``),
+returns the call list, the calls it could not attach, and the log's unreadable lines.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from generators.call_list import CALL_LIST_HEADERS, call_list_rows, write_call_list
+from rules.presence import CONFIRMED, LATE, MISSING, match_presence
+from sheets_sync.backend import COLOR_MISSING
+from sheets_sync.errors import InputError
+from sheets_sync.findings import ALERTE, Finding
+from sheets_sync.parsing import display_phone, format_time, norm
+from sheets_sync.workbook import WorkbookData
+
+from ..ivr_log import newest_log, read_ivr_log
+from .base import JobContext, JobResult, Table
+
+TASK = "presence"
+RULE_UNMATCHED = "presence.appel_non_rattache"
+RULE_BAD_LINE = "presence.ligne_illisible"
+JOB_WORDS = {norm(w): w for w in (CONFIRMED, LATE, MISSING)}
+UNMATCHED_HEADERS = ["Heure", "Numéro", "Code saisi", "Salarié", "Raison"]
+
+
+def job_word(value) -> str | None:
+    """The job's word a Présence cell holds (any case), ``""`` if empty, ``None`` if a person's."""
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
+    if not text:
+        return ""
+    return JOB_WORDS.get(norm(text))
+
+
+def next_presence(current: str, earned: str) -> str:
+    """What the job writes over its own ``current`` word given the ``earned`` status.
+
+    A call that came (Confirmée, En retard) always wins; ``Manquante`` only fills an empty
+    cell or stays: it never replaces a status a call earned (the newest export may lack it).
+    """
+    if not earned:
+        return current
+    if earned == MISSING and current in (CONFIRMED, LATE):
+        return current
+    return earned
+
+
+def _day_missions(data: WorkbookData, ctx: JobContext) -> pd.DataFrame:
+    """The missions to watch: dated today, with a Salarié, not « Annulée », with hours."""
+    df = data["Missions"].df
+    today = pd.Timestamp(ctx.now.date())
+    keep = ((df["Date"] == today) & (df["Salarié"].str.strip() != "")
+            & (df["Statut"].map(norm) != norm("Annulée")) & df["Début"].notna() & df["Fin"].notna())
+    day = df[keep]
+    employees = _matricule_lookup(data)
+    return pd.DataFrame({
+        "employee": day["Salarié"].str.strip().map(lambda m: employees.get(m.casefold(), m)),
+        "store": day["Code magasin"],
+        "start": day["Date"] + day["Début"],
+        "end": day["Date"] + day["Fin"],
+        "presence": day["Présence"],
+        "call_time": day["Heure appel"],
+    }, index=day.index)
+
+
+def _matricule_lookup(data: WorkbookData) -> dict[str, str]:
+    return {str(k).casefold(): str(k) for k in data["Salariés"].all_keys}
+
+
+def presence_step(data: WorkbookData, ctx: JobContext) -> JobResult:
+    """Match the newest IVR export to today's missions and mark ``Présence`` / ``Heure appel``."""
+    result = JobResult(TASK)
+    option = ctx.options.get("ivr_log")
+    if not option:
+        raise InputError("Journal SVI manquant : donnez --ivr-log FICHIER.csv ou un dossier d'exports.")
+    log = read_ivr_log(newest_log(option))
+    missions_tab, employees_tab = data["Missions"], data["Salariés"]
+    settings = ctx.settings.presence
+    day = _day_missions(data, ctx)
+
+    calls = log.ok_calls
+    today = pd.Timestamp(ctx.now.date())
+    other_days = int((calls["time"].dt.normalize() != today).sum())
+    calls = calls[calls["time"].dt.normalize() == today]
+    matricules = pd.Series(sorted(str(k) for k in employees_tab.all_keys), dtype=object)
+    phones = employees_tab.df["Téléphone"]
+    match = match_presence(calls, matricules, phones, day, ctx.now,
+                           settings.early_minutes, settings.grace_minutes)
+
+    final = {key: job_word(v) for key, v in missions_tab.df["Présence"].items()}
+    counts = {CONFIRMED: 0, LATE: 0, MISSING: 0}
+    for key, item in day.iterrows():
+        current = job_word(item["presence"])
+        if current is None:
+            continue  # a person's word (« Excusée », « Confirmée tél. »): never touched
+        new = next_presence(current, match.status[key])
+        final[key] = new
+        if new:
+            counts[new] += 1
+        if new != current:
+            result.changes.add(TASK, missions_tab.change(key, "Présence", new))
+        first = match.first_call[key]
+        if new in (CONFIRMED, LATE) and pd.notna(first) and new == match.status[key]:
+            hhmm = first.strftime("%H:%M")
+            old = item["call_time"]
+            if pd.isna(old) or format_time(old) != hhmm:
+                result.changes.add(TASK, missions_tab.change(key, "Heure appel", hhmm))
+
+    wanted = {(key, "Présence") for key, word in final.items() if word == MISSING}
+    for hl in missions_tab.highlights(COLOR_MISSING, wanted):
+        result.changes.highlight(TASK, hl)
+
+    to_call = day[[final.get(k) == MISSING for k in day.index]]
+    rows = call_list_rows(to_call, employees_tab.df, data["Magasins"].df, ctx.now)
+    result.tables.append(Table("À appeler", CALL_LIST_HEADERS, rows))
+    out = ctx.options.get("out")
+    if out and not ctx.dry_run:
+        result.files.append(write_call_list(str(out).replace("{region}", ctx.region.code), rows))
+
+    unmatched = match.unmatched
+    result.tables.append(Table("Appels non rattachés", UNMATCHED_HEADERS,
+                               [_unmatched_row(c) for c in unmatched.itertuples(index=False)]))
+    result.findings += [_unmatched_finding(c, missions_tab.title, log.path.name)
+                        for c in unmatched.itertuples(index=False)]
+    result.findings += [
+        Finding(RULE_BAD_LINE, ALERTE, log.path.name, "", f"ligne {p.line}",
+                f"{log.path.name}, {p.message} — ligne ignorée ; corrigez l'export du SVI "
+                "ou notez la présence à la main.", "")
+        for p in log.problems
+    ]
+
+    result.summary = [("confirmées", counts[CONFIRMED]), ("en retard", counts[LATE]),
+                      ("manquantes", counts[MISSING]), ("appels non rattachés", len(unmatched))]
+    if log.problems:
+        result.summary.append(("lignes illisibles", len(log.problems)))
+    if other_days:
+        result.summary.append(("appels d'un autre jour ignorés", other_days))
+    result.summary.append(("journal", log.path.name))
+    result.needs_attention = counts[MISSING] > 0
+    return result
+
+
+def _caller(call) -> str:
+    if call.phone:
+        return display_phone(call.phone)
+    return call.number or "absent"
+
+
+def _unmatched_row(call) -> list:
+    return [call.time.strftime("%H:%M"), _caller(call), call.code, call.employee, call.reason]
+
+
+def _unmatched_finding(call, tab: str, log_name: str) -> Finding:
+    code = f"code « {call.code} »" if call.code else "sans code"
+    who = f", {call.employee}" if call.employee else ""
+    message = (f"Appel SVI de {call.time.strftime('%H:%M')} (numéro {_caller(call)}, {code}{who}) : "
+               f"{call.reason} ({log_name}, ligne {call.line}). Rattachez-le à la main "
+               "(Présence, Heure appel) ou ignorez-le.")
+    return Finding(RULE_UNMATCHED, ALERTE, tab, "", call.employee, message, "")

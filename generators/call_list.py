@@ -1,0 +1,68 @@
+"""The CDBO's call list: missions still « Manquante », most urgent first, and its CSV file."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+
+from sheets_sync.errors import InputError
+from sheets_sync.parsing import display_phone, format_time
+
+CALL_LIST_HEADERS = ["N° mission", "Magasin", "Salarié", "Téléphone", "Début", "Retard (min)"]
+
+
+def store_label(stores: pd.DataFrame, code: str) -> str:
+    """``Carrefour République`` from Enseigne + Nom (the brand once), else the code."""
+    if code not in stores.index:
+        return code
+    brand, name = str(stores.at[code, "Enseigne"]).strip(), str(stores.at[code, "Nom"]).strip()
+    if brand and name.casefold().startswith(brand.casefold()):
+        return name
+    return " ".join(p for p in (brand, name) if p) or code
+
+
+def employee_label(employees: pd.DataFrame, matricule: str) -> str:
+    """``S0042 Léa Martin``, or the bare Matricule when the employee row is unknown."""
+    if matricule not in employees.index:
+        return matricule
+    first, last = employees.at[matricule, "Prénom"], employees.at[matricule, "Nom"]
+    return " ".join(p for p in (matricule, str(first).strip(), str(last).strip()) if p)
+
+
+def employee_phone(employees: pd.DataFrame, matricule: str) -> str:
+    if matricule not in employees.index:
+        return ""
+    return display_phone(employees.at[matricule, "Téléphone"])
+
+
+def call_list_rows(missing: pd.DataFrame, employees: pd.DataFrame, stores: pd.DataFrame, now) -> list[list]:
+    """One row per mission to call about, the longest overdue first.
+
+    ``missing``: index N° mission, columns ``employee``, ``store``, ``start`` (datetime64).
+    Rows: N° mission, Magasin, Salarié, Téléphone, Début (HH:MM), Retard (min, int).
+    """
+    now = pd.Timestamp(now)
+    rows = []
+    for mission, item in missing.iterrows():
+        late = max(0, int((now - item["start"]).total_seconds() // 60))
+        start = item["start"] - item["start"].normalize()
+        rows.append([str(mission), store_label(stores, item["store"]),
+                     employee_label(employees, item["employee"]),
+                     employee_phone(employees, item["employee"]), format_time(start), late])
+    rows.sort(key=lambda r: (-r[5], r[0]))
+    return rows
+
+
+def write_call_list(path: str | Path, rows: list[list]) -> Path:
+    """The call list as CSV for a spreadsheet: ``;`` separated, UTF-8 with BOM (Excel reads it)."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh, delimiter=";")
+            writer.writerow(CALL_LIST_HEADERS)
+            writer.writerows(rows)
+    except OSError as err:
+        raise InputError(f"Liste d'appels : impossible d'écrire {path} ({err.strerror or err}).") from None
+    return path
