@@ -1,0 +1,256 @@
+"""Kit jobs: order the kits of the coming missions, import the partner's tracking file.
+
+The order step writes the partner's order file and remembers every order in a sidecar,
+``<out>/<region>/kits/commandes.json`` (order number -> mission, employee, date, kit, time
+of the order), because the contract has no column for what an order was made for. The
+check reads it back through :func:`load_kit_orders` to spot orders to correct.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from generators.kit_orders import write_orders
+from rules.kits import (
+    KitOrder, missions_to_order, is_region_order, order_number, status_rank,
+    subtract_working_days, token,
+)
+from sheets_sync.errors import InputError
+from sheets_sync.findings import ALERTE, ERREUR, Finding
+from sheets_sync.parsing import display_phone, format_date
+from sheets_sync.workbook import WorkbookData
+
+from ..kit_tracking import Rejected, read_tracking
+from .base import JobContext, JobResult, Table
+
+TASK_ORDER = "kits"
+TASK_IMPORT = "kits-suivi"
+SIDECAR = "commandes.json"
+RULE_ORDER_IMPOSSIBLE = "kit.commande_impossible"
+RULE_TRACKING_LINE = "kit.suivi_rejete"
+
+__all__ = ["kits_order_step", "kits_import_step", "load_kit_orders"]
+
+
+# --- the sidecar of orders -------------------------------------------------------------------
+
+def kits_dir(ctx: JobContext) -> Path:
+    return ctx.out_dir() / "kits"
+
+
+def load_kit_orders(ctx: JobContext) -> dict[str, dict]:
+    """The orders made so far for the region: order number -> {mission, employee, date, kit,
+    ordered_at}; ``{}`` when none was made. Given to the check as ``RuleContext.extra["kit_orders"]``."""
+    path = kits_dir(ctx) / SIDECAR
+    if not path.exists():
+        return {}
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+        orders = content["orders"]
+        if not isinstance(orders, dict):
+            raise TypeError
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(
+            f"{path} : mémoire des commandes de kits illisible. Restaurez-la depuis une sauvegarde "
+            "(elle sert à ne jamais commander deux fois et à repérer les commandes à corriger)."
+        ) from None
+    return orders
+
+
+def save_kit_orders(ctx: JobContext, orders: dict[str, dict]) -> Path:
+    path = kits_dir(ctx) / SIDECAR
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({"version": 1, "orders": dict(sorted(orders.items()))},
+                              ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def _order_file(ctx: JobContext, xlsx: bool) -> Path:
+    given = ctx.options.get("kit_out")
+    if given:
+        return Path(given)
+    folder = kits_dir(ctx)
+    stem = f"commande_kits_{ctx.now:%Y%m%d-%H%M}"
+    ext = ".xlsx" if xlsx else ".csv"
+    path, n = folder / f"{stem}{ext}", 1
+    while path.exists():  # two runs in one minute: never overwrite an order already sent
+        n += 1
+        path = folder / f"{stem}-{n}{ext}"
+    return path
+
+
+# --- order -----------------------------------------------------------------------------------
+
+def _free_number(base: str, used: set[str]) -> str:
+    number, n = base, 1
+    while number.upper() in used:
+        n += 1
+        number = f"{base}-{n}"
+    return number
+
+
+def kits_order_step(data: WorkbookData, ctx: JobContext) -> JobResult:
+    """Order the kits of the missions of the next ``kits.days`` days (``--days``)."""
+    result = JobResult(TASK_ORDER)
+    missions, employees = data["Missions"], data["Salariés"]
+    days = int(ctx.option("kit_days", ctx.settings.kits.days))
+    lead = ctx.settings.kits.lead_working_days
+    memory = load_kit_orders(ctx)
+    ordered_mission = {str(rec.get("mission")): number for number, rec in memory.items()}
+    used = {n.upper() for n in memory}
+    used |= {str(n).strip().upper() for n in missions.df["N° commande kit"] if str(n).strip()}
+    today = pd.Timestamp(ctx.now.date())
+
+    orders: list[KitOrder] = []
+    restored = 0
+    for key, row in missions_to_order(missions.df, today, days).iterrows():
+        key = str(key)
+        if key in ordered_mission:
+            # Ordered by an earlier run whose write did not reach the sheet: restore, never re-order.
+            number = ordered_mission[key]
+            result.changes.add(TASK_ORDER, missions.change(key, "Kit statut", "Commandé"))
+            result.changes.add(TASK_ORDER, missions.change(key, "N° commande kit", number))
+            restored += 1
+            continue
+        matricule = str(row["Salarié"]).strip()
+        if matricule not in employees.df.index:
+            ref = missions.cell_of(key, "Salarié")
+            result.findings.append(Finding(
+                RULE_ORDER_IMPOSSIBLE, ALERTE, missions.title, ref, key,
+                f"{ref} : salarié « {matricule} » introuvable dans {employees.title} (ou sa ligne est "
+                f"illisible) : kit « {row['Kit']} » non commandé. Corrigez le matricule ou la fiche.",
+                "Salarié"))
+            continue
+        person = employees.df.loc[matricule]
+        address = [str(person[c]).strip() for c in ("Adresse", "Code postal", "Ville")]
+        if not all(address):
+            ref = employees.cell_of(matricule, "Adresse")
+            result.findings.append(Finding(
+                RULE_ORDER_IMPOSSIBLE, ALERTE, employees.title, ref, matricule,
+                f"{ref} : adresse de {person['Prénom']} {person['Nom']} incomplète (Adresse, Code "
+                f"postal, Ville) : kit « {row['Kit']} » de la mission {key} non commandé. "
+                "Complétez l'adresse.", "Adresse"))
+            continue
+        number = _free_number(order_number(ctx.region.code, key), used)
+        used.add(number.upper())
+        date = row["Date"].date()
+        orders.append(KitOrder(
+            number=number, mission=key, kit=str(row["Kit"]).strip(),
+            recipient=f"{person['Prénom']} {person['Nom']}".strip(),
+            address=address[0], postal_code=address[1], city=address[2],
+            phone=display_phone(person["Téléphone"]),
+            deliver_by=subtract_working_days(date, lead), employee=matricule, date=date,
+        ))
+        result.changes.add(TASK_ORDER, missions.change(key, "Kit statut", "Commandé"))
+        result.changes.add(TASK_ORDER, missions.change(key, "N° commande kit", number))
+
+    written = None
+    if orders and not ctx.dry_run:
+        written = write_orders(orders, _order_file(ctx, bool(ctx.options.get("kit_xlsx"))),
+                               xlsx=bool(ctx.options.get("kit_xlsx")))
+        memory.update({o.number: o.memory(ctx.now) for o in orders})
+        save_kit_orders(ctx, memory)
+        result.files.append(written)
+
+    result.summary.append(("commandes de kits", len(orders)))
+    if restored:
+        result.summary.append(("commandes rétablies dans le classeur", restored))
+    if written is not None:
+        result.summary.append(("fichier", str(written)))
+    elif orders:
+        result.summary.append(("fichier", "aucun (simulation)"))
+    if orders:
+        result.tables.append(Table(
+            "Kits commandés",
+            ["N° commande", "N° mission", "Kit", "Destinataire", "Ville", "Livrer avant"],
+            [[o.number, o.mission, o.kit, o.recipient, o.city, format_date(o.deliver_by)] for o in orders],
+        ))
+    return result
+
+
+# --- import ----------------------------------------------------------------------------------
+
+def kits_import_step(data: WorkbookData, ctx: JobContext) -> JobResult:
+    """Set ``Kit statut`` and ``N° suivi`` from the partner's tracking file (``tracking_file``)."""
+    result = JobResult(TASK_IMPORT)
+    path = ctx.options.get("tracking_file")
+    if not path:
+        raise InputError("Aucun fichier de suivi des kits donné.")
+    path = Path(path)
+    lines, rejected = read_tracking(path)
+    read = len(lines) + len(rejected)
+    severity = {r.line: ERREUR for r in rejected}
+    missions = data["Missions"]
+    df = missions.df
+
+    by_number: dict[str, list[str]] = {}
+    for key, number in df["N° commande kit"].items():
+        if str(number).strip():
+            by_number.setdefault(str(number).strip().upper(), []).append(str(key))
+    other_regions = {r.code for r in ctx.settings.regions if token(r.code) != token(ctx.region.code)}
+
+    best: dict[str, tuple[str, object]] = {}  # mission -> (order number, line) with the furthest status
+    other = 0
+    for line in lines:
+        number = line.number.upper()
+        keys = by_number.get(number, [])
+        if not keys:
+            if any(is_region_order(number, code) for code in other_regions):
+                other += 1  # another region's order: that region's import applies it
+                continue
+            rejected.append(Rejected(
+                line.line, line.number,
+                f"N° commande « {line.number} » inconnu : aucune mission de {missions.title} n'a ce "
+                "N° commande kit. Vérifiez le numéro avec le logisticien"))
+            severity[line.line] = ERREUR
+            continue
+        if len(keys) > 1:
+            rejected.append(Rejected(
+                line.line, line.number,
+                f"N° commande « {line.number} » présent sur plusieurs missions ({', '.join(keys)}). "
+                "Corrigez la colonne N° commande kit"))
+            severity[line.line] = ERREUR
+            continue
+        key = keys[0]
+        current = str(df.at[key, "Kit statut"]).strip()
+        if status_rank(line.status) < status_rank(current):
+            rejected.append(Rejected(
+                line.line, line.number,
+                f"statut « {line.status} » alors que le kit de la mission {key} est déjà « {current} » "
+                f"({missions.cell_of(key, 'Kit statut')}) : un statut ne revient pas en arrière. "
+                "Vérifiez avec le logisticien"))
+            severity[line.line] = ALERTE
+            continue
+        kept = best.get(key)
+        if kept is None or status_rank(line.status) >= status_rank(kept[1].status):
+            best[key] = (number, line)
+
+    applied = unchanged = 0
+    for key, (_number, line) in best.items():
+        if line.status == str(df.at[key, "Kit statut"]).strip():
+            unchanged += 1  # the partner repeats a status already known: nothing to change
+            continue
+        result.changes.add(TASK_IMPORT, missions.change(key, "Kit statut", line.status))
+        if line.tracking:
+            result.changes.add(TASK_IMPORT, missions.change(key, "N° suivi", line.tracking))
+        applied += 1
+
+    rejected.sort(key=lambda r: r.line)
+    for r in rejected:
+        result.findings.append(Finding(
+            RULE_TRACKING_LINE, severity[r.line], path.name, "", r.number,
+            f"{path.name} ligne {r.line} : {r.reason} ; ligne non appliquée.", ""))
+    result.needs_attention = bool(rejected)
+    result.summary += [("lignes lues", read), ("kits mis à jour", applied),
+                       ("déjà à jour", unchanged), ("lignes rejetées", len(rejected))]
+    if other:
+        result.summary.append(("lignes d'autres régions", other))
+    if rejected:
+        result.tables.append(Table("Lignes de suivi non appliquées", ["Ligne", "N° commande", "Motif"],
+                                   [[r.line, r.number, r.reason] for r in rejected]))
+    return result

@@ -1,0 +1,79 @@
+"""The kit order file for the logistics partner (``shared/workbook.md``, « Kit orders »).
+
+CSV: ``;``-separated, UTF-8 with a BOM so that Excel opens it with the accents right, CRLF
+line ends, one header line. Or an ``.xlsx`` with the same columns (every cell text except
+« Livrer avant », a real date shown JJ/MM/AAAA).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+from typing import Iterable
+
+from rules.kits import KitOrder
+
+ORDER_HEADER = ("N° commande", "N° mission", "Kit", "Destinataire", "Adresse", "Code postal",
+                "Ville", "Téléphone", "Livrer avant")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def plain(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula: a leading ``'`` before ``= + - @``."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def order_row(order: KitOrder) -> list[str]:
+    """The order's cells in the partner's column order, as text."""
+    return [order.number, order.mission, order.kit, order.recipient, order.address,
+            order.postal_code, order.city, order.phone, order.deliver_by.strftime("%d/%m/%Y")]
+
+
+def orders_csv(orders: Iterable[KitOrder]) -> bytes:
+    """The CSV file's exact bytes."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(ORDER_HEADER)
+    for order in orders:
+        writer.writerow([plain(v) for v in order_row(order)])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def orders_xlsx(orders: Iterable[KitOrder], path: Path) -> None:
+    """The same table as an ``.xlsx`` (one sheet « Commandes »)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Commandes"
+    sheet.append(list(ORDER_HEADER))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for order in orders:
+        values = order_row(order)
+        sheet.append(values[:-1] + [order.deliver_by])
+        row = sheet.max_row
+        for col in range(1, len(ORDER_HEADER)):
+            cell = sheet.cell(row, col)
+            cell.value, cell.data_type = values[col - 1], "s"  # text, never a formula
+            cell.number_format = "@"
+        sheet.cell(row, len(ORDER_HEADER)).number_format = "DD/MM/YYYY"
+    for col, width in zip("ABCDEFGHI", (18, 12, 16, 24, 32, 12, 20, 16, 13)):
+        sheet.column_dimensions[col].width = width
+    book.save(path)
+
+
+def write_orders(orders: list[KitOrder], path: Path, xlsx: bool = False) -> Path:
+    """Write the order file at ``path`` (its folder is created), through a temporary file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    if xlsx:
+        orders_xlsx(orders, tmp)
+    else:
+        tmp.write_bytes(orders_csv(orders))
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,205 @@
+"""Kit orders: the partner file's exact bytes, eligibility, stable numbers, never twice."""
+import datetime as dt
+import json
+
+import openpyxl
+import pytest
+
+from backoffice.jobs.base import JobContext
+from backoffice.jobs.kits import kits_order_step, load_kit_orders
+from backoffice.jobs.runner import run_region
+from backoffice.settings import Region, load_settings
+from rules.kits import order_number, subtract_working_days
+from sheets_sync import MemoryBackend, Workbook
+from tests.factories import make_tabs
+
+NOW = dt.datetime(2026, 11, 5, 9, 30)  # a Thursday
+SETTINGS = load_settings(environ={})
+IDF = Region("IDF", "Île-de-France")
+
+KIT = {"Kit": "KIT-LINDT", "Salarié": "S0001", "Statut": "Confirmée"}
+EMPLOYEES = [
+    {"Matricule": "S0001"},
+    {"Matricule": "S0002", "Nom": "N'Diaye", "Prénom": "Aïcha", "Téléphone": "+33 7 81 22 33 44",
+     "Adresse": "5, allée des Chênes; bât. B", "Code postal": 1000, "Ville": "Bourg-en-Bresse"},
+]
+
+
+def mission(key, date, **cells):
+    return {"N° mission": key, "Date": date, **KIT, **cells}
+
+
+def run(tabs_or_backend, tmp_path, dry_run=False, **options):
+    backend = tabs_or_backend if isinstance(tabs_or_backend, MemoryBackend) else MemoryBackend(tabs_or_backend)
+    outcome = run_region(SETTINGS, IDF, [("kits", kits_order_step)], NOW, dry_run=dry_run,
+                         options={"out_dir": str(tmp_path), **options}, workbook=Workbook(backend))
+    assert outcome.error == "", outcome.trace
+    return backend, outcome, outcome.results[0]
+
+
+def cell(backend, key, column):
+    rows = backend.tabs["Missions"]
+    return next(r for r in rows[1:] if r[0] == key)[rows[0].index(column)]
+
+
+def test_order_file_exact_bytes_and_cells_written(tmp_path):
+    tabs = make_tabs(employees=EMPLOYEES, missions=[
+        mission("M0042", "12/11/2026"),  # Thursday after the 11 November holiday
+        mission("M0043", "09/11/2026", Salarié="S0002", Kit="KIT-=STAND"),  # a Monday
+    ])
+    backend, outcome, result = run(tabs, tmp_path)
+    path = tmp_path / "IDF" / "kits" / "commande_kits_20261105-0930.csv"
+    assert result.files == [path]
+    assert path.read_bytes() == (
+        "\ufeffN° commande;N° mission;Kit;Destinataire;Adresse;Code postal;Ville;Téléphone;Livrer avant\r\n"
+        "K-IDF-M0043;M0043;KIT-=STAND;Aïcha N'Diaye;\"5, allée des Chênes; bât. B\";01000;"
+        "Bourg-en-Bresse;07 81 22 33 44;06/11/2026\r\n"
+        "K-IDF-M0042;M0042;KIT-LINDT;Léa Martin;3 rue des Lilas;75011;Paris;06 12 34 56 78;10/11/2026\r\n"
+    ).encode("utf-8")
+    assert cell(backend, "M0042", "Kit statut") == "Commandé"
+    assert cell(backend, "M0042", "N° commande kit") == "K-IDF-M0042"
+    assert cell(backend, "M0043", "N° commande kit") == "K-IDF-M0043"
+    assert outcome.report.written == 4
+    assert ("commandes de kits", 2) in result.summary
+    memory = json.loads((tmp_path / "IDF" / "kits" / "commandes.json").read_text(encoding="utf-8"))
+    assert memory["orders"]["K-IDF-M0042"] == {
+        "mission": "M0042", "employee": "S0001", "date": "2026-11-12", "kit": "KIT-LINDT",
+        "ordered_at": "2026-11-05 09:30",
+    }
+
+
+def test_a_value_that_looks_like_a_formula_is_kept_as_text(tmp_path):
+    tabs = make_tabs(employees=[{"Matricule": "S0001", "Adresse": "=HYPERLINK(\"x\")"}],
+                     missions=[mission("M1", "12/11/2026")])
+    _, _, result = run(tabs, tmp_path)
+    line = result.files[0].read_bytes().decode("utf-8-sig").splitlines()[1]
+    assert line.split(";")[4] == "\"'=HYPERLINK(\"\"x\"\")\""
+
+
+def test_a_rerun_orders_nothing_more_and_writes_no_file(tmp_path):
+    tabs = make_tabs(missions=[mission("M0042", "12/11/2026")])
+    backend, _, first = run(tabs, tmp_path)
+    backend, outcome, second = run(backend, tmp_path)
+    assert second.files == [] and ("commandes de kits", 0) in second.summary
+    assert outcome.report.written == 0
+    assert list((tmp_path / "IDF" / "kits").glob("*.csv")) == first.files
+
+
+def test_numbers_are_stable_across_runs_and_machines(tmp_path):
+    tabs = make_tabs(missions=[mission("M0042", "12/11/2026"), mission("M0043", "13/11/2026")])
+    _, _, one = run(tabs, tmp_path / "a")
+    _, _, two = run(tabs, tmp_path / "b")
+    assert one.tables[0].rows == two.tables[0].rows
+    assert [r[0] for r in one.tables[0].rows] == ["K-IDF-M0042", "K-IDF-M0043"]
+
+
+def test_a_mission_with_an_order_number_is_never_reordered(tmp_path):
+    tabs = make_tabs(missions=[mission("M1", "12/11/2026", **{"Kit statut": "À commander",
+                                                               "N° commande kit": "K-IDF-M1"})])
+    _, _, result = run(tabs, tmp_path)
+    assert result.files == [] and result.changes.is_empty()
+
+
+def test_an_order_whose_sheet_write_was_lost_is_restored_not_reordered(tmp_path):
+    tabs = make_tabs(missions=[mission("M1", "12/11/2026")])
+    run(tabs, tmp_path)  # ordered; the sidecar remembers it
+    backend, _, result = run(tabs, tmp_path)  # the same sheet as before: as if the write was lost
+    assert result.files == []
+    assert ("commandes rétablies dans le classeur", 1) in result.summary
+    assert cell(backend, "M1", "N° commande kit") == "K-IDF-M1"
+    assert len(list((tmp_path / "IDF" / "kits").glob("*.csv"))) == 1
+
+
+@pytest.mark.parametrize("cells, ordered", [
+    ({}, True),
+    ({"Statut": "Proposée"}, True),
+    ({"Kit statut": "À commander"}, True),
+    ({"Date": "15/11/2026"}, True),  # today + 10
+    ({"Date": "06/11/2026"}, True),  # tomorrow
+    ({"Date": "16/11/2026"}, False),  # today + 11
+    ({"Date": "05/11/2026"}, False),  # today: too late for a delivery
+    ({"Date": "01/11/2026"}, False),
+    ({"Kit": ""}, False),
+    ({"Salarié": ""}, False),
+    ({"Statut": "À pourvoir"}, False),
+    ({"Statut": "Réalisée"}, False),
+    ({"Statut": "Annulée"}, False),
+    ({"Kit statut": "Commandé"}, False),
+    ({"Kit statut": "Livré"}, False),
+])
+def test_which_missions_are_ordered(tmp_path, cells, ordered):
+    tabs = make_tabs(missions=[{**mission("M1", "12/11/2026"), **cells}])
+    _, _, result = run(tabs, tmp_path)
+    assert ("commandes de kits", 1 if ordered else 0) in result.summary
+
+
+def test_days_option(tmp_path):
+    tabs = make_tabs(missions=[mission("M1", "12/11/2026")])
+    _, _, result = run(tabs, tmp_path, kit_days=3)
+    assert ("commandes de kits", 0) in result.summary
+
+
+def test_unknown_employee_or_incomplete_address_is_reported_not_ordered(tmp_path):
+    tabs = make_tabs(employees=[{"Matricule": "S0001", "Ville": ""}],
+                     missions=[mission("M1", "12/11/2026"), mission("M2", "12/11/2026", Salarié="S0404")])
+    _, outcome, result = run(tabs, tmp_path)
+    assert result.files == []
+    assert [(f.rule, f.severity, f.cell, f.message) for f in result.findings] == [
+        ("kit.commande_impossible", "alerte", "Salariés!F2",
+         "Salariés!F2 : adresse de Léa Martin incomplète (Adresse, Code postal, Ville) : kit "
+         "« KIT-LINDT » de la mission M1 non commandé. Complétez l'adresse."),
+        ("kit.commande_impossible", "alerte", "Missions!K3",
+         "Missions!K3 : salarié « S0404 » introuvable dans Salariés (ou sa ligne est illisible) : "
+         "kit « KIT-LINDT » non commandé. Corrigez le matricule ou la fiche."),
+    ]
+
+
+def test_dry_run_writes_no_file_and_no_memory(tmp_path):
+    tabs = make_tabs(missions=[mission("M1", "12/11/2026")])
+    backend, outcome, result = run(tabs, tmp_path, dry_run=True)
+    assert result.files == [] and not (tmp_path / "IDF").exists()
+    assert ("fichier", "aucun (simulation)") in result.summary
+    assert [r[2:] for r in outcome.preview] == [["M1", "Kit statut", "", "Commandé"],
+                                                 ["M1", "N° commande kit", "", "K-IDF-M1"]]
+    assert cell(backend, "M1", "Kit statut") is None
+
+
+def test_xlsx_and_out_file(tmp_path):
+    tabs = make_tabs(employees=[{"Matricule": "S0001", "Code postal": "01000", "Adresse": "-1 rue"}],
+                     missions=[mission("M1", "12/11/2026")])
+    out = tmp_path / "envoi" / "kits.xlsx"
+    _, _, result = run(tabs, tmp_path, kit_out=str(out), kit_xlsx=True)
+    assert result.files == [out]
+    sheet = openpyxl.load_workbook(out)["Commandes"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert rows == [
+        ["N° commande", "N° mission", "Kit", "Destinataire", "Adresse", "Code postal", "Ville",
+         "Téléphone", "Livrer avant"],
+        ["K-IDF-M1", "M1", "KIT-LINDT", "Léa Martin", "-1 rue", "01000", "Paris", "06 12 34 56 78",
+         dt.datetime(2026, 11, 10)],
+    ]
+    assert sheet["E2"].data_type == "s" and sheet["I2"].number_format == "DD/MM/YYYY"
+    ctx = JobContext(SETTINGS, IDF, NOW, options={"out_dir": str(tmp_path)})
+    assert list(load_kit_orders(ctx)) == ["K-IDF-M1"]
+
+
+@pytest.mark.parametrize("day, lead, expected", [
+    (dt.date(2026, 11, 12), 1, dt.date(2026, 11, 10)),  # Wed 11/11 Armistice skipped
+    (dt.date(2026, 11, 9), 1, dt.date(2026, 11, 6)),  # Monday -> Friday
+    (dt.date(2026, 11, 8), 1, dt.date(2026, 11, 6)),  # Sunday -> Friday
+    (dt.date(2026, 11, 9), 2, dt.date(2026, 11, 5)),
+    (dt.date(2026, 11, 9), 0, dt.date(2026, 11, 9)),
+    (dt.date(2026, 5, 26), 1, dt.date(2026, 5, 22)),  # Pentecost Monday 25/05 skipped
+    (dt.date(2027, 1, 4), 3, dt.date(2026, 12, 29)),  # across the year, 1 January skipped
+])
+def test_deliver_before_counts_french_working_days(day, lead, expected):
+    assert subtract_working_days(day, lead) == expected
+
+
+@pytest.mark.parametrize("region, mission_key, expected", [
+    ("IDF", "M0042", "K-IDF-M0042"),
+    ("idf", " m 42/é ", "K-IDF-M-42-E"),
+    ("Sud-Est", "M1", "K-SUD-EST-M1"),
+])
+def test_order_number(region, mission_key, expected):
+    assert order_number(region, mission_key) == expected
