@@ -69,6 +69,16 @@ class Suggest:
     weight_store_history: float = 10.0
     weight_week_load: float = 5.0
     weight_presence: float = 20.0
+    plan_time_limit_s: float = 20.0  # the plan solver stops there and keeps its best plan
+
+
+@dataclass(frozen=True)
+class Geocode:
+    url: str = "https://data.geopf.fr/geocodage/search/csv/"
+    min_score: float = 0.6
+    timeout_s: float = 60.0
+    max_retries: int = 3
+    max_wait_s: float = 30.0  # longest single wait (Retry-After included)
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,7 @@ class Mandates:
     template: str = "templates/mandat_fournisseur.docx"
     default_delay_days: int = 7
     libreoffice: str = "soffice"
+    pdf_timeout_s: float = 120.0  # one LibreOffice batch, plus 3 s per file
 
 
 @dataclass(frozen=True)
@@ -133,6 +144,7 @@ class Settings:
     sheets: Sheets = Sheets()
     presence: Presence = Presence()
     suggest: Suggest = Suggest()
+    geocode: Geocode = Geocode()
     mandates: Mandates = Mandates()
     smtp: Smtp = Smtp()
     kits: Kits = Kits()
@@ -174,7 +186,7 @@ class Settings:
 
 _SECTIONS = {f.name: f.type for f in fields(Settings)}
 _SECTION_CLASSES = {
-    "agency": Agency, "sheets": Sheets, "presence": Presence, "suggest": Suggest,
+    "agency": Agency, "sheets": Sheets, "presence": Presence, "suggest": Suggest, "geocode": Geocode,
     "mandates": Mandates, "smtp": Smtp, "kits": Kits, "check": Check,
 }
 

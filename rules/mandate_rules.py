@@ -1,0 +1,99 @@
+"""Follow-up of the mandates (*mandats fournisseur*): sent in time, acknowledged, still right.
+
+A mandate is needed for a mission with a Salarié and Statut ``Proposée`` or ``Confirmée``
+that has not started yet. The store wants it ``Délai mandat`` days ahead (its column in
+``Magasins``; empty = ``mandates.default_delay_days``, 7).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from sheets_sync.findings import ALERTE, ERREUR
+from sheets_sync.parsing import format_date
+
+from .registry import RuleContext, rule
+
+STAFFED = ("Proposée", "Confirmée")
+LAST_DAYS = 2  # from this many days before the start, only an acknowledged mandate is enough
+
+
+def _upcoming(ctx: RuleContext) -> pd.DataFrame:
+    """Staffed missions from today on, with ``jours`` (days to go) and ``delai`` (the store's)."""
+    m = ctx.data["Missions"].df
+    m = m[(m["Salarié"] != "") & m["Statut"].isin(STAFFED) & m["Date"].notna() & (m["Date"] >= ctx.today)]
+    stores = ctx.data["Magasins"].df["Délai mandat"] if "Magasins" in ctx.data else pd.Series(dtype=float)
+    delay = m["Code magasin"].map(stores).astype(float).fillna(ctx.settings.mandates.default_delay_days)
+    return m.assign(jours=(m["Date"] - ctx.today).dt.days, delai=delay)
+
+
+def _status(value) -> str:
+    return f"« {value} »" if value else "vide"
+
+
+@rule("mandat.non_envoye", "Missions", ALERTE)
+def not_sent_in_time(ctx: RuleContext):
+    """La mission commence dans le délai que le magasin demande pour recevoir le mandat (« Délai
+    mandat », 7 jours par défaut) et le mandat n'est ni envoyé ni accusé."""
+    m = _upcoming(ctx)
+    hit = m[(m["jours"] <= m["delai"]) & (m["jours"] > LAST_DAYS)
+            & ~m["Mandat"].isin(("Envoyé", "Accusé", "Refusé"))]
+    return [ctx.finding("mandat.non_envoye", ALERTE, "Missions", key, "Mandat",
+                        f"mandat {_status(row['Mandat'])} alors que la mission du {format_date(row['Date'])} "
+                        f"au magasin {row['Code magasin']} est dans {row['jours']} jour(s) et que le magasin veut "
+                        f"le mandat {int(row['delai'])} jour(s) avant ; générez-le et envoyez-le "
+                        "(backoffice mandates --send).")
+            for key, row in hit.iterrows()]
+
+
+@rule("mandat.non_accuse", "Missions", ERREUR)
+def not_acknowledged(ctx: RuleContext):
+    """La mission commence dans 2 jours ou moins et le magasin n'a pas accusé réception du mandat :
+    le salarié risque de se voir refuser l'entrée."""
+    m = _upcoming(ctx)
+    hit = m[(m["jours"] <= LAST_DAYS) & ~m["Mandat"].isin(("Accusé", "Refusé"))]
+    return [ctx.finding("mandat.non_accuse", ERREUR, "Missions", key, "Mandat",
+                        f"mandat {_status(row['Mandat'])}, non accusé par le magasin {row['Code magasin']}, pour "
+                        f"une mission dans {row['jours']} jour(s) ({format_date(row['Date'])}) ; appelez le magasin "
+                        "pour confirmer la réception, puis mettez Mandat à « Accusé ».")
+            for key, row in hit.iterrows()]
+
+
+@rule("mandat.refuse", "Missions", ERREUR)
+def refused(ctx: RuleContext):
+    """Le magasin a refusé le mandat d'une mission à venir."""
+    m = _upcoming(ctx)
+    hit = m[m["Mandat"] == "Refusé"]
+    return [ctx.finding("mandat.refuse", ERREUR, "Missions", key, "Mandat",
+                        f"mandat refusé par le magasin {row['Code magasin']} pour la mission du "
+                        f"{format_date(row['Date'])} ; voyez avec le magasin et la marque, corrigez la mission, "
+                        "puis mettez Mandat à « À refaire ».")
+            for key, row in hit.iterrows()]
+
+
+@rule("mandat.a_refaire", "Missions", ALERTE)
+def to_redo(ctx: RuleContext):
+    """Le mandat est à refaire : Mandat vaut « À refaire », ou ce que le mandat imprime (salarié,
+    magasin, date, horaires…) a changé depuis qu'il a été généré (empreinte différente de celle
+    gardée dans mandats/empreintes.json)."""
+    from generators.mandates import MissingReference, changed_fields, mandate_data
+
+    records = ctx.extra.get("mandate_records") or {}
+    m = _upcoming(ctx)
+    out = []
+    for key in m.index[m["Mandat"] == "À refaire"]:
+        out.append(ctx.finding("mandat.a_refaire", ALERTE, "Missions", key, "Mandat",
+                               "mandat à refaire ; lancez backoffice mandates pour le régénérer, puis --send."))
+    tracked = m[m["Mandat"].isin(("Généré", "Envoyé", "Accusé", "Refusé")) & m.index.isin(list(records))]
+    for key in tracked.index:
+        record = records[key]
+        try:
+            current = mandate_data(ctx.data, key, ctx.settings.agency)
+        except MissingReference:
+            continue  # the data rules report the unknown brand, store or employee
+        if current.fingerprint == record.get("empreinte"):
+            continue
+        what = "; ".join(changed_fields(record.get("donnees", {}), current.fields)) or "données du mandat"
+        out.append(ctx.finding("mandat.a_refaire", ALERTE, "Missions", key, "Mandat",
+                               f"mandat {_status(tracked.at[key, 'Mandat'])} devenu faux ({what}) ; lancez "
+                               "backoffice mandates pour le régénérer, puis --send."))
+    return out
