@@ -1,0 +1,427 @@
+"""The Google Sheets backend: gspread 6's HTTP client, google-auth credentials, few requests.
+
+Per job and spreadsheet: one ``spreadsheets.get`` (sheet ids, values, number formats and
+fills of every tab at once, thanks to ``ranges`` + ``includeGridData`` + a ``fields``
+mask), the same again right before writing, one ``values:batchUpdate`` (``RAW``, so no
+value we write can become a formula) and, only when needed, one ``:batchUpdate`` for new
+tabs, fills and the Journal rows: at most 4 requests once the owned tabs exist.
+
+Every request first takes a slot from the run's shared :class:`~sheets_sync.limiter.RateLimiter`,
+has a timeout, and is retried a bounded number of times (:mod:`sheets_sync.retry`).
+``endpoint`` (``BACKOFFICE_SHEETS_API=http://host:port``) sends every Sheets request to an
+emulator or proxy instead of Google, with anonymous credentials.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+import time
+import zlib
+from typing import Any, Callable
+
+import requests
+from google.auth import exceptions as auth_exceptions
+from google.auth.transport.requests import AuthorizedSession
+from gspread.exceptions import APIError
+from gspread.http_client import HTTPClient
+from requests.adapters import HTTPAdapter
+
+from .a1 import col_letter, quote_tab
+from .backend import RawTab, WritePlan
+from .errors import ConfigError, WorkbookError
+from .retry import is_transient, retrying, status_of
+
+SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+GOOGLE_SHEETS = "https://sheets.googleapis.com"
+SERIAL_EPOCH = dt.datetime(1899, 12, 30)  # day 0 of Sheets (and Excel) date serials
+WHITE = "FFFFFF"  # the default background: not a fill
+# What a read asks for: sheet ids and titles, and per cell its value, text, number format
+# type (to tell dates from numbers) and background colour. Nothing else travels.
+GRID_FIELDS = (
+    "sheets(properties(sheetId,title),data(startRow,startColumn,rowData(values("
+    "effectiveValue,formattedValue,effectiveFormat/numberFormat/type,"
+    "userEnteredFormat/backgroundColor))))"
+)
+META_FIELDS = "sheets(properties(sheetId,title))"
+
+
+class _EndpointAdapter(HTTPAdapter):
+    """Sends what was meant for https://sheets.googleapis.com to another base URL."""
+
+    def __init__(self, endpoint: str) -> None:
+        super().__init__()
+        self.endpoint = endpoint.rstrip("/")
+
+    def send(self, request, **kwargs):
+        if request.url.startswith(GOOGLE_SHEETS):
+            request.url = self.endpoint + request.url[len(GOOGLE_SHEETS):]
+        return super().send(request, **kwargs)
+
+
+class _GuardedClient(HTTPClient):
+    """gspread's HTTP client, each request rate-limited, counted, timed out and retried."""
+
+    def __init__(self, session: requests.Session, backend: "GoogleSheetsBackend") -> None:
+        super().__init__(None, session=session)
+        self._backend = backend
+
+    def request(self, *args, **kwargs):
+        backend = self._backend
+
+        def attempt():
+            if backend.limiter is not None:
+                backend.limiter.acquire()
+            with backend._count_lock:
+                backend.requests += 1
+            return HTTPClient.request(self, *args, **kwargs)
+
+        return backend._retrying(attempt)
+
+
+def _unable_to_parse(exc: APIError) -> bool:
+    return status_of(exc) == 400 and "Unable to parse range" in str(exc.error.get("message", ""))
+
+
+def _from_serial(serial: float, kind: str):
+    moment = SERIAL_EPOCH + dt.timedelta(seconds=round(float(serial) * 86400))
+    if kind == "DATE":
+        return moment.date()
+    if kind == "TIME":
+        return moment.time()
+    return moment
+
+
+def cell_value(cell: dict) -> Any:
+    """A ``CellData`` of the API as a raw python value (see :class:`~sheets_sync.backend.RawTab`)."""
+    value = cell.get("effectiveValue")
+    if not value:
+        return None
+    if "numberValue" in value:
+        number = value["numberValue"]
+        kind = cell.get("effectiveFormat", {}).get("numberFormat", {}).get("type")
+        if kind in ("DATE", "DATE_TIME", "TIME"):
+            return _from_serial(number, kind)
+        return int(number) if float(number).is_integer() else float(number)
+    if "stringValue" in value:
+        return value["stringValue"]
+    if "boolValue" in value:
+        return bool(value["boolValue"])
+    if "errorValue" in value:
+        return cell.get("formattedValue") or "#ERROR!"
+    return None
+
+
+def cell_fill(cell: dict) -> str | None:
+    """The cell's own background as ``RRGGBB`` (white, the default, is no fill)."""
+    color = cell.get("userEnteredFormat", {}).get("backgroundColor")
+    if color is None:
+        return None
+    hexa = "".join(f"{max(0, min(255, round(color.get(c, 0) * 255))):02X}" for c in ("red", "green", "blue"))
+    return None if hexa == WHITE else hexa
+
+
+def rgb(hexa: str) -> dict[str, float]:
+    return {name: int(hexa[i:i + 2], 16) / 255 for name, i in (("red", 0), ("green", 2), ("blue", 4))}
+
+
+def entered(value: Any) -> dict:
+    """A value as ``userEnteredValue``: text stays text, never a formula."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, bool):
+        return {"userEnteredValue": {"boolValue": value}}
+    if isinstance(value, (int, float)):
+        return {"userEnteredValue": {"numberValue": value}}
+    return {"userEnteredValue": {"stringValue": str(value)}}
+
+
+def _runs(cells) -> list[tuple[str, int, int, list]]:
+    """Cells grouped into runs of adjacent columns on one row: (tab, row, first col, values)."""
+    ordered = sorted(((w.tab, w.row, w.col), w.value) for w in cells)
+    runs: list[tuple[str, int, int, list]] = []
+    for (tab, row, col), value in ordered:
+        value = "" if value is None else value
+        if runs and runs[-1][0] == tab and runs[-1][1] == row and runs[-1][2] + len(runs[-1][3]) == col:
+            runs[-1][3].append(value)
+        elif runs and runs[-1][0] == tab and runs[-1][1] == row and runs[-1][2] + len(runs[-1][3]) > col:
+            runs[-1][3][col - runs[-1][2]] = value  # the same cell twice: the last value wins
+        else:
+            runs.append((tab, row, col, [value]))
+    return runs
+
+
+class GoogleSheetsBackend:
+    """One Google spreadsheet, read and written through gspread's ``HTTPClient``."""
+
+    def __init__(
+        self,
+        spreadsheet_id: str,
+        session: requests.Session,
+        *,
+        timeout_s: float = 30.0,
+        max_retries: int = 5,
+        backoff_s: float = 1.0,
+        max_backoff_s: float = 60.0,
+        limiter=None,
+        account: str = "",
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.spreadsheet_id = spreadsheet_id
+        self.label = f"Google Sheets {spreadsheet_id}"
+        self.account = account  # the service account's e-mail, for the "share it" message
+        self.limiter = limiter
+        self.timeout_s = timeout_s
+        self.max_retries = max(0, int(max_retries))
+        self.requests = 0  # HTTP requests sent (retries included: they count in the quota)
+        self._count_lock = threading.Lock()
+        self._retrying = retrying(self.max_retries, backoff_s, max_backoff_s, sleep)
+        self.http = _GuardedClient(session, self)
+        self.http.set_timeout(timeout_s)
+        self._sheet_ids: dict[str, int] = {}
+        self._titles: set[str] | None = None  # every tab title, once metadata was fetched
+
+    # -- construction -------------------------------------------------------------------
+    @classmethod
+    def from_settings(
+        cls,
+        spreadsheet_id: str,
+        credentials: str | None = "",
+        endpoint: str | None = None,
+        timeout_s: float = 30.0,
+        max_retries: int = 5,
+        backoff_s: float = 1.0,
+        max_backoff_s: float = 60.0,
+        limiter=None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> "GoogleSheetsBackend":
+        """Credentials from a service-account key file, else application default credentials;
+        with ``endpoint`` (an emulator or proxy), anonymous credentials and every request there."""
+        account = ""
+        if endpoint:
+            from google.auth.credentials import AnonymousCredentials
+
+            session = AuthorizedSession(AnonymousCredentials())
+            session.trust_env = False  # loopback: no proxy from the environment
+            session.mount(GOOGLE_SHEETS, _EndpointAdapter(endpoint))
+        else:
+            creds = cls._credentials(credentials or "")
+            account = getattr(creds, "service_account_email", "") or ""
+            session = AuthorizedSession(creds, refresh_timeout=timeout_s)
+        return cls(spreadsheet_id, session, timeout_s=timeout_s, max_retries=max_retries,
+                   backoff_s=backoff_s, max_backoff_s=max_backoff_s, limiter=limiter,
+                   account=account, sleep=sleep)
+
+    @staticmethod
+    def _credentials(path: str):
+        if path:
+            from google.oauth2 import service_account
+
+            if not os.path.isfile(path):
+                raise ConfigError(
+                    f"Clé de compte de service introuvable : {path}. Indiquez le fichier JSON "
+                    "téléchargé depuis la console Google Cloud (sheets.credentials)."
+                )
+            try:
+                return service_account.Credentials.from_service_account_file(path, scopes=SCOPES)
+            except (ValueError, KeyError) as err:
+                raise ConfigError(
+                    f"Clé de compte de service illisible : {path} ({err}). Téléchargez une "
+                    "nouvelle clé JSON du compte de service."
+                ) from err
+        import google.auth
+
+        try:
+            creds, _project = google.auth.default(scopes=SCOPES)
+        except auth_exceptions.DefaultCredentialsError as err:
+            raise ConfigError(
+                "Aucun identifiant Google trouvé. Indiquez la clé JSON d'un compte de service "
+                "(sheets.credentials ou GOOGLE_APPLICATION_CREDENTIALS), ou lancez "
+                "« gcloud auth application-default login »."
+            ) from err
+        return creds
+
+    # -- errors ---------------------------------------------------------------------------
+    def _error(self, exc: BaseException) -> WorkbookError:
+        sid = self.spreadsheet_id
+        tries = self.max_retries + 1
+        code = status_of(exc)
+        if isinstance(exc, APIError):
+            if code == 403:
+                who = f"le compte de service {self.account}" if self.account else "le compte utilisé"
+                return WorkbookError(
+                    f"Accès refusé au classeur Google Sheets {sid} (HTTP 403) : partagez-le avec "
+                    f"{who} (droit Éditeur) et vérifiez que l'API Google Sheets est activée."
+                )
+            if code == 404:
+                return WorkbookError(
+                    f"Classeur Google Sheets {sid} introuvable (HTTP 404) : vérifiez son "
+                    "identifiant (« spreadsheet » de la région) et qu'il est partagé avec le compte."
+                )
+            if code == 401:
+                return WorkbookError(
+                    f"Google refuse l'authentification pour le classeur {sid} (HTTP 401) : "
+                    "vérifiez la clé du compte de service ou les identifiants par défaut."
+                )
+            if is_transient(exc):
+                return WorkbookError(
+                    f"Google Sheets ne répond pas correctement pour le classeur {sid} "
+                    f"(HTTP {code}) après {tries} tentatives. Réessayez dans quelques minutes."
+                )
+            return WorkbookError(
+                f"Google Sheets refuse la requête sur le classeur {sid} (HTTP {code}) : "
+                f"{exc.error.get('message', '')}"
+            )
+        if isinstance(exc, auth_exceptions.RefreshError):
+            return WorkbookError(
+                f"Impossible d'obtenir un jeton Google pour le classeur {sid} ({exc}) : "
+                "vérifiez la clé du compte de service ou les identifiants par défaut."
+            )
+        if isinstance(exc, requests.Timeout):
+            what = f"délai de {self.timeout_s:g} s dépassé"
+        else:
+            what = "connexion impossible"
+        return WorkbookError(
+            f"Google Sheets injoignable pour le classeur {sid} ({what}) après {tries} "
+            "tentatives. Vérifiez la connexion, puis réessayez."
+        )
+
+    def _call(self, method, *args, passthrough: Callable[[APIError], bool] = lambda e: False):
+        try:
+            return method(self.spreadsheet_id, *args)
+        except APIError as exc:
+            if passthrough(exc):
+                raise
+            raise self._error(exc) from exc
+        except (requests.RequestException, auth_exceptions.GoogleAuthError) as exc:
+            raise self._error(exc) from exc
+
+    # -- reading --------------------------------------------------------------------------
+    def _metadata(self) -> None:
+        doc = self._call(self.http.fetch_sheet_metadata,
+                         {"includeGridData": "false", "fields": META_FIELDS})
+        self._sheet_ids = {s["properties"]["title"]: s["properties"]["sheetId"]
+                           for s in doc.get("sheets", [])}
+        self._titles = set(self._sheet_ids)
+
+    def _grid(self, tabs: list[str], header_only: tuple[str, ...], strict: bool = False) -> dict:
+        ranges = [quote_tab(t) + ("!1:1" if t in header_only else "") for t in tabs]
+        params = {"ranges": ranges, "includeGridData": "true", "fields": GRID_FIELDS}
+        return self._call(self.http.spreadsheets_get, params,
+                          passthrough=(lambda e: False) if strict else _unable_to_parse)
+
+    def read(self, tabs: list[str], header_only: tuple[str, ...] = ()) -> dict[str, RawTab]:
+        """One ``spreadsheets.get`` for all the tabs; a missing tab is absent from the answer."""
+        wanted = [t for t in dict.fromkeys(tabs) if self._titles is None or t in self._titles]
+        try:
+            doc = self._grid(wanted, header_only) if wanted else {}
+        except APIError:  # a tab does not exist: learn which do, read those
+            self._metadata()
+            wanted = [t for t in wanted if t in self._titles]
+            doc = self._grid(wanted, header_only, strict=True) if wanted else {}
+        out: dict[str, RawTab] = {}
+        for sheet in doc.get("sheets", []):
+            props = sheet.get("properties", {})
+            title = props.get("title")
+            if title not in wanted:
+                continue
+            self._sheet_ids[title] = props.get("sheetId", 0)
+            out[title] = self._raw_tab(title, sheet.get("data", []), props.get("sheetId", 0))
+        return out
+
+    reread = read
+
+    @staticmethod
+    def _raw_tab(title: str, grids: list[dict], sheet_id: int) -> RawTab:
+        rows: list[list[Any]] = []
+        fills: dict[tuple[int, int], str] = {}
+        for grid in grids:
+            top, left = grid.get("startRow", 0), grid.get("startColumn", 0)
+            for i, row in enumerate(grid.get("rowData", [])):
+                cells = row.get("values", [])
+                if not cells:
+                    continue
+                r = top + i
+                while len(rows) <= r:
+                    rows.append([])
+                line = rows[r]
+                if len(line) < left + len(cells):
+                    line.extend([None] * (left + len(cells) - len(line)))
+                for j, cell in enumerate(cells):
+                    if not cell:
+                        continue
+                    line[left + j] = cell_value(cell)
+                    fill = cell_fill(cell)
+                    if fill:
+                        fills[(r + 1, left + j + 1)] = fill
+        return RawTab(title, rows, fills, sheet_id)
+
+    # -- writing --------------------------------------------------------------------------
+    def _sheet_id(self, title: str) -> int:
+        if title not in self._sheet_ids:
+            self._metadata()
+        if title not in self._sheet_ids:
+            raise WorkbookError(f"Onglet « {title} » introuvable dans {self.label}.")
+        return self._sheet_ids[title]
+
+    def _new_sheet_id(self, title: str) -> int:
+        sid = zlib.crc32(title.encode("utf-8")) & 0x3FFFFFFF
+        while sid in self._sheet_ids.values():
+            sid = (sid + 1) & 0x3FFFFFFF
+        return sid
+
+    def write(self, plan: WritePlan) -> None:
+        """One ``values:batchUpdate`` (RAW) for the cells of existing tabs, then one
+        ``:batchUpdate`` for new tabs (with their cells), fills and the Journal rows."""
+        new_tabs = dict(plan.new_tabs)
+        data = [
+            {"range": f"{quote_tab(tab)}!{col_letter(col)}{row}:{col_letter(col + len(vals) - 1)}{row}",
+             "values": [list(vals)]}
+            for tab, row, col, vals in _runs(w for w in plan.cells if w.tab not in new_tabs)
+        ]
+        if data:
+            self._call(self.http.values_batch_update,
+                       {"valueInputOption": "RAW", "data": [dict(d) for d in data]})
+        batch: list[dict] = []
+        for title, header in new_tabs.items():
+            batch += self._new_tab_requests(title, header, plan)
+        for f in plan.fills:
+            cell = {"userEnteredFormat": {"backgroundColor": rgb(f.color)}} if f.color else {}
+            batch.append({"repeatCell": {
+                "range": {"sheetId": self._sheet_id(f.tab), "startRowIndex": f.row - 1,
+                          "endRowIndex": f.row, "startColumnIndex": f.col - 1, "endColumnIndex": f.col},
+                "cell": cell,
+                "fields": "userEnteredFormat.backgroundColor",
+            }})
+        if plan.journal:
+            batch.append({"appendCells": {
+                "sheetId": self._sheet_id(plan.journal_tab),
+                "rows": [{"values": [entered(v) for v in line]} for line in plan.journal],
+                "fields": "userEnteredValue",
+            }})
+        if batch:
+            self._call(self.http.batch_update, {"requests": list(batch)})
+
+    def _new_tab_requests(self, title: str, header: list[str], plan: WritePlan) -> list[dict]:
+        sid = self._new_sheet_id(title)
+        self._sheet_ids[title] = sid
+        if self._titles is not None:
+            self._titles.add(title)
+        grid = RawTab(title, [list(header)])
+        for w in plan.cells:
+            if w.tab == title:
+                grid.set_value(w.row, w.col, w.value)
+        width = max((len(r) for r in grid.rows), default=1)
+        height = len(grid.rows) + (len(plan.journal) if title == plan.journal_tab else 0)
+        return [
+            {"addSheet": {"properties": {
+                "sheetId": sid, "title": title, "sheetType": "GRID",
+                "gridProperties": {"rowCount": max(1000, height + 100), "columnCount": max(26, width),
+                                   "frozenRowCount": 1},
+            }}},
+            {"updateCells": {
+                "start": {"sheetId": sid, "rowIndex": 0, "columnIndex": 0},
+                "rows": [{"values": [entered(v) for v in line]} for line in grid.rows],
+                "fields": "userEnteredValue",
+            }},
+        ]
