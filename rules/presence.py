@@ -112,10 +112,12 @@ def assign_calls(calls: pd.DataFrame, missions: pd.DataFrame, early_minutes: int
     pairs = left.merge(right, on="employee", how="inner")
     inside = (pairs["time"] >= pairs["start"] - early) & (pairs["time"] <= pairs["end"])
     inside &= (pairs["code_mission"] == "") | (pairs["code_mission"] == pairs["mission"])
-    pairs = pairs[inside].assign(distance=(pairs["time"] - pairs["start"]).abs())
+    pairs["distance"] = (pairs["time"] - pairs["start"]).abs()
+    pairs = pairs[inside]
     best = pairs.sort_values(["call", "distance", "start", "mission"]).drop_duplicates("call")
     out = pd.Series("", index=calls.index, dtype=object)
-    out[best["call"].to_numpy()] = best["mission"].to_numpy()
+    if not best.empty:
+        out.loc[best["call"].to_numpy()] = best["mission"].to_numpy()
     return out
 
 
