@@ -103,7 +103,8 @@ def read_tracking(path: str | Path) -> tuple[list[TrackingLine], list[Rejected]]
         try:
             when = _date(cells["Date"])
         except CellError:
-            rejected.append(Rejected(number, order, f"date « {cells['Date']} » illisible (attendu JJ/MM/AAAA). {_FIX}"))
+            rejected.append(Rejected(
+                number, order, f"date « {cells['Date']} » illisible (attendu JJ/MM/AAAA). {_FIX}"))
             continue
         lines.append(TrackingLine(number, order, status, cells["N° suivi"], when))
     return lines, rejected

@@ -30,7 +30,9 @@ def mission(key, date, **cells):
 
 
 def run(tabs_or_backend, tmp_path, dry_run=False, **options):
-    backend = tabs_or_backend if isinstance(tabs_or_backend, MemoryBackend) else MemoryBackend(tabs_or_backend)
+    backend = tabs_or_backend
+    if not isinstance(backend, MemoryBackend):
+        backend = MemoryBackend(tabs_or_backend)
     outcome = run_region(SETTINGS, IDF, [("kits", kits_order_step)], NOW, dry_run=dry_run,
                          options={"out_dir": str(tmp_path), **options}, workbook=Workbook(backend))
     assert outcome.error == "", outcome.trace

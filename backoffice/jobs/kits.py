@@ -250,7 +250,4 @@ def kits_import_step(data: WorkbookData, ctx: JobContext) -> JobResult:
                        ("déjà à jour", unchanged), ("lignes rejetées", len(rejected))]
     if other:
         result.summary.append(("lignes d'autres régions", other))
-    if rejected:
-        result.tables.append(Table("Lignes de suivi non appliquées", ["Ligne", "N° commande", "Motif"],
-                                   [[r.line, r.number, r.reason] for r in rejected]))
     return result
