@@ -29,7 +29,7 @@ from sheets_sync.schema import PRESENCE_STATUSES
 
 CONFIRMED, LATE, MISSING = PRESENCE_STATUSES
 
-NO_EMPLOYEE = "aucun salarié reconnu (numéro inconnu ou masqué, code absent ou inconnu)"
+NO_EMPLOYEE = "salarié inconnu (numéro et code non reconnus)"
 NO_MISSION = "aucune mission ce jour pour ce salarié"
 OUT_OF_HOURS = "hors des horaires de ses missions du jour"
 

@@ -149,7 +149,7 @@ def test_unmatched_calls_are_listed_and_become_alerts(tmp_path):
     table = result.tables[1]
     assert table.title == "Appels non rattachés"
     assert table.rows == [
-        ["08:57", "masqué", "999", "", "aucun salarié reconnu (numéro inconnu ou masqué, code absent ou inconnu)"],
+        ["08:57", "masqué", "999", "", "salarié inconnu (numéro et code non reconnus)"],
         ["09:02", "06 00 00 00 02", "", "S0002", "aucune mission ce jour pour ce salarié"],
         ["18:30", "06 00 00 00 01", "", "S0001", "hors des horaires de ses missions du jour"],
     ]
@@ -159,9 +159,9 @@ def test_unmatched_calls_are_listed_and_become_alerts(tmp_path):
         ("presence.appel_non_rattache", "alerte", "Missions", "", "S0001"),
     ]
     assert result.findings[0].message == (
-        "Appel SVI de 08:57 (numéro masqué, code « 999 ») : aucun salarié reconnu (numéro inconnu "
-        "ou masqué, code absent ou inconnu) (svi.csv, ligne 3). Rattachez-le à la main "
-        "(Présence, Heure appel) ou ignorez-le.")
+        "Appel SVI non rattaché de 08:57 (numéro masqué, code « 999 ») : salarié inconnu (numéro "
+        "et code non reconnus) (svi.csv, ligne 3). Rattachez-le à la main (Présence, Heure appel) "
+        "ou ignorez-le.")
     assert ("appels d'un autre jour ignorés", 1) in result.summary
     assert not result.needs_attention
     assert cell(backend, "V2") == "Confirmée"

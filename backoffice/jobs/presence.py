@@ -155,7 +155,7 @@ def _unmatched_row(call) -> list:
 def _unmatched_finding(call, tab: str, log_name: str) -> Finding:
     code = f"code « {call.code} »" if call.code else "sans code"
     who = f", {call.employee}" if call.employee else ""
-    message = (f"Appel SVI de {call.time.strftime('%H:%M')} (numéro {_caller(call)}, {code}{who}) : "
+    message = (f"Appel SVI non rattaché de {call.time.strftime('%H:%M')} (numéro {_caller(call)}, {code}{who}) : "
                f"{call.reason} ({log_name}, ligne {call.line}). Rattachez-le à la main "
                "(Présence, Heure appel) ou ignorez-le.")
     return Finding(RULE_UNMATCHED, ALERTE, tab, "", call.employee, message, "")

@@ -1,0 +1,83 @@
+"""``backoffice presence`` end to end on an .xlsx workbook: cells, red fill, exit codes."""
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from backoffice.cli import cli
+from tests.factories import make_tabs
+
+pytest.importorskip("sheets_sync.xlsx_backend")
+
+HEADER = "date_appel;numero_appelant;code_saisi;resultat\n"
+
+
+def make_workbook(path, missions):
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    employees = [{"Matricule": f"S000{i}", "Prénom": f"P{i}", "Nom": f"N{i}",
+                  "Téléphone": f"06 00 00 00 0{i}"} for i in (1, 2)]
+    for title, rows in make_tabs(employees=employees, missions=missions).items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return str(path)
+
+
+def presence(workbook, log, now="2026-11-29 09:30", *extra):
+    return CliRunner().invoke(cli, ["--workbook", workbook, "--now", now, "presence", "--ivr-log", log,
+                                    *extra])
+
+
+@pytest.fixture
+def two_missions(tmp_path):
+    return make_workbook(tmp_path / "IDF.xlsx", [
+        {"N° mission": "M1", "Salarié": "S0001", "Statut": "Confirmée"},
+        {"N° mission": "M2", "Salarié": "S0002", "Statut": "Confirmée"}])
+
+
+def cells(path):
+    ws = openpyxl.load_workbook(path)["Missions"]
+    return [(ws[f"V{r}"].value, ws[f"W{r}"].value, ws[f"V{r}"].fill.fgColor.rgb if ws[f"V{r}"].fill.fill_type else None)
+            for r in (2, 3)]
+
+
+def test_someone_missing_exits_1_and_is_red_in_the_xlsx(tmp_path, two_missions):
+    logs = tmp_path / "exports"
+    logs.mkdir()
+    (logs / "svi.csv").write_text(HEADER + "29/11/2026 08:55;06 00 00 00 01;;OK\n", encoding="latin-1")
+    out = tmp_path / "appels.csv"
+    result = presence(two_missions, str(logs), "2026-11-29 09:30", "--out", str(out))
+    assert result.exit_code == 1, result.output
+    assert "confirmées 1 · en retard 0 · manquantes 1 · appels non rattachés 0" in result.output
+    assert "À appeler" in result.output and "S0002 P2 N2" in result.output
+    assert cells(two_missions) == [("Confirmée", "08:55", None), ("Manquante", None, "FFEA9999")]
+    assert out.read_text(encoding="utf-8-sig").splitlines()[1] == \
+        "M2;Carrefour République;S0002 P2 N2;06 00 00 00 02;09:00;30"
+
+    again = presence(two_missions, str(logs))
+    assert again.exit_code == 1
+    assert "Écriture : 0 cellule(s) écrite(s), Journal +0" in again.output
+
+    (logs / "svi.csv").write_text(HEADER + "29/11/2026 08:55;06 00 00 00 01;;OK\n"
+                                  "29/11/2026 09:40;06 00 00 00 02;;OK\n")
+    later = presence(two_missions, str(logs), "2026-11-29 10:00")
+    assert later.exit_code == 0, later.output
+    assert cells(two_missions) == [("Confirmée", "08:55", None), ("En retard", "09:40", None)]
+
+
+def test_everyone_confirmed_exits_0(tmp_path, two_missions):
+    log = tmp_path / "svi.csv"
+    log.write_text(HEADER + "29/11/2026 08:55;06 00 00 00 01;;OK\n29/11/2026 09:05;masqué;S0002;OK\n")
+    result = presence(two_missions, str(log))
+    assert result.exit_code == 0, result.output
+    assert cells(two_missions) == [("Confirmée", "08:55", None), ("Confirmée", "09:05", None)]
+
+
+def test_an_unusable_log_exits_2_and_writes_nothing(tmp_path, two_missions):
+    log = tmp_path / "svi.csv"
+    log.write_text(HEADER)
+    result = presence(two_missions, str(log))
+    assert result.exit_code == 2
+    assert "svi.csv : aucune ligne d'appel utilisable" in result.output
+    assert cells(two_missions) == [(None, None, None), (None, None, None)]
