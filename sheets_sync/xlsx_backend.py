@@ -15,6 +15,7 @@ import hashlib
 import io
 import os
 import tempfile
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,30 @@ from .errors import WorkbookError
 
 # Strings an office suite could take for a formula when a person edits the cell.
 _FORMULA_LEAD = ("=", "+", "-", "@")
+
+# Package parts openpyxl may not carry over on a load/save (no Pillow: images; never: pivot
+# tables, slicers, form controls…). Losing any of them aborts the write: we never destroy
+# what people built. Prefix -> what the CDBO calls it.
+_KEPT_PARTS = {
+    "xl/media/": "images",
+    "xl/charts/": "graphiques",
+    "xl/drawings/": "dessins et formes",
+    "xl/pivotTables/": "tableaux croisés dynamiques",
+    "xl/slicers/": "segments (slicers)",
+    "xl/timelines/": "chronologies",
+    "xl/ctrlProps/": "contrôles de formulaire",
+    "xl/activeX/": "contrôles ActiveX",
+    "xl/embeddings/": "objets incorporés",
+    "xl/threadedComments/": "commentaires en fil de discussion",
+    "xl/tables/": "tableaux structurés",
+    "xl/vbaProject.bin": "macros",
+}
+# openpyxl's warnings for what it drops while loading, -> French.
+_DROPPED = {
+    "Data Validation extension": "des listes de validation qui renvoient à un autre onglet (extension Excel 2010)",
+    "Conditional Formatting extension": "des mises en forme conditionnelles étendues (extension Excel 2010)",
+    "Slicer List extension": "des segments (slicers)",
+}
 
 
 @dataclass(frozen=True)
@@ -118,8 +143,14 @@ class XlsxBackend:
         """Read these tabs' values and fills from one copy of the file; remember its fingerprint."""
         self._check_locks()
         content, fingerprint = self._snapshot()
-        wb = self._open(content, read_only=True, data_only=True)
         self.loads += 1
+        with warnings.catch_warnings():
+            # What openpyxl cannot keep matters when writing (see write), not when reading.
+            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+            return self._read(content, fingerprint, tabs, header_only)
+
+    def _read(self, content, fingerprint, tabs, header_only) -> dict[str, RawTab]:
+        wb = self._open(content, read_only=True, data_only=True)
         try:
             colors = _StyleColors(wb)
             out: dict[str, RawTab] = {}
@@ -161,7 +192,12 @@ class XlsxBackend:
         if self._fingerprint is not None and fingerprint != self._fingerprint:
             raise self._changed()
         keep_vba = self.path.suffix.lower() == ".xlsm"
-        wb = self._open(content, data_only=False, keep_vba=keep_vba, keep_links=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            wb = self._open(content, data_only=False, keep_vba=keep_vba, keep_links=True)
+        dropped = sorted({fr for w in caught for en, fr in _DROPPED.items() if en in str(w.message)})
+        if dropped:
+            raise self._would_lose(dropped)
         for title, header in plan.new_tabs.items():
             if title not in wb.sheetnames:
                 _new_tab(wb, title, header)
@@ -176,13 +212,20 @@ class XlsxBackend:
                 row += 1
                 for col, value in enumerate(line, start=1):
                     _set_value(journal.cell(row=row, column=col), value)
-        self._save(wb, fingerprint)
+        self._save(wb, fingerprint, _part_counts(content))
         self.writes += 1
+
+    def _would_lose(self, what: list[str]) -> WorkbookError:
+        return WorkbookError(
+            f"Écriture refusée dans {self.label} : l'enregistrement ferait perdre {', '.join(what)} "
+            "(non pris en charge par openpyxl). Rien n'a été modifié. Déplacez ces éléments dans un "
+            "autre classeur, ou utilisez une plage nommée pour les listes de validation, puis relancez."
+        )
 
     def _changed(self) -> WorkbookError:
         return WorkbookError(f"Le classeur {self.label} a été modifié pendant le traitement ; relancez.")
 
-    def _save(self, wb, fingerprint: Fingerprint) -> None:
+    def _save(self, wb, fingerprint: Fingerprint, parts_before: dict[str, int]) -> None:
         folder = self.path.parent
         handle, temp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".tmp", dir=folder)
         try:
@@ -190,6 +233,10 @@ class XlsxBackend:
                 wb.save(out)
                 out.flush()
                 os.fsync(out.fileno())
+            parts_after = _part_counts(Path(temp).read_bytes())
+            lost = [_KEPT_PARTS[p] for p, n in parts_before.items() if parts_after.get(p, 0) < n]
+            if lost:
+                raise self._would_lose(lost)
             try:
                 os.chmod(temp, self.path.stat().st_mode & 0o7777)
             except OSError:
@@ -328,6 +375,18 @@ def _last_filled_row(ws) -> int:
     # ``ws._cells`` is openpyxl's cell store; walking it avoids creating cells as ws[row] would.
     rows = [r for (r, _c), cell in ws._cells.items() if cell.value not in (None, "")]
     return max(rows, default=0)
+
+
+def _part_counts(content: bytes) -> dict[str, int]:
+    """How many package parts of each kept kind the file holds."""
+    counts: dict[str, int] = {}
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            for prefix in _KEPT_PARTS:
+                # .vml parts hold comment boxes, which openpyxl rewrites under its own names
+                if name.startswith(prefix) and not name.endswith((".rels", ".vml")):
+                    counts[prefix] = counts.get(prefix, 0) + 1
+    return counts
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -374,3 +374,63 @@ def test_save_is_atomic_and_keeps_the_file_mode(decorated):
     wb.apply(changes, NOW)
     assert os.stat(decorated).st_mode & 0o777 == 0o640
     assert sorted(p.name for p in decorated.parent.iterdir()) == ["region.xlsx"]
+
+
+def _add_part(path, name, data):
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr(name, data)
+
+
+def test_a_chart_survives_a_write(tmp_path):
+    from openpyxl.chart import BarChart, Reference
+
+    path = tmp_path / "r.xlsx"
+    write_tabs(path, make_tabs())
+    book = openpyxl.load_workbook(path)
+    chart = BarChart()
+    chart.add_data(Reference(book["Salariés"], min_col=12, min_row=1, max_row=2))
+    book["Salariés"].add_chart(chart, "P2")
+    book.save(path)
+    wb, data = load(path)
+    changes = ChangeSet()
+    changes.add("suggest", data["Missions"].change("M0001", "Suggestions", "x"))
+    assert wb.apply(changes, NOW).written == 1
+    assert "xl/charts/chart1.xml" in zipfile.ZipFile(path).namelist()
+
+
+def test_write_refused_when_openpyxl_would_drop_a_part(decorated):
+    _add_part(decorated, "xl/media/image1.png", b"\x89PNG")  # an image openpyxl cannot carry over
+    digest = hashlib.sha256(decorated.read_bytes()).hexdigest()
+    wb, data = load(decorated)
+    changes = ChangeSet()
+    changes.add("suggest", data["Missions"].change("M1", "Suggestions", "x"))
+    with pytest.raises(WorkbookError) as err:
+        wb.apply(changes, NOW)
+    assert str(err.value) == (
+        f"Écriture refusée dans {decorated} : l'enregistrement ferait perdre images (non pris en charge "
+        "par openpyxl). Rien n'a été modifié. Déplacez ces éléments dans un autre classeur, ou utilisez "
+        "une plage nommée pour les listes de validation, puis relancez.")
+    assert hashlib.sha256(decorated.read_bytes()).hexdigest() == digest
+    assert sorted(p.name for p in decorated.parent.iterdir()) == ["region.xlsx"]
+
+
+def test_write_refused_when_a_validation_extension_would_be_dropped(decorated):
+    # Excel 2010+ stores a list validation pointing at another tab in an x14 extension
+    with zipfile.ZipFile(decorated) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    ext = ('<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+           'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+           '<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+           '<x14:dataValidation type="list"><x14:formula1><xm:f>Synthèse!$A$1:$A$2</xm:f></x14:formula1>'
+           '<xm:sqref>M2:M500</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>')
+    sheet = parts["xl/worksheets/sheet2.xml"].decode()
+    parts["xl/worksheets/sheet2.xml"] = sheet.replace("</worksheet>", ext + "</worksheet>").encode()
+    with zipfile.ZipFile(decorated, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    wb, data = load(decorated)
+    assert data["Missions"].df.at["M1", "Statut"] == "À pourvoir"  # reading is fine
+    changes = ChangeSet()
+    changes.add("suggest", data["Missions"].change("M1", "Suggestions", "x"))
+    with pytest.raises(WorkbookError, match="ferait perdre des listes de validation qui renvoient à un autre onglet"):
+        wb.apply(changes, NOW)
