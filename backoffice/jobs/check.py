@@ -1,0 +1,204 @@
+"""The daily check: every rule of the registry, written to the ``Anomalies`` tab.
+
+``check_step`` runs every registered rule on the workbook, adds what the reader and the
+earlier steps of a ``run`` found, applies ``[check.rules]`` (``off`` or a severity), rewrites
+``Anomalies`` (only when its content changes) and highlights every cell with an ``erreur``
+(the highlight goes when the cause is fixed). It never writes itself: it returns changes.
+"""
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from typing import Iterable
+
+from rules.registry import Rule, RuleContext, all_rules
+from sheets_sync.a1 import split_a1
+from sheets_sync.backend import COLOR_ERROR, TOOL_COLORS
+from sheets_sync.findings import ALERTE, ERREUR, Finding, sort_findings
+from sheets_sync.parsing import cell_text, format_date, is_empty, parse_text
+from sheets_sync.schema import ANOMALIES, PEOPLE_TABS
+from sheets_sync.table import Highlight, Table as SheetTable
+from sheets_sync.workbook import WorkbookData
+
+from .base import JobContext, JobResult, Table
+
+TASK = "check"
+MAX_LISTED = 30  # errors listed on the terminal; the Anomalies tab has them all
+
+
+def rule_extra(ctx: JobContext) -> dict:
+    """What the rules of other jobs need beside the workbook (kit orders, mandate records).
+
+    Each job module is optional: a missing module or function is simply skipped.
+    """
+    extra: dict = {}
+    providers = (
+        ("backoffice.jobs.kits", "load_kit_orders", "kit_orders"),
+        ("backoffice.jobs.mandates", "load_mandate_fingerprints", "mandate_fingerprints"),
+        ("backoffice.jobs.mandates", "check_extra", None),
+        ("backoffice.jobs.kits", "check_extra", None),
+        ("backoffice.jobs.presence", "check_extra", None),
+    )
+    for module_name, func_name, key in providers:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as err:
+            if err.name != module_name:
+                raise
+            continue
+        func = getattr(module, func_name, None)
+        if func is None:
+            continue
+        value = func(ctx)
+        if key is None:
+            extra.update(value or {})
+        else:
+            extra[key] = value
+    return extra
+
+
+def run_rules(data: WorkbookData, ctx: JobContext, rules: Iterable[Rule] | None = None,
+              extra: dict | None = None) -> list[Finding]:
+    """Every rule's findings (before configuration), in rule order."""
+    rule_ctx = RuleContext(data, ctx.settings, ctx.now, dict(extra if extra is not None else rule_extra(ctx)))
+    findings: list[Finding] = []
+    for r in rules if rules is not None else all_rules():
+        findings.extend(r.func(rule_ctx))
+    return findings
+
+
+def configure(findings: Iterable[Finding], levels: dict[str, str]) -> list[Finding]:
+    """Apply ``[check.rules]``: drop rules set to ``off``, give others their configured severity."""
+    out = []
+    for f in findings:
+        level = levels.get(f.rule)
+        if level == "off":
+            continue
+        out.append(f.with_severity(level) if level in (ERREUR, ALERTE) and level != f.severity else f)
+    return out
+
+
+def unique(findings: Iterable[Finding]) -> list[Finding]:
+    seen: set = set()
+    out = []
+    for f in findings:
+        token = (f.rule, f.cell, f.key, f.message)
+        if token not in seen:
+            seen.add(token)
+            out.append(f)
+    return out
+
+
+def collect_findings(data: WorkbookData, ctx: JobContext) -> list[Finding]:
+    """The check's findings, configured, de-duplicated and sorted (errors first)."""
+    found = run_rules(data, ctx) + list(data.findings) + list(ctx.carried)
+    return sort_findings(unique(configure(found, dict(ctx.settings.check.rules))))
+
+
+# --- the Anomalies tab -------------------------------------------------------------------------
+
+def anomaly_rows(findings: list[Finding], previous: SheetTable, today: str) -> list[list[str]]:
+    """Rows of the Anomalies tab; a finding already listed keeps its « Détectée le »."""
+    by_message: dict[tuple, str] = {}
+    by_key: dict[tuple, str] = {}
+    df = previous.df
+    if not df.empty:
+        for rule_id, cell, key, message, first in zip(df["Règle"], df["Cellule"], df["Clé"],
+                                                      df["Message"], df["Détectée le"]):
+            first = parse_text(first)
+            if first:
+                by_message.setdefault((rule_id, cell, message), first)
+                by_key.setdefault((rule_id, cell, key), first)
+    rows = []
+    for f in findings:
+        first = by_message.get((f.rule, f.cell, f.message)) or by_key.get((f.rule, f.cell, f.key)) or today
+        rows.append([f.severity, f.rule, f.tab, f.cell, f.key, f.message, first])
+    return rows
+
+
+def _same_content(table: SheetTable, rows: list[list[str]]) -> bool:
+    width = len(ANOMALIES.names)
+    old = [[cell_text(v) for v in line[:width]] for line in table.raw.rows[1:]]
+    old = [r + [""] * (width - len(r)) for r in old if any(r)]
+    new = [[cell_text(v) for v in r] for r in rows]
+    return old == new
+
+
+# --- highlights ---------------------------------------------------------------------------------
+
+def error_highlights(data: WorkbookData, findings: list[Finding]) -> list[Highlight]:
+    """Highlights so that exactly the cells with an ``erreur`` carry the check's colour.
+
+    Keyed tabs only (rows of Formations and Indisponibilités have no key to find them by).
+    Rows left out by the reader (an unreadable cell) are handled by position.
+    """
+    out: list[Highlight] = []
+    for spec in PEOPLE_TABS:
+        if spec.key is None or spec.name not in data:
+            continue
+        table = data[spec.name]
+        errors = [f for f in findings
+                  if f.severity == ERREUR and f.tab == table.title and f.column in table.columns and f.cell]
+        wanted = {(f.key, f.column) for f in errors if f.key in table.df.index}
+        out.extend(table.highlights(COLOR_ERROR, wanted))
+        out.extend(_left_out_highlights(table, [f for f in errors if f.key not in table.df.index]))
+    return out
+
+
+def _left_out_highlights(table: SheetTable, errors: list[Finding]) -> list[Highlight]:
+    """Highlights on rows the reader left out, located by their (unique) key in the raw sheet."""
+    key_col = table.columns[table.spec.key]
+    names = {i: n for n, i in table.columns.items()}
+    rows_of: dict[str, list[int]] = {}
+    for number, line in enumerate(table.raw.rows[1:], start=2):
+        value = line[key_col - 1] if key_col - 1 < len(line) else None
+        if not is_empty(value):
+            rows_of.setdefault(parse_text(value), []).append(number)
+    kept = set(int(r) for r in table.df["_row"])
+    wanted: dict[tuple[int, int], Finding] = {}
+    for f in errors:
+        _tab, row, col = split_a1(f.cell)
+        if len(rows_of.get(f.key, [])) == 1 and rows_of[f.key][0] == row:
+            wanted[(row, col)] = f
+    out = []
+    for (row, col), f in sorted(wanted.items()):
+        if table.raw.fills.get((row, col)) not in TOOL_COLORS:
+            out.append(Highlight(table.name, f.key, names[col], COLOR_ERROR, COLOR_ERROR))
+    unique_key_of_row = {rows[0]: k for k, rows in rows_of.items() if len(rows) == 1}
+    for (row, col), color in sorted(table.raw.fills.items()):
+        if (color == COLOR_ERROR and row not in kept and (row, col) not in wanted
+                and row in unique_key_of_row and col in names):
+            out.append(Highlight(table.name, unique_key_of_row[row], names[col], None, COLOR_ERROR))
+    return out
+
+
+# --- the step -------------------------------------------------------------------------------------
+
+def check_step(data: WorkbookData, ctx: JobContext) -> JobResult:
+    """Run every rule, rewrite Anomalies, highlight the cells with an error."""
+    result = JobResult(TASK)
+    findings = collect_findings(data, ctx)
+    rows = anomaly_rows(findings, data["Anomalies"], format_date(ctx.now))
+    if not _same_content(data["Anomalies"], rows):
+        result.changes.rewrite(TASK, "Anomalies", rows)
+    for hl in error_highlights(data, findings):
+        result.changes.highlight(TASK, hl)
+    result.findings = findings
+
+    severities = Counter(f.severity for f in findings)
+    per_rule = Counter((f.rule, f.severity) for f in findings)
+    result.summary = [("Erreurs", severities[ERREUR]), ("Alertes", severities[ALERTE])]
+    unknown = sorted(set(ctx.settings.check.rules) - {r.id for r in all_rules()})
+    if unknown:
+        result.summary.append(("Règles inconnues dans check.rules (ignorées) :", ", ".join(unknown)))
+    result.tables.append(Table(
+        "Anomalies par règle", ["Règle", "Gravité", "Nombre"],
+        [[rule_id, severity, n] for (rule_id, severity), n in
+         sorted(per_rule.items(), key=lambda item: (item[0][1] != ERREUR, item[0][0]))]))
+    errors = [f for f in findings if f.severity == ERREUR]
+    listed = [[f.cell, f.message] for f in errors[:MAX_LISTED]]
+    if len(errors) > MAX_LISTED:
+        listed.append(["…", f"et {len(errors) - MAX_LISTED} autre(s) : voir l'onglet Anomalies"])
+    result.tables.append(Table("Erreurs à corriger", ["Cellule", "Message"], listed))
+    result.needs_attention = severities[ERREUR] > 0
+    return result

@@ -1,0 +1,65 @@
+"""French working days (« jours ouvrés »): Monday to Friday, public holidays excluded.
+
+Used for the contract hand-over deadline (Code du travail L1242-13: « au plus tard dans
+les deux jours ouvrables suivant l'embauche », read here as working days, Monday–Friday).
+Public holidays of metropolitan France come from the ``holidays`` package; without it,
+only weekends are skipped. Alsace-Moselle's two extra days are not counted.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+
+
+@functools.lru_cache(maxsize=64)
+def french_holidays(first_year: int, last_year: int) -> tuple:
+    """Public holidays of metropolitan France between two years (inclusive), as numpy dates."""
+    try:
+        import holidays
+    except ImportError:  # weekends only; the README says to install ``holidays``
+        return ()
+    days = holidays.France(years=range(first_year, last_year + 1))
+    return tuple(np.datetime64(d, "D") for d in sorted(days))
+
+
+def _days(dates) -> np.ndarray:
+    return pd.to_datetime(pd.Series(dates)).to_numpy().astype("datetime64[D]")
+
+
+def _holidays_around(days: np.ndarray) -> tuple:
+    valid = days[~np.isnat(days)]
+    if valid.size == 0:
+        return ()
+    years = valid.astype("datetime64[Y]").astype(int) + 1970
+    return french_holidays(int(years.min()) - 1, int(years.max()) + 1)
+
+
+def add_working_days(dates, n: int) -> pd.Series:
+    """The ``n``-th working day after each date (``n`` ≥ 1), whatever day the date is.
+
+    Saturday + 2 working days is Tuesday; Monday + 2 is Wednesday. NaT stays NaT.
+    """
+    days = _days(dates)
+    out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+    ok = ~np.isnat(days)
+    if ok.any():
+        out[ok] = np.busday_offset(days[ok], n, roll="backward", holidays=list(_holidays_around(days)))
+    return pd.Series(out.astype("datetime64[ns]"), index=pd.Series(dates).index)
+
+
+def working_days_between(start, end) -> pd.Series:
+    """Working days in ``[start, end)`` for aligned series (NaN where a date is missing)."""
+    s, e = _days(start), _days(end)
+    both = np.concatenate([s, e])
+    out = np.full(s.shape, np.nan)
+    ok = ~np.isnat(s) & ~np.isnat(e)
+    if ok.any():
+        out[ok] = np.busday_count(s[ok], e[ok], holidays=list(_holidays_around(both)))
+    return pd.Series(out, index=pd.Series(start).index)
+
+
+def is_working_day(date) -> bool:
+    day = np.datetime64(pd.Timestamp(date).date(), "D")
+    return bool(np.is_busday(day, holidays=list(_holidays_around(np.array([day])))))

@@ -1,0 +1,146 @@
+"""Data rules: cells that cannot be used as they are (the reader's findings, bad references).
+
+Also holds the small helpers the other rule modules of the check share.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import pandas as pd
+
+from sheets_sync.findings import ERREUR, Finding
+from sheets_sync.parsing import format_date, format_time, norm
+from sheets_sync.reading import RULE_DUPLICATE, RULE_REQUIRED, RULE_UNREADABLE
+
+from .registry import RuleContext, rule
+
+ALL_TABS = "tous"
+
+
+# --- helpers shared by the check's rule modules -------------------------------------------
+
+def findings_on(ctx: RuleContext, rule_id: str, severity: str, tab: str, keys: Iterable,
+                column: str, messages: Iterable[str]) -> list[Finding]:
+    """One finding per (key, message) on the cell ``column`` of the keyed tab ``tab``."""
+    return [ctx.finding(rule_id, severity, tab, key, column, message)
+            for key, message in zip(keys, messages)]
+
+
+def live_missions(ctx: RuleContext) -> pd.DataFrame:
+    """Missions that are not ``Annulée``."""
+    missions = ctx.data["Missions"].df
+    return missions[missions["Statut"] != "Annulée"]
+
+
+def employee_label(ctx: RuleContext, matricule: str) -> str:
+    """``S0001 (Léa Martin)``, or the matricule alone when it is unknown."""
+    employees = ctx.data["Salariés"].df
+    if matricule in employees.index:
+        row = employees.loc[matricule]
+        return f"{matricule} ({row['Prénom']} {row['Nom']})"
+    return str(matricule)
+
+
+def day(value) -> str:
+    return format_date(value) if pd.notna(value) else "?"
+
+
+def hours_text(hours: float) -> str:
+    """``10 h 30`` from 10.5."""
+    minutes = int(round(hours * 60))
+    h, m = divmod(minutes, 60)
+    return f"{h} h {m:02d}" if m else f"{h} h"
+
+
+def _unknown_reference(ctx: RuleContext, rule_id: str, column: str, target: str, what: str,
+                       values: pd.Series) -> list[Finding]:
+    known = ctx.data[target].all_keys
+    bad = values[(values != "") & ~values.isin(known)]
+    by_norm = {norm(k): k for k in known}
+    out = []
+    for key, value in bad.items():
+        close = by_norm.get(norm(value))
+        hint = f" (vouliez-vous « {close} » ?)" if close else ""
+        out.append(ctx.finding(
+            rule_id, ERREUR, "Missions", key, column,
+            f"{what} « {value} » n'existe pas dans l'onglet {ctx.data[target].title}{hint}. "
+            f"Corrigez la cellule ou ajoutez la ligne manquante dans {ctx.data[target].title}."))
+    return out
+
+
+# --- what the reader finds (documented here so --rules lists them) ---------------------------
+
+def _reader(ctx: RuleContext, rule_id: str) -> list[Finding]:
+    return [f for f in ctx.data.findings if f.rule == rule_id]
+
+
+@rule(RULE_UNREADABLE, ALL_TABS, ERREUR)
+def unreadable_cell(ctx: RuleContext):
+    """Cellule illisible : une date, une heure, un montant, un nombre, un code postal, un
+    téléphone, un e-mail ou un oui/non qui ne se lit pas (ex. « 31/02/2026 »). La ligne est
+    ignorée par tous les traitements tant que la cellule n'est pas corrigée."""
+    return _reader(ctx, RULE_UNREADABLE)
+
+
+@rule(RULE_REQUIRED, ALL_TABS, ERREUR)
+def required_field(ctx: RuleContext):
+    """Champ obligatoire vide (ex. la Date ou le Code magasin d'une mission, le Téléphone
+    d'un salarié). La ligne est ignorée tant qu'il manque."""
+    return _reader(ctx, RULE_REQUIRED)
+
+
+@rule(RULE_DUPLICATE, ALL_TABS, ERREUR)
+def duplicate_key(ctx: RuleContext):
+    """Clé en double : le même N° mission, Matricule, Code magasin, Marque ou N° note sur
+    plusieurs lignes ; chaque cellule concernée est nommée. Ces lignes sont ignorées tant
+    que la clé n'est pas unique."""
+    return _reader(ctx, RULE_DUPLICATE)
+
+
+# --- references and consistency ------------------------------------------------------------
+
+@rule("donnees.fin_avant_debut", "Missions", ERREUR)
+def end_not_after_start(ctx: RuleContext):
+    """L'heure de Fin d'une mission n'est pas après son heure de Début (une mission ne passe
+    pas minuit). La mission est ignorée des calculs de temps de travail."""
+    m = ctx.data["Missions"].df
+    bad = m[m["Début"].notna() & m["Fin"].notna() & (m["Fin"] <= m["Début"])]
+    return findings_on(ctx, "donnees.fin_avant_debut", ERREUR, "Missions", bad.index, "Fin", (
+        f"fin {format_time(f)} pas après le début {format_time(d)}. Corrigez Début ou Fin."
+        for d, f in zip(bad["Début"], bad["Fin"])))
+
+
+@rule("donnees.marque_inconnue", "Missions", ERREUR)
+def unknown_brand(ctx: RuleContext):
+    """La Marque d'une mission n'existe pas dans l'onglet Marques (comparaison exacte : les
+    mandats et les formations s'appuient sur ce nom)."""
+    return _unknown_reference(ctx, "donnees.marque_inconnue", "Marque", "Marques", "marque",
+                              ctx.data["Missions"].df["Marque"])
+
+
+@rule("donnees.magasin_inconnu", "Missions", ERREUR)
+def unknown_store(ctx: RuleContext):
+    """Le Code magasin d'une mission n'existe pas dans l'onglet Magasins."""
+    return _unknown_reference(ctx, "donnees.magasin_inconnu", "Code magasin", "Magasins",
+                              "code magasin", ctx.data["Missions"].df["Code magasin"])
+
+
+@rule("donnees.salarie_inconnu", "Missions", ERREUR)
+def unknown_employee(ctx: RuleContext):
+    """Le Salarié d'une mission n'est pas un Matricule de l'onglet Salariés."""
+    return _unknown_reference(ctx, "donnees.salarie_inconnu", "Salarié", "Salariés", "matricule",
+                              ctx.data["Missions"].df["Salarié"])
+
+
+@rule("donnees.salarie_inactif", "Missions", ERREUR)
+def inactive_employee(ctx: RuleContext):
+    """Une mission d'aujourd'hui ou à venir, non annulée, est affectée à un salarié dont le
+    Statut est « Inactif ». Les missions passées ne sont pas signalées (historique)."""
+    m = live_missions(ctx)
+    employees = ctx.data["Salariés"].df
+    inactive = set(employees.index[employees["Statut"].map(norm) == "inactif"])
+    bad = m[m["Salarié"].isin(inactive) & (m["Date"] >= ctx.today)]
+    return findings_on(ctx, "donnees.salarie_inactif", ERREUR, "Missions", bad.index, "Salarié", (
+        f"{employee_label(ctx, s)} est « Inactif » dans Salariés mais affecté(e) à cette mission "
+        f"du {day(d)}. Affectez un salarié actif ou réactivez la fiche."
+        for s, d in zip(bad["Salarié"], bad["Date"])))

@@ -1,0 +1,176 @@
+"""Expense rules (Notes de frais): amounts, URSSAF ceilings, mileage, receipts, duplicates.
+
+Notes with Statut « Refusée » are settled and left out. Categories are compared without case
+or accents. Thresholds are ``[check]`` settings (URSSAF 2026 meal ceiling, sector km rate).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sheets_sync.findings import ALERTE, ERREUR
+from sheets_sync.parsing import norm
+
+from .data_rules import day, employee_label, findings_on
+from .geo import haversine_km
+from .registry import RuleContext, rule
+
+TAB = "Notes de frais"
+RECEIPT_CATEGORIES = ("repas", "transport", "hebergement")
+
+
+def euros(value: float) -> str:
+    """``21,40 €``."""
+    return f"{value:,.2f} €".replace(",", " ").replace(".", ",")
+
+
+def _notes(ctx: RuleContext) -> pd.DataFrame:
+    notes = ctx.data[TAB].df
+    notes = notes[notes["Statut"].map(norm) != "refusee"]
+    return notes.assign(_cat=notes["Catégorie"].map(norm))
+
+
+@rule("frais.montant_invalide", TAB, ERREUR)
+def amount_not_positive(ctx: RuleContext):
+    """Le Montant d'une note de frais est nul ou négatif (un montant illisible est signalé
+    par donnees.cellule_illisible)."""
+    n = _notes(ctx)
+    bad = n[n["Montant"] <= 0]
+    return findings_on(ctx, "frais.montant_invalide", ERREUR, TAB, bad.index, "Montant", (
+        f"montant {euros(a)} : il doit être positif. Corrigez le montant ou supprimez la ligne."
+        for a in bad["Montant"]))
+
+
+@rule("frais.repas_plafond", TAB, ALERTE)
+def meal_ceiling(ctx: RuleContext):
+    """Un repas dépasse le plafond URSSAF du repas au restaurant (2026 : 21,40 € ; réglage
+    check.meal_ceiling) : le dépassement devient un avantage soumis à cotisations."""
+    ceiling = ctx.settings.check.meal_ceiling
+    n = _notes(ctx)
+    bad = n[(n["_cat"] == "repas") & (n["Montant"] > ceiling + 1e-9)]
+    return findings_on(ctx, "frais.repas_plafond", ALERTE, TAB, bad.index, "Montant", (
+        f"repas de {euros(a)}, au-dessus du plafond URSSAF de {euros(ceiling)}. Remboursez au "
+        "plus le plafond ou justifiez le dépassement."
+        for a in bad["Montant"]))
+
+
+@rule("frais.km_montant", TAB, ERREUR)
+def km_amount(ctx: RuleContext):
+    """Une ligne « km » dont le Montant dépasse Km × le taux de la branche (0,29 €/km,
+    avenant du 6/11/2024 ; réglage check.km_rate), ou dont les Km sont vides."""
+    rate = ctx.settings.check.km_rate
+    n = _notes(ctx)
+    n = n[n["_cat"] == "km"]
+    allowed = (n["Km"].fillna(0) * rate).round(2)
+    bad = n[n["Km"].isna() | (n["Montant"] > allowed + 0.005)]
+    return findings_on(ctx, "frais.km_montant", ERREUR, TAB, bad.index, "Montant", (
+        f"indemnité km de {euros(a)} sans kilomètres dans Km. Renseignez les Km parcourus."
+        if pd.isna(k) else
+        f"indemnité km de {euros(a)} pour {k:g} km : au plus {euros(round(k * rate, 2))} à "
+        f"{euros(rate)}/km. Corrigez le montant ou les Km."
+        for a, k in zip(bad["Montant"], bad["Km"])))
+
+
+@rule("frais.km_distance", TAB, ALERTE)
+def km_distance(ctx: RuleContext):
+    """Les Km d'une ligne « km » dépassent 1,3 fois (réglage check.km_tolerance)
+    l'aller-retour à vol d'oiseau entre le domicile du salarié et le magasin de sa mission. Ignoré
+    quand une des coordonnées est inconnue."""
+    tolerance = ctx.settings.check.km_tolerance
+    n = _notes(ctx)
+    n = n[(n["_cat"] == "km") & n["Km"].notna()]
+    employees = ctx.data["Salariés"].df
+    stores = ctx.data["Magasins"].df
+    store_code = n["N° mission"].map(ctx.data["Missions"].df["Code magasin"])
+    lat1 = n["Matricule"].map(employees["Latitude"])
+    lon1 = n["Matricule"].map(employees["Longitude"])
+    lat2 = store_code.map(stores["Latitude"])
+    lon2 = store_code.map(stores["Longitude"])
+    round_trip = pd.Series(2 * haversine_km(lat1, lon1, lat2, lon2), index=n.index)
+    bad_mask = round_trip.notna() & (n["Km"] > tolerance * round_trip + 1e-9)
+    bad = n[bad_mask]
+    return findings_on(ctx, "frais.km_distance", ALERTE, TAB, bad.index, "Km", (
+        f"{k:g} km déclarés alors que l'aller-retour domicile → magasin {c} fait environ "
+        f"{rt:.0f} km (tolérance × {str(tolerance).replace('.', ',')}). Vérifiez le trajet avec le salarié."
+        for k, c, rt in zip(bad["Km"], store_code[bad_mask], round_trip[bad_mask])))
+
+
+@rule("frais.justificatif_manquant", TAB, ALERTE)
+def receipt_missing(ctx: RuleContext):
+    """Une dépense « repas », « transport » ou « hébergement » sans justificatif
+    (Justificatif n'est pas « oui ») : l'URSSAF exige le justificatif."""
+    n = _notes(ctx)
+    bad = n[n["_cat"].isin(RECEIPT_CATEGORIES) & (n["Justificatif"] != True)]  # noqa: E712
+    return findings_on(ctx, "frais.justificatif_manquant", ALERTE, TAB, bad.index, "Justificatif", (
+        f"dépense « {c} » de {euros(a)} sans justificatif. Demandez le justificatif au salarié "
+        "puis mettez « oui »."
+        for c, a in zip(bad["Catégorie"], bad["Montant"])))
+
+
+@rule("frais.mission_non_travaillee", TAB, ERREUR)
+def mission_not_worked(ctx: RuleContext):
+    """La note de frais porte sur une mission que le salarié n'a pas faite : N° mission vide
+    ou inconnu, mission affectée à un autre salarié, ou mission « Annulée »."""
+    n = _notes(ctx)
+    missions = ctx.data["Missions"]
+    m = missions.df
+    known = n["N° mission"].isin(m.index)
+    salarie = n["N° mission"].map(m["Salarié"])
+    statut = n["N° mission"].map(m["Statut"])
+    out = []
+    for key, num, mat, ok, s, st in zip(n.index, n["N° mission"], n["Matricule"], known, salarie, statut):
+        if num == "":
+            text = "aucun N° mission. Indiquez la mission à laquelle se rapporte la dépense."
+        elif not ok:
+            if num in missions.all_keys:
+                continue  # the mission's row is unreadable: its own finding says so
+            text = f"la mission « {num} » n'existe pas dans Missions. Corrigez le N° mission."
+        elif st == "Annulée":
+            text = f"la mission {num} est « Annulée ». Refusez la note ou corrigez le N° mission."
+        elif s != mat:
+            text = (f"la mission {num} est affectée à {employee_label(ctx, s) if s else 'personne'}, "
+                    f"pas à {employee_label(ctx, mat)}. Refusez la note ou corrigez le N° mission.")
+        else:
+            continue
+        out.append(ctx.finding("frais.mission_non_travaillee", ERREUR, TAB, key, "N° mission", text))
+    return out
+
+
+@rule("frais.doublon", TAB, ALERTE)
+def duplicate_expense(ctx: RuleContext):
+    """Deux notes (ou plus) du même salarié, à la même date, de même catégorie et de même
+    montant : chaque ligne est signalée en nommant les autres."""
+    n = _notes(ctx)
+    same = ["Matricule", "Date", "_cat", "Montant"]
+    n = n[n["Montant"].notna() & n["Date"].notna()]
+    twins = n[n.duplicated(same, keep=False)]
+    table = ctx.data[TAB]
+    out = []
+    for _, group in twins.groupby(same, sort=False):
+        cells = {k: table.cell_of(k, "Montant") for k in group.index}
+        for key, row in group.iterrows():
+            others = ", ".join(f"{k} ({c})" for k, c in cells.items() if k != key)
+            out.append(ctx.finding(
+                "frais.doublon", ALERTE, TAB, key, "Montant",
+                f"même salarié ({row['Matricule']}), même date ({day(row['Date'])}), même catégorie "
+                f"({row['Catégorie']}) et même montant ({euros(row['Montant'])}) que {others}. "
+                "Vérifiez qu'il ne s'agit pas d'un doublon et supprimez-le le cas échéant."))
+    return out
+
+
+@rule("frais.recu_tardif", TAB, ALERTE)
+def received_late(ctx: RuleContext):
+    """La note a été reçue (Reçue le) plus de 30 jours après la mission (réglage
+    check.expense_max_delay_days ; règle d'entreprise d'un mois admise par la Cour de
+    cassation, 29/9/2009). Sans mission connue, la date de la dépense sert de référence."""
+    limit = ctx.settings.check.expense_max_delay_days
+    n = _notes(ctx)
+    ref = n["N° mission"].map(ctx.data["Missions"].df["Date"])
+    ref = ref.where(ref.notna(), n["Date"])
+    delay = (n["Reçue le"] - ref).dt.days
+    bad_mask = delay > limit
+    bad = n[bad_mask]
+    return findings_on(ctx, "frais.recu_tardif", ALERTE, TAB, bad.index, "Reçue le", (
+        f"note reçue le {day(r)}, {int(d)} jours après la mission du {day(m)} (délai : {limit} "
+        "jours). Vérifiez avec votre responsable avant de la rembourser."
+        for r, d, m in zip(bad["Reçue le"], delay[bad_mask], ref[bad_mask])))
