@@ -205,3 +205,16 @@ def test_deliver_before_counts_french_working_days(day, lead, expected):
 ])
 def test_order_number(region, mission_key, expected):
     assert order_number(region, mission_key) == expected
+
+
+def test_a_corrupt_order_memory_stops_the_order(tmp_path):
+    (tmp_path / "IDF" / "kits").mkdir(parents=True)
+    (tmp_path / "IDF" / "kits" / "commandes.json").write_text("{oops", encoding="utf-8")
+    tabs = make_tabs(missions=[mission("M1", "12/11/2026")])
+    outcome = run_region(SETTINGS, IDF, [("kits", kits_order_step)], NOW,
+                         options={"out_dir": str(tmp_path)}, workbook=Workbook(MemoryBackend(tabs)))
+    path = tmp_path / "IDF" / "kits" / "commandes.json"
+    assert outcome.error == (
+        f"{path} : mémoire des commandes de kits illisible. Restaurez-la depuis une sauvegarde "
+        "(elle sert à ne jamais commander deux fois et à repérer les commandes à corriger).")
+    assert list((tmp_path / "IDF" / "kits").glob("*.csv")) == []
