@@ -276,12 +276,23 @@ def _person(md: MandateData) -> str:
     return f"{f['salarie_prenom']} {f['salarie_nom']} ({f['salarie_matricule']})"
 
 
+def _put(result: JobResult, missions, key: str, column: str, value) -> None:
+    """Plan ``value`` in the cell; when the cell already holds it, drop what was planned before
+    (a mandate regenerated then sent in the same run goes back to « Envoyé »)."""
+    change = missions.change(key, column, value)
+    if change is None:
+        result.changes.cells.pop((missions.name, str(key), column), None)
+    else:
+        result.changes.add(TASK, change)
+
+
 def _set_sent_date(result: JobResult, missions, key: str, stamp: str) -> None:
     day = dt.datetime.fromisoformat(stamp).date()
     current = missions.df.at[key, "Mandat envoyé le"]
     if not pd.isna(current) and pd.Timestamp(current).date() == day:
+        result.changes.cells.pop((missions.name, str(key), "Mandat envoyé le"), None)
         return  # already there (maybe as a real date cell)
-    result.changes.add(TASK, missions.change(key, "Mandat envoyé le", format_date(day)))
+    _put(result, missions, key, "Mandat envoyé le", format_date(day))
 
 
 def _send(data, ctx: JobContext, sidecar: Sidecar, datas: dict[str, MandateData], final_status: dict[str, str],
@@ -308,7 +319,7 @@ def _send(data, ctx: JobContext, sidecar: Sidecar, datas: dict[str, MandateData]
                 continue
             if record.get("envoye_le"):  # sent by an earlier run whose sheet write was lost
                 final_status[key] = SENT
-                result.changes.add(TASK, missions.change(key, "Mandat", SENT))
+                _put(result, missions, key, "Mandat", SENT)
                 _set_sent_date(result, missions, key, record["envoye_le"])
                 continue
             if not md.store_email:
@@ -342,7 +353,7 @@ def _send(data, ctx: JobContext, sidecar: Sidecar, datas: dict[str, MandateData]
                 sidecar.save()  # the sent log first: never send twice
             sent += 1
             final_status[key] = SENT
-            result.changes.add(TASK, missions.change(key, "Mandat", SENT))
+            _put(result, missions, key, "Mandat", SENT)
             _set_sent_date(result, missions, key, record.get("envoye_le") or ctx.now.isoformat(sep=" "))
             rows.append([key, missions.df.at[key, "Date"], _store(md), _person(md), label, str(attachment)])
     for code, keys in no_email.items():
