@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import copy
 import datetime as dt
+import functools
 import json
 import operator
 import random
@@ -220,8 +221,9 @@ def value_json(cell: Cell) -> dict | None:
     return {"numberValue": _number(v)}
 
 
+@functools.lru_cache(maxsize=65536)
 def cell_json(cell: Cell, locale: str) -> dict:
-    """A full ``CellData`` (the ``fields`` mask of the request trims it)."""
+    """A full ``CellData`` (the ``fields`` mask of the request trims it). Shared: do not mutate."""
     if cell.is_empty():
         return {}
     out: dict[str, Any] = {}
@@ -471,7 +473,7 @@ class SheetsStandIn:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status, payload, headers = standin.handle(self.command, self.path, body)
-                data = json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")
+                data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=UTF-8")
                 self.send_header("Content-Length", str(len(data)))
@@ -484,7 +486,8 @@ class SheetsStandIn:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -577,8 +580,9 @@ class SheetsStandIn:
         with self.lock:
             self.log.append((method, raw_path))
             hook = self._hooks.pop(len(self.log), None)
-            if hook is not None:
-                hook(self)
+        if hook is not None:  # outside the lock: a slow hook must not hold other requests
+            hook(self)
+        with self.lock:
             if self._failures:
                 status, retry_after = self._failures.pop(0)
                 err = ApiError(status, FAILURES.get(status, "Backend Error"))
