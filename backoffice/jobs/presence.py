@@ -47,12 +47,20 @@ def next_presence(current: str, earned: str) -> str:
     return earned
 
 
+def shown_phone(e164: str) -> str:
+    """``+33612345678`` -> ``06 12 34 56 78`` (French numbers directly, others by display_phone)."""
+    if len(e164) == 12 and e164.startswith("+33") and e164[1:].isdigit():
+        d = "0" + e164[3:]
+        return " ".join(d[i:i + 2] for i in range(0, 10, 2))
+    return display_phone(e164)
+
+
 def _day_missions(data: WorkbookData, ctx: JobContext) -> pd.DataFrame:
     """The missions to watch: dated today, with a Salarié, not « Annulée », with hours."""
     df = data["Missions"].df
     today = pd.Timestamp(ctx.now.date())
     keep = ((df["Date"] == today) & (df["Salarié"].str.strip() != "")
-            & (df["Statut"].map(norm) != norm("Annulée")) & df["Début"].notna() & df["Fin"].notna())
+            & (df["Statut"].map(lambda s: norm(s) if s else "") != norm("Annulée")) & df["Début"].notna() & df["Fin"].notna())
     day = df[keep]
     employees = _matricule_lookup(data)
     return pd.DataFrame({
@@ -91,21 +99,21 @@ def presence_step(data: WorkbookData, ctx: JobContext) -> JobResult:
 
     final = {key: job_word(v) for key, v in missions_tab.df["Présence"].items()}
     counts = {CONFIRMED: 0, LATE: 0, MISSING: 0}
-    for key, item in day.iterrows():
-        current = job_word(item["presence"])
+    rows = zip(day.index, day["presence"], day["call_time"], match.status.reindex(day.index),
+               match.first_call.reindex(day.index))
+    for key, presence, call_time, earned, first in rows:
+        current = job_word(presence)
         if current is None:
             continue  # a person's word (« Excusée », « Confirmée tél. »): never touched
-        new = next_presence(current, match.status[key])
+        new = next_presence(current, earned)
         final[key] = new
         if new:
             counts[new] += 1
         if new != current:
             result.changes.add(TASK, missions_tab.change(key, "Présence", new))
-        first = match.first_call[key]
-        if new in (CONFIRMED, LATE) and pd.notna(first) and new == match.status[key]:
+        if new in (CONFIRMED, LATE) and pd.notna(first) and new == earned:
             hhmm = first.strftime("%H:%M")
-            old = item["call_time"]
-            if pd.isna(old) or format_time(old) != hhmm:
+            if pd.isna(call_time) or format_time(call_time) != hhmm:
                 result.changes.add(TASK, missions_tab.change(key, "Heure appel", hhmm))
 
     wanted = {(key, "Présence") for key, word in final.items() if word == MISSING}
@@ -120,6 +128,9 @@ def presence_step(data: WorkbookData, ctx: JobContext) -> JobResult:
         result.files.append(write_call_list(str(out).replace("{region}", ctx.region.code), rows))
 
     unmatched = match.unmatched
+    unmatched = unmatched.assign(caller=unmatched["phone"].map(
+        {p: shown_phone(p) for p in unmatched["phone"].unique() if p}).fillna(unmatched["number"]))
+    unmatched.loc[unmatched["caller"] == "", "caller"] = "absent"
     result.tables.append(Table("Appels non rattachés", UNMATCHED_HEADERS,
                                [_unmatched_row(c) for c in unmatched.itertuples(index=False)]))
     result.findings += [_unmatched_finding(c, missions_tab.title, log.path.name)
@@ -142,20 +153,14 @@ def presence_step(data: WorkbookData, ctx: JobContext) -> JobResult:
     return result
 
 
-def _caller(call) -> str:
-    if call.phone:
-        return display_phone(call.phone)
-    return call.number or "absent"
-
-
 def _unmatched_row(call) -> list:
-    return [call.time.strftime("%H:%M"), _caller(call), call.code, call.employee, call.reason]
+    return [call.time.strftime("%H:%M"), call.caller, call.code, call.employee, call.reason]
 
 
 def _unmatched_finding(call, tab: str, log_name: str) -> Finding:
     code = f"code « {call.code} »" if call.code else "sans code"
     who = f", {call.employee}" if call.employee else ""
-    message = (f"Appel SVI non rattaché de {call.time.strftime('%H:%M')} (numéro {_caller(call)}, {code}{who}) : "
+    message = (f"Appel SVI non rattaché de {call.time.strftime('%H:%M')} (numéro {call.caller}, {code}{who}) : "
                f"{call.reason} ({log_name}, ligne {call.line}). Rattachez-le à la main "
                "(Présence, Heure appel) ou ignorez-le.")
     return Finding(RULE_UNMATCHED, ALERTE, tab, "", call.employee, message, "")
