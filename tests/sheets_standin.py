@@ -42,13 +42,16 @@ class ApiError(Exception):
     STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
               429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
 
-    def __init__(self, code: int, message: str, headers: dict | None = None) -> None:
+    def __init__(self, code: int, message: str, headers: dict | None = None,
+                 details: list | None = None) -> None:
         super().__init__(message)
-        self.code, self.message, self.headers = code, message, headers or {}
+        self.code, self.message, self.headers, self.details = code, message, headers or {}, details
 
     def body(self) -> dict:
-        return {"error": {"code": self.code, "message": self.message,
-                          "status": self.STATUS.get(self.code, "UNKNOWN")}}
+        error = {"code": self.code, "message": self.message, "status": self.STATUS.get(self.code, "UNKNOWN")}
+        if self.details:
+            error["details"] = self.details
+        return {"error": error}
 
 
 # -- cells ------------------------------------------------------------------------------
@@ -622,7 +625,7 @@ class SheetsStandIn:
                 return self._value_range(book, rng, query)
             if method == "PUT" and not verb:
                 option = (query.get("valueInputOption") or [None])[0]
-                return self._write_values(book, rng, payload.get("values"), option, 0)
+                return self._write_values(book, rng, payload.get("values"), option, None)
             if method == "POST" and verb == "clear":
                 sheet, r0, c0, r1, c1 = book.parse_range(rng)
                 for key in [k for k in sheet.cells if r0 <= k[0] < r1 and c0 <= k[1] < c1]:
@@ -633,7 +636,10 @@ class SheetsStandIn:
 
     # -- reading --------------------------------------------------------------------------
     def _get(self, book: Spreadsheet, query: dict) -> dict:
-        grid = (query.get("includeGridData") or ["false"])[0].lower() == "true"
+        fields = (query.get("fields") or [""])[0]
+        sheets_mask = parse_fields(fields).get("sheets", {}) if fields else {}
+        grid = ((query.get("includeGridData") or ["false"])[0].lower() == "true"
+                or sheets_mask is None or "data" in sheets_mask)  # a mask asking for data gets it
         ranges = query.get("ranges", [])
         sheets: list[dict] = []
         if ranges:
@@ -661,7 +667,6 @@ class SheetsStandIn:
             "sheets": sheets,
             "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book.spreadsheet_id}/edit",
         }
-        fields = (query.get("fields") or [""])[0]
         return apply_fields(doc, parse_fields(fields)) if fields else doc
 
     def _grid_data(self, book, sheet: Sheet, r0, c0, r1, c1) -> dict:
@@ -729,11 +734,16 @@ class SheetsStandIn:
         if option not in ("RAW", "USER_ENTERED"):
             raise ApiError(400, "'valueInputOption' is required but not specified")
         if not isinstance(values, list) or not all(isinstance(r, list) for r in values):
-            raise ApiError(400, f"Invalid value at 'data[{index}].values' (type.googleapis.com/google.protobuf.ListValue)")
+            where = "data.values" if index is None else f"data[{index}].values"
+            message = (f"Invalid value at '{where}' (type.googleapis.com/google.protobuf.ListValue), "
+                       f"{json.dumps(values, ensure_ascii=False)}")
+            raise ApiError(400, message, details=[{
+                "@type": "type.googleapis.com/google.rpc.BadRequest",
+                "fieldViolations": [{"field": where, "description": message}]}])
         try:
             sheet, r0, c0, _r1, _c1 = book.parse_range(text, clamp=False)
         except ApiError as err:
-            raise ApiError(400, f"Invalid data[{index}]: {err.message}") from None
+            raise (ApiError(400, f"Invalid data[{index}]: {err.message}") if index is not None else err) from None
         for i, line in enumerate(values):
             for j, value in enumerate(line):
                 base = sheet.get(r0 + i, c0 + j)
