@@ -198,6 +198,8 @@ class XlsxBackend:
         dropped = sorted({fr for w in caught for en, fr in _DROPPED.items() if en in str(w.message)})
         if dropped:
             raise self._would_lose(dropped)
+        # openpyxl cannot keep formulas' cached results: ask the office suite to recompute on open
+        wb.calculation.fullCalcOnLoad = True
         for title, header in plan.new_tabs.items():
             if title not in wb.sheetnames:
                 _new_tab(wb, title, header)

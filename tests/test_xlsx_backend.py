@@ -434,3 +434,12 @@ def test_write_refused_when_a_validation_extension_would_be_dropped(decorated):
     changes.add("suggest", data["Missions"].change("M1", "Suggestions", "x"))
     with pytest.raises(WorkbookError, match="ferait perdre des listes de validation qui renvoient à un autre onglet"):
         wb.apply(changes, NOW)
+
+
+def test_formulas_are_recomputed_when_the_office_suite_opens_the_file(decorated):
+    wb, data = load(decorated)
+    changes = ChangeSet()
+    changes.add("suggest", data["Missions"].change("M1", "Suggestions", "x"))
+    wb.apply(changes, NOW)
+    with zipfile.ZipFile(decorated) as z:
+        assert 'fullCalcOnLoad="1"' in z.read("xl/workbook.xml").decode()
