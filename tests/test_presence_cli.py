@@ -81,3 +81,43 @@ def test_an_unusable_log_exits_2_and_writes_nothing(tmp_path, two_missions):
     assert result.exit_code == 2
     assert "svi.csv : aucune ligne d'appel utilisable" in result.output
     assert cells(two_missions) == [(None, None, None), (None, None, None)]
+
+
+def test_missing_is_red_on_google_sheets_and_the_red_goes(tmp_path):
+    """The same job through the Google backend, against the in-process Sheets API stand-in."""
+    pytest.importorskip("sheets_sync.google_backend")
+    import datetime as dt
+
+    from backoffice.jobs.presence import presence_step
+    from backoffice.jobs.runner import run_region
+    from backoffice.settings import Region, load_settings
+    from sheets_sync import COLOR_MISSING, Workbook
+    from sheets_sync.google_backend import GoogleSheetsBackend
+    from tests.sheets_standin import SheetsStandIn
+
+    sid = "1PresenceStandIn0123456789abcdefghijklmnop"
+    log = tmp_path / "svi.csv"
+    with SheetsStandIn() as standin:
+        standin.add_spreadsheet(sid, make_tabs(missions=[
+            {"N° mission": "M1", "Salarié": "S0001", "Statut": "Confirmée"}]))
+
+        def run(now):
+            backend = GoogleSheetsBackend.from_settings(sid, endpoint=standin.url, timeout_s=5.0,
+                                                        max_retries=1, backoff_s=0.001)
+            outcome = run_region(load_settings(environ={}), Region("G"), [("presence", presence_step)],
+                                 now, options={"ivr_log": str(log)}, workbook=Workbook(backend))
+            assert outcome.error == ""
+            return outcome
+
+        log.write_text(HEADER + "28/11/2026 09:00;06 12 34 56 78;;OK\n")
+        run(dt.datetime(2026, 11, 29, 9, 30))
+        assert standin.value(sid, "Missions", "V2") == "Manquante"
+        assert standin.fill(sid, "Missions", "V2") == COLOR_MISSING
+        assert run(dt.datetime(2026, 11, 29, 9, 31)).report.written == 0
+
+        log.write_text(HEADER + "29/11/2026 09:40;06 12 34 56 78;;OK\n")
+        run(dt.datetime(2026, 11, 29, 10, 0))
+        assert (standin.value(sid, "Missions", "V2"), standin.value(sid, "Missions", "W2")) == \
+            ("En retard", "09:40")
+        assert standin.fill(sid, "Missions", "V2") is None
+        assert run(dt.datetime(2026, 11, 29, 10, 15)).report.written == 0

@@ -112,3 +112,16 @@ def test_a_folder_gives_its_newest_export(tmp_path):
 def test_an_empty_folder_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="aucun export SVI"):
         newest_log(tmp_path)
+
+
+@pytest.mark.parametrize("number", ["06 12 34 56 78", "+33 6 12 34 56 78", "0033612345678", "612345678",
+                                    "06.12.34.56.78", "01-42-00-00-01", "+33 9 70 00 00 00",
+                                    "+32 470 12 34 56", "+33 (0)6 12 34 56 78", "masqué", "", "12"])
+def test_caller_phone_agrees_with_the_contracts_parser(number):
+    from backoffice.ivr_log import caller_phone
+    from backoffice.jobs.presence import shown_phone
+    from sheets_sync.parsing import display_phone, phone_or_empty
+
+    assert caller_phone(number) == phone_or_empty(number)
+    if caller_phone(number):
+        assert shown_phone(caller_phone(number)) == display_phone(caller_phone(number))
