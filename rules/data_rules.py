@@ -26,19 +26,33 @@ def findings_on(ctx: RuleContext, rule_id: str, severity: str, tab: str, keys: I
             for key, message in zip(keys, messages)]
 
 
+def cached(ctx: RuleContext, name: str, compute):
+    """A value computed once per check run and shared by the rules (kept in ``ctx.extra``)."""
+    cache = ctx.extra.setdefault("_cache", {})
+    if name not in cache:
+        cache[name] = compute()
+    return cache[name]
+
+
+def norm_series(values: pd.Series) -> pd.Series:
+    """:func:`norm` of each value, computed once per distinct value."""
+    return values.map({v: norm(v) for v in values.unique()})
+
+
 def live_missions(ctx: RuleContext) -> pd.DataFrame:
     """Missions that are not ``Annulée``."""
     missions = ctx.data["Missions"].df
     return missions[missions["Statut"] != "Annulée"]
 
 
+def _labels(ctx: RuleContext) -> dict:
+    e = ctx.data["Salariés"].df
+    return dict(zip(e.index, e.index.astype(str) + " (" + e["Prénom"] + " " + e["Nom"] + ")"))
+
+
 def employee_label(ctx: RuleContext, matricule: str) -> str:
     """``S0001 (Léa Martin)``, or the matricule alone when it is unknown."""
-    employees = ctx.data["Salariés"].df
-    if matricule in employees.index:
-        row = employees.loc[matricule]
-        return f"{matricule} ({row['Prénom']} {row['Nom']})"
-    return str(matricule)
+    return cached(ctx, "labels", lambda: _labels(ctx)).get(matricule, str(matricule))
 
 
 def day(value) -> str:
@@ -138,7 +152,7 @@ def inactive_employee(ctx: RuleContext):
     Statut est « Inactif ». Les missions passées ne sont pas signalées (historique)."""
     m = live_missions(ctx)
     employees = ctx.data["Salariés"].df
-    inactive = set(employees.index[employees["Statut"].map(norm) == "inactif"])
+    inactive = set(employees.index[norm_series(employees["Statut"]) == "inactif"])
     bad = m[m["Salarié"].isin(inactive) & (m["Date"] >= ctx.today)]
     return findings_on(ctx, "donnees.salarie_inactif", ERREUR, "Missions", bad.index, "Salarié", (
         f"{employee_label(ctx, s)} est « Inactif » dans Salariés mais affecté(e) à cette mission "

@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 
 from sheets_sync.findings import ALERTE, ERREUR
-from sheets_sync.parsing import norm
 
-from .data_rules import day, employee_label, findings_on
+from .data_rules import cached, day, employee_label, findings_on, norm_series
 from .geo import haversine_km
 from .registry import RuleContext, rule
 
@@ -25,9 +24,12 @@ def euros(value: float) -> str:
 
 
 def _notes(ctx: RuleContext) -> pd.DataFrame:
-    notes = ctx.data[TAB].df
-    notes = notes[notes["Statut"].map(norm) != "refusee"]
-    return notes.assign(_cat=notes["Catégorie"].map(norm))
+    def compute():
+        notes = ctx.data[TAB].df
+        notes = notes[norm_series(notes["Statut"]) != "refusee"]
+        return notes.assign(_cat=norm_series(notes["Catégorie"]))
+
+    return cached(ctx, "notes", compute)
 
 
 @rule("frais.montant_invalide", TAB, ERREUR)

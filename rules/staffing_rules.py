@@ -11,7 +11,7 @@ import pandas as pd
 from sheets_sync.findings import ALERTE, ERREUR
 from sheets_sync.parsing import format_time
 
-from .data_rules import day, employee_label, findings_on, hours_text, live_missions
+from .data_rules import cached, day, employee_label, findings_on, hours_text, live_missions
 from .registry import RuleContext, rule
 from .training import medical_expiry, trained_mask
 from .worktime import day_hours, intervals, overlapping_pairs, short_rests, week_load
@@ -23,10 +23,21 @@ def _upcoming_staffed(ctx: RuleContext) -> pd.DataFrame:
 
 
 def _intervals(ctx: RuleContext) -> pd.DataFrame:
-    cache = ctx.extra.setdefault("_cache", {})
-    if "intervals" not in cache:
-        cache["intervals"] = intervals(ctx.data["Missions"].df)
-    return cache["intervals"]
+    return cached(ctx, "intervals", lambda: intervals(ctx.data["Missions"].df))
+
+
+def _heavy_weeks(ctx: RuleContext) -> pd.DataFrame:
+    """``week_load`` of the employee-weeks over the hour or day limit (the others are skipped
+    before the costly per-week lists are built)."""
+    def compute():
+        c = ctx.settings.check
+        iv = _intervals(ctx)
+        groups = iv.groupby(["Matricule", "year", "week"])
+        heavy = ((groups["hours"].transform("sum") > c.max_week_hours + 1e-9)
+                 | (groups["date"].transform("nunique") > c.max_week_days))
+        return week_load(iv[heavy])
+
+    return cached(ctx, "heavy_weeks", compute)
 
 
 def _missions_text(ids) -> str:
@@ -62,18 +73,16 @@ def medical_check(ctx: RuleContext):
     expiry.index = visit.index
     m_visit = m["Salarié"].map(visit)
     m_expiry = m["Salarié"].map(expiry)
-    bad = m[m_expiry.isna() | (m["Date"] > m_expiry)]
-    messages = []
-    for key, row in bad.iterrows():
-        who = employee_label(ctx, row["Salarié"])
-        if pd.isna(m_visit[key]):
-            messages.append(f"aucune visite médicale enregistrée pour {who}. Renseignez la Visite "
-                            "médicale dans Salariés ou affectez un autre salarié.")
-        else:
-            messages.append(
-                f"la visite médicale de {who} du {day(m_visit[key])} n'est plus valable le "
-                f"{day(row['Date'])} (expirée le {day(m_expiry[key])}, {months} mois). Programmez "
-                "une visite avant la mission ou affectez un autre salarié.")
+    mask = m_expiry.isna() | (m["Date"] > m_expiry)
+    bad = m[mask]
+    messages = (
+        f"aucune visite médicale enregistrée pour {employee_label(ctx, s)}. Renseignez la Visite "
+        "médicale dans Salariés ou affectez un autre salarié."
+        if pd.isna(v) else
+        f"la visite médicale de {employee_label(ctx, s)} du {day(v)} n'est plus valable le "
+        f"{day(d)} (expirée le {day(x)}, {months} mois). Programmez une visite avant la mission "
+        "ou affectez un autre salarié."
+        for s, d, v, x in zip(bad["Salarié"], bad["Date"], m_visit[mask], m_expiry[mask]))
     return findings_on(ctx, "planning.visite_medicale", ERREUR, "Missions", bad.index, "Salarié",
                        messages)
 
@@ -83,6 +92,8 @@ def overlap(ctx: RuleContext):
     """Deux missions du même salarié se chevauchent dans le temps. Signalé sur la mission qui
     commence le plus tard, en nommant l'autre."""
     iv = _intervals(ctx)
+    # missions end the day they start: only an employee's days with two missions or more can overlap
+    iv = iv[(iv["date"] >= ctx.today) & iv.duplicated(["Matricule", "date"], keep=False)]
     pairs = overlapping_pairs(iv)
     if pairs.empty:
         return []
@@ -107,8 +118,10 @@ def long_day(ctx: RuleContext):
     """Plus de 10 h de travail dans la journée pour un salarié (Code du travail L3121-18 ;
     réglage check.max_day_hours). Signalé sur la dernière mission du jour."""
     limit = ctx.settings.check.max_day_hours
-    days = day_hours(_intervals(ctx))
-    bad = days[(days["hours"] > limit + 1e-9) & (days["date"] >= ctx.today)]
+    iv = _intervals(ctx)
+    iv = iv[iv["date"] >= ctx.today]
+    iv = iv[iv.groupby(["Matricule", "date"])["hours"].transform("sum") > limit + 1e-9]
+    bad = day_hours(iv)
     return findings_on(ctx, "planning.journee_trop_longue", ERREUR, "Missions",
                        [ids[-1] for ids in bad["missions"]], "Salarié", (
         f"{employee_label(ctx, s)} travaillerait {hours_text(h)} le {day(d)} (missions "
@@ -127,7 +140,7 @@ def long_week(ctx: RuleContext):
     """Plus de 48 h de travail dans une semaine ISO pour un salarié (L3121-20 ; réglage
     check.max_week_hours). Signalé sur la dernière mission de la semaine."""
     limit = ctx.settings.check.max_week_hours
-    weeks = week_load(_intervals(ctx))
+    weeks = _heavy_weeks(ctx)
     bad = weeks[weeks["hours"] > limit + 1e-9]
     bad = bad[_week_end(bad["year"], bad["week"]) >= ctx.today] if len(bad) else bad
     return findings_on(ctx, "planning.semaine_trop_longue", ERREUR, "Missions",
@@ -144,7 +157,7 @@ def too_many_days(ctx: RuleContext):
     """Plus de 6 jours travaillés dans une semaine ISO pour un salarié (L3132-1 : un jour de
     repos par semaine ; réglage check.max_week_days)."""
     limit = ctx.settings.check.max_week_days
-    weeks = week_load(_intervals(ctx))
+    weeks = _heavy_weeks(ctx)
     bad = weeks[weeks["days"] > limit]
     bad = bad[_week_end(bad["year"], bad["week"]) >= ctx.today] if len(bad) else bad
     return findings_on(ctx, "planning.trop_de_jours", ERREUR, "Missions",

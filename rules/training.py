@@ -34,8 +34,8 @@ def trained_mask(formations: pd.DataFrame, matricules, brands, dates) -> pd.Seri
 
 def medical_expiry(visit: pd.Series, months: int = 24) -> pd.Series:
     """The date a medical check stops being valid (NaT when there is none)."""
-    visit = pd.Series(visit)
-    return pd.to_datetime(visit.map(lambda v: v + pd.DateOffset(months=months) if pd.notna(v) else pd.NaT))
+    visit = pd.to_datetime(pd.Series(visit))
+    return visit + pd.DateOffset(months=months)  # vectorised; NaT stays NaT
 
 
 def medical_valid(visit: pd.Series, on: pd.Series, months: int = 24) -> pd.Series:
