@@ -348,3 +348,16 @@ def test_endpoint_sends_anonymous_requests_to_the_standin_only(standin):
     backend = connect(standin)
     assert backend.http.session.trust_env is False
     assert "Authorization" not in backend.http.session.headers
+
+
+def test_an_unreachable_endpoint_gives_up_after_bounded_retries():
+    backend = GoogleSheetsBackend.from_settings(SID, endpoint="http://127.0.0.1:9", timeout_s=1.0,
+                                                max_retries=1, backoff_s=0.001, max_backoff_s=0.01,
+                                                sleep=lambda s: None)
+    with pytest.raises(WorkbookError) as err:
+        backend.read(["Missions"])
+    assert str(err.value) == (
+        f"Google Sheets injoignable pour le classeur {SID} (connexion impossible) après 2 tentatives. "
+        "Vérifiez la connexion, puis réessayez."
+    )
+    assert backend.requests == 2
