@@ -274,10 +274,15 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(f"{path} : TOML illisible ({err}).") from None
 
 
+# Variables read directly by the code, not settings: the Sheets endpoint override and the
+# default SMTP password variable must not be taken for ``sheets.api`` / ``smtp.password``.
+_NOT_SETTINGS = {"BACKOFFICE_SHEETS_API", "BACKOFFICE_SMTP_PASSWORD"}
+
+
 def _env_overrides(environ: Mapping[str, str]) -> dict:
     out: dict[str, dict] = {}
     for name, value in environ.items():
-        if not name.startswith("BACKOFFICE_"):
+        if not name.startswith("BACKOFFICE_") or name in _NOT_SETTINGS:
             continue
         rest = name[len("BACKOFFICE_"):].lower()
         section, _, key = rest.partition("_")
