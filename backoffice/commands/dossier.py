@@ -1,0 +1,18 @@
+"""``backoffice dossier MATRICULE``: an employee's administrative file at a glance (read-only)."""
+from __future__ import annotations
+
+import click
+
+from ..cli import AppContext, execute, pass_app
+
+
+@click.command("dossier")
+@click.argument("matricule")
+@pass_app
+def command(app: AppContext, matricule: str):
+    """Show an employee's file: identity, missions of the month, contracts, expenses,
+    reports, trainings, medical check. Writes nothing; exit 1 when something needs action."""
+    from ..jobs.dossier import dossier_step
+
+    app.dry_run = True  # read-only: never apply anything, whatever the steps return
+    execute(app, [("dossier", dossier_step)], {"matricule": matricule})

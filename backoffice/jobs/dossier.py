@@ -1,0 +1,145 @@
+"""An employee's administrative file at a glance (read-only): ``backoffice dossier MATRICULE``.
+
+Identity and phone; missions of the month with their contract status; contracts not
+signed; expense notes by status with their findings; activity reports missing; trainings
+with their expiry; the medical check and its expiry. What needs action is every check
+finding on the employee's rows (configured as for ``check``) plus an expired medical check.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from rules.training import medical_expiry
+from sheets_sync.a1 import split_a1
+from sheets_sync.errors import InputError
+from sheets_sync.findings import ERREUR, Finding
+from sheets_sync.parsing import display_phone, format_date, format_time
+from sheets_sync.workbook import WorkbookData
+
+from .base import JobContext, JobResult, Table
+from .check import collect_findings
+
+TASK = "dossier"
+
+
+def _date(value) -> str:
+    return format_date(value) if pd.notna(value) else ""
+
+
+def _euros(value: float) -> str:
+    return f"{value:,.2f} €".replace(",", " ").replace(".", ",")
+
+
+def employee_findings(data: WorkbookData, findings: list[Finding], matricule: str,
+                      missions: pd.Index, notes: pd.Index) -> list[Finding]:
+    """Findings on the employee's row, missions, expense notes and training rows."""
+    trainings = data["Formations"]
+    training_rows = set(trainings.df.loc[trainings.df["Matricule"] == matricule, "_row"].astype(int))
+    out = []
+    for f in findings:
+        if ((f.tab == data["Salariés"].title and f.key == matricule)
+                or (f.tab == data["Missions"].title and f.key in missions)
+                or (f.tab == data["Notes de frais"].title and f.key in notes)
+                or (f.tab == trainings.title and f.cell and split_a1(f.cell)[1] in training_rows)):
+            out.append(f)
+    return out
+
+
+def dossier_step(data: WorkbookData, ctx: JobContext) -> JobResult:
+    """Gather the employee's file; writes nothing."""
+    matricule = str(ctx.option("matricule", "")).strip()
+    employees = data["Salariés"]
+    result = JobResult(TASK)
+    findings = collect_findings(data, ctx)
+    if matricule not in employees.df.index:
+        if matricule in employees.all_keys:  # the row is there but unreadable
+            result.findings = [f for f in findings if f.tab == employees.title and f.key == matricule]
+            result.summary = [("Salarié", matricule), ("Fiche illisible : corrigez-la d'abord", "")]
+            result.needs_attention = True
+            return result
+        raise InputError(f"Matricule « {matricule} » introuvable dans l'onglet {employees.title}.")
+    who = employees.df.loc[matricule]
+    today = pd.Timestamp(ctx.now.date())
+    settings = ctx.settings.check
+
+    missions = data["Missions"].df
+    mine = missions[missions["Salarié"] == matricule].sort_values(["Date", "Début"])
+    notes = data["Notes de frais"].df
+    my_notes = notes[notes["Matricule"] == matricule].sort_values("Date")
+    about = employee_findings(data, findings, matricule, mine.index, my_notes.index)
+
+    # identity
+    expiry = medical_expiry(pd.Series([who["Visite médicale"]]), settings.medical_months).iloc[0]
+    if pd.isna(who["Visite médicale"]):
+        medical = "aucune visite enregistrée"
+    else:
+        state = "expirée depuis le" if expiry < today else "valable jusqu'au"
+        medical = f"{_date(who['Visite médicale'])} — {state} {_date(expiry)}"
+    address = " ".join(p for p in (who["Adresse"], who["Code postal"], who["Ville"]) if p)
+    result.tables.append(Table("Identité", ["Rubrique", "Valeur"], [
+        ["Matricule", matricule], ["Nom", f"{who['Prénom']} {who['Nom']}"],
+        ["Téléphone", display_phone(who["Téléphone"])], ["E-mail", who["Email"]],
+        ["Adresse", address], ["Statut", who["Statut"]],
+        ["Compétences", ", ".join(who["Compétences"] or ())],
+        ["Visite médicale", medical],
+    ]))
+
+    # missions of the month
+    month = mine[(mine["Date"].dt.year == today.year) & (mine["Date"].dt.month == today.month)]
+    result.tables.append(Table(
+        f"Missions du mois ({today:%m/%Y})",
+        ["N° mission", "Date", "Horaires", "Marque", "Magasin", "Statut", "Contrat", "Présence", "CR reçu"],
+        [[k, _date(r["Date"]), f"{format_time(r['Début'])}–{format_time(r['Fin'])}", r["Marque"],
+          r["Code magasin"], r["Statut"], r["Contrat"] or "(vide)", r["Présence"], _date(r["CR reçu"])]
+         for k, r in month.iterrows()]))
+
+    # contracts not signed
+    unsigned = mine[(mine["Statut"] != "Annulée") & (mine["Contrat"] != "Signé")]
+    result.tables.append(Table(
+        "Contrats non signés", ["N° mission", "Date", "Contrat", "Cellule"],
+        [[k, _date(r["Date"]), r["Contrat"] or "(vide)", data["Missions"].cell_of(k, "Contrat")]
+         for k, r in unsigned.iterrows()]))
+
+    # expense notes by status, then each note with its findings
+    by_note: dict[str, list[str]] = {}
+    for f in about:
+        if f.tab == data["Notes de frais"].title:
+            by_note.setdefault(f.key, []).append(f"{f.severity} : {f.message}")
+    status = my_notes["Statut"].replace("", "(vide)")
+    result.tables.append(Table(
+        "Notes de frais par statut", ["Statut", "Nombre", "Total"],
+        [[s, int(len(g)), _euros(g["Montant"].sum())] for s, g in my_notes.groupby(status, sort=True)]))
+    result.tables.append(Table(
+        "Notes de frais", ["N° note", "Date", "Catégorie", "Montant", "Statut", "Mission", "Points à voir"],
+        [[k, _date(r["Date"]), r["Catégorie"], _euros(r["Montant"]), r["Statut"], r["N° mission"],
+          " | ".join(by_note.get(k, [])) or "—"] for k, r in my_notes.iterrows()]))
+
+    # activity reports missing
+    reports = [f for f in about if f.rule == "rapport.cr_manquant"]
+    result.tables.append(Table(
+        "Comptes rendus manquants", ["N° mission", "Date", "Cellule"],
+        [[f.key, _date(missions.at[f.key, "Date"]), f.cell] for f in reports]))
+
+    # trainings
+    trainings = data["Formations"].df
+    book = trainings[trainings["Matricule"] == matricule].sort_values(["Marque", "Date"])
+    result.tables.append(Table(
+        "Formations", ["Marque", "Module", "Date", "Valide jusqu'au", "État"],
+        [[r["Marque"], r["Module"], _date(r["Date"]), _date(r["Valide jusqu'au"]) or "sans fin",
+          "expirée" if pd.notna(r["Valide jusqu'au"]) and r["Valide jusqu'au"] < today else "valide"]
+         for _, r in book.iterrows()]))
+
+    # what needs action
+    todo = list(about)
+    if pd.isna(who["Visite médicale"]) or expiry < today:
+        todo.append(Finding("dossier.visite_medicale", ERREUR, employees.title,
+                            employees.cell_of(matricule, "Visite médicale"), matricule,
+                            f"{employees.cell_of(matricule, 'Visite médicale')} : visite médicale "
+                            f"{'absente' if pd.isna(who['Visite médicale']) else 'expirée'}. "
+                            "Programmez une visite médicale et notez sa date.", "Visite médicale"))
+    result.findings = todo
+    result.summary = [("Salarié", f"{matricule} {who['Prénom']} {who['Nom']}"),
+                      ("missions du mois", len(month)), ("contrats non signés", len(unsigned)),
+                      ("points à traiter", len(todo))]
+    result.needs_attention = bool(todo)
+    return result
