@@ -1,6 +1,7 @@
 """Training book and medical check: who may work for which brand on which date."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from sheets_sync.parsing import norm
@@ -14,7 +15,7 @@ def trained_mask(formations: pd.DataFrame, matricules, brands, dates) -> pd.Seri
     """
     query = pd.DataFrame({
         "Matricule": list(matricules),
-        "_brand": [norm(b) for b in brands],
+        "_brand": _norm_all(brands),
         "_date": pd.to_datetime(pd.Series(list(dates), dtype="datetime64[ns]")).values,
     })
     query["_i"] = range(len(query))
@@ -22,14 +23,21 @@ def trained_mask(formations: pd.DataFrame, matricules, brands, dates) -> pd.Seri
         return pd.Series(False, index=range(len(query)))
     book = pd.DataFrame({
         "Matricule": formations["Matricule"].values,
-        "_brand": [norm(b) for b in formations["Marque"].values],
+        "_brand": _norm_all(formations["Marque"].values),
         "_from": formations["Date"].values,
         "_to": formations["Valide jusqu'au"].values,
     })
     merged = query.merge(book, on=["Matricule", "_brand"], how="inner")
     ok = (merged["_from"] <= merged["_date"]) & (merged["_to"].isna() | (merged["_date"] <= merged["_to"]))
-    covered = set(merged.loc[ok, "_i"])
-    return pd.Series([i in covered for i in range(len(query))])
+    covered = merged.loc[ok, "_i"].to_numpy()
+    return pd.Series(np.isin(np.arange(len(query)), covered))
+
+
+def _norm_all(values) -> list[str]:
+    """``norm`` of each value, computed once per distinct value (large queries repeat brands)."""
+    values = list(values)
+    cache = {v: norm(v) for v in set(values)}
+    return [cache[v] for v in values]
 
 
 def medical_expiry(visit: pd.Series, months: int = 24) -> pd.Series:

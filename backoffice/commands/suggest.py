@@ -1,0 +1,21 @@
+"""``backoffice suggest``: rank the candidates of each open mission, write ``Suggestions``."""
+from __future__ import annotations
+
+import click
+
+from ..cli import AppContext, execute, pass_app
+
+
+@click.command("suggest")
+@click.option("--days", type=click.IntRange(0, 366), default=None,
+              help="Open missions from today to N days later (default: suggest.days, 14).")
+@click.option("--top", type=click.IntRange(1, 20), default=None,
+              help="Candidates written per mission (default: suggest.top, 3).")
+@click.option("--explain", metavar="N°MISSION", default=None,
+              help="Print why each active employee is or is not a candidate for this mission; write nothing.")
+@pass_app
+def command(app: AppContext, days, top, explain):
+    """Suggest the best candidates for each open mission (a conflict-free plan first)."""
+    from ..jobs.suggest import suggest_step
+
+    execute(app, [("suggest", suggest_step)], {"days": days, "top": top, "explain": explain})

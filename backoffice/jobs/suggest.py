@@ -1,0 +1,179 @@
+"""The suggest job: best candidates of each open mission, written in ``Suggestions``.
+
+Reads Salariés, Missions, Magasins, Formations, Indisponibilités; writes only the
+``Suggestions`` cell of the open missions. Candidate 1 is the plan's choice (a conflict-free
+plan over the whole horizon, rules/planning.py); 2..K the next best eligible people.
+A mission that is no longer open keeps its last Suggestions (history of what was proposed).
+With ``explain`` (a N° mission) the job prints why each active employee is or is not a
+candidate and writes nothing.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from rules.eligibility import (evaluate, hard_rules, missing_coordinates, no_candidate_message,
+                               open_missions)
+from rules.planning import solve_plan
+from rules.scoring import ranked, score_pairs
+from sheets_sync.errors import InputError
+from sheets_sync.parsing import format_date, format_time
+
+from .base import JobContext, JobResult, Table
+
+TASK = "suggest"
+
+
+def suggest_step(data, ctx: JobContext) -> JobResult:
+    settings = ctx.settings
+    s = settings.suggest
+    days = int(ctx.option("days", s.days))
+    top = max(1, int(ctx.option("top", s.top)))
+    explain = ctx.option("explain")
+    today = pd.Timestamp(ctx.now.date())
+    result = JobResult(TASK)
+    missions = data["Missions"]
+
+    open_df = open_missions(missions.df, today, days)
+    if explain is not None:
+        _check_explainable(missions, open_df, str(explain), days)
+    elig = evaluate(data, settings, today, open_df)
+    pairs = score_pairs(elig.pairs, open_df, missions.df, today, settings)
+    plan = solve_plan(pairs, settings)
+    pairs = pairs.reset_index(drop=True)
+    pairs["planned"] = plan.chosen
+    rules = hard_rules(settings)
+    emp = elig.employees
+    names = (emp["Prénom"].astype(str) + " " + emp["Nom"].astype(str)).str.strip().to_numpy()
+    plan_of = pairs[pairs["planned"]].groupby("e")["mission"].agg(list).to_dict() if len(pairs) else {}
+
+    best = _best_first(pairs, top)
+    planned_missions = set(pairs.loc[pairs["planned"], "m"]) if len(pairs) else set()
+    texts: dict[str, str] = {}
+    with_candidate = without = uncovered = 0
+    urgent: list[str] = []
+    horizon = today + pd.Timedelta(days=settings.check.unstaffed_days)
+    for m, key in enumerate(open_df.index):
+        rows = best.get(m)
+        if rows is None:
+            texts[key] = _nobody(elig, m, key, data, rules)
+            without += 1
+        else:
+            texts[key] = _candidates_text(rows, m in planned_missions, names, plan_of,
+                                          open_df.at[key, "Marque"])
+            if m in planned_missions:
+                with_candidate += 1
+            else:
+                uncovered += 1
+        if m not in planned_missions and open_df.at[key, "Date"] <= horizon:
+            urgent.append(str(key))
+
+    if explain is not None:
+        result.tables.append(_explain_table(str(explain), elig, pairs, names, rules, plan_of))
+    else:
+        for key, text in texts.items():
+            result.changes.add(TASK, missions.change(key, "Suggestions", text))
+    result.findings.extend(missing_coordinates(data, open_df))
+    result.summary = [("missions ouvertes", len(open_df)), ("avec candidat", with_candidate),
+                      ("sans candidat", without)]
+    if uncovered:
+        result.summary.append(("candidats tous pris par le plan", uncovered))
+    if plan.status not in ("optimal", "vide"):
+        result.summary.append(("plan", plan.status))
+    result.needs_attention = bool(urgent)
+    if urgent:
+        result.summary.append((f"sans candidat à moins de {settings.check.unstaffed_days} j", ", ".join(urgent[:10])
+                               + (" …" if len(urgent) > 10 else "")))
+    return result
+
+
+def _check_explainable(missions, open_df: pd.DataFrame, key: str, days: int) -> None:
+    if key in open_df.index:
+        return
+    if key not in missions.df.index:
+        raise InputError(f"Mission « {key} » introuvable dans l'onglet {missions.title}.")
+    raise InputError(
+        f"Mission « {key} » : pas une mission ouverte des {days} prochains jours "
+        "(Salarié vide, Statut vide ou « À pourvoir »). Élargissez avec --days si besoin.")
+
+
+def _km(value: float) -> str:
+    return f"{int(round(value))} km"
+
+
+def _best_first(pairs: pd.DataFrame, top: int) -> dict[int, list[dict]]:
+    """The first ``top`` pairs of each mission: the plan's choice, then by cost."""
+    if pairs.empty:
+        return {}
+    order = pairs.assign(_later=~pairs["planned"]).sort_values(
+        ["m", "_later", "cost", "km", "Matricule"], kind="stable")
+    head = order.groupby("m", sort=False).head(top)
+    out: dict[int, list[dict]] = {}
+    for rec in head.to_dict("records"):
+        out.setdefault(rec["m"], []).append(rec)
+    return out
+
+
+def _reasons(row: dict, brand: str) -> str:
+    parts = [_km(row["km"]), f"formation {brand}"]
+    if row["brand_history"]:
+        parts.append(f"déjà chez {brand}")
+    if row["store_history"]:
+        parts.append("connaît le magasin")
+    n = int(row["week_missions"])
+    parts.append("aucune mission cette semaine" if n == 0 else
+                 f"{n} mission{'s' if n > 1 else ''} cette semaine")
+    if row["presence_known"]:
+        parts.append(f"présence {int(round(100 * row['presence_share']))} %")
+    return ", ".join(parts)
+
+
+def _candidates_text(rows: list[dict], planned: bool, names, plan_of, brand: str) -> str:
+    """« 1. S0042 Marie Dupont — 12 km, … ; 2. … »: the plan's choice first, then the next best."""
+    items = []
+    for i, row in enumerate(rows, start=1):
+        text = f"{i}. {row['Matricule']} {names[row['e']]} — {_reasons(row, brand)}"
+        if not row["planned"] and row["e"] in plan_of:
+            text += f" (choix du plan pour {', '.join(plan_of[row['e']])})"
+        items.append(text)
+    prefix = "" if planned else "Pas de candidat libre dans le plan : "
+    return prefix + " ; ".join(items)
+
+
+def _nobody(elig, m: int, key: str, data, rules) -> str:
+    if not elig.store_known[m]:
+        code = elig.missions.at[key, "Code magasin"]
+        if code not in data["Magasins"].df.index:
+            return f"Aucun candidat : magasin {code} absent de l'onglet {data['Magasins'].title}"
+        return f"Aucun candidat : coordonnées du magasin {code} inconnues"
+    return no_candidate_message(elig.counts(m), rules)
+
+
+def _explain_table(key: str, elig, pairs: pd.DataFrame, names, rules, plan_of) -> Table:
+    m = int(np.flatnonzero(elig.missions.index == key)[0])
+    mission = elig.missions.loc[key]
+    labels = {r.code: r.one for r in rules}
+    mine = pairs[pairs["m"] == m].sort_values(["planned", "cost", "km", "Matricule"],
+                                               ascending=[False, True, True, True])
+    rows = []
+    for r in mine.itertuples():
+        verdict = "choix du plan" if r.planned else (
+            f"candidat (plan : {', '.join(plan_of[r.e])})" if r.e in plan_of else "candidat")
+        rows.append([r.Matricule, names[r.e], verdict, _num(r.km), _num(r.cost_distance),
+                     _num(r.cost_brand), _num(r.cost_store), _num(r.cost_week), _num(r.cost_presence),
+                     _num(r.cost)])
+    codes = elig.codes[:, m]
+    excluded = [(int(codes[e]), e) for e in np.flatnonzero(elig.active) if codes[e] > 0]
+    mats = elig.employees.index.astype(str).to_numpy()
+    for code, e in sorted(excluded, key=lambda t: (t[0], mats[t[1]])):
+        rows.append([mats[e], names[e], f"exclu : {labels[code]}", "", "", "", "", "", "", ""])
+    title = (f"Mission {key} — {mission['Marque']}, magasin {mission['Code magasin']}, "
+             f"{format_date(mission['Date'])} {format_time(mission['Début'])}–{format_time(mission['Fin'])}")
+    return Table(title, ["Matricule", "Nom", "Résultat", "Km", "Distance", "Marque", "Magasin", "Semaine",
+                         "Présence", "Coût"], rows)
+
+
+def _num(value: float) -> str:
+    text = f"{value:.1f}".replace(".", ",")
+    return "0,0" if text == "-0,0" else text
+

@@ -1,0 +1,319 @@
+"""Hard rules of the suggestions: who may take which open mission.
+
+Every (employee, open mission) pair gets the code of the FIRST hard rule it breaks, in the
+fixed order of :data:`HARD_RULES` (0 = eligible). The cheap rules (status, coordinates,
+skills, training, medical check, distance, time off) are computed as dense employee ×
+mission numpy masks; the working-time rules (overlap, 11 h rest, 10 h a day, 48 h and
+6 days a week, against the missions already assigned) only on the pairs that passed them.
+The plan (rules/planning.py) adds the same working-time rules among its own assignments.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sheets_sync.parsing import norm
+from sheets_sync.table import ROW
+
+from .geo import haversine_km
+from .training import medical_expiry, trained_mask
+from .worktime import day_hours, intervals, week_load
+
+OPEN_STATUSES = ("", norm("À pourvoir"))
+
+
+@dataclass(frozen=True)
+class HardRule:
+    code: int
+    id: str
+    one: str  # label after a count of 1 (« 1 non formé »)
+    many: str  # label after a larger count (« 3 non formés »)
+
+
+def hard_rules(settings=None) -> tuple[HardRule, ...]:
+    """The hard rules in their fixed order (the figures come from ``settings.suggest``)."""
+    s = settings.suggest if settings is not None else None
+    day = _fig(s.max_day_hours if s else 10)
+    week = _fig(s.max_week_hours if s else 48)
+    days = _fig(s.max_week_days if s else 6)
+    rest = _fig(s.min_rest_hours if s else 11)
+    return (
+        HardRule(1, "inactif", "inactif", "inactifs"),
+        HardRule(2, "coordonnees", "sans coordonnées", "sans coordonnées"),
+        HardRule(3, "competences", "sans la compétence", "sans la compétence"),
+        HardRule(4, "formation", "non formé", "non formés"),
+        HardRule(5, "visite_medicale", "sans visite médicale valide", "sans visite médicale valide"),
+        HardRule(6, "distance", "trop loin", "trop loin"),
+        HardRule(7, "indisponible", "indisponible", "indisponibles"),
+        HardRule(8, "conflit", "déjà en mission", "déjà en mission"),
+        HardRule(9, "repos", f"sans {rest} h de repos", f"sans {rest} h de repos"),
+        HardRule(10, "heures_jour", f"au-delà de {day} h ce jour", f"au-delà de {day} h ce jour"),
+        HardRule(11, "heures_semaine", f"au-delà de {week} h la semaine", f"au-delà de {week} h la semaine"),
+        HardRule(12, "jours_semaine", f"au-delà de {days} jours la semaine",
+                 f"au-delà de {days} jours la semaine"),
+    )
+
+
+(INACTIVE, COORDS, SKILLS, TRAINING, MEDICAL, DISTANCE, TIME_OFF,
+ OVERLAP, REST, DAY_HOURS, WEEK_HOURS, WEEK_DAYS) = range(1, 13)
+
+
+def _fig(value) -> str:
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:g}".replace(".", ",")
+
+
+def norm_series(values: pd.Series) -> pd.Series:
+    """``norm`` of each cell, computed once per distinct value."""
+    values = pd.Series(values)
+    return values.map({v: norm(v) for v in pd.unique(values)})
+
+
+def open_missions(missions: pd.DataFrame, today: pd.Timestamp, days: int) -> pd.DataFrame:
+    """Missions to staff: no Salarié, Statut empty or « À pourvoir », Date in [today, today + days],
+    with readable times (Fin after Début). Sorted by date, start and key."""
+    status = norm_series(missions["Statut"])
+    m = missions[(missions["Salarié"] == "") & status.isin(OPEN_STATUSES)]
+    last = today + pd.Timedelta(days=int(days))
+    m = m[(m["Date"] >= today) & (m["Date"] <= last)]
+    m = m[m["Début"].notna() & m["Fin"].notna() & (m["Fin"] > m["Début"])]
+    return m.sort_values(["Date", "Début"], kind="stable")
+
+
+@dataclass
+class Eligibility:
+    """The outcome of the hard rules over employees × open missions."""
+
+    employees: pd.DataFrame  # the Salariés frame (all rows), in the order of ``codes`` rows
+    missions: pd.DataFrame  # the open missions, in the order of ``codes`` columns
+    codes: np.ndarray  # int8 (employees, missions): first failing rule, 0 = eligible
+    pairs: pd.DataFrame  # eligible pairs: e, m, km and working-time facts (see evaluate)
+    store_known: np.ndarray  # bool per open mission: the store has coordinates
+    active: np.ndarray  # bool per employee
+    details: dict = field(default_factory=dict)
+
+    def counts(self, m: int, active_only: bool = True) -> dict[int, int]:
+        """How many employees each rule excluded for mission column ``m`` (first failing rule)."""
+        col = self.codes[:, m]
+        if active_only:
+            col = col[self.active]
+        values, n = np.unique(col[col > 0], return_counts=True)
+        return {int(v): int(k) for v, k in zip(values, n)}
+
+
+def no_candidate_message(counts: dict[int, int], rules: tuple[HardRule, ...]) -> str:
+    """« Aucun candidat : 3 non formés, 2 trop loin, 1 indisponible » (fixed rule order, no zeros)."""
+    parts = [f"{counts[r.code]} {r.one if counts[r.code] == 1 else r.many}"
+             for r in rules if counts.get(r.code)]
+    return "Aucun candidat : " + ", ".join(parts) if parts else "Aucun candidat : aucun salarié actif"
+
+
+def evaluate(data, settings, today: pd.Timestamp, open_df: pd.DataFrame) -> Eligibility:
+    """Apply the hard rules to every employee × open mission pair."""
+    s = settings.suggest
+    emp = data["Salariés"].df
+    stores = data["Magasins"].df
+    n_e, n_m = len(emp), len(open_df)
+
+    active = (norm_series(emp["Statut"]) == "actif").to_numpy(bool)
+    e_lat = emp["Latitude"].to_numpy(float)
+    e_lon = emp["Longitude"].to_numpy(float)
+    e_known = ~(np.isnan(e_lat) | np.isnan(e_lon))
+    radius = emp["Rayon km"].fillna(s.default_radius_km).to_numpy(float)
+
+    store_codes = open_df["Code magasin"].to_numpy(str)
+    st = stores.reindex(pd.Index(np.unique(store_codes)))
+    s_index = {c: i for i, c in enumerate(st.index)}
+    store_of = np.array([s_index[c] for c in store_codes], dtype=np.int64)
+    s_lat = st["Latitude"].to_numpy(float) if n_m else np.zeros(0)
+    s_lon = st["Longitude"].to_numpy(float) if n_m else np.zeros(0)
+    s_known = ~(np.isnan(s_lat) | np.isnan(s_lon))
+    m_dates = open_df["Date"].to_numpy("datetime64[ns]")
+
+    fails: dict[int, np.ndarray] = {}
+    fails[INACTIVE] = np.broadcast_to(~active[:, None], (n_e, n_m))
+    fails[COORDS] = ~e_known[:, None] | ~s_known[store_of][None, :]
+    fails[SKILLS] = _skill_fails(emp, open_df)
+    fails[TRAINING] = _training_fails(data["Formations"].df, emp, open_df)
+    expiry = medical_expiry(emp["Visite médicale"], s.medical_months).to_numpy("datetime64[ns]")
+    fails[MEDICAL] = ~(expiry[:, None] >= m_dates[None, :])  # NaT compares False: no check = fail
+    dist = _distances(e_lat, e_lon, s_lat, s_lon)  # (employees, stores)
+    fails[DISTANCE] = (dist > radius[:, None])[:, store_of]
+    fails[TIME_OFF] = _time_off_fails(data["Indisponibilités"].df, emp, m_dates)
+
+    codes = np.zeros((n_e, n_m), dtype=np.int8)
+    for code in sorted(fails, reverse=True):
+        codes = np.where(fails[code], np.int8(code), codes)
+    del fails
+
+    e_idx, m_idx = np.nonzero(codes == 0)
+    pairs = _pair_frame(emp, open_df, e_idx, m_idx)
+    pairs["km"] = dist[e_idx, store_of[m_idx]].astype(float)
+    pairs = _working_time(pairs, data["Missions"].df, s)
+    time_codes = pairs["_code"].to_numpy(np.int8)
+    codes[pairs["e"].to_numpy(), pairs["m"].to_numpy()] = time_codes
+    pairs = pairs[time_codes == 0].drop(columns="_code").reset_index(drop=True)
+    return Eligibility(emp, open_df, codes, pairs, s_known[store_of], active)
+
+
+def _skill_fails(emp: pd.DataFrame, open_df: pd.DataFrame) -> np.ndarray:
+    cache: dict[str, str] = {}
+
+    def words(items) -> frozenset:
+        return frozenset(cache[x] if x in cache else cache.setdefault(x, norm(x)) for x in items)
+
+    emp_sets = [words(v) for v in emp["Compétences"]]
+    req_sets = [words(v) for v in open_df["Compétences requises"]]
+    unique = {r: i for i, r in enumerate(dict.fromkeys(req_sets))}
+    ok = np.zeros((len(emp_sets), len(unique)), dtype=bool)
+    for req, j in unique.items():
+        ok[:, j] = [req <= have for have in emp_sets]
+    return ~ok[:, [unique[r] for r in req_sets]] if req_sets else np.zeros((len(emp_sets), 0), bool)
+
+
+def _training_fails(formations: pd.DataFrame, emp: pd.DataFrame, open_df: pd.DataFrame) -> np.ndarray:
+    """Not trained for the mission's brand on its date; asks ``trained_mask`` only about the
+    (employee, brand) couples the training book knows, for each (brand, date) of the missions."""
+    n_e, n_m = len(emp), len(open_df)
+    combos = pd.DataFrame({"_brand": norm_series(open_df["Marque"]).to_numpy(),
+                           "_date": open_df["Date"].to_numpy("datetime64[ns]")})
+    combo_id = combos.groupby(["_brand", "_date"], sort=False).ngroup().to_numpy()
+    uniq = combos.drop_duplicates().reset_index(drop=True)
+    trained = np.zeros((n_e, len(uniq)), dtype=bool)
+    if not formations.empty and n_m:
+        pos = pd.Series(np.arange(n_e), index=emp.index.astype(str))
+        book = pd.DataFrame({"Matricule": formations["Matricule"].astype(str).to_numpy(),
+                             "_brand": norm_series(formations["Marque"]).to_numpy()})
+        book = book[book["Matricule"].isin(pos.index)].drop_duplicates()
+        query = uniq.reset_index().rename(columns={"index": "_c"}).merge(book, on="_brand")
+        if not query.empty:
+            ok = trained_mask(formations, query["Matricule"].to_numpy(), query["_brand"].to_numpy(),
+                              query["_date"].to_numpy("datetime64[ns]")).to_numpy()
+            q = query[ok]
+            trained[pos[q["Matricule"]].to_numpy(), q["_c"].to_numpy()] = True
+    return ~trained[:, combo_id]
+
+
+def _distances(e_lat, e_lon, s_lat, s_lon, block: int = 256) -> np.ndarray:
+    """Great-circle km, employees × stores (float32, NaN where a coordinate is unknown)."""
+    out = np.empty((len(e_lat), len(s_lat)), dtype=np.float32)
+    for j in range(0, len(s_lat), block):
+        sl = slice(j, j + block)
+        out[:, sl] = haversine_km(e_lat[:, None], e_lon[:, None], s_lat[None, sl], s_lon[None, sl])
+    return out
+
+
+def _time_off_fails(time_off: pd.DataFrame, emp: pd.DataFrame, m_dates: np.ndarray) -> np.ndarray:
+    fails = np.zeros((len(emp), len(m_dates)), dtype=bool)
+    if time_off.empty or not len(m_dates):
+        return fails
+    pos = pd.Series(np.arange(len(emp)), index=emp.index.astype(str))
+    t = time_off[time_off["Matricule"].astype(str).isin(pos.index)]
+    t = t[t["Du"].notna() & t["Au"].notna()]
+    lo = t["Du"].to_numpy("datetime64[ns]")[:, None]
+    hi = t["Au"].to_numpy("datetime64[ns]")[:, None]
+    rows, cols = np.nonzero((lo <= m_dates[None, :]) & (m_dates[None, :] <= hi))
+    fails[pos[t["Matricule"].astype(str).to_numpy()[rows]].to_numpy(), cols] = True
+    return fails
+
+
+def _pair_frame(emp: pd.DataFrame, open_df: pd.DataFrame, e_idx, m_idx) -> pd.DataFrame:
+    date = open_df["Date"].to_numpy("datetime64[ns]")
+    start = date + open_df["Début"].to_numpy("timedelta64[ns]")
+    end = date + open_df["Fin"].to_numpy("timedelta64[ns]")
+    iso = open_df["Date"].dt.isocalendar()
+    return pd.DataFrame({
+        "e": e_idx.astype(np.int64), "m": m_idx.astype(np.int64),
+        "Matricule": emp.index.astype(str).to_numpy()[e_idx],
+        "mission": open_df.index.astype(str).to_numpy()[m_idx],
+        "date": date[m_idx], "start": start[m_idx], "end": end[m_idx],
+        "hours": ((end - start) / np.timedelta64(1, "h"))[m_idx],
+        "year": iso["year"].to_numpy(np.int64)[m_idx], "week": iso["week"].to_numpy(np.int64)[m_idx],
+    })
+
+
+def _working_time(pairs: pd.DataFrame, missions: pd.DataFrame, s) -> pd.DataFrame:
+    """Working-time rules of each pair against the missions already assigned.
+
+    Adds ``day_hours_before``, ``day_worked_before``, ``week_hours_before``, ``week_days_before``,
+    ``week_missions`` (assigned missions in that ISO week) and ``_code`` (first failing rule).
+    """
+    iv = intervals(missions)
+    iv = iv[iv["Matricule"].isin(pd.unique(pairs["Matricule"]))] if len(pairs) else iv.iloc[:0]
+    pairs = pairs.copy()
+    pairs["_p"] = np.arange(len(pairs))
+    code = np.zeros(len(pairs), dtype=np.int8)
+
+    # overlap and rest: the assigned missions of the same day and of the days around it
+    win = iv[["Matricule", "date", "start", "end"]]
+    overlap = np.zeros(len(pairs), bool)
+    short_rest = np.zeros(len(pairs), bool)
+    for shift in (-1, 0, 1):
+        keyed = win.assign(date=win["date"] - pd.Timedelta(days=shift))
+        j = pairs[["_p", "Matricule", "date", "start", "end"]].merge(
+            keyed, on=["Matricule", "date"], suffixes=("", "_a"))
+        if j.empty:
+            continue
+        if shift == 0:
+            hit = (j["start_a"] < j["end"]) & (j["end_a"] > j["start"])
+            overlap[j.loc[hit, "_p"].to_numpy()] = True
+        else:
+            gap = np.where(j["start_a"] >= j["end"], j["start_a"] - j["end"], j["start"] - j["end_a"])
+            gap_h = pd.to_timedelta(gap).total_seconds() / 3600.0
+            short_rest[j.loc[gap_h < s.min_rest_hours, "_p"].to_numpy()] = True
+
+    days = day_hours(iv).rename(columns={"hours": "day_hours_before"})[["Matricule", "date", "day_hours_before"]]
+    weeks = week_load(iv)
+    weeks = pd.DataFrame({"Matricule": weeks["Matricule"], "year": weeks["year"], "week": weeks["week"],
+                          "week_hours_before": weeks["hours"], "week_days_before": weeks["days"],
+                          "week_missions": weeks["missions"].map(len)})
+    pairs = pairs.merge(days, on=["Matricule", "date"], how="left").merge(
+        weeks, on=["Matricule", "year", "week"], how="left").sort_values("_p")
+    pairs["day_worked_before"] = pairs["day_hours_before"].notna().to_numpy()
+    for col in ("day_hours_before", "week_hours_before", "week_days_before", "week_missions"):
+        pairs[col] = pairs[col].astype(float).fillna(0.0)
+    pairs["week_days_before"] = pairs["week_days_before"].astype(int)
+    pairs["week_missions"] = pairs["week_missions"].astype(int)
+    eps = 1e-9
+    too_long_day = (pairs["day_hours_before"] + pairs["hours"] > s.max_day_hours + eps).to_numpy()
+    too_long_week = (pairs["week_hours_before"] + pairs["hours"] > s.max_week_hours + eps).to_numpy()
+    too_many_days = (~pairs["day_worked_before"] & (pairs["week_days_before"] + 1 > s.max_week_days)).to_numpy()
+    for c, hit in ((WEEK_DAYS, too_many_days), (WEEK_HOURS, too_long_week), (DAY_HOURS, too_long_day),
+                   (REST, short_rest), (OVERLAP, overlap)):
+        code = np.where(hit, np.int8(c), code)
+    pairs["_code"] = code
+    return pairs.drop(columns="_p").reset_index(drop=True)
+
+
+def missing_coordinates(data, open_df: pd.DataFrame, rule_id: str = "suggest.coordonnees_manquantes"):
+    """Findings (alerte) on the Latitude cell of active employees and of the stores of open
+    missions whose coordinates are unknown: they cannot be matched by distance."""
+    from sheets_sync.findings import ALERTE, Finding
+
+    out = []
+    emp_t, store_t = data["Salariés"], data["Magasins"]
+    emp = emp_t.df
+    lost = emp[(norm_series(emp["Statut"]) == "actif") & (emp["Latitude"].isna() | emp["Longitude"].isna())]
+    for key in lost.index:
+        ref = emp_t.cell_of(key, "Latitude")
+        out.append(Finding(rule_id, ALERTE, emp_t.title, ref, str(key),
+                           f"{ref} : coordonnées du domicile inconnues (Latitude/Longitude vides) : "
+                           "ce salarié n'est suggéré pour aucune mission. Lancez « backoffice geocode » "
+                           "ou saisissez Latitude et Longitude.", "Latitude"))
+    codes = pd.unique(open_df["Code magasin"])
+    st = store_t.df
+    for code in codes:
+        if code in st.index:
+            if pd.isna(st.at[code, "Latitude"]) or pd.isna(st.at[code, "Longitude"]):
+                ref = store_t.cell_of(code, "Latitude")
+                out.append(Finding(rule_id, ALERTE, store_t.title, ref, str(code),
+                                   f"{ref} : coordonnées du magasin {code} inconnues : aucune suggestion "
+                                   "pour ses missions ouvertes. Lancez « backoffice geocode » ou saisissez "
+                                   "Latitude et Longitude.", "Latitude"))
+    return out
+
+
+__all__ = ["HardRule", "hard_rules", "open_missions", "evaluate", "Eligibility", "no_candidate_message",
+           "missing_coordinates", "ROW"]

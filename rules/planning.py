@@ -1,0 +1,322 @@
+"""The conflict-free plan: one first candidate per open mission, over the whole horizon.
+
+A mixed-integer program solved by HiGHS (``scipy.optimize.milp``), over the sparse eligible
+pairs (the columns of ``pairs``: e, m, cost, date, start, end, hours, year, week and the
+loads already assigned: day_hours_before, day_worked_before, week_hours_before,
+week_days_before — see rules/eligibility.py).
+
+Variables: x[p] ∈ {0, 1} for each eligible pair p; y[e, d] ∈ {0, 1} "works on day d" only
+for the employee-weeks where the 6-days rule could bind. Minimise Σ (cost[p] − penalty) x[p]:
+the penalty makes any filled mission worth more than any cost difference, so the solver
+fills as many missions as it can, then minimises the total cost.
+
+Constraints (all "≤"):
+- each mission: Σ x ≤ 1;
+- no overlap: for each employee and day, one row per maximal set of mutually overlapping
+  candidate missions (the maximal cliques of an interval graph, found by a time sweep);
+- 11 h rest: x[a] + x[b] ≤ 1 for two candidate missions of one employee on consecutive
+  days with less than 11 h between them;
+- hours: Σ hours·x ≤ 10 − hours already assigned that day; ≤ 48 − hours of that ISO week
+  (only rows that can bind are written);
+- days: x[p] ≤ y[e, date(p)] and Σ y ≤ 6 − days already worked that week (exact, with
+  indicator variables; days already worked cost nothing more).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+EPS = 1e-9
+
+
+@dataclass
+class PlanResult:
+    chosen: np.ndarray  # bool per pair row
+    status: str  # "optimal", "time limit", "greedy" …
+    seconds: float
+    variables: int = 0
+    rows: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def total_cost(self, pairs: pd.DataFrame) -> float:
+        return float(pairs["cost"].to_numpy()[self.chosen].sum())
+
+
+class _Rows:
+    """Sparse "≤" rows in COO form."""
+
+    def __init__(self) -> None:
+        self.r: list[np.ndarray] = []
+        self.c: list[np.ndarray] = []
+        self.v: list[np.ndarray] = []
+        self.ub: list[float] = []
+
+    def add(self, cols, vals, ub: float) -> None:
+        cols = np.asarray(cols, dtype=np.int64)
+        self.r.append(np.full(len(cols), len(self.ub), dtype=np.int64))
+        self.c.append(cols)
+        self.v.append(np.broadcast_to(np.asarray(vals, dtype=float), cols.shape).copy())
+        self.ub.append(float(ub))
+
+    def add_many(self, row_ids, cols, vals, ubs) -> None:
+        """Rows given as (local row id per entry, col, val) with one ub per local row."""
+        base = len(self.ub)
+        self.r.append(np.asarray(row_ids, dtype=np.int64) + base)
+        self.c.append(np.asarray(cols, dtype=np.int64))
+        self.v.append(np.asarray(vals, dtype=float))
+        self.ub.extend(float(u) for u in ubs)
+
+    def matrix(self, n_cols: int):
+        if not self.ub:
+            return None, None
+        a = sparse.csr_matrix((np.concatenate(self.v), (np.concatenate(self.r), np.concatenate(self.c))),
+                              shape=(len(self.ub), n_cols))
+        return a, np.array(self.ub)
+
+
+def overlap_cliques(pairs: pd.DataFrame) -> list[list[int]]:
+    """Maximal sets (≥ 2) of one employee's candidate missions overlapping in time, per day."""
+    p = pairs.sort_values(["e", "date", "start"], kind="stable")
+    e, d = p["e"].to_numpy(), p["date"].to_numpy()
+    start = p["start"].to_numpy("datetime64[ns]").astype(np.int64)
+    end = p["end"].to_numpy("datetime64[ns]").astype(np.int64)
+    idx = p.index.to_numpy()
+    # only groups whose consecutive intervals could overlap need a sweep
+    same = (e[1:] == e[:-1]) & (d[1:] == d[:-1])
+    bounds = np.flatnonzero(np.concatenate(([True], ~same, [True])))
+    cliques: list[list[int]] = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        if hi - lo < 2:
+            continue
+        run_end = np.maximum.accumulate(end[lo:hi])
+        if not (start[lo + 1:hi] < run_end[:-1]).any():
+            continue  # no overlap in this employee-day
+        events = sorted([(int(end[k]), 0, int(idx[k])) for k in range(lo, hi)] +
+                        [(int(start[k]), 1, int(idx[k])) for k in range(lo, hi)])
+        active: set[int] = set()
+        grown = False
+        for _t, kind, k in events:
+            if kind == 1:
+                active.add(k)
+                grown = True
+            else:
+                if grown and len(active) >= 2:
+                    cliques.append(sorted(active))
+                grown = False
+                active.discard(k)
+    return cliques
+
+
+def rest_conflicts(pairs: pd.DataFrame, min_rest_hours: float) -> pd.DataFrame:
+    """Pairs of pair rows (a on day d, b on day d+1, same employee) less than the rest apart."""
+    left = pairs[["e", "date", "end"]].assign(a=pairs.index, date=pairs["date"] + pd.Timedelta(days=1))
+    right = pairs[["e", "date", "start"]].assign(b=pairs.index)
+    j = left.merge(right, on=["e", "date"])
+    gap = (j["start"] - j["end"]).dt.total_seconds() / 3600.0
+    return j.loc[gap < min_rest_hours - EPS, ["a", "b"]]
+
+
+def solve_plan(pairs: pd.DataFrame, settings, time_limit_s: float | None = None) -> PlanResult:
+    """The cheapest conflict-free plan filling as many missions as possible (HiGHS MILP)."""
+    s = settings.suggest
+    t0 = time.perf_counter()
+    pairs = pairs.reset_index(drop=True)
+    n = len(pairs)
+    if n == 0:
+        return PlanResult(np.zeros(0, bool), "vide", 0.0)
+    rows = _Rows()
+    # each mission at most once
+    m_codes = pd.factorize(pairs["m"])[0]
+    n_missions = int(m_codes.max()) + 1
+    rows.add_many(m_codes, np.arange(n), np.ones(n), np.ones(n_missions))
+    # no overlap
+    for clique in overlap_cliques(pairs):
+        rows.add(clique, 1.0, 1.0)
+    # 11 h rest across consecutive days
+    rc = rest_conflicts(pairs, s.min_rest_hours)
+    if len(rc):
+        k = np.arange(len(rc))
+        rows.add_many(np.repeat(k, 2), np.column_stack([rc["a"], rc["b"]]).ravel(), np.ones(2 * len(rc)),
+                      np.ones(len(rc)))
+    hours = pairs["hours"].to_numpy(float)
+    # hours per day and per week, only where the cap can bind
+    for keys, cap, before in ((["e", "date"], s.max_day_hours, "day_hours_before"),
+                              (["e", "year", "week"], s.max_week_hours, "week_hours_before")):
+        g = pairs.groupby(keys, sort=False)
+        gid = g.ngroup().to_numpy()
+        total = np.bincount(gid, weights=hours)
+        room = cap - g[before].first().to_numpy(float)
+        binding = np.flatnonzero(total > room + EPS)
+        if len(binding):
+            sel = np.isin(gid, binding)
+            local = pd.factorize(gid[sel])[0]
+            order = pd.unique(gid[sel])
+            rows.add_many(local, np.flatnonzero(sel), hours[sel], room[order])
+    # days worked per week: indicator y per new day, where the cap can bind
+    n_vars = n
+    new_day = ~pairs["day_worked_before"].to_numpy(bool)
+    wk = pairs.groupby(["e", "year", "week"], sort=False)
+    wid = wk.ngroup().to_numpy()
+    room_days = s.max_week_days - wk["week_days_before"].first().to_numpy(int)
+    day_keys = pairs.loc[new_day, ["e", "date"]]
+    distinct = pd.DataFrame({"w": wid[new_day], "e": day_keys["e"].to_numpy(),
+                             "d": day_keys["date"].to_numpy()}).drop_duplicates()
+    n_new_days = np.bincount(distinct["w"].to_numpy(), minlength=len(room_days))
+    binding_w = np.flatnonzero(n_new_days > room_days)
+    if len(binding_w):
+        sel = new_day & np.isin(wid, binding_w)
+        keyed = pd.DataFrame({"e": pairs["e"].to_numpy()[sel], "d": pairs["date"].to_numpy()[sel],
+                              "w": wid[sel], "p": np.flatnonzero(sel)})
+        y_id = keyed.groupby(["e", "d"], sort=False).ngroup().to_numpy()
+        n_y = int(y_id.max()) + 1
+        # x[p] − y ≤ 0
+        k = np.arange(len(keyed))
+        rows.add_many(np.repeat(k, 2), np.column_stack([keyed["p"], n + y_id]).ravel(),
+                      np.tile([1.0, -1.0], len(keyed)), np.zeros(len(keyed)))
+        # Σ y ≤ room per week
+        y_week = pd.Series(keyed["w"].to_numpy()).groupby(y_id).first()
+        wloc = pd.factorize(y_week.to_numpy())[0]
+        rows.add_many(wloc, n + y_week.index.to_numpy(), np.ones(n_y), room_days[pd.unique(y_week.to_numpy())])
+        n_vars = n + n_y
+    a, ub = rows.matrix(n_vars)
+    cost = pairs["cost"].to_numpy(float)
+    penalty = max(1000.0, 10.0 * (cost.max() - cost.min() + 1.0))
+    c = np.concatenate([cost - penalty, np.zeros(n_vars - n)])
+    fixed, keep_c, keep_r = _fix_dominant(a, ub, n, n_missions, m_codes, cost)
+    chosen = fixed.copy()
+    status, n_left, rows_left = "optimal", int(keep_c.sum()), int(keep_r.sum())
+    if n_left and rows_left:
+        sub = a[np.flatnonzero(keep_r)][:, np.flatnonzero(keep_c)]
+        limit = s.plan_time_limit_s if time_limit_s is None else time_limit_s
+        res = milp(c[keep_c], integrality=np.ones(n_left), bounds=Bounds(0, 1),
+                   constraints=[LinearConstraint(sub, -np.inf, ub[keep_r])],
+                   options={"time_limit": float(limit), "mip_rel_gap": 1e-7, "presolve": True})
+        if res.x is None:  # no integer solution in time: the greedy plan is always feasible
+            chosen = greedy_plan(pairs, settings).chosen
+            status = "greedy"
+        else:
+            cols = np.flatnonzero(keep_c)
+            picked = cols[(res.x > 0.5) & (cols < n)]
+            chosen[picked] = True
+            status = "optimal" if res.status == 0 else "limite de temps"
+    return PlanResult(chosen, status, time.perf_counter() - t0, n_vars, a.shape[0],
+                      {"fixed_before_solver": int(fixed.sum()), "solver_variables": n_left,
+                       "solver_rows": rows_left})
+
+
+def _fix_dominant(a, ub, n_x: int, n_missions: int, m_codes: np.ndarray, cost: np.ndarray):
+    """Fix the missions whose cheapest candidate is "free" before calling the solver.
+
+    A pair is free when it appears in no row but its mission's (rows that can never bind
+    are ignored). Giving the mission that pair is then optimal: any plan can switch to it
+    without breaking a row and without raising the cost. Repeated until nothing changes;
+    the solver gets the rest (HiGHS' presolve finds the same, but much more slowly).
+    Returns (x fixed to 1, columns kept, rows kept).
+    """
+    a = a.tocsr()
+    n_rows, n_cols = a.shape
+    keep_c = np.ones(n_cols, bool)
+    keep_r = np.ones(n_rows, bool)
+    fixed = np.zeros(n_x, bool)
+    row_ids, col_ids = np.arange(n_rows), np.arange(n_cols)
+    while True:
+        r_idx, c_idx = row_ids[keep_r], col_ids[keep_c]
+        sub = a[r_idx][:, c_idx]
+        nonneg = np.asarray(sub.min(axis=1).todense()).ravel() >= 0
+        max_activity = np.asarray(sub.sum(axis=1)).ravel()
+        redundant = (r_idx >= n_missions) & nonneg & (max_activity <= ub[r_idx] + EPS)
+        keep_r[r_idx[redundant]] = False
+        binding = sub[np.flatnonzero(~redundant & (r_idx >= n_missions))]
+        occurs = np.diff(binding.tocsc().indptr)
+        is_x = c_idx < n_x
+        xs = c_idx[is_x]
+        cand = pd.DataFrame({"col": xs, "m": m_codes[xs], "cost": cost[xs], "free": occurs[is_x] == 0})
+        best = cand.sort_values(["m", "cost", "col"], kind="stable").drop_duplicates("m")
+        win = best[best["free"]]
+        if win.empty:
+            break
+        fixed[win["col"].to_numpy()] = True
+        done = np.isin(m_codes[xs], win["m"].to_numpy())
+        keep_c[xs[done]] = False
+        keep_r[win["m"].to_numpy()] = False  # mission rows come first, row id = mission code
+    return fixed, keep_c, keep_r
+
+
+class _Load:
+    """An employee's working time in a plan (assigned before + chosen), for greedy and checks."""
+
+    def __init__(self) -> None:
+        self.intervals: dict[tuple, list] = {}
+        self.day: dict[tuple, float] = {}
+        self.week: dict[tuple, float] = {}
+        self.days: dict[tuple, set] = {}
+
+
+def _fits(load: _Load, row, s) -> str:
+    e, date = row.e, row.date
+    for (st, en) in load.intervals.get((e, date), ()):
+        if st < row.end and en > row.start:
+            return "chevauchement"
+    for other in (date - pd.Timedelta(days=1), date + pd.Timedelta(days=1)):
+        for (st, en) in load.intervals.get((e, other), ()):
+            gap = (st - row.end) if st >= row.end else (row.start - en)
+            if gap.total_seconds() / 3600.0 < s.min_rest_hours - EPS:
+                return "repos"
+    if row.day_hours_before + load.day.get((e, date), 0.0) + row.hours > s.max_day_hours + EPS:
+        return "heures jour"
+    wk = (e, row.year, row.week)
+    if row.week_hours_before + load.week.get(wk, 0.0) + row.hours > s.max_week_hours + EPS:
+        return "heures semaine"
+    new_days = load.days.get(wk, set())
+    if not row.day_worked_before and date not in new_days and row.week_days_before + len(new_days) + 1 > s.max_week_days:
+        return "jours semaine"
+    return ""
+
+
+def _take(load: _Load, row) -> None:
+    e, date = row.e, row.date
+    load.intervals.setdefault((e, date), []).append((row.start, row.end))
+    load.day[(e, date)] = load.day.get((e, date), 0.0) + row.hours
+    wk = (e, row.year, row.week)
+    load.week[wk] = load.week.get(wk, 0.0) + row.hours
+    if not row.day_worked_before:
+        load.days.setdefault(wk, set()).add(date)
+
+
+def greedy_plan(pairs: pd.DataFrame, settings) -> PlanResult:
+    """Baseline: missions by date and start, each takes its cheapest candidate still free."""
+    t0 = time.perf_counter()
+    s = settings.suggest
+    pairs = pairs.reset_index(drop=True)
+    chosen = np.zeros(len(pairs), dtype=bool)
+    load = _Load()
+    order = pairs.sort_values(["start", "m", "cost", "Matricule"], kind="stable")
+    done: set[int] = set()
+    for row in order.itertuples():
+        if row.m in done:
+            continue
+        if not _fits(load, row, s):
+            _take(load, row)
+            chosen[row.Index] = True
+            done.add(row.m)
+    return PlanResult(chosen, "greedy", time.perf_counter() - t0, len(pairs))
+
+
+def plan_violations(pairs: pd.DataFrame, chosen: np.ndarray, settings) -> list[str]:
+    """Every broken constraint of a plan (empty when it is conflict-free)."""
+    s = settings.suggest
+    pairs = pairs.reset_index(drop=True)
+    picked = pairs[chosen]
+    out = [f"mission {m} donnée {k} fois" for m, k in picked["m"].value_counts().items() if k > 1]
+    load = _Load()
+    for row in picked.sort_values(["start"]).itertuples():
+        why = _fits(load, row, s)
+        if why:
+            out.append(f"{row.Matricule} {row.mission} : {why}")
+        _take(load, row)
+    return out
