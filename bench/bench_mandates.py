@@ -1,0 +1,90 @@
+"""Benchmark of the mandates: 1,000 mandates as DOCX (target < 60 s), and the PDF batch time.
+
+    python bench/bench_mandates.py [--missions 1000] [--pdf 50]
+
+Builds an in-memory region of N staffed missions in the next 21 days, runs the ``mandates``
+step (rendering, fingerprints, sidecar, change set) and times it; then converts the first
+``--pdf`` mandates in one LibreOffice batch and extrapolates to N.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from backoffice.jobs.mandates import mandates_step  # noqa: E402
+from backoffice.jobs.runner import run_region  # noqa: E402
+from backoffice.settings import Region, load_settings  # noqa: E402
+from sheets_sync import MemoryBackend, Workbook  # noqa: E402
+from tests.factories import make_tabs  # noqa: E402
+
+NOW = dt.datetime(2026, 11, 20, 9, 0)
+
+
+def region_tabs(n: int):
+    employees = [{"Matricule": f"S{i:04d}", "Nom": f"Nom{i}", "Prénom": f"Prénom{i}"} for i in range(200)]
+    stores = [{"Code magasin": f"C{i:03d}", "Nom": f"Magasin {i}", "Email": f"m{i}@example.org"} for i in range(150)]
+    missions = []
+    for i in range(n):
+        day = NOW.date() + dt.timedelta(days=1 + i % 20)
+        missions.append({"N° mission": f"M{i:05d}", "Salarié": f"S{i % 200:04d}", "Statut": "Confirmée",
+                         "Code magasin": f"C{i % 150:03d}", "Date": day.strftime("%d/%m/%Y")})
+    return make_tabs(employees=employees, stores=stores, missions=missions)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--missions", type=int, default=1000)
+    parser.add_argument("--pdf", type=int, default=50, help="mandates converted in the PDF batch (0: skip)")
+    args = parser.parse_args()
+    settings = load_settings(environ={})
+    out = Path(tempfile.mkdtemp(prefix="bench-mandates-"))
+    try:
+        backend = MemoryBackend(region_tabs(args.missions))
+        start = time.perf_counter()
+        outcome = run_region(settings, Region("BENCH"), [("mandates", mandates_step)], NOW,
+                             options={"out_dir": str(out)}, workbook=Workbook(backend))
+        docx_s = time.perf_counter() - start
+        if outcome.error:
+            raise SystemExit(outcome.error)
+        made = sorted((out / "BENCH" / "mandats").glob("*.docx"))
+        print(f"DOCX : {len(made)} mandats générés en {docx_s:.1f} s "
+              f"({1000 * docx_s / max(len(made), 1):.1f} ms/mandat, lecture + écriture du classeur comprises) "
+              f"— objectif < 60 s : {'OK' if docx_s < 60 else 'DÉPASSÉ'}")
+        start = time.perf_counter()
+        again = run_region(settings, Region("BENCH"), [("mandates", mandates_step)], NOW,
+                           options={"out_dir": str(out)}, workbook=Workbook(backend))
+        print(f"Deuxième passage (rien à refaire) : {time.perf_counter() - start:.1f} s, "
+              f"{again.report.written} cellule(s) écrite(s)")
+        if args.pdf and shutil.which(settings.mandates.libreoffice):
+            from generators.pdf import convert_to_pdf
+
+            batch = made[: args.pdf]
+            pdf_dir = out / "pdf"
+            start = time.perf_counter()
+            convert_to_pdf(made[-1:], out / "pdf1", settings.mandates.libreoffice, timeout_s=600)
+            one_s = time.perf_counter() - start
+            print(f"PDF  : lot d'un seul mandat (démarrage de LibreOffice compris) : {one_s:.1f} s")
+            start = time.perf_counter()
+            converted = convert_to_pdf(batch, pdf_dir, settings.mandates.libreoffice, timeout_s=600)
+            pdf_s = time.perf_counter() - start
+            ok = sum(p is not None for p in converted.values())
+            per = pdf_s / max(ok, 1)
+            marginal = max(pdf_s - one_s, 0) / max(ok - 1, 1)
+            print(f"PDF  : {ok}/{len(batch)} mandats convertis en un seul lot LibreOffice en {pdf_s:.1f} s "
+                  f"({per:.2f} s/mandat démarrage compris, {marginal:.2f} s par mandat en plus) ; "
+                  f"extrapolé à {len(made)} : ~{one_s + marginal * (len(made) - 1):.0f} s")
+        elif args.pdf:
+            print("PDF  : LibreOffice (soffice) absent, conversion non mesurée")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
