@@ -135,6 +135,12 @@ def execute(app: AppContext, steps: Sequence[tuple[str, Callable]], options: dic
     regions = app.selected_regions()
     outcomes = run_regions(settings, regions, steps, app.now, dry_run=app.dry_run,
                            options=options or {}, progress=app.progress)
+    finish(app, outcomes, render_extra)
+
+
+def finish(app: AppContext, outcomes: Sequence[RegionOutcome],
+           render_extra: Callable[[RegionOutcome], None] | None = None) -> None:
+    """Print the outcomes (summary or --json) and exit with the right code."""
     if app.as_json:
         click.echo(json.dumps(outcomes_json(outcomes), ensure_ascii=False, indent=2))
     else:

@@ -1,0 +1,43 @@
+"""``backoffice demo [DIR]``: write a demo workspace, then run the day's work on it."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from ..cli import AppContext, finish, pass_app
+from ..jobs.runner import run_regions
+
+RUN_AT = (10, 30)  # the demo's clock: mid-morning of the demo day, after the IVR calls
+
+
+@click.command("demo")
+@click.argument("directory", default="demo", type=click.Path(file_okay=False))
+@pass_app
+def command(app: AppContext, directory):
+    """Write a demo workspace in DIRECTORY (default ./demo) and run `run` on it.
+
+    Three invented regions (IDF, BRE, ARA) with about 150 employees and 400 missions each,
+    the IVR log of the day (the date of --now, default today), and a few anomalies planted on
+    purpose. Then does, region by region, what `backoffice --config DIRECTORY/backoffice.toml
+    --region CODE run --ivr-log DIRECTORY/ivr/CODE` does, at 10:30 of that day.
+    """
+    from ..demo.build import build_demo
+    from .run import day_steps
+
+    day = app.now.date()
+    paths = build_demo(directory, day, progress=app.progress)
+    root = Path(directory).resolve()
+    if not app.as_json:
+        click.echo(f"Espace de démonstration écrit dans {root} (journée du {day:%d/%m/%Y}, 10:30).")
+    demo_app = replace(app, config=str(paths["config"]), workbook=None, spreadsheet=None,
+                       now=app.now.replace(hour=RUN_AT[0], minute=RUN_AT[1], second=0, microsecond=0),
+                       _settings=None)
+    settings, steps = demo_app.settings(), day_steps(True)
+    outcomes = []
+    for region in demo_app.selected_regions():  # each region reads its own IVR export
+        options = {"ivr_log": str(root / "ivr" / region.code), "out_dir": None, "pdf": False, "send": False}
+        outcomes += run_regions(settings, [region], steps, demo_app.now, dry_run=demo_app.dry_run,
+                                options=options, progress=demo_app.progress)
+    finish(demo_app, outcomes)

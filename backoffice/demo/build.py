@@ -1,0 +1,777 @@
+"""Write the demo workspace: config, three regional workbooks and the IVR log of the demo day.
+
+The data is clean (every rule of the daily check passes on it) except for the anomalies
+planted on purpose, listed in :data:`PLANTED`. Planted rows are appended after the clean
+rows of their tab and the clean row counts are fixed, so a planted cell is the same for any
+demo day. Everything is drawn from one seeded ``random.Random``: one day and one seed give
+the same files.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import random
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import holidays
+from openpyxl import Workbook as XlsxWorkbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from sheets_sync import schema
+from sheets_sync.parsing import parse_phone
+
+from . import data
+
+SEED = 2098  # the sector's collective agreement (IDCC 2098)
+CLEAN_EMPLOYEES_TOTAL = 150  # employees per region, planted ones included
+CLEAN_MISSIONS = 392  # clean mission rows per region; planted rows come after them
+CLEAN_NOTES = 120  # clean expense lines per region
+STORES_PER_REGION = 40
+OPEN_MISSIONS = 14  # clean missions « À pourvoir », 8 to 13 days ahead, left to `suggest`
+FIRST_DAY, LAST_DAY = -7, 13  # the missions' window around the demo day
+TIME_SLOTS = ((9, 0, 17, 0), (9, 30, 17, 30), (10, 0, 18, 0), (8, 30, 16, 30), (9, 0, 13, 0),
+              (14, 0, 19, 0), (10, 0, 19, 0))
+MAX_DAYS_PER_WEEK = 4  # clean schedules stay far below the 6 days / 48 h limits
+REGION_DIGIT = {"IDF": "1", "BRE": "2", "ARA": "3"}
+MISSING_BRAND = {"IDF": "Chocolaterie Marsseau", "BRE": "Cidrerie Kervallan", "ARA": "Jus Verdelunne"}
+UNKNOWN_CALLER = {"IDF": "+33781234590", "BRE": "+33699001122", "ARA": "+33744556677"}
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))
+
+
+# --- the planted anomalies ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Recipe:
+    """One kind of planted anomaly: which rows it appends and which cell carries it."""
+
+    rule: str | None  # the rule id of the finding; None: no finding (shown in a job's summary)
+    tab: str  # canonical tab, or "IVR" for the call log
+    column: str
+    rows: tuple[int, ...]  # indexes, among the rows this recipe appends to ``tab``, of the planted rows
+    value: Any  # what the planted cell holds ("" = empty)
+    description: str
+    missions: int = 1  # mission rows appended
+    notes: int = 0  # expense rows appended
+    employee: bool = True  # a dedicated employee is appended
+
+
+RECIPES = {
+    "date_illisible": Recipe("donnees.cellule_illisible", "Missions", "Date", (0,), "31/11/26",
+                             "a mission date that does not exist (31 November)"),
+    "cle_en_double": Recipe("donnees.cle_en_double", "Missions", "N° mission", (0, 1), None,
+                            "the same N° mission on two consecutive rows (both cells are named)",
+                            missions=2),
+    "marque_inconnue": Recipe("donnees.marque_inconnue", "Missions", "Marque", (0,), None,
+                              "a Marque misspelt, absent from Marques (mission to staff, D+12)",
+                              employee=False),
+    "magasin_inconnu": Recipe("donnees.magasin_inconnu", "Missions", "Code magasin", (0,), None,
+                              "a Code magasin absent from Magasins (mission to staff, D+12)",
+                              employee=False),
+    "salarie_inactif": Recipe("donnees.salarie_inactif", "Missions", "Salarié", (0,), None,
+                              "a mission (D+6) given to an employee whose Statut is Inactif"),
+    "non_forme": Recipe("planning.non_forme", "Missions", "Salarié", (0,), None,
+                        "the employee has no training for the mission's brand (D+5)"),
+    "chevauchement": Recipe("planning.chevauchement", "Missions", "Salarié", (1,), None,
+                            "two missions of one employee overlap on D+3 (09:00–13:00 and 12:00–17:00)",
+                            missions=2),
+    "repos_insuffisant": Recipe("planning.repos_insuffisant", "Missions", "Salarié", (1,), None,
+                                "10 h of rest only: D+4 until 21:00, then D+5 from 07:00", missions=2),
+    "visite_perimee": Recipe("planning.visite_medicale", "Missions", "Salarié", (0,), None,
+                             "the employee's medical check is 800 days old on the mission date (D+2)"),
+    "contrat_non_signe": Recipe("contrat.non_signe", "Missions", "Contrat", (0,), "Envoyé",
+                                "a mission done 6 days ago whose contract is still « Envoyé »"),
+    "cr_manquant": Recipe("rapport.cr_manquant", "Missions", "CR reçu", (0,), "",
+                          "a mission « Réalisée » 6 days ago without activity report"),
+    "non_pourvue": Recipe("planning.sans_salarie", "Missions", "Salarié", (0,), "",
+                          "a mission of tomorrow still without Salarié", employee=False),
+    "repas_plafond": Recipe("frais.repas_plafond", "Notes de frais", "Montant", (0,), 27.8,
+                            "a meal of 27,80 € (ceiling 21,40 €) for a mission of D−4", notes=1),
+    "sans_justificatif": Recipe("frais.justificatif_manquant", "Notes de frais", "Justificatif", (0,), "non",
+                                "a meal without receipt for a mission of D−4", notes=1),
+    "km_excessif": Recipe("frais.km_distance", "Notes de frais", "Km", (0,), 240,
+                          "240 km declared for a store a few km from home (mission of D−3)", notes=1),
+    "telephone_illisible": Recipe("donnees.cellule_illisible", "Salariés", "Téléphone", (0,), "06 45 12 78",
+                                  "an employee's phone with 8 digits (new hire, no mission yet)",
+                                  missions=0),
+    "presence_manquante": Recipe("presence.manquante", "Missions", "Présence", (0,), "",
+                                 "today 09:00, no call in the IVR log: the presence job writes "
+                                 "« Manquante », then the check reports it"),
+    "presence_retard": Recipe(None, "Missions", "Présence", (0,), "",
+                              "today 08:30, the employee called at 08:58: « En retard »"),
+    "appel_inconnu": Recipe("presence.appel_non_rattache", "IVR", "numero_appelant", (0,), None,
+                            "an OK call at 09:12 from a number no employee has", missions=0, employee=False),
+}
+
+REGION_RECIPES = {
+    "IDF": ("date_illisible", "marque_inconnue", "salarie_inactif", "non_forme", "repas_plafond",
+            "contrat_non_signe", "telephone_illisible", "presence_manquante", "presence_retard",
+            "appel_inconnu"),
+    "BRE": ("cle_en_double", "chevauchement", "sans_justificatif", "cr_manquant", "visite_perimee",
+            "non_pourvue", "presence_manquante", "presence_retard", "appel_inconnu"),
+    "ARA": ("repos_insuffisant", "km_excessif", "magasin_inconnu", "non_forme", "contrat_non_signe",
+            "cr_manquant", "presence_manquante", "appel_inconnu"),
+}
+
+
+@dataclass(frozen=True)
+class Planted:
+    """One anomaly planted in a demo region, with the cell that carries it."""
+
+    region: str
+    rule: str
+    tab: str
+    cell: str  # "Missions!G395"; for the IVR log, the file
+    key: str  # the row key (N° mission, N° note, Matricule) or the caller number
+    column: str
+    value: Any  # what the cell holds (None: see ``key``)
+    description: str
+
+
+def _col(tab: str, column: str) -> str:
+    return get_column_letter(schema.SPECS[tab].names.index(column) + 1)
+
+
+def _dedicated_employees(region: str) -> int:
+    return sum(RECIPES[name].employee for name in REGION_RECIPES[region])
+
+
+def _clean_employees(region: str) -> int:
+    return CLEAN_EMPLOYEES_TOTAL - _dedicated_employees(region)
+
+
+def _mission_key(region: str, n: int) -> str:
+    return f"M{REGION_DIGIT[region]}{n:04d}"
+
+
+def _planted_table() -> tuple[Planted, ...]:
+    """Where each recipe lands: appended rows follow fixed counts of clean rows."""
+    out = []
+    for region, names in REGION_RECIPES.items():
+        d = REGION_DIGIT[region]
+        mission_row, note_row = CLEAN_MISSIONS + 2, CLEAN_NOTES + 2
+        employee_n, mission_n, note_n = 0, 0, 0
+        for name in names:
+            r = RECIPES[name]
+            matricule = f"S{d}{901 + employee_n}" if r.employee else ""
+            for i in r.rows if r.rule else ():
+                value = r.value
+                if r.tab == "Missions":
+                    row = mission_row + i
+                    key = _mission_key(region, 9001 + mission_n + i)
+                    if name == "cle_en_double":
+                        key = value = _mission_key(region, 9001 + mission_n)
+                    elif name == "marque_inconnue":
+                        value = MISSING_BRAND[region]
+                    elif name == "magasin_inconnu":
+                        value = f"{region}099"
+                    elif value is None:
+                        value = matricule
+                elif r.tab == "Notes de frais":
+                    row = note_row + i
+                    key = f"N{d}{9001 + note_n + i}"
+                elif r.tab == "Salariés":
+                    row = CLEAN_EMPLOYEES_TOTAL - _dedicated_employees(region) + 2 + employee_n
+                    key = matricule
+                else:
+                    key = UNKNOWN_CALLER[region]
+                    out.append(Planted(region, r.rule, r.tab, f"ivr/{region}/appels_AAAAMMJJ.csv", key, r.column,
+                                       key, r.description))
+                    continue
+                cell = f"{r.tab}!{_col(r.tab, r.column)}{row}"
+                out.append(Planted(region, r.rule, r.tab, cell, key, r.column, value, r.description))
+            mission_row += r.missions
+            note_row += r.notes
+            mission_n += r.missions
+            note_n += r.notes
+            employee_n += r.employee
+    return tuple(out)
+
+
+PLANTED: tuple[Planted, ...] = _planted_table()
+
+
+# --- people, stores, brands -----------------------------------------------------------------
+
+def _ascii(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return re.sub(r"[^a-z]", "", "".join(c for c in text if not unicodedata.combining(c)).lower())
+
+
+def _phone(rng: random.Random, prefix: str, used: set[str]) -> str:
+    while True:
+        digits = prefix + "".join(str(rng.randint(0, 9)) for _ in range(8))
+        text = " ".join(digits[i:i + 2] for i in range(0, 10, 2))
+        try:
+            e164 = parse_phone(text)
+        except ValueError:
+            continue
+        if e164 not in used:
+            used.add(e164)
+            return text
+
+
+@dataclass
+class Employee:
+    row: dict
+    lat: float
+    lon: float
+    brands: set[str]
+    skills: set[str]
+    radius: float
+    off: set[dt.date] = field(default_factory=set)
+    busy: dict[dt.date, list[tuple[dt.time, dt.time]]] = field(default_factory=dict)
+
+    @property
+    def matricule(self) -> str:
+        return self.row["Matricule"]
+
+    def days_in_week(self, day: dt.date) -> int:
+        week = day.isocalendar()[:2]
+        return sum(1 for d in self.busy if d.isocalendar()[:2] == week)
+
+    def can_work(self, store: dict, brand: str, mtype: str, day: dt.date) -> bool:
+        return (self.row["Statut"] == "Actif" and brand in self.brands and mtype in self.skills
+                and day not in self.off and day not in self.busy
+                and self.days_in_week(day) < MAX_DAYS_PER_WEEK
+                and haversine_km(self.lat, self.lon, store["Latitude"], store["Longitude"]) <= self.radius)
+
+    def book(self, day: dt.date, start: dt.time, end: dt.time) -> None:
+        self.busy.setdefault(day, []).append((start, end))
+
+
+class RegionBuilder:
+    """Builds one region's tabs (rows as dicts) and its IVR calls."""
+
+    def __init__(self, code: str, day: dt.date, rng: random.Random, used_phones: set[str]):
+        self.code, self.day, self.rng = code, day, rng
+        self.digit = REGION_DIGIT[code]
+        self.towns = data.TOWNS[code]
+        self.used_phones = used_phones
+        self.used_emails: set[str] = set()
+        self.fr_holidays = holidays.France(years={day.year - 1, day.year, day.year + 1})
+        self.brands = data.BRANDS
+        self.brand_by_name = {b.name: b for b in self.brands}
+        self.stores: list[dict] = []
+        self.employees: list[Employee] = []
+        self.missions: list[dict] = []
+        self.trainings: list[dict] = []
+        self.time_off: list[dict] = []
+        self.notes: list[dict] = []
+        self.calls: list[tuple[dt.datetime, str, str, str]] = []
+        self.order_n = 0
+
+    # ---- helpers
+    def d(self, offset: int) -> dt.date:
+        return self.day + dt.timedelta(days=offset)
+
+    def town(self) -> data.Town:
+        return self.rng.choices(self.towns, weights=[t.weight for t in self.towns])[0]
+
+    def person_name(self) -> tuple[str, str, str]:
+        first, last = self.rng.choice(data.FIRST_NAMES), self.rng.choice(data.LAST_NAMES)
+        base = f"{_ascii(first)}.{_ascii(last)}"
+        email, n = f"{base}@{self.rng.choice(data.EMAIL_DOMAINS)}", 1
+        while email in self.used_emails:
+            n += 1
+            email = f"{base}{n}@{email.split('@')[1]}"
+        self.used_emails.add(email)
+        return last, first, email
+
+    def working_day_before(self, day: dt.date) -> dt.date:
+        d = day - dt.timedelta(days=1)
+        while d.weekday() >= 5 or d in self.fr_holidays:
+            d -= dt.timedelta(days=1)
+        return d
+
+    # ---- reference tabs
+    def make_brands(self) -> list[dict]:
+        rows = []
+        for b in self.brands:
+            last, first, _ = self.person_name()
+            rows.append({
+                "Marque": b.name, "Raison sociale": b.legal_name,
+                "Adresse": f"{b.street}, {b.postal_code} {b.city}",
+                "Signataire": f"{first} {last}", "Fonction signataire": self.rng.choice(data.SIGNATORY_ROLES),
+                "Email": f"trade.{_ascii(b.name)[:14]}@example.net",
+            })
+        return rows
+
+    def make_stores(self) -> None:
+        prefix = data.LANDLINE[self.code]
+        for n in range(1, STORES_PER_REGION + 1):
+            town = self.town()
+            chain = self.rng.choice(data.CHAINS)
+            code = f"{self.code}{n:03d}"
+            self.stores.append({
+                "Code magasin": code, "Enseigne": chain,
+                "Nom": f"{chain} {town.name} {self.rng.choice(data.STORE_SUFFIXES)}",
+                "Adresse": f"{self.rng.randint(1, 120)} {self.rng.choice(data.STORE_STREETS)}",
+                "Code postal": town.postal_code, "Ville": town.name,
+                "Latitude": round(town.lat + self.rng.uniform(-0.012, 0.012), 5),
+                "Longitude": round(town.lon + self.rng.uniform(-0.015, 0.015), 5),
+                "Email": f"direction.{code.lower()}@example.com",
+                "Téléphone": _phone(self.rng, prefix, self.used_phones),
+                "Délai mandat": self.rng.choice((7, 7, 10, 14)),
+            })
+
+    def new_employee(self, n: int, town: data.Town | None = None, *, brands: Iterable[str] = (),
+                     skills: Iterable[str] = (), statut: str = "Actif", medical_days: int | None = None,
+                     phone: str | None = None) -> Employee:
+        town = town or self.town()
+        last, first, email = self.person_name()
+        lat = round(town.lat + self.rng.uniform(-0.01, 0.01), 5)
+        lon = round(town.lon + self.rng.uniform(-0.013, 0.013), 5)
+        skills = set(skills) | set(self.rng.sample(data.SKILLS[:4], self.rng.randint(2, 4)))
+        if self.rng.random() < 0.2:
+            skills.add("anglais")
+        medical = self.d(-(medical_days if medical_days is not None else self.rng.randint(30, 680)))
+        row = {
+            "Matricule": f"S{self.digit}{n:03d}", "Nom": last, "Prénom": first,
+            "Téléphone": phone or _phone(self.rng, self.rng.choice(("06", "07")), self.used_phones),
+            "Email": email, "Adresse": f"{self.rng.randint(1, 80)} {self.rng.choice(data.STREETS)}",
+            "Code postal": town.postal_code, "Ville": town.name, "Latitude": lat, "Longitude": lon,
+            "Compétences": ", ".join(s for s in data.SKILLS if s in skills),
+            "Rayon km": self.rng.choice((30, 40, 50, 60)), "Visite médicale": medical, "Statut": statut,
+        }
+        emp = Employee(row, lat, lon, set(brands), skills, float(row["Rayon km"]))
+        for brand in sorted(emp.brands):
+            self.train(emp, brand)
+        return emp
+
+    def train(self, emp: Employee, brand: str) -> None:
+        valid = "" if self.rng.random() < 0.6 else self.d(self.rng.randint(60, 500))
+        self.trainings.append({"Matricule": emp.matricule, "Marque": brand,
+                               "Module": f"Produits {self.brand_by_name[brand].product}",
+                               "Date": self.d(-self.rng.randint(60, 700)), "Valide jusqu'au": valid})
+        emp.brands.add(brand)
+
+    def make_employees(self) -> None:
+        names = [b.name for b in self.brands]
+        for n in range(1, _clean_employees(self.code) + 1):
+            brands = self.rng.sample(names, self.rng.randint(3, 6))
+            statut = "Inactif" if n % 25 == 0 else "Actif"
+            emp = self.new_employee(n, brands=brands, statut=statut)
+            if self.rng.random() < 0.3:  # an old training, expired, for another brand
+                other = self.rng.choice([b for b in names if b not in emp.brands])
+                self.trainings.append({"Matricule": emp.matricule, "Marque": other, "Module": "Initiation",
+                                       "Date": self.d(-self.rng.randint(800, 1000)),
+                                       "Valide jusqu'au": self.d(-self.rng.randint(200, 400))})
+            if self.rng.random() < 0.12:
+                start = self.rng.randint(FIRST_DAY, LAST_DAY - 2)
+                end = start + self.rng.randint(1, 6)
+                emp.off = {self.d(o) for o in range(start, end + 1)}
+                self.time_off.append({"Matricule": emp.matricule, "Du": self.d(start), "Au": self.d(end),
+                                      "Motif": self.rng.choice(data.TIME_OFF_REASONS)})
+            self.employees.append(emp)
+
+    # ---- missions
+    def operations(self) -> list[dict]:
+        ops = []
+        for brand in self.brands:
+            for _ in range(2):
+                stores = self.rng.sample(self.stores, self.rng.randint(6, 12))
+                ops.append({"brand": brand, "theme": self.rng.choice(data.OPERATION_THEMES),
+                            "stores": stores, "kit": brand.kit if self.rng.random() < 0.6 else ""})
+        return ops
+
+    def lifecycle(self, m: dict, store: dict, emp: Employee | None) -> dict:
+        """The status columns a clean mission has on the demo day."""
+        rng, day, date = self.rng, self.day, m["Date"]
+        offset = (date - day).days
+        start = dt.datetime.combine(date, m["Début"])
+        m.update({"Suggestions": "", "Mandat": "", "Mandat fichier": "", "Mandat envoyé le": "",
+                  "Kit statut": "", "N° commande kit": "", "N° suivi": "", "Présence": "",
+                  "Heure appel": "", "Commentaire": "", "CR reçu": ""})
+        if emp is None:
+            m.update({"Salarié": "", "Statut": "À pourvoir", "Contrat": "", "Kit": ""})
+            return m
+        m["Salarié"] = emp.matricule
+        if offset < 0:
+            m["Statut"], m["Contrat"] = "Réalisée", "Signé"
+            if offset <= -3 or rng.random() < 0.5:
+                m["CR reçu"] = min(date + dt.timedelta(days=rng.randint(0, 2)), day)
+            m["Présence"] = "Confirmée"
+            m["Heure appel"] = (start - dt.timedelta(minutes=rng.randint(5, 40))).time()
+        elif offset == 0:
+            m["Statut"], m["Contrat"] = "Confirmée", "Signé"
+        else:
+            m["Statut"] = "Confirmée" if offset <= 10 or rng.random() < 0.6 else "Proposée"
+            if offset <= 3:
+                m["Contrat"] = "Signé"
+            elif offset <= 10:
+                m["Contrat"] = rng.choice(("Signé", "Envoyé"))
+            else:
+                m["Contrat"] = rng.choice(("À envoyer", "Envoyé", ""))
+        delay = store["Délai mandat"]
+        if offset <= delay:
+            m["Mandat"] = "Accusé"
+            m["Mandat envoyé le"] = min(date - dt.timedelta(days=delay + rng.randint(0, 3)), day)
+        if m["Kit"]:
+            deliver_by = self.working_day_before(date)
+            if offset < 0:
+                status = "Retourné"
+            elif deliver_by <= day:
+                status = "Livré"
+            elif deliver_by <= self.d(3):
+                status = "Expédié"
+            else:
+                status = ""
+            if status:
+                self.order_n += 1
+                m["Kit statut"] = status
+                m["N° commande kit"] = f"CK-{self.code}-{self.order_n:04d}"
+                m["N° suivi"] = f"TRK{self.digit}{rng.randint(10**8, 10**9 - 1)}"
+        return m
+
+    def mission_row(self, op: dict, store: dict, date: dt.date, slot: tuple) -> dict:
+        brand = op["brand"]
+        return {
+            "N° mission": "", "Opération": f"{brand.name} — {op['theme']}", "Marque": brand.name,
+            "Code magasin": store["Code magasin"], "Type": brand.mission_type,
+            "Compétences requises": brand.mission_type, "Date": date,
+            "Début": dt.time(slot[0], slot[1]), "Fin": dt.time(slot[2], slot[3]), "Kit": op["kit"],
+        }
+
+    def candidates(self, store: dict, brand: data.Brand, date: dt.date, pool=None) -> list[Employee]:
+        return [e for e in (pool or self.employees) if e.can_work(store, brand.name, brand.mission_type, date)]
+
+    def mission_dates(self) -> list[dt.date]:
+        dates = [self.d(o) for o in range(FIRST_DAY, LAST_DAY + 1)]
+        return [d for d in dates if d.weekday() != 6 or d == self.day]
+
+    def make_missions(self, ops: list[dict]) -> None:
+        rng = self.rng
+        dates = self.mission_dates()
+        staffed = CLEAN_MISSIONS - OPEN_MISSIONS
+        plan = [dates[i % len(dates)] for i in range(staffed)]
+        plan.sort()
+        for date in plan:
+            for _ in range(200):
+                op = rng.choice(ops)
+                store = rng.choice(op["stores"])
+                slot = rng.choice(TIME_SLOTS)
+                if date == self.day and rng.random() < 0.6:
+                    slot = rng.choice(TIME_SLOTS[:5])  # most of today's missions start in the morning
+                pool = self.candidates(store, op["brand"], date)
+                if pool:
+                    emp = rng.choice(pool)
+                    m = self.mission_row(op, store, date, slot)
+                    emp.book(date, m["Début"], m["Fin"])
+                    self.missions.append(self.lifecycle(m, store, emp))
+                    break
+            else:
+                raise RuntimeError(f"demo {self.code}: no employee for a mission on {date}")
+        far = [m for m in self.missions if (m["Date"] - self.day).days >= 5 and not m["Kit"]]
+        for m in rng.sample(far, 4):  # a few cancelled by the store, far ahead
+            m.update({"Statut": "Annulée", "Mandat": "", "Mandat envoyé le": "",
+                          "Commentaire": "Annulée par l'enseigne"})
+        open_stores = [s for s in self.stores if s["Délai mandat"] == 7]
+        made = 0
+        while made < OPEN_MISSIONS:
+            date = self.d(rng.randint(8, LAST_DAY))
+            op = rng.choice(ops)
+            store = rng.choice(open_stores)
+            if len(self.candidates(store, op["brand"], date)) < 3:
+                continue
+            m = self.mission_row(op, store, date, rng.choice(TIME_SLOTS[:4]))
+            self.missions.append(self.lifecycle(m, store, None))
+            made += 1
+        self.missions.sort(key=lambda m: (m["Date"], m["Début"], m["Code magasin"]))
+        for n, m in enumerate(self.missions, 1):
+            m["N° mission"] = _mission_key(self.code, n)
+
+    # ---- expenses
+    def expense_lines(self, m: dict, emp: Employee, store: dict) -> list[dict]:
+        rng, date = self.rng, m["Date"]
+        received = min(date + dt.timedelta(days=rng.randint(1, 6)), self.day)
+        status = "Validée" if (self.day - received).days >= 3 and rng.random() < 0.7 else "Soumise"
+        base = {"Matricule": emp.matricule, "N° mission": m["N° mission"], "Date": date,
+                "Km": "", "Justificatif": "oui", "Statut": status, "Reçue le": received}
+        lines = []
+        if rng.random() < 0.85:
+            lines.append({**base, "Catégorie": "repas", "Montant": rng.randint(90, 199) / 10})
+        round_trip = 2 * haversine_km(emp.lat, emp.lon, store["Latitude"], store["Longitude"])
+        if round_trip >= 8 and rng.random() < 0.7:
+            km = int(round_trip * rng.uniform(1.0, 1.15))
+            amount = round(km * 0.29, 2)
+            if amount > km * 0.29:
+                amount = round(amount - 0.01, 2)
+            lines.append({**base, "Catégorie": "km", "Montant": amount, "Km": km, "Justificatif": "non"})
+        if rng.random() < 0.12:
+            lines.append({**base, "Catégorie": "transport", "Montant": rng.randint(35, 250) / 10})
+        return lines
+
+    def make_notes(self) -> None:
+        by_id = {e.matricule: e for e in self.employees}
+        stores = {s["Code magasin"]: s for s in self.stores}
+        lines = []
+        for m in self.missions:
+            if m["Statut"] == "Réalisée":
+                lines += self.expense_lines(m, by_id[m["Salarié"]], stores[m["Code magasin"]])
+        if len(lines) < CLEAN_NOTES:
+            raise RuntimeError(f"demo {self.code}: only {len(lines)} expense lines")
+        self.notes = lines[:CLEAN_NOTES]
+        for n, line in enumerate(self.notes, 1):
+            line["N° note"] = f"N{self.digit}{n:04d}"
+
+    # ---- IVR calls of the demo day
+    def call(self, when: dt.datetime, emp: Employee, result: str = "OK") -> None:
+        e164 = parse_phone(emp.row["Téléphone"])
+        number = e164 if self.rng.random() < 0.7 else "0" + e164[3:]
+        code = emp.matricule[1:] if self.rng.random() < 0.85 else ""
+        self.calls.append((when, number, code, result))
+
+    def make_calls(self) -> None:
+        by_id = {e.matricule: e for e in self.employees}
+        for m in self.missions:
+            if m["Date"] == self.day and m["Salarié"] and m["Début"] <= dt.time(10, 0):
+                start = dt.datetime.combine(self.day, m["Début"])
+                self.call(start - dt.timedelta(minutes=self.rng.randint(4, 35)), by_id[m["Salarié"]])
+        self.calls.append((dt.datetime.combine(self.day, dt.time(8, 47)), "masqué", "", "ABANDON"))
+
+    # ---- planted anomalies
+    def plant(self) -> None:
+        rng = self.rng
+        ops_brand = {b.name: b for b in self.brands}
+        stores7 = [s for s in self.stores if s["Délai mandat"] == 7]
+        town_of = {(t.name, t.postal_code): t for t in self.towns}
+        emp_n, mission_n, note_n = 901, 9001, 9001
+
+        def employee(store: dict, brand: data.Brand | None, skill: str = "", **kw) -> Employee:
+            nonlocal emp_n
+            town = town_of[(store["Ville"], store["Code postal"])]
+            emp = self.new_employee(emp_n, town, brands=[brand.name] if brand else (),
+                                    skills=[skill or brand.mission_type] if brand else (), **kw)
+            emp_n += 1
+            self.planted_employees.append(emp)
+            return emp
+
+        def mission(store: dict, brand: data.Brand, offset: int, slot=(9, 0, 17, 0), emp=None) -> dict:
+            nonlocal mission_n
+            op = {"brand": brand, "theme": rng.choice(data.OPERATION_THEMES), "kit": ""}
+            m = self.mission_row(op, store, self.d(offset), slot)
+            self.lifecycle(m, store, emp)
+            if emp is not None:
+                emp.book(m["Date"], m["Début"], m["Fin"])
+            m["N° mission"] = _mission_key(self.code, mission_n)
+            mission_n += 1
+            self.planted_missions.append(m)
+            return m
+
+        def note(m: dict, emp: Employee, store: dict, **values) -> dict:
+            nonlocal note_n
+            line = {"N° note": f"N{self.digit}{note_n}", "Matricule": emp.matricule,
+                    "N° mission": m["N° mission"], "Date": m["Date"], "Catégorie": "repas",
+                    "Montant": 14.5, "Km": "", "Justificatif": "oui", "Statut": "Soumise",
+                    "Reçue le": min(m["Date"] + dt.timedelta(days=1), self.day)}
+            line.update(values)
+            note_n += 1
+            self.planted_notes.append(line)
+            return line
+
+        self.planted_employees, self.planted_missions, self.planted_notes = [], [], []
+        for name in REGION_RECIPES[self.code]:
+            store = rng.choice(stores7)
+            brand = rng.choice(self.brands)
+            if name == "date_illisible":
+                m = mission(store, brand, 9, emp=employee(store, brand))
+                m["Date"] = RECIPES[name].value
+            elif name == "cle_en_double":
+                emp = employee(store, brand)
+                first = mission(store, brand, 11, emp=emp)
+                mission(store, brand, 12, emp=emp)["N° mission"] = first["N° mission"]
+            elif name == "marque_inconnue":
+                mission(store, brand, 12)["Marque"] = MISSING_BRAND[self.code]
+            elif name == "magasin_inconnu":
+                mission(store, brand, 12)["Code magasin"] = f"{self.code}099"
+            elif name == "salarie_inactif":
+                mission(store, brand, 6, emp=employee(store, brand, statut="Inactif"))
+            elif name == "non_forme":
+                other = ops_brand[next(b.name for b in self.brands if b.name != brand.name
+                                       and b.mission_type == brand.mission_type)]
+                mission(store, brand, 5, emp=employee(store, other, skill=brand.mission_type))
+            elif name == "chevauchement":
+                emp = employee(store, brand)
+                mission(store, brand, 3, (9, 0, 13, 0), emp=emp)
+                mission(rng.choice(stores7), brand, 3, (12, 0, 17, 0), emp=emp)
+            elif name == "repos_insuffisant":
+                emp = employee(store, brand)
+                mission(store, brand, 4, (14, 0, 21, 0), emp=emp)
+                mission(store, brand, 5, (7, 0, 13, 0), emp=emp)
+            elif name == "visite_perimee":
+                mission(store, brand, 2, emp=employee(store, brand, medical_days=800))
+            elif name == "contrat_non_signe":
+                mission(store, brand, -6, emp=employee(store, brand))["Contrat"] = "Envoyé"
+            elif name == "cr_manquant":
+                mission(store, brand, -6, emp=employee(store, brand))["CR reçu"] = ""
+            elif name == "non_pourvue":
+                mission(store, brand, 1)
+            elif name in ("repas_plafond", "sans_justificatif", "km_excessif"):
+                emp = employee(store, brand)
+                m = mission(store, brand, -3 if name == "km_excessif" else -4, emp=emp)
+                if name == "repas_plafond":
+                    note(m, emp, store, Montant=27.8)
+                elif name == "sans_justificatif":
+                    note(m, emp, store, Justificatif="non")
+                else:
+                    note(m, emp, store, **{"Catégorie": "km", "Km": 240, "Montant": 69.59,
+                                           "Justificatif": "non"})
+            elif name == "telephone_illisible":
+                employee(store, None, phone=RECIPES[name].value)
+            elif name == "presence_manquante":
+                mission(store, brand, 0, (9, 0, 17, 0), emp=employee(store, brand))
+            elif name == "presence_retard":
+                emp = employee(store, brand)
+                mission(store, brand, 0, (8, 30, 16, 30), emp=emp)
+                self.call(dt.datetime.combine(self.day, dt.time(8, 58)), emp)
+            elif name == "appel_inconnu":
+                self.calls.append((dt.datetime.combine(self.day, dt.time(9, 12)),
+                                   UNKNOWN_CALLER[self.code], "", "OK"))
+
+    def build(self) -> dict[str, list[dict]]:
+        brands = self.make_brands()
+        self.make_stores()
+        self.make_employees()
+        self.make_missions(self.operations())
+        self.make_notes()
+        self.make_calls()
+        self.plant()
+        self.calls.sort()
+        return {
+            "Salariés": [e.row for e in self.employees + self.planted_employees],
+            "Missions": self.missions + self.planted_missions,
+            "Magasins": self.stores,
+            "Marques": brands,
+            "Formations": sorted(self.trainings, key=lambda t: (t["Matricule"], t["Date"])),
+            "Indisponibilités": self.time_off,
+            "Notes de frais": self.notes + self.planted_notes,
+        }
+
+
+# --- files ----------------------------------------------------------------------------------
+
+_FORMATS = {schema.DATE: "DD/MM/YYYY", schema.TIME: "HH:MM", schema.POSTAL: "@", schema.AMOUNT: "#,##0.00"}
+
+
+def write_workbook(path: Path, tabs: dict[str, list[dict]]) -> None:
+    """The people's tabs with the contract's headers: bold frozen header, widths, validations."""
+    wb = XlsxWorkbook()
+    wb.remove(wb.active)
+    for spec in schema.PEOPLE_TABS:
+        ws = wb.create_sheet(spec.name)
+        ws.append(list(spec.names))
+        widths = [len(n) for n in spec.names]
+        for record in tabs[spec.name]:
+            values = [record.get(n, "") for n in spec.names]
+            ws.append([None if v == "" else v for v in values])
+            for i, v in enumerate(values):
+                widths[i] = max(widths[i], 10 if isinstance(v, (dt.date, dt.time)) else len(str(v)))
+        for i, col in enumerate(spec.columns, 1):
+            letter = get_column_letter(i)
+            ws.column_dimensions[letter].width = min(max(widths[i - 1] + 2, 8), 45)
+            fmt = _FORMATS.get(col.type)
+            if fmt:
+                for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                    if not isinstance(cell.value, str):
+                        cell.number_format = fmt
+            if col.choices:  # a drop-down list, as the CDBOs have on their sheets
+                dv = DataValidation(type="list", formula1='"' + ",".join(col.choices) + '"', allow_blank=True)
+                ws.add_data_validation(dv)
+                dv.add(f"{letter}2:{letter}2000")
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def write_ivr(path: Path, calls: list[tuple[dt.datetime, str, str, str]]) -> None:
+    """The IVR export of the demo day: ``;``-separated UTF-8, ``JJ/MM/AAAA HH:MM:SS``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh, delimiter=";", lineterminator="\n")
+        out.writerow(["date_appel", "numero_appelant", "code_saisi", "resultat"])
+        for when, number, code, result in calls:
+            out.writerow([when.strftime("%d/%m/%Y %H:%M:%S"), number, code, result])
+
+
+def config_text() -> str:
+    regions = "\n".join(
+        f'[[regions]]\ncode = "{code}"\nname = "{name}"\nworkbook = "workbooks/{code}.xlsx"\n'
+        f'officer_email = "cdbo.{code.lower()}@example.org"\n'
+        for code, name in data.REGIONS.items()
+    )
+    return f"""# Demo workspace written by `backoffice demo`: an invented agency, invented people and brands.
+# The mandate template is the packaged one (config/templates/mandat_fournisseur.docx).
+
+[agency]
+name = "Animatis Terrain"
+legal_form = "SAS"
+siret = "000 000 000 00000"
+address = "12 rue de l'Exemple"
+postal_code = "75010"
+city = "Paris"
+phone = "01 00 00 00 00"
+email = "backoffice@example.org"
+
+[mandates]
+out_dir = "output"
+
+[smtp]
+host = "localhost"
+sender = "backoffice@example.org"
+
+{regions}"""
+
+
+def ivr_file_name(day: dt.date) -> str:
+    return f"appels_{day:%Y%m%d}.csv"
+
+
+def build_region(code: str, day: dt.date, seed: int = SEED,
+                 used_phones: set[str] | None = None) -> tuple[dict[str, list[dict]], list]:
+    """One region's tabs (rows as dicts of canonical column -> cell value) and its IVR calls.
+
+    ``used_phones`` (E.164) is shared between regions: the IVR log of the day serves all three.
+    """
+    rng = random.Random(f"{seed}-{code}-{day.isoformat()}")
+    builder = RegionBuilder(code, day, rng, used_phones if used_phones is not None else set())
+    return builder.build(), builder.calls
+
+
+def build_demo(directory: str | Path, day: dt.date, seed: int = SEED,
+               progress: Callable[..., Iterable] | None = None) -> dict[str, Path]:
+    """Write the demo workspace in ``directory``; return the paths written by name.
+
+    Names: ``config``; per region, its code (the workbook) and ``ivr_<code>``: each region's
+    IVR export is its own file (``ivr/<code>/appels_AAAAMMJJ.csv``), as each Direction
+    Régionale has its own call-in number; one shared log would show every other region's calls
+    as unmatched in each region.
+    """
+    root = Path(directory)
+    root.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {"config": root / "backoffice.toml"}
+    paths["config"].write_text(config_text(), encoding="utf-8")
+    used_phones = {parse_phone(n) for n in UNKNOWN_CALLER.values()}
+    codes = list(data.REGIONS)
+    for code in (progress or (lambda items, *a, **k: items))(codes, "Données de démonstration", len(codes)):
+        tabs, calls = build_region(code, day, seed, used_phones)
+        paths[code] = root / "workbooks" / f"{code}.xlsx"
+        write_workbook(paths[code], tabs)
+        paths[f"ivr_{code}"] = root / "ivr" / code / ivr_file_name(day)
+        write_ivr(paths[f"ivr_{code}"], calls)
+    return paths
