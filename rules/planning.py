@@ -226,6 +226,8 @@ def _fix_dominant(a, ub, n_x: int, n_missions: int, m_codes: np.ndarray, cost: n
     row_ids, col_ids = np.arange(n_rows), np.arange(n_cols)
     while True:
         r_idx, c_idx = row_ids[keep_r], col_ids[keep_c]
+        if not len(r_idx) or not len(c_idx):
+            break
         sub = a[r_idx][:, c_idx]
         nonneg = np.asarray(sub.min(axis=1).todense()).ravel() >= 0
         max_activity = np.asarray(sub.sum(axis=1)).ravel()

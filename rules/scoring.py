@@ -6,8 +6,10 @@ cost = weight_distance × km
        + weight_week_load × missions already assigned in that ISO week
        − weight_presence × share of « Confirmée » among the employee's past missions
 
-Past missions: the employee's non-cancelled missions dated before today. An employee with
-no past mission gets the neutral share 0.5 so newcomers are neither favoured nor punished.
+Past missions: the employee's non-cancelled missions dated before today. The presence share
+counts those with a Présence record (« Confirmée », « Confirmée tél. » … count as confirmed;
+« En retard », « Manquante », « Excusée » … do not); an employee without any record gets the
+neutral share 0.5, so newcomers are neither favoured nor punished.
 """
 from __future__ import annotations
 
@@ -30,8 +32,9 @@ def history(missions: pd.DataFrame, today: pd.Timestamp) -> dict[str, pd.DataFra
                            "_brand": norm_series(past["Marque"]).to_numpy()}).drop_duplicates()
     stores = pd.DataFrame({"Matricule": past["Salarié"].to_numpy(),
                            "_store": norm_series(past["Code magasin"]).to_numpy()}).drop_duplicates()
-    confirmed = norm_series(past["Présence"]).astype(str).str.startswith(norm("Confirmée"))
-    share = confirmed.groupby(past["Salarié"]).mean().rename("presence_share")
+    recorded = past[past["Présence"] != ""]
+    confirmed = norm_series(recorded["Présence"]).astype(str).str.startswith(norm("Confirmée"))
+    share = confirmed.groupby(recorded["Salarié"]).mean().rename("presence_share")
     return {"brands": brands, "stores": stores, "presence": share}
 
 

@@ -1,0 +1,165 @@
+"""The suggest job: what it writes in Suggestions, what it reports."""
+import datetime as dt
+
+import pytest
+
+from backoffice.jobs.base import JobContext
+from backoffice.jobs.suggest import suggest_step
+from backoffice.settings import Region, load_settings
+from sheets_sync import ChangeSet, InputError, MemoryBackend, Workbook
+from tests.factories import make_tabs
+
+NOW = dt.datetime(2026, 11, 28, 9, 0)  # missions on Sunday 29/11/2026
+SETTINGS = load_settings(environ={})
+
+
+def run(tabs, **options):
+    data = Workbook(MemoryBackend(tabs)).load()
+    assert data.findings == []
+    ctx = JobContext(SETTINGS, Region("T"), NOW, options=options)
+    result = suggest_step(data, ctx)
+    written = {c.key: c.new for _t, c in result.changes.cells.values()}
+    assert all(c.column == "Suggestions" for _t, c in result.changes.cells.values())
+    return result, written
+
+
+def people(*specs):
+    return [{"Matricule": s} if isinstance(s, str) else s for s in specs]
+
+
+def trained(*mats):
+    return [{"Matricule": m} for m in mats]
+
+
+def test_ranking_order_and_reasons():
+    employees = people(
+        {"Matricule": "S0001", "Prénom": "Léa", "Nom": "Martin"},  # 1.5 km, no history
+        {"Matricule": "S0002", "Prénom": "Marie", "Nom": "Dupont", "Latitude": 48.912, "Longitude": 2.363},
+        {"Matricule": "S0003", "Prénom": "Paul", "Nom": "Durand", "Latitude": 48.894, "Longitude": 2.363},
+    )
+    missions = [
+        {"N° mission": "M0001"},
+        # S0002 worked for Lindt in this store, present; S0003 has two missions this week
+        {"N° mission": "P1", "Salarié": "S0002", "Statut": "Réalisée", "Date": "10/11/2026",
+         "Présence": "Confirmée"},
+        {"N° mission": "W1", "Salarié": "S0003", "Statut": "Confirmée", "Date": "24/11/2026",
+         "Code magasin": "C002", "Marque": "Milka"},
+        {"N° mission": "W2", "Salarié": "S0003", "Statut": "Confirmée", "Date": "25/11/2026",
+         "Code magasin": "C002", "Marque": "Milka"},
+    ]
+    stores = [{"Code magasin": "C001"}, {"Code magasin": "C002"}]
+    result, written = run(make_tabs(employees=employees, missions=missions, stores=stores,
+                                    trainings=trained("S0001", "S0002", "S0003"), time_off=[], expenses=[]))
+    assert written == {"M0001": (
+        "1. S0002 Marie Dupont — 5 km, formation Lindt, déjà chez Lindt, connaît le magasin, "
+        "aucune mission cette semaine, présence 100 % ; "
+        "2. S0001 Léa Martin — 1 km, formation Lindt, aucune mission cette semaine ; "
+        "3. S0003 Paul Durand — 3 km, formation Lindt, 2 missions cette semaine")}
+    assert result.summary == [("missions ouvertes", 1), ("avec candidat", 1), ("sans candidat", 0)]
+    assert not result.needs_attention
+
+
+def test_top_limits_the_candidates():
+    _result, written = run(make_tabs(employees=people("S0001", "S0002", "S0003"),
+                                     trainings=trained("S0001", "S0002", "S0003"), time_off=[], expenses=[]),
+                           top=1)
+    assert written["M0001"].count(" ; ") == 0 and written["M0001"].startswith("1. S000")
+
+
+def test_simultaneous_missions_go_to_different_people():
+    great = {"Matricule": "S0001", "Prénom": "Léa", "Nom": "Martin"}
+    fair = {"Matricule": "S0002", "Prénom": "Paul", "Nom": "Durand", "Latitude": 48.95}
+    missions = [{"N° mission": "M1"}, {"N° mission": "M2", "Début": "10:00", "Fin": "18:00"}]
+    result, written = run(make_tabs(employees=people(great, fair), missions=missions,
+                                    trainings=trained("S0001", "S0002"), time_off=[], expenses=[]))
+    firsts = {key: text.split(" — ")[0] for key, text in written.items()}
+    assert sorted(firsts.values()) == ["1. S0001 Léa Martin", "1. S0002 Paul Durand"]
+    other = "M2" if firsts["M1"].startswith("1. S0001") else "M1"
+    # the great one is still shown second for the other mission, with the plan's choice
+    assert written[other].endswith(f"(choix du plan pour {'M1' if other == 'M2' else 'M2'})")
+    assert result.summary[:3] == [("missions ouvertes", 2), ("avec candidat", 2), ("sans candidat", 0)]
+
+
+def test_mission_nobody_can_take_gets_the_counts():
+    employees = people("S1", "S2", "S3", "S4", "S5", "S6", {"Matricule": "S7", "Statut": "Inactif"},
+                       {"Matricule": "S8", "Latitude": 49.5}, {"Matricule": "S9", "Latitude": 49.6})
+    time_off = [{"Matricule": "S4", "Du": "29/11/2026", "Au": "29/11/2026"}]
+    result, written = run(make_tabs(employees=employees, trainings=trained("S4", "S7", "S8", "S9"),
+                                    time_off=time_off, expenses=[]))
+    assert written == {"M0001": "Aucun candidat : 5 non formés, 2 trop loin, 1 indisponible"}
+    assert result.summary == [("missions ouvertes", 1), ("avec candidat", 0), ("sans candidat", 1),
+                              ("sans candidat à moins de 3 j", "M0001")]
+    assert result.needs_attention
+
+
+def test_no_attention_when_the_mission_without_candidate_is_far_ahead():
+    result, written = run(make_tabs(missions=[{"Date": "10/12/2026"}], trainings=[], time_off=[], expenses=[]))
+    assert written == {"M0001": "Aucun candidat : 1 non formé"}
+    assert not result.needs_attention
+
+
+def test_unknown_coordinates_are_reported_on_the_latitude_cell():
+    employees = people("S0001", {"Matricule": "S0002", "Latitude": "", "Longitude": ""})
+    stores = [{"Code magasin": "C001"}, {"Code magasin": "C002", "Latitude": ""}]
+    missions = [{"N° mission": "M1"}, {"N° mission": "M2", "Code magasin": "C002"},
+                {"N° mission": "M3", "Code magasin": "C999"}]
+    result, written = run(make_tabs(employees=employees, stores=stores, missions=missions,
+                                    trainings=trained("S0001", "S0002"), time_off=[], expenses=[]))
+    assert written["M2"] == "Aucun candidat : coordonnées du magasin C002 inconnues"
+    assert written["M3"] == "Aucun candidat : magasin C999 absent de l'onglet Magasins"
+    assert [(f.rule, f.severity, f.cell) for f in result.findings] == [
+        ("suggest.coordonnees_manquantes", "alerte", "Salariés!I3"),
+        ("suggest.coordonnees_manquantes", "alerte", "Magasins!G3"),
+    ]
+    assert result.findings[0].message.startswith("Salariés!I3 : coordonnées du domicile inconnues")
+
+
+def test_stale_suggestions_of_missions_no_longer_open_are_left_alone():
+    missions = [{"N° mission": "M1"},
+                {"N° mission": "M2", "Salarié": "S0001", "Statut": "Confirmée", "Date": "01/12/2026",
+                 "Suggestions": "1. S0001 Léa Martin — ancien texte"},
+                {"N° mission": "M3", "Statut": "Annulée", "Suggestions": "vieux"}]
+    _result, written = run(make_tabs(missions=missions, time_off=[], expenses=[]))
+    assert list(written) == ["M1"]
+
+
+def test_second_run_writes_nothing():
+    tabs = make_tabs(time_off=[], expenses=[])
+    backend = MemoryBackend(tabs)
+    wb = Workbook(backend)
+    ctx = JobContext(SETTINGS, Region("T"), NOW)
+    first = suggest_step(wb.load(), ctx)
+    assert wb.apply(first.changes, NOW).written == 1
+    again = suggest_step(wb.load(), ctx)
+    assert again.changes.is_empty()
+
+
+def test_explain_lists_every_active_employee_and_writes_nothing():
+    employees = people({"Matricule": "S0001", "Prénom": "Léa", "Nom": "Martin"},
+                       {"Matricule": "S0002", "Prénom": "Paul", "Nom": "Durand"},
+                       {"Matricule": "S0003", "Prénom": "Zoé", "Nom": "Petit", "Latitude": 49.5},
+                       {"Matricule": "S0004", "Prénom": "Tom", "Nom": "Blanc", "Statut": "Inactif"})
+    result, written = run(make_tabs(employees=employees, trainings=trained("S0001", "S0003"), time_off=[],
+                                    expenses=[]), explain="M0001")
+    assert written == {}
+    (table,) = result.tables
+    assert table.title == "Mission M0001 — Lindt, magasin C001, 29/11/2026 09:00–17:00"
+    assert table.headers[:3] == ["Matricule", "Nom", "Résultat"]
+    assert [row[:3] for row in table.rows] == [
+        ["S0001", "Léa Martin", "choix du plan"],
+        ["S0002", "Paul Durand", "exclu : non formé"],
+        ["S0003", "Zoé Petit", "exclu : trop loin"],
+    ]
+    assert table.rows[0][3:] == ["1,5", "1,5", "0,0", "0,0", "0,0", "-10,0", "-8,5"]
+
+
+@pytest.mark.parametrize("key, message", [
+    ("M9999", "Mission « M9999 » introuvable dans l'onglet Missions."),
+    ("M2", "Mission « M2 » : pas une mission ouverte des 14 prochains jours"),
+])
+def test_explain_of_a_mission_that_is_not_open(key, message):
+    tabs = make_tabs(missions=[{"N° mission": "M1"}, {"N° mission": "M2", "Salarié": "S0001"}],
+                     time_off=[], expenses=[])
+    with pytest.raises(InputError) as err:
+        run(tabs, explain=key)
+    assert str(err.value).startswith(message)
