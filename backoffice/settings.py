@@ -70,6 +70,7 @@ class Suggest:
     weight_week_load: float = 5.0
     weight_presence: float = 20.0
     plan_time_limit_s: float = 20.0  # the plan solver stops there and keeps its best plan
+    plan_candidates: int = 30  # the solver sees each mission's 30 cheapest candidates
 
 
 @dataclass(frozen=True)

@@ -122,10 +122,29 @@ def rest_conflicts(pairs: pd.DataFrame, min_rest_hours: float) -> pd.DataFrame:
 
 
 def solve_plan(pairs: pd.DataFrame, settings, time_limit_s: float | None = None) -> PlanResult:
-    """The cheapest conflict-free plan filling as many missions as possible (HiGHS MILP)."""
+    """The cheapest conflict-free plan filling as many missions as possible (HiGHS MILP).
+
+    The model holds each mission's ``suggest.plan_candidates`` cheapest candidates: with
+    hundreds of candidates per mission the optimum is among the first few anyway, and the
+    model stays small enough for the time limit. The chosen flags map back to ``pairs``.
+    """
     s = settings.suggest
     t0 = time.perf_counter()
-    pairs = pairs.reset_index(drop=True)
+    full = pairs.reset_index(drop=True)
+    # each mission's cheapest candidates only: keeps the model small when people abound
+    rank = full.sort_values(["m", "cost", "km", "Matricule"], kind="stable").groupby("m").cumcount()
+    kept = np.flatnonzero(rank.sort_index().to_numpy() < max(1, s.plan_candidates))
+    result = _solve(full.iloc[kept].reset_index(drop=True), settings, time_limit_s)
+    chosen = np.zeros(len(full), dtype=bool)
+    chosen[kept[result.chosen]] = True
+    result.chosen = chosen
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None) -> PlanResult:
+    s = settings.suggest
+    t0 = time.perf_counter()
     n = len(pairs)
     if n == 0:
         return PlanResult(np.zeros(0, bool), "vide", 0.0)
