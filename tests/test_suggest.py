@@ -51,7 +51,7 @@ def test_ranking_order_and_reasons():
     result, written = run(make_tabs(employees=employees, missions=missions, stores=stores,
                                     trainings=trained("S0001", "S0002", "S0003"), time_off=[], expenses=[]))
     assert written == {"M0001": (
-        "1. S0002 Marie Dupont — 5 km, formation Lindt, déjà chez Lindt, connaît le magasin, "
+        "1. S0002 Marie Dupont — 5 km, formation et expérience Lindt, connaît le magasin, "
         "aucune mission cette semaine, présence 100 % ; "
         "2. S0001 Léa Martin — 1 km, formation Lindt, aucune mission cette semaine ; "
         "3. S0003 Paul Durand — 3 km, formation Lindt, 2 missions cette semaine")}
@@ -147,9 +147,10 @@ def test_explain_lists_every_active_employee_and_writes_nothing():
     assert table.headers[:3] == ["Matricule", "Nom", "Résultat"]
     assert [row[:3] for row in table.rows] == [
         ["S0001", "Léa Martin", "choix du plan"],
-        ["S0002", "Paul Durand", "exclu : non formé"],
-        ["S0003", "Zoé Petit", "exclu : trop loin"],
+        ["S0002", "Paul Durand", "exclu : non formé (aucune formation Lindt valide le 29/11/2026)"],
+        ["S0003", "Zoé Petit", "exclu : trop loin (70 km > 30 km)"],
     ]
+    assert table.rows[2][3] == "70,4"
     assert table.rows[0][3:] == ["1,5", "1,5", "0,0", "0,0", "0,0", "-10,0", "-8,5"]
 
 
@@ -163,3 +164,19 @@ def test_explain_of_a_mission_that_is_not_open(key, message):
     with pytest.raises(InputError) as err:
         run(tabs, explain=key)
     assert str(err.value).startswith(message)
+
+
+def test_explain_says_which_skill_check_or_time_off_excludes():
+    employees = people({"Matricule": "S0001", "Prénom": "Léa", "Nom": "Martin", "Compétences": "animation"},
+                       {"Matricule": "S0002", "Prénom": "Paul", "Nom": "Durand", "Visite médicale": "01/10/2024",
+                        "Compétences": "dégustation, anglais"},
+                       {"Matricule": "S0003", "Prénom": "Zoé", "Nom": "Petit", "Compétences": "Anglais; Dégustation"})
+    time_off = [{"Matricule": "S0003", "Du": "27/11/2026", "Au": "30/11/2026", "Motif": "Congés"}]
+    result, _written = run(make_tabs(employees=employees, trainings=trained("S0001", "S0002", "S0003"),
+                                     missions=[{"Compétences requises": "dégustation, anglais"}],
+                                     time_off=time_off, expenses=[]), explain="M0001")
+    assert [row[2] for row in result.tables[0].rows] == [
+        "exclu : sans la compétence (dégustation, anglais)",
+        "exclu : sans visite médicale valide (visite du 01/10/2024)",
+        "exclu : indisponible (Congés du 27/11/2026 au 30/11/2026)",
+    ]

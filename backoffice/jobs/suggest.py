@@ -69,7 +69,7 @@ def suggest_step(data, ctx: JobContext) -> JobResult:
             urgent.append(str(key))
 
     if explain is not None:
-        result.tables.append(_explain_table(str(explain), elig, pairs, names, rules, plan_of))
+        result.tables.append(_explain_table(str(explain), elig, pairs, names, rules, plan_of, data, settings))
     else:
         for key, text in texts.items():
             result.changes.add(TASK, missions.change(key, "Suggestions", text))
@@ -115,9 +115,7 @@ def _best_first(pairs: pd.DataFrame, top: int) -> dict[int, list[dict]]:
 
 
 def _reasons(row: dict, brand: str) -> str:
-    parts = [_km(row["km"]), f"formation {brand}"]
-    if row["brand_history"]:
-        parts.append(f"déjà chez {brand}")
+    parts = [_km(row["km"]), f"formation et expérience {brand}" if row["brand_history"] else f"formation {brand}"]
     if row["store_history"]:
         parts.append("connaît le magasin")
     n = int(row["week_missions"])
@@ -149,7 +147,7 @@ def _nobody(elig, m: int, key: str, data, rules) -> str:
     return no_candidate_message(elig.counts(m), rules)
 
 
-def _explain_table(key: str, elig, pairs: pd.DataFrame, names, rules, plan_of) -> Table:
+def _explain_table(key: str, elig, pairs: pd.DataFrame, names, rules, plan_of, data, settings) -> Table:
     m = int(np.flatnonzero(elig.missions.index == key)[0])
     mission = elig.missions.loc[key]
     labels = {r.code: r.one for r in rules}
@@ -164,13 +162,53 @@ def _explain_table(key: str, elig, pairs: pd.DataFrame, names, rules, plan_of) -
                      _num(r.cost)])
     codes = elig.codes[:, m]
     excluded = [(int(codes[e]), e) for e in np.flatnonzero(elig.active) if codes[e] > 0]
-    mats = elig.employees.index.astype(str).to_numpy()
+    emp = elig.employees
+    mats = emp.index.astype(str).to_numpy()
+    km = _km_from_store(emp, data["Magasins"].df, mission["Code magasin"])
     for code, e in sorted(excluded, key=lambda t: (t[0], mats[t[1]])):
-        rows.append([mats[e], names[e], f"exclu : {labels[code]}", "", "", "", "", "", "", ""])
+        why = _why(code, emp.iloc[e], mission, km[e], data, settings)
+        rows.append([mats[e], names[e], f"exclu : {labels[code]}" + (f" ({why})" if why else ""),
+                     "" if np.isnan(km[e]) else _num(km[e]), "", "", "", "", "", ""])
     title = (f"Mission {key} — {mission['Marque']}, magasin {mission['Code magasin']}, "
              f"{format_date(mission['Date'])} {format_time(mission['Début'])}–{format_time(mission['Fin'])}")
     return Table(title, ["Matricule", "Nom", "Résultat", "Km", "Distance", "Marque", "Magasin", "Semaine",
                          "Présence", "Coût"], rows)
+
+
+def _km_from_store(emp: pd.DataFrame, stores: pd.DataFrame, code: str) -> np.ndarray:
+    from rules.geo import haversine_km
+
+    if code not in stores.index:
+        return np.full(len(emp), np.nan)
+    return haversine_km(emp["Latitude"].to_numpy(float), emp["Longitude"].to_numpy(float),
+                        float(stores.at[code, "Latitude"]), float(stores.at[code, "Longitude"]))
+
+
+def _why(code: int, person: pd.Series, mission: pd.Series, km: float, data, settings) -> str:
+    """A short French detail of why one person is excluded (for --explain)."""
+    from rules import eligibility as el
+    from sheets_sync.parsing import norm
+
+    if code == el.SKILLS:
+        have = {norm(x) for x in person["Compétences"]}
+        return ", ".join(x for x in mission["Compétences requises"] if norm(x) not in have)
+    if code == el.TRAINING:
+        return f"aucune formation {mission['Marque']} valide le {format_date(mission['Date'])}"
+    if code == el.MEDICAL:
+        visit = person["Visite médicale"]
+        return "aucune visite" if pd.isna(visit) else f"visite du {format_date(visit)}"
+    if code == el.DISTANCE:
+        radius = person["Rayon km"]
+        radius = settings.suggest.default_radius_km if pd.isna(radius) else radius
+        return f"{int(round(km))} km > {int(round(radius))} km"
+    if code == el.TIME_OFF:
+        off = data["Indisponibilités"].df
+        off = off[(off["Matricule"] == person.name) & (off["Du"] <= mission["Date"]) & (mission["Date"] <= off["Au"])]
+        if len(off):
+            row = off.iloc[0]
+            reason = f"{row['Motif']} " if row["Motif"] else ""
+            return f"{reason}du {format_date(row['Du'])} au {format_date(row['Au'])}"
+    return ""
 
 
 def _num(value: float) -> str:
