@@ -9,14 +9,12 @@ The plan (rules/planning.py) adds the same working-time rules among its own assi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from sheets_sync.parsing import norm
-from sheets_sync.table import ROW
-
 from .geo import haversine_km
 from .training import medical_expiry, trained_mask
 from .worktime import day_hours, intervals, week_load
@@ -92,7 +90,6 @@ class Eligibility:
     pairs: pd.DataFrame  # eligible pairs: e, m, km and working-time facts (see evaluate)
     store_known: np.ndarray  # bool per open mission: the store has coordinates
     active: np.ndarray  # bool per employee
-    details: dict = field(default_factory=dict)
 
     def counts(self, m: int, active_only: bool = True) -> dict[int, int]:
         """How many employees each rule excluded for mission column ``m`` (first failing rule)."""
@@ -314,6 +311,3 @@ def missing_coordinates(data, open_df: pd.DataFrame, rule_id: str = "suggest.coo
                                    "Latitude et Longitude.", "Latitude"))
     return out
 
-
-__all__ = ["HardRule", "hard_rules", "open_missions", "evaluate", "Eligibility", "no_candidate_message",
-           "missing_coordinates", "ROW"]

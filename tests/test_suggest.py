@@ -6,7 +6,7 @@ import pytest
 from backoffice.jobs.base import JobContext
 from backoffice.jobs.suggest import suggest_step
 from backoffice.settings import Region, load_settings
-from sheets_sync import ChangeSet, InputError, MemoryBackend, Workbook
+from sheets_sync import InputError, MemoryBackend, Workbook
 from tests.factories import make_tabs
 
 NOW = dt.datetime(2026, 11, 28, 9, 0)  # missions on Sunday 29/11/2026

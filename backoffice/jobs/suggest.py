@@ -15,7 +15,7 @@ import pandas as pd
 from rules.eligibility import (evaluate, hard_rules, missing_coordinates, no_candidate_message,
                                open_missions)
 from rules.planning import solve_plan
-from rules.scoring import ranked, score_pairs
+from rules.scoring import score_pairs
 from sheets_sync.errors import InputError
 from sheets_sync.parsing import format_date, format_time
 
