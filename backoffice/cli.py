@@ -170,9 +170,13 @@ def render_outcome(outcome: RegionOutcome, app: AppContext) -> None:
         line = " · ".join(f"{label} {value}" if value != "" else label for label, value in result.summary)
         click.echo(f"  {result.task:<10} {line}")
         for t in result.tables:
-            if t.rows:
+            # In a multi-step run only the tables that need action (shown whole) are printed.
+            if t.rows and (len(outcome.results) == 1 or t.limit is None or app.verbose):
+                shown = t.rows if (t.limit is None or app.verbose) else t.rows[: t.limit]
                 click.echo(f"\n  {t.title}")
-                click.echo("\n".join("  " + l for l in table(t.headers, t.rows).splitlines()))
+                click.echo("\n".join("  " + l for l in table(t.headers, shown, max_width=90).splitlines()))
+                if len(shown) < len(t.rows):
+                    click.echo(f"  … et {len(t.rows) - len(shown)} autre(s) ligne(s) (--verbose ou --json pour tout voir)")
                 click.echo("")
     findings = [f for r in outcome.results for f in r.findings]
     if findings and not any(r.task == "check" for r in outcome.results):

@@ -135,6 +135,7 @@ class Region:
     workbook: str = ""  # .xlsx path (relative to the config file)
     spreadsheet: str = ""  # Google spreadsheet id
     officer_email: str = ""
+    ivr_log: str = ""  # the region's IVR export (file or folder), relative to the config file
     tabs: Mapping[str, str] = field(default_factory=dict)
     headers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import AppContext, finish, pass_app
-from ..jobs.runner import run_regions
+from ..cli import AppContext, pass_app
 
 RUN_AT = (10, 30)  # the demo's clock: mid-morning of the demo day, after the IVR calls
 
@@ -19,12 +18,13 @@ def command(app: AppContext, directory):
     """Write a demo workspace in DIRECTORY (default ./demo) and run `run` on it.
 
     Three invented regions (IDF, BRE, ARA) with about 150 employees and 400 missions each,
-    the IVR log of the day (the date of --now, default today), and a few anomalies planted on
-    purpose. Then does, region by region, what `backoffice --config DIRECTORY/backoffice.toml
-    --region CODE run --ivr-log DIRECTORY/ivr/CODE` does, at 10:30 of that day.
+    each region's IVR log of the day (the date of --now, default today), and a few anomalies
+    planted on purpose. Then does what `backoffice --config DIRECTORY/backoffice.toml
+    --now "<day> 10:30" run` does (each region reads its IVR folder, ivr/<CODE>).
+    A folder that is neither empty nor an earlier demo is refused.
     """
     from ..demo.build import build_demo
-    from .run import day_steps
+    from .run import run_day
 
     day = app.now.date()
     paths = build_demo(directory, day, progress=app.progress)
@@ -34,10 +34,4 @@ def command(app: AppContext, directory):
     demo_app = replace(app, config=str(paths["config"]), workbook=None, spreadsheet=None,
                        now=app.now.replace(hour=RUN_AT[0], minute=RUN_AT[1], second=0, microsecond=0),
                        _settings=None)
-    settings, steps = demo_app.settings(), day_steps(True)
-    outcomes = []
-    for region in demo_app.selected_regions():  # each region reads its own IVR export
-        options = {"ivr_log": str(root / "ivr" / region.code), "out_dir": None, "pdf": False, "send": False}
-        outcomes += run_regions(settings, [region], steps, demo_app.now, dry_run=demo_app.dry_run,
-                                options=options, progress=demo_app.progress)
-    finish(demo_app, outcomes)
+    run_day(demo_app)

@@ -8,8 +8,9 @@ from ..jobs.presence import presence_step
 
 
 @click.command("presence")
-@click.option("--ivr-log", required=True, type=click.Path(exists=True),
-              help="IVR export (CSV), or a folder: its most recent .csv/.txt file is used.")
+@click.option("--ivr-log", type=click.Path(),
+              help="IVR export (CSV), or a folder: its most recent .csv/.txt file is used; "
+                   "'{region}' is replaced by the region code. Default: the region's ivr_log setting.")
 @click.option("--out", type=click.Path(dir_okay=False),
               help="Also write the call list as CSV (';', UTF-8 with BOM); '{region}' is replaced "
                    "by the region code.")

@@ -20,13 +20,25 @@ def day_steps(with_presence: bool):
     return steps
 
 
+def run_day(app: AppContext, ivr_log=None, out_dir=None, pdf=False, send=False) -> None:
+    """Run the day's steps on the selected regions (presence where an IVR log is known)."""
+    with_presence = ivr_log is not None or any(r.ivr_log for r in app.selected_regions())
+    execute(app, day_steps(with_presence),
+            {"ivr_log": ivr_log, "presence_optional": ivr_log is None, "out_dir": out_dir,
+             "pdf": pdf, "send": send})
+
+
 @click.command("run")
-@click.option("--ivr-log", type=click.Path(exists=True), help="IVR export (CSV) or a folder: its newest file is used.")
+@click.option("--ivr-log", type=click.Path(),
+              help="IVR export (CSV) or a folder (its newest file is used); '{region}' is replaced by "
+                   "the region code. Default: each region's ivr_log setting; none: no presence step.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder for generated files (default: mandates.out_dir).")
 @click.option("--pdf", is_flag=True, help="Also convert the mandates to PDF (LibreOffice).")
 @click.option("--send", is_flag=True, help="E-mail the generated mandates to the stores.")
 @pass_app
 def command(app: AppContext, ivr_log, out_dir, pdf, send):
-    """Do the day's work: presence, suggest, mandates, kit orders, then check."""
-    execute(app, day_steps(ivr_log is not None),
-            {"ivr_log": ivr_log, "out_dir": out_dir, "pdf": pdf, "send": send})
+    """Do the day's work: presence, suggest, mandates, kit orders, then check.
+
+    One read and one write per workbook for all the steps together.
+    """
+    run_day(app, ivr_log, out_dir, pdf, send)

@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import random
 import re
+import shutil
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from sheets_sync import schema
+from sheets_sync.errors import BackofficeError
 from sheets_sync.parsing import parse_phone
 
 from . import data
@@ -712,10 +714,10 @@ def write_ivr(path: Path, calls: list[tuple[dt.datetime, str, str, str]]) -> Non
 def config_text() -> str:
     regions = "\n".join(
         f'[[regions]]\ncode = "{code}"\nname = "{name}"\nworkbook = "workbooks/{code}.xlsx"\n'
-        f'officer_email = "cdbo.{code.lower()}@example.org"\n'
+        f'officer_email = "cdbo.{code.lower()}@example.org"\nivr_log = "ivr/{code}"\n'
         for code, name in data.REGIONS.items()
     )
-    return f"""# Demo workspace written by `backoffice demo`: an invented agency, invented people and brands.
+    return f"""{DEMO_MARK}: an invented agency, invented people and brands.
 # The mandate template is the packaged one (config/templates/mandat_fournisseur.docx).
 
 [agency]
@@ -753,6 +755,27 @@ def build_region(code: str, day: dt.date, seed: int = SEED,
     return builder.build(), builder.calls
 
 
+DEMO_MARK = "# Demo workspace written by `backoffice demo`"
+
+
+def _check_demo_folder(root: Path) -> None:
+    """Refuse to build over a folder that is not empty and not an earlier demo (real data)."""
+    if not root.exists():
+        return
+    if not root.is_dir():
+        raise BackofficeError(f"{root} n'est pas un dossier.")
+    config = root / "backoffice.toml"
+    if config.exists():
+        if config.read_text(encoding="utf-8", errors="replace").startswith(DEMO_MARK):
+            return
+    elif not any(root.iterdir()):
+        return
+    raise BackofficeError(
+        f"Le dossier {root} n'est ni vide ni un espace de démonstration : la démo n'y écrit rien "
+        "pour ne rien écraser. Donnez un autre dossier (backoffice demo DOSSIER)."
+    )
+
+
 def build_demo(directory: str | Path, day: dt.date, seed: int = SEED,
                progress: Callable[..., Iterable] | None = None) -> dict[str, Path]:
     """Write the demo workspace in ``directory``; return the paths written by name.
@@ -763,7 +786,11 @@ def build_demo(directory: str | Path, day: dt.date, seed: int = SEED,
     as unmatched in each region.
     """
     root = Path(directory)
+    _check_demo_folder(root)
     root.mkdir(parents=True, exist_ok=True)
+    for generated in ("output", "ivr", "workbooks"):  # a rebuilt demo starts afresh
+        if (root / generated).is_dir():
+            shutil.rmtree(root / generated)
     paths: dict[str, Path] = {"config": root / "backoffice.toml"}
     paths["config"].write_text(config_text(), encoding="utf-8")
     used_phones = {parse_phone(n) for n in UNKNOWN_CALLER.values()}

@@ -46,6 +46,7 @@ class Table:
     title: str
     headers: list[str]
     rows: list[list[Any]]
+    limit: int | None = 12  # rows shown in the terminal (all with --verbose or --json); None = all
 
 
 @dataclass

@@ -194,11 +194,11 @@ def check_step(data: WorkbookData, ctx: JobContext) -> JobResult:
     result.tables.append(Table(
         "Anomalies par règle", ["Règle", "Gravité", "Nombre"],
         [[rule_id, severity, n] for (rule_id, severity), n in
-         sorted(per_rule.items(), key=lambda item: (item[0][1] != ERREUR, item[0][0]))]))
+         sorted(per_rule.items(), key=lambda item: (item[0][1] != ERREUR, item[0][0]))], limit=None))
     errors = [f for f in findings if f.severity == ERREUR]
-    listed = [[f.cell, f.message] for f in errors[:MAX_LISTED]]
+    listed = [[f.cell, f.message.removeprefix(f"{f.cell} : ")] for f in errors[:MAX_LISTED]]
     if len(errors) > MAX_LISTED:
         listed.append(["…", f"et {len(errors) - MAX_LISTED} autre(s) : voir l'onglet Anomalies"])
-    result.tables.append(Table("Erreurs à corriger", ["Cellule", "Message"], listed))
+    result.tables.append(Table("Erreurs à corriger", ["Cellule", "Message"], listed, limit=None))
     result.needs_attention = severities[ERREUR] > 0
     return result

@@ -77,12 +77,27 @@ def _matricule_lookup(data: WorkbookData) -> dict[str, str]:
     return {str(k).casefold(): str(k) for k in data["Salariés"].all_keys}
 
 
+def ivr_log_path(ctx: JobContext) -> str | None:
+    """The IVR export to read: ``--ivr-log`` (``{region}`` replaced by the region code), else
+    the region's ``ivr_log`` from the config (relative to the config file), else ``None``."""
+    option = ctx.options.get("ivr_log")
+    if option:
+        return str(option).replace("{region}", ctx.region.code)
+    if ctx.region.ivr_log:
+        return str(ctx.settings.path(ctx.region.ivr_log))
+    return None
+
+
 def presence_step(data: WorkbookData, ctx: JobContext) -> JobResult:
     """Match the newest IVR export to today's missions and mark ``Présence`` / ``Heure appel``."""
     result = JobResult(TASK)
-    option = ctx.options.get("ivr_log")
-    if not option:
-        raise InputError("Journal SVI manquant : donnez --ivr-log FICHIER.csv ou un dossier d'exports.")
+    option = ivr_log_path(ctx)
+    if option is None:
+        if ctx.options.get("presence_optional"):
+            result.summary.append(("pas de journal SVI pour cette région", ""))
+            return result
+        raise InputError("Journal SVI manquant : donnez --ivr-log FICHIER.csv ou un dossier d'exports, "
+                         "ou « ivr_log » dans la région de la configuration.")
     log = read_ivr_log(newest_log(option))
     missions_tab, employees_tab = data["Missions"], data["Salariés"]
     settings = ctx.settings.presence
@@ -122,7 +137,7 @@ def presence_step(data: WorkbookData, ctx: JobContext) -> JobResult:
 
     to_call = day[[final.get(k) == MISSING for k in day.index]]
     rows = call_list_rows(to_call, employees_tab.df, data["Magasins"].df, ctx.now)
-    result.tables.append(Table("À appeler", CALL_LIST_HEADERS, rows))
+    result.tables.append(Table("À appeler", CALL_LIST_HEADERS, rows, limit=None))
     out = ctx.options.get("out")
     if out and not ctx.dry_run:
         result.files.append(write_call_list(str(out).replace("{region}", ctx.region.code), rows))
@@ -132,7 +147,7 @@ def presence_step(data: WorkbookData, ctx: JobContext) -> JobResult:
         {p: shown_phone(p) for p in unmatched["phone"].unique() if p}).fillna(unmatched["number"]))
     unmatched.loc[unmatched["caller"] == "", "caller"] = "absent"
     result.tables.append(Table("Appels non rattachés", UNMATCHED_HEADERS,
-                               [_unmatched_row(c) for c in unmatched.itertuples(index=False)]))
+                               [_unmatched_row(c) for c in unmatched.itertuples(index=False)], limit=None))
     result.findings += [_unmatched_finding(c, missions_tab.title, log.path.name)
                         for c in unmatched.itertuples(index=False)]
     result.findings += [
