@@ -5,7 +5,6 @@ or accents. Thresholds are ``[check]`` settings (URSSAF 2026 meal ceiling, secto
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from sheets_sync.findings import ALERTE, ERREUR

@@ -83,3 +83,25 @@ def make_tabs(
             records = [{**DEFAULTS[tab], **r} for r in records]
         tabs[tab] = rows_for(tab, records)
     return tabs
+
+
+def write_xlsx(path, tabs: dict[str, list[list]]):
+    """Write ``{tab: rows}`` as an ``.xlsx`` workbook (one sheet per tab); returns ``str(path)``."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in tabs.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return str(path)
+
+
+def xlsx_row(path, tab: str, key) -> dict:
+    """The row of ``tab`` whose first cell is ``key``, as ``{header: value}``."""
+    import openpyxl
+
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(path)[tab].iter_rows()]
+    return dict(zip(rows[0], next(r for r in rows[1:] if r[0] == key)))

@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from backoffice.cli import cli
 from rules.registry import all_rules
-from tests.factories import make_tabs
+from tests.factories import make_tabs, write_xlsx
 from tests.test_check import OTHERS_OFF
 
 pytest.importorskip("sheets_sync.xlsx_backend")
@@ -33,14 +33,7 @@ def test_rules_shows_the_configured_severity(tmp_path):
 
 
 def make_workbook(path, **tabs):
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in make_tabs(**tabs).items():
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return str(path)
+    return write_xlsx(path, make_tabs(**tabs))
 
 
 @pytest.fixture

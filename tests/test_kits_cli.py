@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from backoffice.cli import cli
-from tests.factories import make_tabs
+from tests.factories import make_tabs, write_xlsx, xlsx_row
 
 pytest.importorskip("sheets_sync.xlsx_backend")
 
@@ -17,21 +17,13 @@ def workbook(tmp_path, monkeypatch):
             monkeypatch.delenv(name)
     tabs = make_tabs(missions=[{"N° mission": "M0042", "Kit": "KIT-A", "Salarié": "S0001",
                                 "Statut": "Confirmée", "Date": "12/11/2026"}])
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in tabs.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
     path = tmp_path / "IDF.xlsx"
-    book.save(path)
+    write_xlsx(path, tabs)
     return path
 
 
 def missions_row(path, key):
-    sheet = openpyxl.load_workbook(path)["Missions"]
-    rows = [[c.value for c in r] for r in sheet.iter_rows()]
-    return dict(zip(rows[0], next(r for r in rows[1:] if r[0] == key)))
+    return xlsx_row(path, "Missions", key)
 
 
 def test_order_then_import(workbook, tmp_path):

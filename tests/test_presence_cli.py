@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from backoffice.cli import cli
-from tests.factories import make_tabs
+from tests.factories import make_tabs, write_xlsx
 
 pytest.importorskip("sheets_sync.xlsx_backend")
 
@@ -12,16 +12,9 @@ HEADER = "date_appel;numero_appelant;code_saisi;resultat\n"
 
 
 def make_workbook(path, missions):
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
     employees = [{"Matricule": f"S000{i}", "Prénom": f"P{i}", "Nom": f"N{i}",
                   "Téléphone": f"06 00 00 00 0{i}"} for i in (1, 2)]
-    for title, rows in make_tabs(employees=employees, missions=missions).items():
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return str(path)
+    return write_xlsx(path, make_tabs(employees=employees, missions=missions))
 
 
 def presence(workbook, log, now="2026-11-29 09:30", *extra):

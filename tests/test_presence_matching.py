@@ -1,5 +1,4 @@
 """rules.presence: who called, which mission a call counts for, the status it earns."""
-import datetime as dt
 
 import pandas as pd
 import pytest

@@ -3,28 +3,13 @@ import openpyxl
 from click.testing import CliRunner
 
 from backoffice.cli import cli
-from tests.factories import make_tabs
+from tests.factories import make_tabs, write_xlsx, xlsx_row
 
 NOW = "2026-11-28 09:00"
 
 
-def write_xlsx(path, tabs):
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in tabs.items():
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-
-
 def cell(path, tab, key, column):
-    ws = openpyxl.load_workbook(path)[tab]
-    head = [c.value for c in ws[1]]
-    for row in ws.iter_rows(min_row=2, values_only=True):
-        if row[0] == key:
-            return row[head.index(column)]
-    raise KeyError(key)
+    return xlsx_row(path, tab, key)[column]
 
 
 def invoke(path, *args):
