@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -97,7 +98,7 @@ class BackofficeGroup(click.Group):
         except BackofficeError as err:
             app = ctx.find_object(AppContext)
             if app is not None and app.verbose:
-                raise
+                click.echo(traceback.format_exc(), err=True)
             click.echo(f"Erreur : {err}", err=True)
             ctx.exit(2)
 

@@ -79,3 +79,88 @@ def test_missing_job_column_is_added_with_its_header():
     head = backend.tabs["Missions"][0]
     assert head[-1] == "Suggestions"
     assert backend.tabs["Missions"][1][len(head) - 1] == "Aucun candidat"
+
+
+def test_headers_match_ignoring_case_accents_spaces_and_with_overrides():
+    tabs = make_tabs()
+    head = tabs["Missions"][0]
+    head[head.index("Début")] = " DEBUT "
+    head[head.index("Date")] = "Date mission"
+    head[head.index("N° mission")] = "n° MISSION"
+    tabs["Missions 2026"] = tabs.pop("Missions")
+    wb = Workbook(MemoryBackend(tabs), tab_names={"Missions": "Missions 2026"},
+                  headers={"Missions": {"Date": "Date mission"}})
+    missions = wb.load()["Missions"]
+    assert missions.df.at["M0001", "Début"] == dt.timedelta(hours=9)
+    assert missions.df.at["M0001", "Date"] == dt.datetime(2026, 11, 29)
+    assert missions.cell_of("M0001", "Date") == "Missions 2026!G2"
+
+
+def test_unknown_columns_are_kept_and_never_written():
+    tabs = make_tabs()
+    tabs["Missions"][0].append("Note interne")
+    tabs["Missions"][1].append("=SOMME(A1:A2)")
+    backend = MemoryBackend(tabs)
+    data = Workbook(backend).load()
+    assert data["Missions"].df.at["M0001", "Note interne"] == "=SOMME(A1:A2)"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("06 12 34 56 78", "+33612345678"), ("+33 6 12 34 56 78", "+33612345678"),
+    ("0033612345678", "+33612345678"), ("612345678", "+33612345678"), (612345678, "+33612345678"),
+])
+def test_phones_are_compared_in_e164(raw, expected):
+    from sheets_sync.parsing import parse_phone
+
+    assert parse_phone(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (1000, "01000"), ("01000", "01000"), (75011.0, "75011"),
+])
+def test_postal_codes_keep_their_leading_zero(raw, expected):
+    from sheets_sync.parsing import parse_postal
+
+    assert parse_postal(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("29/11/2026", dt.datetime(2026, 11, 29)), ("29/11/26", dt.datetime(2026, 11, 29)),
+    ("2026-11-29", dt.datetime(2026, 11, 29)), (dt.date(2026, 11, 29), dt.datetime(2026, 11, 29)),
+    (dt.datetime(2026, 11, 29, 0, 0), dt.datetime(2026, 11, 29)),
+])
+def test_dates(raw, expected):
+    from sheets_sync.parsing import parse_date
+
+    assert parse_date(raw) == expected
+
+
+@pytest.mark.parametrize("raw, minutes", [
+    ("09:30", 570), ("9h30", 570), ("9h", 540), ("09H", 540), (dt.time(9, 30), 570), (0.5, 720),
+])
+def test_times(raw, minutes):
+    from sheets_sync.parsing import parse_time
+
+    assert parse_time(raw).total_seconds() / 60 == minutes
+
+
+@pytest.mark.parametrize("raw, amount", [("12,50", 12.5), ("12.50", 12.5), ("12,50 €", 12.5), (12.5, 12.5),
+                                         ("1.234,50", 1234.5)])
+def test_amounts(raw, amount):
+    from sheets_sync.parsing import parse_amount
+
+    assert parse_amount(raw) == amount
+
+
+@pytest.mark.parametrize("raw, value", [("oui", True), ("O", True), ("x", True), ("true", True),
+                                        ("non", False), ("n", False), ("false", False), ("", None)])
+def test_booleans(raw, value):
+    from sheets_sync.parsing import parse_bool
+
+    assert parse_bool(raw) is value
+
+
+def test_lists_split_on_commas_and_semicolons():
+    from sheets_sync.parsing import parse_list
+
+    assert parse_list("animation, dégustation;anglais ; ") == ("animation", "dégustation", "anglais")

@@ -1,0 +1,79 @@
+"""Settings: defaults, the user's file, environment and CLI overrides; unknown keys refused."""
+from pathlib import Path
+
+import pytest
+
+from backoffice.settings import Settings, load_settings
+from sheets_sync.errors import ConfigError
+
+
+def write(tmp_path, text):
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_are_the_documented_figures():
+    s = load_settings(environ={})
+    assert (s.presence.early_minutes, s.presence.grace_minutes) == (60, 15)
+    assert (s.check.meal_ceiling, s.check.km_rate) == (21.40, 0.29)
+    assert s.sheets.requests_per_minute == 60
+    assert s.regions == ()
+
+
+def test_file_then_environment_then_cli(tmp_path):
+    path = write(tmp_path, '[presence]\ngrace_minutes = 20\n[[regions]]\ncode = "IDF"\nworkbook = "w/IDF.xlsx"\n')
+    s = load_settings(path, environ={"BACKOFFICE_PRESENCE_EARLY_MINUTES": "45"},
+                      overrides={"presence": {"grace_minutes": 10}})
+    assert (s.presence.early_minutes, s.presence.grace_minutes) == (45, 10)
+    assert s.region("idf").workbook == "w/IDF.xlsx"
+    assert s.path(s.region("IDF").workbook) == tmp_path / "w" / "IDF.xlsx"
+
+
+def test_frozen():
+    with pytest.raises(Exception):
+        load_settings(environ={}).presence.grace_minutes = 1  # type: ignore[misc]
+    assert isinstance(load_settings(environ={}), Settings)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[presence]\ngrace = 5\n", "clé inconnue « presence.grace »"),
+    ("[presnce]\ngrace_minutes = 5\n", "section inconnue « presnce »"),
+    ('[[regions]]\ncode = "IDF"\nsheet = "x"\n', "clé inconnue « regions.sheet »"),
+    ('[[regions]]\nname = "Sans code"\n', "une région sans « code »"),
+    ('[[regions]]\ncode = "IDF"\n[[regions]]\ncode = "idf"\n', "un code de région apparaît deux fois"),
+    ('[check.rules]\n"frais.doublon" = "grave"\n', "attendu off, erreur ou alerte"),
+    ("[presence]\ngrace_minutes = \"quinze\"\n", "valeur « quinze » invalide pour presence.grace_minutes"),
+])
+def test_bad_config_names_the_key(tmp_path, text, message):
+    with pytest.raises(ConfigError) as err:
+        load_settings(write(tmp_path, text), environ={})
+    assert message in str(err.value)
+
+
+def test_unknown_environment_key_is_an_error():
+    with pytest.raises(ConfigError) as err:
+        load_settings(environ={"BACKOFFICE_PRESENCE_GRACE": "5"})
+    assert "clé inconnue « presence.grace »" in str(err.value)
+
+
+def test_missing_and_unreadable_files(tmp_path):
+    with pytest.raises(ConfigError, match="introuvable"):
+        load_settings(tmp_path / "absent.toml", environ={})
+    with pytest.raises(ConfigError, match="TOML illisible"):
+        load_settings(write(tmp_path, "[presence\n"), environ={})
+
+
+def test_header_and_tab_overrides_merge_global_and_region(tmp_path):
+    path = write(tmp_path, '[headers.Missions]\n"Date" = "Date mission"\n[tabs]\n"Missions" = "Missions 2026"\n'
+                           '[[regions]]\ncode = "IDF"\nworkbook = "x.xlsx"\n[regions.headers.Missions]\n"Fin" = "Heure fin"\n')
+    s = load_settings(path, environ={})
+    region = s.region("IDF")
+    assert s.header_overrides(region) == {"Missions": {"Date": "Date mission", "Fin": "Heure fin"}}
+    assert s.tab_names(region) == {"Missions": "Missions 2026"}
+
+
+def test_template_is_found_in_the_packaged_config():
+    s = load_settings(environ={})
+    assert s.template_path() == Path(s.config_dir) / "templates" / "mandat_fournisseur.docx"
+    assert s.template_path().exists()
