@@ -13,8 +13,6 @@ connections; waits are capped at ``max_wait_s``; after ``max_retries`` retries a
 from __future__ import annotations
 
 import csv
-import email.utils
-import datetime as dt
 import io
 import time
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ import requests
 import tenacity
 
 from sheets_sync.errors import BackofficeError
+from sheets_sync.retry import parse_retry_after
 
 FIELDS = ("ref", "adresse", "code_postal", "ville")
 
@@ -59,22 +58,6 @@ class _Transient(Exception):
         super().__init__(what)
         self.what = what
         self.retry_after = retry_after
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
 
 
 class Geocoder:
@@ -137,9 +120,9 @@ class Geocoder:
         except requests.ConnectionError as err:
             raise _Transient(f"connexion impossible : {type(err).__name__}") from None
         if response.status_code == 429:
-            raise _Transient("HTTP 429, trop de requêtes", _retry_after(response.headers.get("Retry-After")))
+            raise _Transient("HTTP 429, trop de requêtes", parse_retry_after(response.headers.get("Retry-After")))
         if response.status_code >= 500:
-            raise _Transient(f"HTTP {response.status_code}", _retry_after(response.headers.get("Retry-After")))
+            raise _Transient(f"HTTP {response.status_code}", parse_retry_after(response.headers.get("Retry-After")))
         if response.status_code != 200:
             raise GeocoderError(f"Géocodeur {self.url} : HTTP {response.status_code} "
                                 f"({response.text[:200].strip()}).")

@@ -41,6 +41,11 @@ def retry_after(exc: BaseException | None) -> float | None:
     """Seconds asked by a ``Retry-After`` header (delta-seconds or HTTP date), if any."""
     response = getattr(exc, "response", None)
     value = getattr(response, "headers", {}).get("Retry-After") if response is not None else None
+    return parse_retry_after(value)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """A ``Retry-After`` header value (delta-seconds or HTTP date) in seconds from now."""
     if not value:
         return None
     try:
