@@ -34,7 +34,27 @@ def test_files_written(demo):
     root, paths, _ = demo
     assert sorted(p.relative_to(root).as_posix() for p in paths.values()) == [
         "backoffice.toml", "ivr/ARA/appels_20260310.csv", "ivr/BRE/appels_20260310.csv",
-        "ivr/IDF/appels_20260310.csv", "workbooks/ARA.xlsx", "workbooks/BRE.xlsx", "workbooks/IDF.xlsx"]
+        "ivr/IDF/appels_20260310.csv", "templates/mandat_fournisseur.docx", "workbooks/ARA.xlsx",
+        "workbooks/BRE.xlsx", "workbooks/IDF.xlsx"]
+
+
+def test_the_workspace_has_its_own_template_and_ivr_folders(demo):
+    from backoffice.settings import load_settings
+
+    root, paths, _ = demo
+    settings = load_settings(paths["config"], environ={})
+    assert settings.template_path() == paths["template"]
+    assert [settings.path(r.ivr_log) for r in settings.regions] == [root / "ivr" / c for c in ("IDF", "BRE", "ARA")]
+
+
+def test_a_folder_with_other_files_is_refused(tmp_path):
+    from sheets_sync.errors import BackofficeError
+
+    (tmp_path / "mes_classeurs").mkdir()
+    (tmp_path / "mes_classeurs" / "IDF.xlsx").write_bytes(b"real data")
+    with pytest.raises(BackofficeError, match="ni vide ni un espace de démonstration"):
+        build_demo(tmp_path / "mes_classeurs", dt.date(2026, 3, 10))
+    assert (tmp_path / "mes_classeurs" / "IDF.xlsx").read_bytes() == b"real data"
 
 
 def test_config_loads_with_three_regions(demo):

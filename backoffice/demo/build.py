@@ -29,6 +29,7 @@ from sheets_sync import schema
 from sheets_sync.errors import BackofficeError
 from sheets_sync.parsing import parse_phone
 
+from ..settings import config_dir
 from . import data
 
 SEED = 2098  # the sector's collective agreement (IDCC 2098)
@@ -718,7 +719,8 @@ def config_text() -> str:
         for code, name in data.REGIONS.items()
     )
     return f"""{DEMO_MARK}: an invented agency, invented people and brands.
-# The mandate template is the packaged one (config/templates/mandat_fournisseur.docx).
+# The mandate template is templates/mandat_fournisseur.docx beside this file (a copy of the
+# packaged one): edit it in Word, the next run uses it.
 
 [agency]
 name = "Animatis Terrain"
@@ -756,6 +758,7 @@ def build_region(code: str, day: dt.date, seed: int = SEED,
 
 
 DEMO_MARK = "# Demo workspace written by `backoffice demo`"
+TEMPLATE_NAME = "mandat_fournisseur.docx"
 
 
 def _check_demo_folder(root: Path) -> None:
@@ -788,11 +791,14 @@ def build_demo(directory: str | Path, day: dt.date, seed: int = SEED,
     root = Path(directory)
     _check_demo_folder(root)
     root.mkdir(parents=True, exist_ok=True)
-    for generated in ("output", "ivr", "workbooks"):  # a rebuilt demo starts afresh
+    for generated in ("output", "ivr", "workbooks", "templates"):  # a rebuilt demo starts afresh
         if (root / generated).is_dir():
             shutil.rmtree(root / generated)
     paths: dict[str, Path] = {"config": root / "backoffice.toml"}
     paths["config"].write_text(config_text(), encoding="utf-8")
+    paths["template"] = root / "templates" / TEMPLATE_NAME
+    paths["template"].parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(config_dir() / "templates" / TEMPLATE_NAME, paths["template"])
     used_phones = {parse_phone(n) for n in UNKNOWN_CALLER.values()}
     codes = list(data.REGIONS)
     for code in (progress or (lambda items, *a, **k: items))(codes, "Données de démonstration", len(codes)):

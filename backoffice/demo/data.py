@@ -226,8 +226,9 @@ BRANDS = (
           "merchandising", "confitures", ""),
 )
 
-SIGNATORY_ROLES = ("Directrice commerciale", "Directeur commercial", "Responsable trade marketing",
-                   "Directrice des ventes")
+# Titles that read right whoever signs (the names are drawn at random, without gender).
+SIGNATORY_ROLES = ("Responsable des ventes", "Responsable grands comptes", "Responsable trade marketing",
+                   "Chef des ventes")
 
 OPERATION_THEMES = ("Semaine découverte", "Fête des grands-mères", "Printemps gourmand",
                     "Nouvelle gamme", "Salon des vins et saveurs", "Opération fidélité")
