@@ -1,0 +1,69 @@
+"""`backoffice --spreadsheet ID run` end to end: the CLI, the jobs and gspread's real HTTP code
+against the in-process Sheets API stand-in (BACKOFFICE_SHEETS_API)."""
+import datetime as dt
+
+import pytest
+from click.testing import CliRunner
+
+from backoffice.cli import cli
+from backoffice.demo.build import PLANTED, build_region, ivr_file_name, write_ivr
+from sheets_sync.schema import ANOMALIES, JOURNAL, PEOPLE_TABS
+from tests.factories import make_tabs, rows_for
+from tests.sheets_standin import SheetsStandIn
+
+SID = "1DemoIdfAbCdEfGhIjKlMnOpQrStUvWxYz012345"
+DAY = dt.date(2026, 3, 10)
+
+
+@pytest.fixture
+def standin(monkeypatch):
+    for name in list(__import__("os").environ):
+        if name.startswith("BACKOFFICE_"):
+            monkeypatch.delenv(name)
+    with SheetsStandIn() as server:
+        monkeypatch.setenv("BACKOFFICE_SHEETS_API", server.url)
+        yield server
+
+
+def run(*args):
+    return CliRunner().invoke(cli, ["--spreadsheet", SID, *map(str, args)])
+
+
+def test_the_day_on_a_google_sheet_costs_four_requests_and_finds_the_planted_anomalies(standin, tmp_path):
+    records, calls = build_region("IDF", DAY)
+    tabs = {spec.name: rows_for(spec.name, records[spec.name]) for spec in PEOPLE_TABS}
+    tabs["Anomalies"] = [list(ANOMALIES.names)]
+    tabs["Journal"] = [list(JOURNAL.names)]
+    standin.add_spreadsheet(SID, tabs)
+    log = tmp_path / "ivr" / ivr_file_name(DAY)
+    write_ivr(log, calls)
+
+    result = run("--now", f"{DAY} 10:30", "run", "--ivr-log", log.parent, "--out", tmp_path / "out")
+    assert result.exit_code == 1, result.output  # the planted errors need a person
+    assert standin.requests == 4  # read, re-read, values:batchUpdate, :batchUpdate
+    found = {(row[1], row[3]) for row in standin.rows(SID, "Anomalies")[1:]}
+    planted = {(p.rule, p.cell) for p in PLANTED if p.region == "IDF" and "!" in p.cell}
+    assert planted <= found
+    assert {rule for rule, _cell in found - planted} <= {"presence.appel_non_rattache"}
+    assert len(standin.rows(SID, "Journal")) > 100
+
+    before = standin.requests
+    again = run("--now", f"{DAY} 10:30", "run", "--ivr-log", log.parent, "--out", tmp_path / "out")
+    assert again.exit_code == 1
+    assert "Écriture : 0 cellule(s) écrite(s)" in again.output
+    assert standin.requests - before == 1  # nothing to change: the read only
+
+
+def test_a_cell_a_person_types_meanwhile_is_kept_and_reported(standin, tmp_path):
+    tabs = make_tabs(missions=[{"N° mission": "M0001", "Date": "02/12/2026"}])
+    tabs["Anomalies"] = [list(ANOMALIES.names)]
+    tabs["Journal"] = [list(JOURNAL.names)]
+    standin.add_spreadsheet(SID, tabs)
+    column = tabs["Missions"][0].index("Suggestions")
+    ref = f"{chr(65 + column)}2"
+    standin.before_request(2, lambda s: s.edit(SID, "Missions", ref, "Proposée à Léa par téléphone"))
+
+    result = run("--now", "2026-11-29 09:30", "suggest")
+    assert standin.value(SID, "Missions", ref) == "Proposée à Léa par téléphone"
+    assert f"Missions!{ref}" in result.output and "modifiée entre-temps" in result.output
+    assert standin.requests <= 4
