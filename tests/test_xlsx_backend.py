@@ -15,7 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sheets_sync import COLOR_ERROR, COLOR_MISSING, ChangeSet, Highlight, Workbook, WorkbookError
 from sheets_sync.backend import CellWrite, WritePlan
 from sheets_sync.xlsx_backend import XlsxBackend
-from tests.factories import make_tabs
+from tests.factories import make_tabs, write_xlsx
 
 NOW = dt.datetime(2026, 11, 29, 9, 30)
 YELLOW = "FFFF00"
@@ -25,16 +25,6 @@ JOURNAL_HEADER = ["Horodatage", "Tâche", "Onglet", "Clé", "Colonne", "Cellule"
 
 def solid(rgb: str) -> PatternFill:
     return PatternFill(fill_type="solid", start_color="FF" + rgb, end_color="FF" + rgb)
-
-
-def write_tabs(path, tabs):
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in tabs.items():
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
 
 
 @pytest.fixture
@@ -54,7 +44,7 @@ def decorated(tmp_path):
     for i, row in enumerate(tabs["Missions"][1:], start=2):
         row.append(f"=LEN(A{i})")
     path = tmp_path / "region.xlsx"
-    write_tabs(path, tabs)
+    write_xlsx(path, tabs)
     wb = openpyxl.load_workbook(path)
     ws = wb["Missions"]
     for cell in ws[1]:
@@ -340,7 +330,7 @@ def test_clearing_a_cell_and_writing_numbers(decorated):
 
 def test_owned_tabs_are_created(tmp_path):
     path = tmp_path / "r.xlsx"
-    write_tabs(path, make_tabs())
+    write_xlsx(path, make_tabs())
     wb, data = load(path)
     changes = ChangeSet()
     changes.rewrite("check", "Anomalies", [["erreur", "missions.x", "Missions", "Missions!G2", "M0001",
@@ -385,7 +375,7 @@ def test_a_chart_survives_a_write(tmp_path):
     from openpyxl.chart import BarChart, Reference
 
     path = tmp_path / "r.xlsx"
-    write_tabs(path, make_tabs())
+    write_xlsx(path, make_tabs())
     book = openpyxl.load_workbook(path)
     chart = BarChart()
     chart.add_data(Reference(book["Salariés"], min_col=12, min_row=1, max_row=2))
