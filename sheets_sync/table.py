@@ -14,8 +14,8 @@ import pandas as pd
 from .a1 import cell_ref, col_letter
 from .backend import TOOL_COLORS, RawTab
 from .findings import Finding
-from .parsing import PARSERS, cell_text
-from .schema import TabSpec
+from .parsing import PARSERS, CellError, cell_text, is_empty
+from .schema import AMOUNT, DATE, NUMBER, TIME, TabSpec
 
 ROW = "_row"
 
@@ -85,9 +85,21 @@ class Table:
         if self.spec.key is None:
             raise ValueError(f"tab {self.name} has no key: jobs do not write to it")
         old = self.raw_value(key, column)
-        if cell_text(old) == cell_text(new):
+        if cell_text(old) == cell_text(new) or self._same_typed(column, old, new):
             return None
         return CellChange(self.name, str(key), column, old, new)
+
+    def _same_typed(self, column: str, old, new) -> bool:
+        """A real date/time/number cell already holding what the text ``new`` says (``29/11/2026``)."""
+        if column not in self.spec.names:
+            return False
+        kind = self.spec.column(column).type
+        if kind not in (DATE, TIME, NUMBER, AMOUNT) or is_empty(old) or is_empty(new):
+            return False
+        try:
+            return bool(PARSERS[kind](old) == PARSERS[kind](new))
+        except CellError:
+            return False
 
     def highlights(self, owner: str, wanted: set[tuple[str, str]]) -> list[Highlight]:
         """Changes so that exactly ``wanted`` (key, column) cells carry a tool colour.

@@ -164,3 +164,16 @@ def test_lists_split_on_commas_and_semicolons():
     from sheets_sync.parsing import parse_list
 
     assert parse_list("animation, dégustation;anglais ; ") == ("animation", "dégustation", "anglais")
+
+
+@pytest.mark.parametrize("column, cell, new", [
+    ("Heure appel", dt.time(8, 57), "08:57"),
+    ("Mandat envoyé le", dt.datetime(2026, 11, 29), "29/11/2026"),
+    ("Mandat envoyé le", "2026-11-29", "29/11/2026"),
+])
+def test_a_real_date_or_time_cell_already_holding_the_value_is_not_rewritten(column, cell, new):
+    tabs = make_tabs()
+    tabs["Missions"][1][tabs["Missions"][0].index(column)] = cell
+    missions = Workbook(MemoryBackend(tabs)).load()["Missions"]
+    assert missions.change("M0001", column, new) is None
+    assert missions.change("M0001", column, "30/11/2026" if "le" in column else "08:58") is not None
