@@ -12,7 +12,7 @@ from .registry import RuleContext, rule
 @rule("presence.manquante", "Missions", ERREUR)
 def missing_today(ctx: RuleContext):
     """Une mission du jour a la présence « Manquante » : le salarié n'a pas appelé le
-    serveur vocal à sa prise de poste. Appelez-le, puis notez le résultat dans « Présence »
+    serveur vocal à sa prise de poste. Appelez le salarié, puis notez le résultat dans « Présence »
     (par exemple « Confirmée tél. » ou « Excusée »)."""
     missions = ctx.data["Missions"].df
     todays = missions[(missions["Date"] == ctx.today) & (missions["Présence"].map(norm) == "manquante")]
@@ -29,6 +29,6 @@ def missing_today(ctx: RuleContext):
         findings.append(ctx.finding(
             "presence.manquante", ERREUR, "Missions", key, "Présence",
             f"mission {key} du jour (début {start}) : {who} n'a pas confirmé sa présence. "
-            f"Appelez-le{phone} puis notez le résultat dans « Présence ».",
+            f"Appelez le salarié{phone} puis notez le résultat dans « Présence ».",
         ))
     return findings

@@ -28,7 +28,7 @@ def test_message_says_who_and_what_to_do():
         {"N° mission": "M7", "Salarié": "S0001", "Statut": "Confirmée", "Présence": "Manquante"}])
     assert finding.message == (
         "Missions!V2 : mission M7 du jour (début 09:00) : S0001 Léa Martin n'a pas confirmé sa "
-        "présence. Appelez-le au 06 12 34 56 78 puis notez le résultat dans « Présence ».")
+        "présence. Appelez le salarié au 06 12 34 56 78 puis notez le résultat dans « Présence ».")
     assert finding.key == "M7" and finding.tab == "Missions"
 
 
