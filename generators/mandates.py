@@ -19,6 +19,7 @@ import json
 import math
 import os
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -269,9 +270,7 @@ class MandateTemplate:
                 f"Modèle de mandat {self.path} : balise mal formée ({err.message}, ligne XML {err.lineno}). "
                 "Ouvrez-le dans Word et corrigez la balise {{ … }}."
             ) from None
-        except Exception as err:  # a file that is not a .docx (zip) at all
-            if isinstance(err, BackofficeError):
-                raise
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:  # not a .docx at all
             raise BackofficeError(f"Modèle de mandat {self.path} illisible : {err}.") from None
         self.tags = set(used)
         missing = sorted(self.tags - set(available))
