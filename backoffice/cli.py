@@ -36,6 +36,7 @@ class AppContext:
     dry_run: bool = False
     verbose: bool = False
     as_json: bool = False
+    read_only: bool = False  # a command that only shows (dossier): never writes, no dry-run table
     _settings: Settings | None = None
 
     def settings(self) -> Settings:
@@ -134,7 +135,7 @@ def execute(app: AppContext, steps: Sequence[tuple[str, Callable]], options: dic
     """Run steps on the selected regions, print the summary, exit with the right code."""
     settings = app.settings()
     regions = app.selected_regions()
-    outcomes = run_regions(settings, regions, steps, app.now, dry_run=app.dry_run,
+    outcomes = run_regions(settings, regions, steps, app.now, dry_run=app.dry_run or app.read_only,
                            options=options or {}, progress=app.progress)
     finish(app, outcomes, render_extra)
 
@@ -187,7 +188,9 @@ def render_outcome(outcome: RegionOutcome, app: AppContext) -> None:
             max_width=110).splitlines()))
         if len(findings) > 30:
             click.echo(f"  … et {len(findings) - 30} autre(s)")
-    if app.dry_run:
+    if app.read_only:
+        pass
+    elif app.dry_run:
         click.echo(f"  Simulation (--dry-run) : {len(outcome.preview)} modification(s), rien n'est écrit.")
         if outcome.preview:
             click.echo("\n".join("  " + l for l in table(

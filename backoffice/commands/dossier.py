@@ -14,5 +14,5 @@ def command(app: AppContext, matricule: str):
     reports, trainings, medical check. Writes nothing; exit 1 when something needs action."""
     from ..jobs.dossier import dossier_step
 
-    app.dry_run = True  # read-only: never apply anything, whatever the steps return
+    app.read_only = True  # never apply anything, whatever the steps return
     execute(app, [("dossier", dossier_step)], {"matricule": matricule})
