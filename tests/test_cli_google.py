@@ -67,3 +67,41 @@ def test_a_cell_a_person_types_meanwhile_is_kept_and_reported(standin, tmp_path)
     assert standin.value(SID, "Missions", ref) == "Proposée à Léa par téléphone"
     assert f"Missions!{ref}" in result.output and "modifiée entre-temps" in result.output
     assert standin.requests <= 4
+
+
+def test_regions_run_side_by_side_under_one_shared_limiter(standin, tmp_path):
+    """Three Google regions in one run: their requests all go through one limiter, which holds
+    the run within the per-user quota (here 5 a minute, on a fake clock)."""
+    import threading
+
+    from backoffice.commands.run import day_steps
+    from backoffice.jobs.runner import run_regions
+    from backoffice.settings import load_settings
+    from sheets_sync.limiter import RateLimiter
+
+    ids = {"IDF": SID, "BRE": SID[:-1] + "B", "ARA": SID[:-1] + "C"}
+    config = tmp_path / "c.toml"
+    config.write_text("".join(f'[[regions]]\ncode = "{code}"\nspreadsheet = "{sid}"\n' for code, sid in ids.items()),
+                      encoding="utf-8")
+    for sid in ids.values():
+        tabs = make_tabs(missions=[{"N° mission": "M0001", "Date": "02/12/2026"}])
+        standin.add_spreadsheet(sid, {**tabs, "Anomalies": [list(ANOMALIES.names)], "Journal": [list(JOURNAL.names)]})
+
+    clock = {"t": 0.0}
+    waits = []
+    lock = threading.Lock()
+
+    def sleep(seconds):
+        with lock:
+            waits.append(seconds)
+            clock["t"] += seconds
+
+    limiter = RateLimiter(5, clock=lambda: clock["t"], sleep=sleep)
+    settings = load_settings(config, environ={})
+    outcomes = run_regions(settings, settings.regions, day_steps(False), dt.datetime(2026, 11, 29, 9, 30),
+                           options={"out_dir": str(tmp_path / "out")}, limiter=limiter)
+    assert [o.error for o in outcomes] == ["", "", ""]
+    assert [o.region.code for o in outcomes] == ["IDF", "BRE", "ARA"]
+    assert standin.requests == limiter.granted == 12  # 4 a region
+    assert waits, "the fourth to twelfth requests had to wait for the quota window"
+    assert all(o.report.written > 0 for o in outcomes)
