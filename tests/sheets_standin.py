@@ -339,6 +339,8 @@ class Sheet:
                 "sheetType": "GRID", "gridProperties": grid}
 
 
+# The stand-in keeps its own A1 arithmetic (not sheets_sync.a1): a bug in the client's must not
+# be mirrored by the server it is tested against.
 def col_letter(index: int) -> str:
     letters = ""
     while index:
