@@ -7,6 +7,7 @@ only weekends are skipped. Alsace-Moselle's two extra days are not counted.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 import numpy as np
@@ -63,3 +64,16 @@ def working_days_between(start, end) -> pd.Series:
 def is_working_day(date) -> bool:
     day = np.datetime64(pd.Timestamp(date).date(), "D")
     return bool(np.is_busday(day, holidays=list(_holidays_around(np.array([day])))))
+
+
+def subtract_working_days(day, count: int) -> dt.date:
+    """``day`` minus ``count`` working days (``count`` = 0 gives ``day`` itself).
+
+    Friday - 1 is Thursday; Monday - 1 is the Friday before; Saturday - 1 is Friday.
+    """
+    current = pd.Timestamp(day).date()
+    for _ in range(count):
+        current -= dt.timedelta(days=1)
+        while not is_working_day(current):
+            current -= dt.timedelta(days=1)
+    return current

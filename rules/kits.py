@@ -6,12 +6,10 @@ the kit check rules (``rules.kit_rules``) build on them.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 
-import holidays
 import pandas as pd
 
 from sheets_sync.schema import KIT_STATUSES
@@ -48,27 +46,6 @@ def order_number(region: str, mission: str) -> str:
 def is_region_order(number: str, region: str) -> bool:
     """Whether an order number was made for ``region`` (``K-IDF-M0042`` for ``IDF``)."""
     return str(number).strip().upper().startswith(f"{ORDER_PREFIX}-{token(region)}-")
-
-
-@functools.lru_cache(maxsize=None)
-def _french_holidays() -> holidays.HolidayBase:
-    return holidays.country_holidays("FR")  # years are filled in lazily on lookup
-
-
-def is_working_day(day: dt.date) -> bool:
-    """Monday to Friday and not a French public holiday (metropolitan calendar)."""
-    return day.weekday() < 5 and day not in _french_holidays()
-
-
-def subtract_working_days(day, count: int) -> dt.date:
-    """``day`` minus ``count`` French working days (``count`` = 0 gives ``day`` itself)."""
-    current = pd.Timestamp(day).date()
-    left = count
-    while left > 0:
-        current -= dt.timedelta(days=1)
-        if is_working_day(current):
-            left -= 1
-    return current
 
 
 def missions_to_order(missions: pd.DataFrame, today: pd.Timestamp, days: int) -> pd.DataFrame:

@@ -9,7 +9,8 @@ from backoffice.jobs.base import JobContext
 from backoffice.jobs.kits import kits_order_step, load_kit_orders
 from backoffice.jobs.runner import run_region
 from backoffice.settings import Region, load_settings
-from rules.kits import order_number, subtract_working_days
+from rules.calendar import subtract_working_days
+from rules.kits import order_number
 from sheets_sync import MemoryBackend, Workbook
 from tests.factories import make_tabs
 

@@ -14,10 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from generators.kit_orders import write_orders
-from rules.kits import (
-    KitOrder, missions_to_order, is_region_order, order_number, status_rank,
-    subtract_working_days, token,
-)
+from rules.calendar import subtract_working_days
+from rules.kits import KitOrder, is_region_order, missions_to_order, order_number, status_rank, token
 from sheets_sync.errors import InputError
 from sheets_sync.findings import ALERTE, ERREUR, Finding
 from sheets_sync.parsing import display_phone, format_date
