@@ -18,7 +18,7 @@ import click
 from sheets_sync.errors import BackofficeError
 
 from .jobs.runner import RegionOutcome, run_regions
-from .render import jsonable, table
+from .render import jsonable, table, wrapped
 from .settings import Region, Settings, load_settings
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -100,7 +100,7 @@ class BackofficeGroup(click.Group):
             app = ctx.find_object(AppContext)
             if app is not None and app.verbose:
                 click.echo(traceback.format_exc(), err=True)
-            click.echo(f"Erreur : {err}", err=True)
+            click.echo(wrapped(f"Erreur : {err}"), err=True)
             ctx.exit(2)
 
 
@@ -131,30 +131,33 @@ def cli(ctx, config, workbook, spreadsheet, regions, now, dry_run, verbose, as_j
 
 
 def execute(app: AppContext, steps: Sequence[tuple[str, Callable]], options: dict[str, Any] | None = None,
-            render_extra: Callable[[RegionOutcome], None] | None = None) -> None:
-    """Run steps on the selected regions, print the summary, exit with the right code."""
+            refusals: Sequence[str] = ()) -> None:
+    """Run steps on the selected regions, print the summary, exit with the right code.
+
+    ``refusals`` are configuration errors that left part of the work out: printed first, and
+    the run exits 2 once the rest is done.
+    """
     settings = app.settings()
     regions = app.selected_regions()
     outcomes = run_regions(settings, regions, steps, app.now, dry_run=app.dry_run or app.read_only,
                            options=options or {}, progress=app.progress)
-    finish(app, outcomes, render_extra)
+    finish(app, outcomes, refusals)
 
 
-def finish(app: AppContext, outcomes: Sequence[RegionOutcome],
-           render_extra: Callable[[RegionOutcome], None] | None = None) -> None:
+def finish(app: AppContext, outcomes: Sequence[RegionOutcome], refusals: Sequence[str] = ()) -> None:
     """Print the outcomes (summary or --json) and exit with the right code."""
     if app.as_json:
-        click.echo(json.dumps(outcomes_json(outcomes), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(outcomes_json(outcomes, refusals), ensure_ascii=False, indent=2))
     else:
+        for message in refusals:
+            click.echo(wrapped(f"Erreur : {message}"), err=True)
         for outcome in outcomes:
             render_outcome(outcome, app)
-            if render_extra is not None and not outcome.error:
-                render_extra(outcome)
-    sys.exit(exit_code(outcomes))
+    sys.exit(exit_code(outcomes, refusals))
 
 
-def exit_code(outcomes: Sequence[RegionOutcome]) -> int:
-    if any(o.error for o in outcomes):
+def exit_code(outcomes: Sequence[RegionOutcome], refusals: Sequence[str] = ()) -> int:
+    if refusals or any(o.error for o in outcomes):
         return 2
     return 1 if any(o.attention() for o in outcomes) else 0
 
@@ -164,7 +167,7 @@ def render_outcome(outcome: RegionOutcome, app: AppContext) -> None:
     title = f"Région {region.code}" + (f" — {region.name}" if region.name and region.name != region.code else "")
     click.echo(click.style(title, bold=True))
     if outcome.error:
-        click.echo(f"  Erreur : {outcome.error}", err=True)
+        click.echo(wrapped(f"Erreur : {outcome.error}", "  "), err=True)
         if app.verbose and outcome.trace:
             click.echo(outcome.trace, err=True)
         return
@@ -211,8 +214,10 @@ def render_outcome(outcome: RegionOutcome, app: AppContext) -> None:
             ).splitlines()))
 
 
-def outcomes_json(outcomes: Sequence[RegionOutcome]) -> dict:
-    out = {"regions": [], "exit_code": exit_code(outcomes)}
+def outcomes_json(outcomes: Sequence[RegionOutcome], refusals: Sequence[str] = ()) -> dict:
+    out: dict[str, Any] = {"regions": [], "exit_code": exit_code(outcomes, refusals)}
+    if refusals:
+        out["errors"] = list(refusals)
     for o in outcomes:
         entry: dict[str, Any] = {"code": o.region.code, "name": o.region.name, "error": o.error or None}
         entry["steps"] = [

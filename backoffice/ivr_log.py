@@ -78,7 +78,15 @@ def newest_log(path: str | Path) -> Path:
 
 
 def _decode(data: bytes, name: str) -> str:
-    if b"\x00" in data[:4096]:
+    # UTF-16, as some IVR consoles and Excel's « Texte Unicode » export it: read it as such.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _utf16(data, "utf-16", name)
+    head = data[:4096]
+    if len(head) >= 4 and head[1::2].count(0) > len(head) // 4 and head[0::2].count(0) == 0:
+        return _utf16(data, "utf-16-le", name)
+    if len(head) >= 4 and head[0::2].count(0) > len(head) // 4 and head[1::2].count(0) == 0:
+        return _utf16(data, "utf-16-be", name)
+    if b"\x00" in head:
         raise InputError(f"{name} : ce n'est pas un fichier CSV (contenu binaire) ; "
                          "exportez le journal du SVI au format CSV.")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -87,6 +95,14 @@ def _decode(data: bytes, name: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("latin-1")  # never fails: every byte is a Latin-1 character
+
+
+def _utf16(data: bytes, codec: str, name: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        raise InputError(f"{name} : fichier en UTF-16 illisible ; exportez le journal du SVI en CSV "
+                         "UTF-8 (ou Latin-1).") from None
 
 
 def _header_key(text: str) -> str:

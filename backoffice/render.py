@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import shutil
+import textwrap
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -26,16 +28,36 @@ def text(value: Any) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 60) -> str:
-    """A fixed-width table: headers, a rule, rows. Long cells are cut with « … »."""
+    """A fixed-width table: headers, a rule, rows. A cell longer than ``max_width`` is wrapped
+    on several lines of its column, never cut: a message's « what to do » part stays readable."""
     cells = [[text(c) for c in headers]] + [[text(c) for c in row] for row in rows]
-    cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
-    widths = [max(len(row[i]) if i < len(row) else 0 for row in cells) for i in range(len(headers))]
+    wrapped = [[_wrap_cell(c, max_width) for c in row] for row in cells]
+    widths = [max((max(map(len, row[i])) if i < len(row) else 0) for row in wrapped)
+              for i in range(len(headers))]
     lines = []
-    for n, row in enumerate(cells):
-        lines.append("  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip())
+    for n, row in enumerate(wrapped):
+        for k in range(max(len(c) for c in row)):
+            parts = [(c[k] if k < len(c) else "").ljust(widths[i]) for i, c in enumerate(row)]
+            lines.append("  ".join(parts).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def _wrap_cell(value: str, width: int) -> list[str]:
+    if len(value) <= width and "\n" not in value:
+        return [value]
+    out: list[str] = []
+    for paragraph in value.split("\n"):
+        out.extend(textwrap.wrap(paragraph, width, break_long_words=True, break_on_hyphens=False) or [""])
+    return out
+
+
+def wrapped(message: str, indent: str = "") -> str:
+    """A message wrapped to the terminal's width (80 when unknown), never cut."""
+    width = max(40, shutil.get_terminal_size((100, 24)).columns - 1)
+    return textwrap.fill(message, width, initial_indent=indent, subsequent_indent=indent + "  ",
+                         break_long_words=False, break_on_hyphens=False)
 
 
 def jsonable(value: Any) -> Any:

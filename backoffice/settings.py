@@ -28,6 +28,8 @@ def config_dir() -> Path:
 
 @dataclass(frozen=True)
 class Agency:
+    """The agency's identity, printed on every mandate. The defaults carry none."""
+
     name: str = ""
     legal_form: str = ""
     siret: str = ""
@@ -36,6 +38,36 @@ class Agency:
     city: str = ""
     phone: str = ""
     email: str = ""
+    demo: bool = False  # only the demo's own config: an invented agency, placeholders allowed
+
+    def gaps(self) -> list[str]:
+        """What keeps this identity off a real document: ``key (why)`` for each, in order."""
+        out = []
+        for key in AGENCY_REQUIRED:
+            value = str(getattr(self, key)).strip()
+            if not value:
+                out.append(f"{key} (manquant)")
+            elif not self.demo and _placeholder(key, value):
+                out.append(f"{key} (valeur d'exemple « {value} »)")
+        return out
+
+
+AGENCY_REQUIRED = ("name", "siret", "address", "postal_code", "city", "email")
+# What `backoffice init` writes and what example files carry: never on a real mandate.
+_PLACEHOLDER_WORDS = ("à compléter", "a completer", "exemple", "example", "todo", "xxx")
+_RESERVED_DOMAINS = ("example.org", "example.com", "example.net", ".example", ".invalid", ".test")
+
+
+def _placeholder(key: str, value: str) -> bool:
+    low = value.casefold()
+    if any(word in low for word in _PLACEHOLDER_WORDS):
+        return True
+    if key == "siret":
+        digits = "".join(ch for ch in value if ch.isdigit())
+        return len(digits) != 14 or len(set(digits)) == 1 or len(digits) != len(value.replace(" ", ""))
+    if key == "email":
+        return "@" not in value or low.endswith(_RESERVED_DOMAINS)
+    return False
 
 
 @dataclass(frozen=True)
@@ -52,6 +84,7 @@ class Sheets:
 class Presence:
     early_minutes: int = 60
     grace_minutes: int = 15
+    stale_minutes: int = 30  # a log whose newest call and file are older is not trusted for Manquante
 
 
 @dataclass(frozen=True)
@@ -156,6 +189,17 @@ class Settings:
     regions: tuple[Region, ...] = ()
     base_dir: Path = Path(".")  # paths in the config file are relative to it
     config_dir: Path = Path(".")  # where templates are found
+    source: Path | None = None  # the config file (--config), when there is one
+
+    def require_agency(self) -> None:
+        """Refuse to produce a document for a store while the agency's identity is not real."""
+        gaps = self.agency.gaps()
+        if gaps:
+            where = str(self.source) if self.source else "votre fichier de configuration (--config)"
+            raise ConfigError(
+                f"Identité de l'agence incomplète, section [agency] de {where} : {', '.join(gaps)}. "
+                "Complétez-la : aucun mandat n'est généré ni envoyé tant qu'elle manque."
+            )
 
     def region(self, code: str) -> Region:
         for region in self.regions:
@@ -310,7 +354,8 @@ def load_settings(
     raw = _merge(raw, _env_overrides(os.environ if environ is None else environ), "environnement")
     if overrides:
         raw = _merge(raw, overrides, "ligne de commande")
-    kwargs: dict[str, Any] = {"base_dir": base_dir, "config_dir": cdir}
+    kwargs: dict[str, Any] = {"base_dir": base_dir, "config_dir": cdir,
+                              "source": path.resolve() if path is not None else None}
     where = str(path or cdir / "defaults.toml")
     for name, cls in _SECTION_CLASSES.items():
         kwargs[name] = cls(**_section(cls, name, raw.get(name, {}), where))

@@ -156,3 +156,27 @@ def match_presence(calls: pd.DataFrame, matricules: pd.Series, phones: pd.Series
                                    np.where(has_mission, OUT_OF_HOURS, NO_MISSION))
     unmatched = unmatched.drop(columns=["code_mission", "mission"]).sort_values(["time", "employee"])
     return PresenceMatch(first, status, unmatched.reset_index(drop=True))
+
+
+@dataclass(frozen=True)
+class LogFreshness:
+    """Whether an IVR export can be trusted to say who did *not* call."""
+
+    stale: bool
+    last_call: pd.Timestamp | None  # the newest call of the whole export, any result, any day
+    calls_today: int
+
+
+def log_freshness(call_times: pd.Series, file_time: pd.Timestamp | None, now, stale_minutes: int
+                  ) -> LogFreshness:
+    """A log is stale when it has no call of ``now``'s day, or when both its newest call and
+    its file time are more than ``stale_minutes`` older than ``now``: a failed or late export
+    must not turn every mission of the day « Manquante »."""
+    now = pd.Timestamp(now)
+    times = call_times.dropna()
+    last = times.max() if len(times) else None
+    today = int((times.dt.normalize() == now.normalize()).sum()) if len(times) else 0
+    limit = now - pd.Timedelta(minutes=stale_minutes)
+    newest = max([t for t in (last, file_time) if t is not None], default=None)
+    stale = today == 0 or newest is None or newest < limit
+    return LogFreshness(stale, last, today)

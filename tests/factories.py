@@ -105,3 +105,15 @@ def xlsx_row(path, tab: str, key) -> dict:
 
     rows = [[c.value for c in r] for r in openpyxl.load_workbook(path)[tab].iter_rows()]
     return dict(zip(rows[0], next(r for r in rows[1:] if r[0] == key)))
+
+
+# The agency of the tests: the demo's invented one (its SIRET is a placeholder, allowed by demo).
+AGENCY = {"name": "Animatis Terrain", "legal_form": "SAS", "siret": "000 000 000 00000",
+          "address": "12 rue de l'Exemple", "postal_code": "75010", "city": "Paris",
+          "phone": "01 00 00 00 00", "email": "backoffice@example.org", "demo": True}
+
+
+def set_agency_env(monkeypatch) -> None:
+    """Give a CLI run without --config the tests' agency, through BACKOFFICE_AGENCY_* variables."""
+    for key, value in AGENCY.items():
+        monkeypatch.setenv(f"BACKOFFICE_AGENCY_{key.upper()}", str(value).lower() if value is True else str(value))

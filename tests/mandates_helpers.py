@@ -10,6 +10,7 @@ from backoffice.jobs.mandates import mandates_step
 from backoffice.jobs.runner import run_region
 from backoffice.settings import Region, load_settings
 from sheets_sync import MemoryBackend, Workbook
+from tests.factories import AGENCY
 
 NOW = dt.datetime(2026, 11, 20, 9, 0)  # missions of the factories are on 29/11/2026: 9 days ahead
 
@@ -19,7 +20,7 @@ def staffed(**cells) -> dict:
 
 
 def settings(**sections):
-    return load_settings(environ={}, overrides=sections or None)
+    return load_settings(environ={}, overrides={"agency": AGENCY, **sections})
 
 
 def run(backend: MemoryBackend, out: Path, *, now=NOW, dry_run=False, cfg=None, region="IDF", **options):

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from backoffice.cli import cli
 from backoffice.demo.build import PLANTED, build_region, ivr_file_name, write_ivr
 from sheets_sync.schema import ANOMALIES, JOURNAL, PEOPLE_TABS
-from tests.factories import make_tabs, rows_for
+from tests.factories import AGENCY, make_tabs, rows_for, set_agency_env
 from tests.sheets_standin import SheetsStandIn
 
 SID = "1DemoIdfAbCdEfGhIjKlMnOpQrStUvWxYz012345"
@@ -22,6 +22,7 @@ def standin(monkeypatch):
             monkeypatch.delenv(name)
     with SheetsStandIn() as server:
         monkeypatch.setenv("BACKOFFICE_SHEETS_API", server.url)
+        set_agency_env(monkeypatch)
         yield server
 
 
@@ -97,7 +98,7 @@ def test_regions_run_side_by_side_under_one_shared_limiter(standin, tmp_path):
             clock["t"] += seconds
 
     limiter = RateLimiter(5, clock=lambda: clock["t"], sleep=sleep)
-    settings = load_settings(config, environ={})
+    settings = load_settings(config, environ={}, overrides={"agency": AGENCY})
     outcomes = run_regions(settings, settings.regions, day_steps(False), dt.datetime(2026, 11, 29, 9, 30),
                            options={"out_dir": str(tmp_path / "out")}, limiter=limiter)
     assert [o.error for o in outcomes] == ["", "", ""]

@@ -6,7 +6,7 @@ import pytest
 
 from generators.mandates import TAGS, MandateTemplate, Sidecar, fingerprint, long_date
 from sheets_sync import MemoryBackend
-from tests.factories import make_tabs
+from tests.factories import make_tabs, set_agency_env
 from tests.mandates_helpers import NOW, cell, docx_text, ok, run, set_cell, settings, staffed
 
 EMPLOYEE = {"Matricule": "S0042", "Prénom": "Théo", "Nom": "Lefèvre"}
@@ -240,7 +240,7 @@ def test_pdf_without_libreoffice_is_a_clear_error(tmp_path):
     assert not (tmp_path / "IDF").exists()
 
 
-def test_cli_mandates_on_an_xlsx_workbook(tmp_path):
+def test_cli_mandates_on_an_xlsx_workbook(tmp_path, monkeypatch):
     import openpyxl
     from click.testing import CliRunner
 
@@ -255,6 +255,7 @@ def test_cli_mandates_on_an_xlsx_workbook(tmp_path):
     path = tmp_path / "IDF.xlsx"
     book.save(path)
     out = tmp_path / "out"
+    set_agency_env(monkeypatch)
     args = ["--workbook", str(path), "--now", "2026-11-20 09:00", "mandates", "--out", str(out)]
     first = CliRunner().invoke(cli, args)
     assert first.exit_code == 0, first.output

@@ -102,7 +102,7 @@ def test_missing_is_red_on_google_sheets_and_the_red_goes(tmp_path):
             assert outcome.error == ""
             return outcome
 
-        log.write_text(HEADER + "28/11/2026 09:00;06 12 34 56 78;;OK\n")
+        log.write_text(HEADER + "29/11/2026 06:00;07 99 99 99 99;;OK\n")
         run(dt.datetime(2026, 11, 29, 9, 30))
         assert standin.value(sid, "Missions", "V2") == "Manquante"
         assert standin.fill(sid, "Missions", "V2") == COLOR_MISSING

@@ -92,7 +92,7 @@ def test_every_phone_format_of_the_contract(tmp_path, sheet_phone, caller):
 def test_what_the_job_may_write(tmp_path, cells, calls, now, presence, heure):
     backend = MemoryBackend(make_tabs(missions=[mission("M1", "S0001", **cells)]))
     run(backend, write_log(tmp_path, *[f"29/11/2026 {c};06 12 34 56 78;;OK" for c in calls]
-                           or ["28/11/2026 09:00;06 12 34 56 78;;OK"]), now=now)
+                           or ["29/11/2026 06:00;07 99 99 99 99;;OK"]), now=now)
     assert (cell(backend, "V2"), cell(backend, "W2")) == (presence, heure)
     assert backend.fills["Missions"] == {}
 
@@ -120,7 +120,7 @@ def test_a_real_time_cell_in_heure_appel_is_not_rewritten(tmp_path):
 def test_missing_is_red_and_the_red_goes_when_the_value_leaves_missing(tmp_path):
     backend = MemoryBackend(make_tabs(employees=employees(2), missions=[
         mission("M1", "S0001"), mission("M2", "S0002")]))
-    run(backend, write_log(tmp_path, "28/11/2026 09:00;06 00 00 00 01;;OK"))
+    run(backend, write_log(tmp_path, "29/11/2026 06:00;07 99 99 99 99;;OK"))
     assert backend.fills["Missions"] == {(2, 22): COLOR_MISSING, (3, 22): COLOR_MISSING}
     # M1 calls late; a person writes « Excusée » over M2's Manquante
     backend.tabs["Missions"][2][21] = "Excusée"
@@ -187,7 +187,7 @@ def test_call_list_most_urgent_first_and_its_csv(tmp_path):
                   mission("M3", "S0003", **{"Début": "08:30", "Code magasin": "C999"})],
         stores=[{"Code magasin": "C001", "Enseigne": "Monoprix", "Nom": "Bastille"}]))
     out = tmp_path / "appels" / "{region}.csv"
-    result = run(backend, write_log(tmp_path, "28/11/2026 09:00;masqué;;OK"),
+    result = run(backend, write_log(tmp_path, "29/11/2026 06:00;masqué;;OK"),
                  now=dt.datetime(2026, 11, 29, 10), out=str(out)).results[0]
     assert [r[0] for r in result.tables[0].rows] == ["M2", "M3", "M1"]
     written = tmp_path / "appels" / "T.csv"
@@ -205,7 +205,7 @@ def test_dry_run_writes_no_csv(tmp_path):
     backend = MemoryBackend(make_tabs(missions=[mission("M1", "S0001")]))
     out = tmp_path / "appels.csv"
     outcome = run_region(load_settings(environ={}), Region("T"), [("presence", presence_step)], NOW,
-                         dry_run=True, options={"ivr_log": write_log(tmp_path, "28/11/2026 09:00;x;;OK"),
+                         dry_run=True, options={"ivr_log": write_log(tmp_path, "29/11/2026 06:00;x;;OK"),
                                                 "out": str(out)}, workbook=Workbook(backend))
     assert not out.exists()
     assert [row[3:] for row in outcome.preview] == [["Présence", "", "Manquante"],

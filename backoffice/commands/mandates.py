@@ -18,4 +18,5 @@ def command(app: AppContext, days, out_dir, pdf, send):
     """Generate the suppliers' mandates (Word, optionally PDF) and e-mail them to the stores."""
     from ..jobs.mandates import mandates_step
 
+    app.settings().require_agency()
     execute(app, [("mandates", mandates_step)], {"days": days, "out_dir": out_dir, "pdf": pdf, "send": send})

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import click
 
+from sheets_sync.errors import ConfigError
+
 from ..cli import AppContext, execute, pass_app
 
 
@@ -21,11 +23,22 @@ def day_steps(with_presence: bool):
 
 
 def run_day(app: AppContext, ivr_log=None, out_dir=None, pdf=False, send=False) -> None:
-    """Run the day's steps on the selected regions (presence where an IVR log is known)."""
+    """Run the day's steps on the selected regions (presence where an IVR log is known).
+
+    Without a real agency identity the mandates step is left out (and the run exits 2): the
+    rest of the morning's work, presence first, still gets done.
+    """
     with_presence = ivr_log is not None or any(r.ivr_log for r in app.selected_regions())
-    execute(app, day_steps(with_presence),
+    steps = day_steps(with_presence)
+    refusals = []
+    try:
+        app.settings().require_agency()
+    except ConfigError as err:
+        steps = [(name, step) for name, step in steps if name != "mandates"]
+        refusals.append(str(err))
+    execute(app, steps,
             {"ivr_log": ivr_log, "presence_optional": ivr_log is None, "out_dir": out_dir,
-             "pdf": pdf, "send": send})
+             "pdf": pdf, "send": send}, refusals=refusals)
 
 
 @click.command("run")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import os
 import random
 import re
 import shutil
@@ -18,18 +19,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
+from zoneinfo import ZoneInfo
 
 import holidays
-from openpyxl import Workbook as XlsxWorkbook
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from sheets_sync import schema
 from sheets_sync.errors import BackofficeError
 from sheets_sync.parsing import parse_phone
 
 from ..settings import config_dir
+from ..workbook_file import write_workbook
 from . import data
 
 SEED = 2098  # the sector's collective agreement (IDCC 2098)
@@ -667,41 +667,6 @@ class RegionBuilder:
 
 # --- files ----------------------------------------------------------------------------------
 
-_FORMATS = {schema.DATE: "DD/MM/YYYY", schema.TIME: "HH:MM", schema.POSTAL: "@", schema.AMOUNT: "#,##0.00"}
-
-
-def write_workbook(path: Path, tabs: dict[str, list[dict]]) -> None:
-    """The people's tabs with the contract's headers: bold frozen header, widths, validations."""
-    wb = XlsxWorkbook()
-    wb.remove(wb.active)
-    for spec in schema.PEOPLE_TABS:
-        ws = wb.create_sheet(spec.name)
-        ws.append(list(spec.names))
-        widths = [len(n) for n in spec.names]
-        for record in tabs[spec.name]:
-            values = [record.get(n, "") for n in spec.names]
-            ws.append([None if v == "" else v for v in values])
-            for i, v in enumerate(values):
-                widths[i] = max(widths[i], 10 if isinstance(v, (dt.date, dt.time)) else len(str(v)))
-        for i, col in enumerate(spec.columns, 1):
-            letter = get_column_letter(i)
-            ws.column_dimensions[letter].width = min(max(widths[i - 1] + 2, 8), 45)
-            fmt = _FORMATS.get(col.type)
-            if fmt:
-                for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                    if not isinstance(cell.value, str):
-                        cell.number_format = fmt
-            if col.choices:  # a drop-down list, as the CDBOs have on their sheets
-                dv = DataValidation(type="list", formula1='"' + ",".join(col.choices) + '"', allow_blank=True)
-                ws.add_data_validation(dv)
-                dv.add(f"{letter}2:{letter}2000")
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        ws.freeze_panes = "A2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-
-
 def write_ivr(path: Path, calls: list[tuple[dt.datetime, str, str, str]]) -> None:
     """The IVR export of the demo day: ``;``-separated UTF-8, ``JJ/MM/AAAA HH:MM:SS``."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -723,6 +688,7 @@ def config_text() -> str:
 # packaged one): edit it in Word, the next run uses it.
 
 [agency]
+demo = true                            # invented: mandates of this workspace go to no real store
 name = "Animatis Terrain"
 legal_form = "SAS"
 siret = "000 000 000 00000"
@@ -807,4 +773,7 @@ def build_demo(directory: str | Path, day: dt.date, seed: int = SEED,
         write_workbook(paths[code], tabs)
         paths[f"ivr_{code}"] = root / "ivr" / code / ivr_file_name(day)
         write_ivr(paths[f"ivr_{code}"], calls)
+        # Exported at 10:25 of the demo day, as the IVR console drops it before the 10:30 run.
+        exported = dt.datetime.combine(day, dt.time(10, 25), tzinfo=ZoneInfo("Europe/Paris")).timestamp()
+        os.utime(paths[f"ivr_{code}"], (exported, exported))
     return paths

@@ -90,6 +90,7 @@ class _Findings:
 def mandates_step(data: WorkbookData, ctx: JobContext) -> JobResult:
     """Generate, regenerate and (with ``send``) e-mail the mandates of the region."""
     settings = ctx.settings
+    settings.require_agency()  # never a placeholder agency on a document for a real store
     result = JobResult(TASK)
     findings = _Findings(data)
     missions = data["Missions"]

@@ -6,22 +6,27 @@ returns the call list, the calls it could not attach, and the log's unreadable l
 """
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pandas as pd
 
 from generators.call_list import CALL_LIST_HEADERS, call_list_rows, write_call_list
-from rules.presence import CONFIRMED, LATE, MISSING, match_presence
+from rules.presence import CONFIRMED, LATE, MISSING, log_freshness, match_presence
 from sheets_sync.backend import COLOR_MISSING
 from sheets_sync.errors import InputError
-from sheets_sync.findings import ALERTE, Finding
+from sheets_sync.findings import ALERTE, ERREUR, Finding
 from sheets_sync.parsing import display_phone, format_time, norm
 from sheets_sync.workbook import WorkbookData
 
 from ..ivr_log import newest_log, read_ivr_log
 from .base import JobContext, JobResult, Table
 
+PARIS = ZoneInfo("Europe/Paris")
 TASK = "presence"
 RULE_UNMATCHED = "presence.appel_non_rattache"
 RULE_BAD_LINE = "presence.ligne_illisible"
+RULE_STALE = "presence.journal_perime"
 JOB_WORDS = {norm(w): w for w in (CONFIRMED, LATE, MISSING)}
 UNMATCHED_HEADERS = ["Heure", "Numéro", "Code saisi", "Salarié", "Raison"]
 
@@ -99,6 +104,8 @@ def presence_step(data: WorkbookData, ctx: JobContext) -> JobResult:
         raise InputError("Journal SVI manquant : donnez --ivr-log FICHIER.csv ou un dossier d'exports, "
                          "ou « ivr_log » dans la région de la configuration.")
     log = read_ivr_log(newest_log(option))
+    freshness = log_freshness(log.calls["time"], _file_time(log.path), ctx.now,
+                              ctx.settings.presence.stale_minutes)
     missions_tab, employees_tab = data["Missions"], data["Salariés"]
     settings = ctx.settings.presence
     day = _day_missions(data, ctx)
@@ -116,7 +123,11 @@ def presence_step(data: WorkbookData, ctx: JobContext) -> JobResult:
     counts = {CONFIRMED: 0, LATE: 0, MISSING: 0}
     rows = zip(day.index, day["presence"], day["call_time"], match.status.reindex(day.index),
                match.first_call.reindex(day.index))
+    started = day["start"] + pd.Timedelta(minutes=settings.grace_minutes) <= pd.Timestamp(ctx.now)
+    distrust = freshness.stale and bool(started.any())
     for key, presence, call_time, earned, first in rows:
+        if distrust and earned == MISSING:
+            earned = ""  # a stale log cannot tell who did not call
         current = job_word(presence)
         if current is None:
             continue  # a person's word (« Excusée », « Confirmée tél. »): never touched
@@ -157,6 +168,8 @@ def presence_step(data: WorkbookData, ctx: JobContext) -> JobResult:
         for p in log.problems
     ]
 
+    if distrust:
+        result.findings.append(_stale_finding(freshness, ctx, log.path.name))
     result.summary = [("confirmées", counts[CONFIRMED]), ("en retard", counts[LATE]),
                       ("manquantes", counts[MISSING]), ("appels non rattachés", len(unmatched))]
     if log.problems:
@@ -164,8 +177,34 @@ def presence_step(data: WorkbookData, ctx: JobContext) -> JobResult:
     if other_days:
         result.summary.append(("appels d'un autre jour ignorés", other_days))
     result.summary.append(("journal", log.path.name))
+    if distrust:
+        result.summary.append(("journal périmé : aucune « Manquante »", ""))
     result.needs_attention = counts[MISSING] > 0
     return result
+
+
+def _file_time(path) -> pd.Timestamp | None:
+    """The export file's modification time, Paris wall-clock."""
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        return None
+    return pd.Timestamp(dt.datetime.fromtimestamp(stamp, PARIS).replace(tzinfo=None))
+
+
+def _stale_finding(freshness, ctx: JobContext, log_name: str) -> Finding:
+    last = freshness.last_call
+    if last is None:
+        when = "aucun appel"
+    elif last.date() == ctx.now.date():
+        when = f"dernier appel à {last:%H:%M}"
+    else:
+        when = f"dernier appel le {last:%d/%m} à {last:%H:%M}"
+    message = (f"journal SVI du {ctx.now:%d/%m} absent ou périmé ({when}, fichier {log_name}) : "
+               "aucune mission n'est marquée « Manquante ». Vérifiez l'export du SVI (dépôt du "
+               "fichier du jour), puis relancez ; en attendant, appelez les salariés dont la "
+               "mission a commencé.")
+    return Finding(RULE_STALE, ERREUR, log_name, "", "", message, "")
 
 
 def _unmatched_row(call) -> list:
