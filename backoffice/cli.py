@@ -171,6 +171,8 @@ def render_outcome(outcome: RegionOutcome, app: AppContext) -> None:
         if app.verbose and outcome.trace:
             click.echo(outcome.trace, err=True)
         return
+    for note in outcome.notes:
+        click.echo(wrapped(note, "  "))
     for result in outcome.results:
         line = " · ".join(f"{label} {value}" if value != "" else label for label, value in result.summary)
         click.echo(f"  {result.task:<10} {line}")
@@ -219,7 +221,8 @@ def outcomes_json(outcomes: Sequence[RegionOutcome], refusals: Sequence[str] = (
     if refusals:
         out["errors"] = list(refusals)
     for o in outcomes:
-        entry: dict[str, Any] = {"code": o.region.code, "name": o.region.name, "error": o.error or None}
+        entry: dict[str, Any] = {"code": o.region.code, "name": o.region.name, "error": o.error or None,
+                                 "notes": o.notes}
         entry["steps"] = [
             {
                 "task": r.task,

@@ -59,18 +59,21 @@ class IvrLog:
     def ok_calls(self) -> pd.DataFrame:
         return self.calls[self.calls["ok"]]
 
+    @classmethod
+    def empty(cls, path: Path) -> "IvrLog":
+        """No call at all: a folder with no export yet, or an export with only its header."""
+        return cls(path, _calls_frame([], [], [], [], [], []))
 
-def newest_log(path: str | Path) -> Path:
-    """``path`` itself when it is a file; for a folder, its most recently modified export."""
+
+def newest_log(path: str | Path) -> Path | None:
+    """``path`` itself when it is a file; for a folder, its most recently modified export, or
+    ``None`` when it holds none yet (no call has come: the presence job says the log is absent)."""
     path = Path(path)
     if path.is_dir():
         files = [p for p in path.iterdir()
                  if p.is_file() and p.suffix.lower() in LOG_SUFFIXES and not p.name.startswith(".")]
         if not files:
-            raise InputError(
-                f"Dossier {path} : aucun export SVI (fichier .csv ou .txt) ; "
-                "vérifiez le dossier de dépôt des exports."
-            )
+            return None
         return max(files, key=lambda p: (p.stat().st_mtime, p.name))
     if not path.exists():
         raise InputError(f"Journal SVI introuvable : {path}.")
@@ -201,20 +204,25 @@ def read_ivr_log(path: str | Path) -> IvrLog:
                                     f"{shown} inconnu (attendu OK, ABANDON ou ERREUR)"))
     good = times.notna() & ~bad_result
     phones = raw[NUMBER].map(_phone_cache(raw[NUMBER]))
-    calls = pd.DataFrame({
-        "line": raw["line"].astype(int),
-        "time": times,
-        "number": raw[NUMBER],
-        "phone": phones,
-        "code": raw[CODE].str.replace(r"\s", "", regex=True),
-        "ok": results == "ok",
-    })[good].reset_index(drop=True)
+    calls = _calls_frame(raw["line"].astype(int), times, raw[NUMBER], phones,
+                         raw[CODE].str.replace(r"\s", "", regex=True), results == "ok")
+    calls = calls[good].reset_index(drop=True)
     problems.sort(key=lambda p: (p.line, p.column))
+    if not records:
+        return IvrLog(path, calls, problems)  # the header alone: nobody has called yet
     if calls.empty:
         detail = f" ; {len(problems)} ligne(s) illisible(s), dont : {problems[0].message}" if problems else ""
         raise InputError(f"{name} : aucune ligne d'appel utilisable{detail}. "
                          "Vérifiez l'export du SVI (format dans workbook.md).")
     return IvrLog(path, calls, problems)
+
+
+def _calls_frame(line, time, number, phone, code, ok) -> pd.DataFrame:
+    return pd.DataFrame({
+        "line": pd.Series(line, dtype=int), "time": pd.Series(time, dtype="datetime64[ns]"),
+        "number": pd.Series(number, dtype=object), "phone": pd.Series(phone, dtype=object),
+        "code": pd.Series(code, dtype=object), "ok": pd.Series(ok, dtype=bool),
+    })
 
 
 _FRENCH = re.compile(r"^(?:\+33|0033|0)?([1-9]\d{8})$")

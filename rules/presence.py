@@ -105,6 +105,9 @@ def assign_calls(calls: pd.DataFrame, missions: pd.DataFrame, early_minutes: int
     ``missions``: index N° mission, columns ``employee``, ``start``, ``end`` (datetime64).
     Returns a Series by call index, ``""`` for calls that fit no window.
     """
+    out = pd.Series("", index=calls.index, dtype=object)
+    if calls.empty or missions.empty:
+        return out
     early = pd.Timedelta(minutes=early_minutes)
     left = calls.loc[calls["employee"] != "", ["employee", "code_mission", "time"]]
     left = left.rename_axis("call").reset_index()
@@ -115,7 +118,6 @@ def assign_calls(calls: pd.DataFrame, missions: pd.DataFrame, early_minutes: int
     pairs["distance"] = (pairs["time"] - pairs["start"]).abs()
     pairs = pairs[inside]
     best = pairs.sort_values(["call", "distance", "start", "mission"]).drop_duplicates("call")
-    out = pd.Series("", index=calls.index, dtype=object)
     if not best.empty:
         out.loc[best["call"].to_numpy()] = best["mission"].to_numpy()
     return out

@@ -97,3 +97,6 @@ class Backend(Protocol):
 
     def write(self, plan: WritePlan) -> None:
         """Apply the plan in one batch (plus tab creation when needed)."""
+
+    def read_only_note(self) -> str:
+        """A line to show when the workbook can be read but not written now (else ``""``)."""

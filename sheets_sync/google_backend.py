@@ -370,6 +370,10 @@ class GoogleSheetsBackend:
             sid = (sid + 1) & 0x3FFFFFFF
         return sid
 
+    def read_only_note(self) -> str:
+        """Nothing keeps this backend from writing once the job asks."""
+        return ""
+
     def write(self, plan: WritePlan) -> None:
         """One ``values:batchUpdate`` (RAW) for the cells of existing tabs, then one
         ``:batchUpdate`` for new tabs (with their cells), fills and the Journal rows."""

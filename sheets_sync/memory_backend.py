@@ -37,6 +37,10 @@ class MemoryBackend:
         self.reads += 1
         return self._snapshot(tabs, header_only)
 
+    def read_only_note(self) -> str:
+        """Nothing keeps this backend from writing once the job asks."""
+        return ""
+
     def write(self, plan: WritePlan) -> None:
         self.writes += 1
         for title, header in plan.new_tabs.items():

@@ -76,15 +76,31 @@ class XlsxBackend:
 
     # --- guards ---------------------------------------------------------------------------
 
-    def _check_locks(self) -> None:
+    def open_in(self) -> tuple[str, str] | None:
+        """``(office suite, lock file name)`` when an office suite holds the file open."""
         name = self.path.name
         folder = self.path.parent
         for lock, suite in ((f".~lock.{name}#", "LibreOffice"), (f"~${name}", "Excel")):
             if (folder / lock).exists():
-                raise WorkbookError(
-                    f"Le classeur {self.label} est ouvert dans {suite} (fichier de verrou « {lock} ») : "
-                    "fermez-le puis relancez. Si personne ne l'a ouvert, supprimez ce fichier de verrou."
-                )
+                return suite, lock
+        return None
+
+    def read_only_note(self) -> str:
+        """One line for a run that reads a workbook held open (reading is fine, writing is not)."""
+        held = self.open_in()
+        if held is None:
+            return ""
+        return f"Classeur ouvert dans {held[0]} : lu tel qu'enregistré sur le disque, rien n'y est écrit."
+
+    def _check_locks(self) -> None:
+        """Refuse to write while an office suite holds the file (its next save would undo ours)."""
+        held = self.open_in()
+        if held is not None:
+            suite, lock = held
+            raise WorkbookError(
+                f"Le classeur {self.label} est ouvert dans {suite} (fichier de verrou « {lock} ») : "
+                "fermez-le puis relancez. Si personne ne l'a ouvert, supprimez ce fichier de verrou."
+            )
 
     def _snapshot(self) -> tuple[bytes, Fingerprint]:
         """The file's bytes and their fingerprint, taken together."""
@@ -140,8 +156,10 @@ class XlsxBackend:
     # --- reading --------------------------------------------------------------------------
 
     def read(self, tabs: list[str], header_only: tuple[str, ...] = ()) -> dict[str, RawTab]:
-        """Read these tabs' values and fills from one copy of the file; remember its fingerprint."""
-        self._check_locks()
+        """Read these tabs' values and fills from one copy of the file; remember its fingerprint.
+
+        A file an office suite holds open is read as saved on disk: only writing is refused.
+        """
         content, fingerprint = self._snapshot()
         self.loads += 1
         with warnings.catch_warnings():
@@ -169,12 +187,13 @@ class XlsxBackend:
         return {title: _copy(tab) for title, tab in out.items()}
 
     def reread(self, tabs: list[str], header_only: tuple[str, ...] = ()) -> dict[str, RawTab]:
-        """The tabs again: from memory when the file is unchanged, else read afresh."""
+        """The tabs again, right before a write: from memory when the file is unchanged, else
+        read afresh. A write is coming, so a file held open is refused here already."""
+        self._check_locks()
         if self._unchanged() and all(
             t in self._absent or (t in self._cache and (self._cache[t][1] or t in header_only))
             for t in tabs
         ):
-            self._check_locks()
             out = {}
             for title in tabs:
                 if title in self._cache:

@@ -69,10 +69,24 @@ def test_everyone_confirmed_exits_0(tmp_path, two_missions):
 
 def test_an_unusable_log_exits_2_and_writes_nothing(tmp_path, two_missions):
     log = tmp_path / "svi.csv"
-    log.write_text(HEADER)
+    log.write_text(HEADER + "hier;0612345678;1;OK\n")
     result = presence(two_missions, str(log))
     assert result.exit_code == 2
     assert "svi.csv : aucune ligne d'appel utilisable" in result.output
+    assert cells(two_missions) == [(None, None, None), (None, None, None)]
+
+
+@pytest.mark.parametrize("content", [None, HEADER])
+def test_no_export_yet_or_no_call_yet_is_a_stale_log_and_marks_nobody(tmp_path, two_missions, content):
+    folder = tmp_path / "ivr"
+    folder.mkdir()
+    if content is not None:
+        (folder / "svi.csv").write_text(content)
+    result = presence(two_missions, str(folder))
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    source = "fichier svi.csv" if content else f"aucun export dans {folder}"
+    assert f"journal SVI du 29/11 absent ou périmé (aucun appel, {source})" in text
     assert cells(two_missions) == [(None, None, None), (None, None, None)]
 
 

@@ -85,8 +85,6 @@ def test_extra_columns_and_any_column_order(tmp_path):
      "svi.csv : colonne(s) obligatoire(s) date_appel introuvable(s) à la ligne 1 (en-têtes trouvés : "
      "date, numero_appelant, code_saisi, resultat). Attendu un CSV séparé par « ; » ou « , » avec "
      "date_appel, numero_appelant, code_saisi, resultat."),
-    (HEADER.encode(), "svi.csv : aucune ligne d'appel utilisable. Vérifiez l'export du SVI "
-                      "(format dans workbook.md)."),
     ((HEADER + "hier;0612345678;1;OK\n").encode(),
      "svi.csv : aucune ligne d'appel utilisable ; 1 ligne(s) illisible(s), dont : ligne 2, colonne "
      "date_appel : date « hier » illisible (attendu JJ/MM/AAAA HH:MM ou AAAA-MM-JJ HH:MM). "
@@ -109,9 +107,16 @@ def test_a_folder_gives_its_newest_export(tmp_path):
     assert newest_log(tmp_path / "svi_0800.csv").name == "svi_0800.csv"
 
 
-def test_an_empty_folder_is_an_input_error(tmp_path):
-    with pytest.raises(InputError, match="aucun export SVI"):
-        newest_log(tmp_path)
+def test_an_empty_folder_has_no_newest_export(tmp_path):
+    assert newest_log(tmp_path) is None
+
+
+def test_the_header_alone_is_a_log_with_no_call(tmp_path):
+    path = tmp_path / "svi.csv"
+    path.write_text(HEADER)
+    log = read_ivr_log(path)
+    assert log.calls.empty and log.problems == []
+    assert list(log.calls.columns) == ["line", "time", "number", "phone", "code", "ok"]
 
 
 @pytest.mark.parametrize("number", ["06 12 34 56 78", "+33 6 12 34 56 78", "0033612345678", "612345678",

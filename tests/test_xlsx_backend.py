@@ -216,10 +216,17 @@ def test_libreoffice_shows_injected_values_as_text(decorated, tmp_path):
 
 
 @pytest.mark.parametrize("lock, suite", [(".~lock.region.xlsx#", "LibreOffice"), ("~$region.xlsx", "Excel")])
-def test_workbook_open_in_an_office_suite_is_refused(decorated, lock, suite):
+def test_workbook_open_in_an_office_suite_is_read_but_not_written(decorated, lock, suite):
     (decorated.parent / lock).write_text("x")
+    wb, data = load(decorated)  # reading what is saved on disk is fine
+    assert "M1" in data["Missions"].df.index
+    assert wb.backend.read_only_note() == (
+        f"Classeur ouvert dans {suite} : lu tel qu'enregistré sur le disque, rien n'y est écrit.")
+    assert wb.apply(ChangeSet(), NOW).written == 0  # nothing to write: no refusal
+    changes = ChangeSet()
+    changes.add("suggest", data["Missions"].change("M1", "Suggestions", "x"))
     with pytest.raises(WorkbookError) as err:
-        load(decorated)
+        wb.apply(changes, NOW)
     assert str(err.value) == (
         f"Le classeur {decorated} est ouvert dans {suite} (fichier de verrou « {lock} ») : "
         "fermez-le puis relancez. Si personne ne l'a ouvert, supprimez ce fichier de verrou."

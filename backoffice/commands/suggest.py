@@ -18,4 +18,6 @@ def command(app: AppContext, days, top, explain):
     """Suggest the best candidates for each open mission (a conflict-free plan first)."""
     from ..jobs.suggest import suggest_step
 
+    if explain is not None:
+        app.read_only = True  # an explanation writes nothing
     execute(app, [("suggest", suggest_step)], {"days": days, "top": top, "explain": explain})

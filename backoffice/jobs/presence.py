@@ -7,6 +7,7 @@ returns the call list, the calls it could not attach, and the log's unreadable l
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -19,7 +20,7 @@ from sheets_sync.findings import ALERTE, ERREUR, Finding
 from sheets_sync.parsing import display_phone, format_time, norm
 from sheets_sync.workbook import WorkbookData
 
-from ..ivr_log import newest_log, read_ivr_log
+from ..ivr_log import IvrLog, newest_log, read_ivr_log
 from .base import JobContext, JobResult, Table
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -103,8 +104,9 @@ def presence_step(data: WorkbookData, ctx: JobContext) -> JobResult:
             return result
         raise InputError("Journal SVI manquant : donnez --ivr-log FICHIER.csv ou un dossier d'exports, "
                          "ou « ivr_log » dans la région de la configuration.")
-    log = read_ivr_log(newest_log(option))
-    freshness = log_freshness(log.calls["time"], _file_time(log.path), ctx.now,
+    newest = newest_log(option)
+    log = IvrLog.empty(Path(option)) if newest is None else read_ivr_log(newest)
+    freshness = log_freshness(log.calls["time"], None if newest is None else _file_time(newest), ctx.now,
                               ctx.settings.presence.stale_minutes)
     missions_tab, employees_tab = data["Missions"], data["Salariés"]
     settings = ctx.settings.presence
@@ -169,14 +171,15 @@ def presence_step(data: WorkbookData, ctx: JobContext) -> JobResult:
     ]
 
     if distrust:
-        result.findings.append(_stale_finding(freshness, ctx, log.path.name))
+        source = f"fichier {log.path.name}" if newest is not None else f"aucun export dans {log.path}"
+        result.findings.append(_stale_finding(freshness, ctx, source))
     result.summary = [("confirmées", counts[CONFIRMED]), ("en retard", counts[LATE]),
                       ("manquantes", counts[MISSING]), ("appels non rattachés", len(unmatched))]
     if log.problems:
         result.summary.append(("lignes illisibles", len(log.problems)))
     if other_days:
         result.summary.append(("appels d'un autre jour ignorés", other_days))
-    result.summary.append(("journal", log.path.name))
+    result.summary.append(("journal", log.path.name if newest is not None else "aucun export"))
     if distrust:
         result.summary.append(("journal périmé : aucune « Manquante »", ""))
     result.needs_attention = counts[MISSING] > 0
@@ -192,7 +195,7 @@ def _file_time(path) -> pd.Timestamp | None:
     return pd.Timestamp(dt.datetime.fromtimestamp(stamp, PARIS).replace(tzinfo=None))
 
 
-def _stale_finding(freshness, ctx: JobContext, log_name: str) -> Finding:
+def _stale_finding(freshness, ctx: JobContext, source: str) -> Finding:
     last = freshness.last_call
     if last is None:
         when = "aucun appel"
@@ -200,11 +203,11 @@ def _stale_finding(freshness, ctx: JobContext, log_name: str) -> Finding:
         when = f"dernier appel à {last:%H:%M}"
     else:
         when = f"dernier appel le {last:%d/%m} à {last:%H:%M}"
-    message = (f"journal SVI du {ctx.now:%d/%m} absent ou périmé ({when}, fichier {log_name}) : "
+    message = (f"journal SVI du {ctx.now:%d/%m} absent ou périmé ({when}, {source}) : "
                "aucune mission n'est marquée « Manquante ». Vérifiez l'export du SVI (dépôt du "
                "fichier du jour), puis relancez ; en attendant, appelez les salariés dont la "
                "mission a commencé.")
-    return Finding(RULE_STALE, ERREUR, log_name, "", "", message, "")
+    return Finding(RULE_STALE, ERREUR, "SVI", "", "", message, "")
 
 
 def _unmatched_row(call) -> list:

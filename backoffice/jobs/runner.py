@@ -22,6 +22,7 @@ class RegionOutcome:
     results: list[JobResult] = field(default_factory=list)
     report: ApplyReport | None = None
     preview: list[list[str]] = field(default_factory=list)  # --dry-run: the changes not written
+    notes: list[str] = field(default_factory=list)  # one-line facts of the run (workbook held open…)
     error: str = ""  # a BackofficeError message: this region could not be processed
     trace: str = ""
 
@@ -46,6 +47,9 @@ def run_region(
     try:
         wb = workbook or open_workbook(settings, region, limiter=limiter)
         data = wb.load()
+        note = wb.backend.read_only_note()
+        if note:
+            outcome.notes.append(note)
         changes = ChangeSet()
         carried = list(data.findings)
         for name, step in steps:
