@@ -213,7 +213,7 @@ def read_ivr_log(path: str | Path) -> IvrLog:
     if calls.empty:
         detail = f" ; {len(problems)} ligne(s) illisible(s), dont : {problems[0].message}" if problems else ""
         raise InputError(f"{name} : aucune ligne d'appel utilisable{detail}. "
-                         "Vérifiez l'export du SVI (format dans workbook.md).")
+                         "Vérifiez l'export du SVI (format : docs/workbook.md).")
     return IvrLog(path, calls, problems)
 
 

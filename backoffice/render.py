@@ -60,6 +60,14 @@ def wrapped(message: str, indent: str = "") -> str:
                          break_long_words=False, break_on_hyphens=False)
 
 
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A GitHub Markdown table (``|`` in cells escaped)."""
+    def line(cells):
+        return "| " + " | ".join(text(c).replace("|", "\\|") for c in cells) + " |"
+
+    return "\n".join([line(headers), "|" + "---|" * len(headers)] + [line(r) for r in rows])
+
+
 def jsonable(value: Any) -> Any:
     """Make results JSON-serialisable."""
     if isinstance(value, dict):

@@ -213,6 +213,17 @@ class Settings:
         p = Path(value).expanduser()
         return p if p.is_absolute() else self.base_dir / p
 
+    def shown_path(self, value: str | Path) -> str:
+        """A file we produced, as written in a sheet: relative to the workspace (the config
+        file's folder) when it lies inside it, so that a colleague's PC finds it too."""
+        if not value:
+            return ""
+        p = Path(value)
+        try:
+            return p.resolve().relative_to(self.base_dir.resolve()).as_posix()
+        except ValueError:
+            return str(p)
+
     def template_path(self) -> Path:
         p = Path(self.mandates.template).expanduser()
         if p.is_absolute():

@@ -48,7 +48,8 @@ def match_headers(
         raise WorkbookError(
             f"Onglet « {title} » : colonne obligatoire {shown} introuvable. "
             f"En-têtes trouvés en ligne 1 : {', '.join(found) or '(aucun)'}. "
-            "Ajoutez la colonne ou déclarez son nom dans la configuration (headers)."
+            "Ajoutez la colonne ou déclarez son nom dans la configuration (headers) ; "
+            "format des onglets : docs/workbook.md."
         )
     added = [c.name for c in missing if c.job or spec.owned]
     next_index = max([len(header_row)] + list(columns.values())) + 1

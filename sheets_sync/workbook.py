@@ -74,7 +74,8 @@ class Workbook:
                     raise WorkbookError(
                         f"Onglet « {title} » introuvable dans {self.label}. "
                         f"Onglets présents : {', '.join(sorted(raw)) or '(aucun)'}. "
-                        "Créez-le ou déclarez son nom dans la configuration (tabs)."
+                        "Créez-le ou déclarez son nom dans la configuration (tabs) ; format des "
+                        "onglets : docs/workbook.md."
                     )
             table = read_table(SPECS[name], tab, self.headers.get(name))
             tables[name] = table

@@ -88,7 +88,7 @@ def test_extra_columns_and_any_column_order(tmp_path):
     ((HEADER + "hier;0612345678;1;OK\n").encode(),
      "svi.csv : aucune ligne d'appel utilisable ; 1 ligne(s) illisible(s), dont : ligne 2, colonne "
      "date_appel : date « hier » illisible (attendu JJ/MM/AAAA HH:MM ou AAAA-MM-JJ HH:MM). "
-     "Vérifiez l'export du SVI (format dans workbook.md)."),
+     "Vérifiez l'export du SVI (format : docs/workbook.md)."),
 ])
 def test_unusable_files(tmp_path, content, message):
     path = tmp_path / "svi.csv"

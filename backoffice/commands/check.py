@@ -6,7 +6,7 @@ import json
 import click
 
 from ..cli import AppContext, execute, pass_app
-from ..render import table
+from ..render import markdown_table, table
 
 
 def rules_rows(settings=None) -> list[list[str]]:
@@ -20,16 +20,24 @@ def rules_rows(settings=None) -> list[list[str]]:
 @click.command("check")
 @click.option("--rules", "list_rules", is_flag=True,
               help="List every rule (id, severity, tab, explanation) and exit; no workbook needed.")
+@click.option("--markdown", is_flag=True, help="With --rules: print the list as a Markdown table (docs/rules.md).")
 @pass_app
-def command(app: AppContext, list_rules: bool):
+def command(app: AppContext, list_rules: bool, markdown: bool):
     """Run every rule, rewrite the Anomalies tab, highlight cells with an error.
 
     Exit 1 when there is any « erreur ». Turn a rule off or change its severity in the
     config: [check.rules] "frais.recu_tardif" = "off".
+
+    \b
+    Examples:
+      backoffice --config agence/backoffice.toml check --dry-run
+      backoffice check --rules --markdown > docs/rules.md
     """
     if list_rules:
         rows = rules_rows(app.settings())
-        if app.as_json:
+        if markdown:
+            click.echo(markdown_table(["Règle", "Gravité", "Onglet", "Explication"], rows))
+        elif app.as_json:
             click.echo(json.dumps([dict(zip(("id", "gravite", "onglet", "explication"), r)) for r in rows],
                                   ensure_ascii=False, indent=2))
         else:

@@ -144,7 +144,8 @@ def mandates_step(data: WorkbookData, ctx: JobContext) -> JobResult:
             if record is None:
                 if not ctx.dry_run:  # generated elsewhere: its data now is the reference
                     sidecar.missions[key] = {"empreinte": md.fingerprint, "donnees": md.fields,
-                                             "fichier": str(future.at[key, "Mandat fichier"]), "pdf": "",
+                                             "fichier": str(settings.path(str(future.at[key, "Mandat fichier"])))
+                                             if future.at[key, "Mandat fichier"] else "", "pdf": "",
                                              "genere_le": "", "envoye_le": "", "envoye_a": "", "adopte": True}
                     adopted += 1
                 continue
@@ -220,7 +221,7 @@ def mandates_step(data: WorkbookData, ctx: JobContext) -> JobResult:
             status = SENT
         final_status[item.key] = status
         result.changes.add(TASK, missions.change(item.key, "Mandat", status))
-        result.changes.add(TASK, missions.change(item.key, "Mandat fichier", shown))
+        result.changes.add(TASK, missions.change(item.key, "Mandat fichier", settings.shown_path(shown)))
         if status == SENT:
             _set_sent_date(result, missions, item.key, record["envoye_le"])
         elif not pd.isna(df.at[item.key, "Mandat envoyé le"]):
