@@ -20,6 +20,7 @@ from sheets_sync.errors import BackofficeError
 from .jobs.runner import RegionOutcome, run_regions
 from .render import jsonable, table, wrapped
 from .settings import Region, Settings, load_settings
+from .usage_fr import french_usage
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -91,7 +92,24 @@ pass_app = click.make_pass_decorator(AppContext)
 
 
 class BackofficeGroup(click.Group):
-    """Turns a BackofficeError into a French message and exit code 2, in one place."""
+    """Turns a BackofficeError, and click's own usage errors, into a French message and exit
+    code 2, in one place."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            value = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as err:
+            click.echo(french_usage(err, self), err=True)
+            sys.exit(2)
+        except click.ClickException as err:
+            err.show()
+            sys.exit(err.exit_code)
+        except click.Abort:
+            click.echo("Interrompu.", err=True)
+            sys.exit(1)
+        sys.exit(value if isinstance(value, int) else 0)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -104,7 +122,7 @@ class BackofficeGroup(click.Group):
             ctx.exit(2)
 
 
-@click.group(cls=BackofficeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("backoffice", cls=BackofficeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config", type=click.Path(dir_okay=False), help="Settings file (TOML) with the regions.")
 @click.option("--workbook", type=click.Path(dir_okay=False), help="Work on one .xlsx workbook (no config needed).")
 @click.option("--spreadsheet", metavar="ID", help="Work on one Google spreadsheet (no config needed).")

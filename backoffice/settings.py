@@ -344,6 +344,8 @@ def _env_overrides(environ: Mapping[str, str]) -> dict:
         rest = name[len("BACKOFFICE_"):].lower()
         section, _, key = rest.partition("_")
         if section in _SECTION_CLASSES and key:
+            # Checked here, so that a typo is blamed on the variable, not on a TOML file.
+            _section(_SECTION_CLASSES[section], section, {key: value}, f"Variable d'environnement {name}")
             out.setdefault(section, {})[key] = value
     return out
 

@@ -127,3 +127,20 @@ def test_every_command_and_option_is_in_the_readme():
         for opt in param.opts:
             if opt.startswith("--"):
                 assert re.search(re.escape(opt) + r"\b", readme), opt
+
+
+@pytest.mark.parametrize("args, message", [
+    (["check", "--dry-run"], "Option inconnue « --dry-run » pour backoffice check. --dry-run est une option "
+                             "générale : placez-la avant la commande, par exemple « backoffice --dry-run … check »."),
+    (["suggest", "--tpo", "3"], "Option inconnue « --tpo » pour backoffice suggest. Vouliez-vous dire --top ?"),
+    (["suggest", "--top", "x"], "Valeur invalide pour '--top' : « x » n'est pas un nombre entier."),
+    (["kits", "import", "/nulle/part.csv"],
+     "Valeur invalide pour 'TRACKING_FILE' : « /nulle/part.csv » n'existe pas."),
+    (["inconnue"], "Commande inconnue « inconnue »."),
+    (["dossier"], "Paramètre manquant : 'MATRICULE'."),
+])
+def test_click_errors_are_in_french_with_exit_2(args, message):
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Error:" not in result.output and "Usage:" not in result.output

@@ -199,7 +199,7 @@ def test_cli_fills_the_xlsx_through_the_env_url(standin, tmp_path, monkeypatch):
         for row in rows:
             ws.append(row)
     wb.save(path)
-    monkeypatch.setenv("BACKOFFICE_GEOCODER_URL", standin.url)
+    monkeypatch.setenv("BACKOFFICE_GEOCODE_URL", standin.url)
     result = CliRunner().invoke(cli, ["--workbook", str(path), "--now", "2026-11-28 09:00", "geocode"],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output

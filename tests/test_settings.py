@@ -77,3 +77,22 @@ def test_template_is_found_in_the_packaged_config():
     s = load_settings(environ={})
     assert s.template_path() == Path(s.config_dir) / "templates" / "mandat_fournisseur.docx"
     assert s.template_path().exists()
+
+
+def test_an_environment_typo_is_blamed_on_the_variable():
+    with pytest.raises(ConfigError) as err:
+        load_settings(environ={"BACKOFFICE_PRESENCE_GRACE_MINUTE": "20"})
+    assert str(err.value).startswith(
+        "Variable d'environnement BACKOFFICE_PRESENCE_GRACE_MINUTE : clé inconnue « presence.grace_minute ».")
+
+
+def test_a_bad_environment_value_is_blamed_on_the_variable():
+    with pytest.raises(ConfigError) as err:
+        load_settings(environ={"BACKOFFICE_PRESENCE_GRACE_MINUTES": "quinze"})
+    assert str(err.value) == ("Variable d'environnement BACKOFFICE_PRESENCE_GRACE_MINUTES : valeur « quinze » "
+                              "invalide pour presence.grace_minutes.")
+
+
+def test_the_geocoder_url_has_one_variable():
+    assert load_settings(environ={"BACKOFFICE_GEOCODE_URL": "http://127.0.0.1:9/"}).geocode.url == \
+        "http://127.0.0.1:9/"

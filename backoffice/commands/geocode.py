@@ -8,7 +8,7 @@ from ..cli import AppContext, execute, pass_app
 
 @click.command("geocode")
 @click.option("--url", default=None, metavar="URL",
-              help="Geocoder batch CSV endpoint (default: geocode.url, or env BACKOFFICE_GEOCODER_URL).")
+              help="Geocoder batch CSV endpoint (default: geocode.url, or env BACKOFFICE_GEOCODE_URL).")
 @pass_app
 def command(app: AppContext, url):
     """Geocode the addresses whose coordinates are empty (Géoplateforme, one request per tab)."""

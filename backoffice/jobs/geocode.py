@@ -8,7 +8,6 @@ geocoded (its other half may be right or wrong: a person decides).
 """
 from __future__ import annotations
 
-import os
 
 from sheets_sync.findings import ALERTE, ERREUR, Finding
 
@@ -16,13 +15,12 @@ from ..geocoding import Address, Geocoder, GeocoderError
 from .base import JobContext, JobResult
 
 TASK = "geocode"
-URL_ENV = "BACKOFFICE_GEOCODER_URL"
 TABS = ("Salariés", "Magasins")
 
 
 def geocoder_for(ctx: JobContext) -> Geocoder:
     g = ctx.settings.geocode
-    url = ctx.option("url") or os.environ.get(URL_ENV) or g.url
+    url = ctx.option("url") or g.url  # BACKOFFICE_GEOCODE_URL reaches g.url through the settings
     return Geocoder(url, timeout_s=g.timeout_s, max_retries=g.max_retries, max_wait_s=g.max_wait_s)
 
 
