@@ -194,6 +194,13 @@ def render_outcome(outcome: RegionOutcome, app: AppContext) -> None:
     for result in outcome.results:
         line = " · ".join(f"{label} {value}" if value != "" else label for label, value in result.summary)
         click.echo(f"  {result.task:<10} {line}")
+        if result.files and not app.dry_run:
+            if len(result.files) <= 3:
+                for path in result.files:
+                    click.echo(f"  {'':<10} fichier : {path}")
+            else:
+                folders = sorted({str(Path(p).parent) for p in result.files})
+                click.echo(f"  {'':<10} {len(result.files)} fichiers dans {', '.join(folders)}")
         for t in result.tables:
             # In a multi-step run only the tables that need action (shown whole) are printed.
             if t.rows and (len(outcome.results) == 1 or t.limit is None or app.verbose):

@@ -128,3 +128,22 @@ def test_missing_is_red_on_google_sheets_and_the_red_goes(tmp_path):
             ("En retard", "09:40")
         assert standin.fill(sid, "Missions", "V2") is None
         assert run(dt.datetime(2026, 11, 29, 10, 15)).report.written == 0
+
+
+def test_out_over_several_regions_gives_one_list_per_region_and_prints_the_paths(tmp_path):
+    for code in ("A", "B"):
+        make_workbook(tmp_path / f"{code}.xlsx", [{"N° mission": f"M{code}", "Salarié": "S0001",
+                                                    "Statut": "Confirmée"}])
+    config = tmp_path / "c.toml"
+    config.write_text('[[regions]]\ncode = "A"\nworkbook = "A.xlsx"\n[[regions]]\ncode = "B"\nworkbook = "B.xlsx"\n',
+                      encoding="utf-8")
+    log = tmp_path / "svi.csv"
+    log.write_text(HEADER + "29/11/2026 06:00;07 99 99 99 99;;OK\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(config), "--now", "2026-11-29 09:30", "presence",
+                                      "--ivr-log", str(log), "--out", str(tmp_path / "appels.csv")])
+    assert result.exit_code == 1, result.output
+    for code in ("A", "B"):
+        path = tmp_path / f"appels-{code}.csv"
+        assert path.read_text(encoding="utf-8-sig").splitlines()[1].startswith(f"M{code};")
+        assert f"fichier : {path}" in result.output
+    assert not (tmp_path / "appels.csv").exists()

@@ -1,6 +1,8 @@
 """``backoffice presence``: mark today's presence from the IVR log and print whom to call."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from ..cli import AppContext, execute, pass_app
@@ -18,6 +20,15 @@ from ..jobs.presence import presence_step
 def command(app: AppContext, ivr_log, out):
     """Match the IVR calls to today's missions; mark Présence and Heure appel.
 
-    Exit code 1 when a mission of the day is « Manquante », 2 when the log is unusable.
+    Exit code 1 when a mission of the day is « Manquante » or the log is stale, 2 when the log
+    is unusable. Over several regions, --out appels.csv writes appels-<REGION>.csv for each.
+
+    \b
+    Examples:
+      backoffice presence --ivr-log /srv/svi/{region} --out appels-{region}.csv
+      backoffice --region IDF presence
     """
+    if out and "{region}" not in out and len(app.selected_regions()) > 1:
+        path = Path(out)  # one call list per region, beside the name given
+        out = str(path.with_name(f"{path.stem}-{{region}}{path.suffix}"))
     execute(app, [("presence", presence_step)], {"ivr_log": ivr_log, "out": out})

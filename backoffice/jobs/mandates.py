@@ -193,7 +193,7 @@ def mandates_step(data: WorkbookData, ctx: JobContext) -> JobResult:
             from generators.pdf import convert_to_pdf
 
             converted = convert_to_pdf([i.docx for i in batch], folder, settings.mandates.libreoffice,
-                                       settings.mandates.pdf_timeout_s)
+                                       settings.mandates.pdf_timeout_s, progress=ctx.progress)
             for item in batch:
                 pdf = converted.get(item.docx.resolve())
                 if pdf is None:
