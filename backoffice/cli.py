@@ -197,7 +197,8 @@ def render_outcome(outcome: RegionOutcome, app: AppContext) -> None:
         if result.files and not app.dry_run:
             if len(result.files) <= 3:
                 for path in result.files:
-                    click.echo(f"  {'':<10} fichier : {path}")
+                    if str(path) not in line:  # the summary may name it already
+                        click.echo(f"  {'':<10} fichier : {path}")
             else:
                 folders = sorted({str(Path(p).parent) for p in result.files})
                 click.echo(f"  {'':<10} {len(result.files)} fichiers dans {', '.join(folders)}")
