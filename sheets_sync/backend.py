@@ -53,6 +53,7 @@ class CellWrite:
     row: int
     col: int
     value: Any  # str, int or float; "" clears the cell
+    expected: Any = None  # what the cell held at the re-read (tells a landed write after a failure)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class FillWrite:
     row: int
     col: int
     color: str | None  # RRGGBB, or None to remove the fill
+    before: str | None = None  # the fill at the re-read
 
 
 @dataclass

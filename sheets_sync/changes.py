@@ -161,13 +161,16 @@ def plan_changes(
                     return Skipped(task, title, key, column, cell_ref(title, rows[0], col),
                                    f"colonne « {column} » absente et case d'en-tête occupée")
                 header_writes.add((title, col))
-                plan.cells.append(CellWrite(title, 1, col, headers.get(canonical, {}).get(column, column)))
+                plan.cells.append(CellWrite(title, 1, col, headers.get(canonical, {}).get(column, column),
+                                            raw.value(1, col)))
         return rows[0], col
 
-    for task, change in changes.cells.values():
+    skipped_slots: set[tuple[str, str, str]] = set()  # a fill follows its cell: skipped together
+    for slot, (task, change) in changes.cells.items():
         where = locate(task, change.tab, change.key, change.column)
         if isinstance(where, Skipped):
             report.skipped.append(where)
+            skipped_slots.add(slot)
             continue
         row, col = where
         title = titles.get(change.tab, change.tab)
@@ -180,13 +183,16 @@ def plan_changes(
                 Skipped(task, title, change.key, change.column, ref,
                         f"modifiée entre-temps ({_quoted(change.old)} → {_quoted(current)})")
             )
+            skipped_slots.add(slot)
             continue
-        plan.cells.append(CellWrite(title, row, col, change.new))
+        plan.cells.append(CellWrite(title, row, col, change.new, current))
         plan.journal.append([stamp, task, title, change.key, change.column, ref,
                              _display(current), _display(change.new)])
         report.written += 1
 
-    for task, hl in changes.highlights.values():
+    for slot, (task, hl) in changes.highlights.items():
+        if slot in skipped_slots:
+            continue  # its value was not written (a person's edit): neither is its colour
         where = locate(task, hl.tab, hl.key, hl.column)
         if isinstance(where, Skipped):
             continue  # a highlight on a row that went away is simply dropped
@@ -197,7 +203,7 @@ def plan_changes(
             continue
         if hl.color is None and current != hl.owner:
             continue
-        plan.fills.append(FillWrite(title, row, col, hl.color))
+        plan.fills.append(FillWrite(title, row, col, hl.color, current))
         plan.journal.append([stamp, task, title, hl.key, hl.column, cell_ref(title, row, col),
                              f"fond {current}" if current else "",
                              f"fond {hl.color}" if hl.color else ""])
@@ -224,7 +230,7 @@ def plan_changes(
                 value = line[j] if j < len(line) else ""
                 old = raw.value(i + 2, j + 1) if raw else None
                 if cell_text(old) != cell_text(value):
-                    plan.cells.append(CellWrite(title, i + 2, j + 1, value))
+                    plan.cells.append(CellWrite(title, i + 2, j + 1, value, old))
         last = cell_ref(title, max(height + 1, 2), width)
         plan.journal.append([stamp, task, title, "", "", f"{title}!A2:{last.split('!')[1]}",
                              f"{len(old_rows)} lignes", f"{len(rows)} lignes"])

@@ -1,13 +1,16 @@
 """The Google Sheets backend: gspread 6's HTTP client, google-auth credentials, few requests.
 
-Per job and spreadsheet: one ``spreadsheets.get`` (sheet ids, values, number formats and
-fills of every tab at once, thanks to ``ranges`` + ``includeGridData`` + a ``fields``
-mask), the same again right before writing, one ``values:batchUpdate`` (``RAW``, so no
-value we write can become a formula) and, only when needed, one ``:batchUpdate`` for new
-tabs, fills and the Journal rows: at most 4 requests once the owned tabs exist.
+Per job and spreadsheet: one ``spreadsheets.get`` (sheet ids, grid sizes, values, number
+formats and fills of every tab at once, thanks to ``ranges`` + ``includeGridData`` + a
+``fields`` mask), the same again right before writing, and one ``spreadsheets.batchUpdate``
+that Google applies entirely or not at all: new tabs, cell values (``updateCells`` with plain
+string and number values, never a formula), fills and the Journal rows. Three requests.
 
 Every request first takes a slot from the run's shared :class:`~sheets_sync.limiter.RateLimiter`,
-has a timeout, and is retried a bounded number of times (:mod:`sheets_sync.retry`).
+has a timeout, and is retried a bounded number of times (:mod:`sheets_sync.retry`). The write
+is retried only when it is known not to have applied: after an answer that leaves it open
+(a timeout, a dropped connection, a 5xx), the target tabs are read again and a write that
+landed is not sent twice.
 ``endpoint`` (``BACKOFFICE_SHEETS_API=http://host:port``) sends every Sheets request to an
 emulator or proxy instead of Google, with anonymous credentials.
 """
@@ -30,7 +33,8 @@ from requests.adapters import HTTPAdapter
 from .a1 import col_letter, quote_tab
 from .backend import RawTab, WritePlan
 from .errors import ConfigError, WorkbookError
-from .retry import is_transient, retrying, status_of
+from .parsing import cell_text
+from .retry import applied_for_sure_not, is_transient, retrying, status_of
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 GOOGLE_SHEETS = "https://sheets.googleapis.com"
@@ -39,7 +43,8 @@ WHITE = "FFFFFF"  # the default background: not a fill
 # What a read asks for: sheet ids and titles, and per cell its value, text, number format
 # type (to tell dates from numbers) and background colour. Nothing else travels.
 GRID_FIELDS = (
-    "sheets(properties(sheetId,title),data(startRow,startColumn,rowData(values("
+    "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),"
+    "data(startRow,startColumn,rowData(values("
     "effectiveValue,formattedValue,effectiveFormat/numberFormat/type,"
     "userEnteredFormat/backgroundColor))))"
 )
@@ -76,6 +81,8 @@ class _GuardedClient(HTTPClient):
                 backend.requests += 1
             return HTTPClient.request(self, *args, **kwargs)
 
+        if backend._single_shot:
+            return attempt()
         return backend._retrying(attempt)
 
 
@@ -179,7 +186,10 @@ class GoogleSheetsBackend:
         self.http = _GuardedClient(session, self)
         self.http.set_timeout(timeout_s)
         self._sheet_ids: dict[str, int] = {}
+        self._grid_sizes: dict[str, tuple[int, int]] = {}  # title -> (rows, columns) of the grid
         self._titles: set[str] | None = None  # every tab title, once metadata was fetched
+        self._single_shot = False  # the write: no blind retry (see write)
+        self._backoff = (backoff_s, max_backoff_s, sleep)
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -311,22 +321,32 @@ class GoogleSheetsBackend:
                           passthrough=(lambda e: False) if strict else _unable_to_parse)
 
     def read(self, tabs: list[str], header_only: tuple[str, ...] = ()) -> dict[str, RawTab]:
-        """One ``spreadsheets.get`` for all the tabs; a missing tab is absent from the answer."""
+        """One ``spreadsheets.get`` for all the tabs; a missing tab is absent from the answer.
+
+        When a tab is missing (the owned tabs, on a new sheet), Google refuses the ranges: the
+        fallback reads every tab in one more request, so a first run costs 4 requests, not 5.
+        """
         wanted = [t for t in dict.fromkeys(tabs) if self._titles is None or t in self._titles]
         try:
             doc = self._grid(wanted, header_only) if wanted else {}
-        except APIError:  # a tab does not exist: learn which do, read those
-            self._metadata()
-            wanted = [t for t in wanted if t in self._titles]
-            doc = self._grid(wanted, header_only, strict=True) if wanted else {}
+        except APIError:  # a tab does not exist: read them all, keep those asked for
+            doc = self._call(self.http.fetch_sheet_metadata,
+                             {"includeGridData": "true", "fields": GRID_FIELDS})
+            self._titles = {s["properties"]["title"] for s in doc.get("sheets", [])}
         out: dict[str, RawTab] = {}
         for sheet in doc.get("sheets", []):
             props = sheet.get("properties", {})
             title = props.get("title")
+            self._sheet_ids[title] = props.get("sheetId", 0)
+            grid = props.get("gridProperties", {})
+            self._grid_sizes[title] = (grid.get("rowCount", 1000), grid.get("columnCount", 26))
             if title not in wanted:
                 continue
-            self._sheet_ids[title] = props.get("sheetId", 0)
-            out[title] = self._raw_tab(title, sheet.get("data", []), props.get("sheetId", 0))
+            tab = self._raw_tab(title, sheet.get("data", []), props.get("sheetId", 0))
+            if title in header_only:
+                tab = RawTab(title, tab.rows[:1], {k: v for k, v in tab.fills.items() if k[0] == 1},
+                             tab.sheet_id)
+            out[title] = tab
         return out
 
     reread = read
@@ -375,20 +395,61 @@ class GoogleSheetsBackend:
         return ""
 
     def write(self, plan: WritePlan) -> None:
-        """One ``values:batchUpdate`` (RAW) for the cells of existing tabs, then one
-        ``:batchUpdate`` for new tabs (with their cells), fills and the Journal rows."""
+        """The whole plan in one ``spreadsheets.batchUpdate``, applied entirely or not at all.
+
+        A throttled write (429: not applied) is sent again after the wait Google asks for. After
+        an answer that leaves it open (timeout, dropped connection, 5xx), the target tabs are
+        read again: a write that landed is done, one that did not is sent again. So every cell
+        written has exactly one Journal row, however the network fails.
+        """
+        body = {"requests": self.write_requests(plan)}
+        if not body["requests"]:
+            return
+        landed = []
+
+        def unapplied(exc: BaseException) -> bool:
+            if not is_transient(exc):
+                return False
+            if applied_for_sure_not(exc):
+                return True
+            if self._landed(plan):
+                landed.append(True)
+                return False
+            return True
+
+        def send():
+            self._single_shot = True
+            try:
+                return self.http.batch_update(self.spreadsheet_id, body)
+            finally:
+                self._single_shot = False
+
+        backoff_s, max_backoff_s, sleep = self._backoff
+        try:
+            retrying(self.max_retries, backoff_s, max_backoff_s, sleep, retry_if=unapplied)(send)
+        except (APIError, requests.RequestException, auth_exceptions.GoogleAuthError) as exc:
+            if landed:
+                return
+            err = self._error(exc)
+            if is_transient(exc):
+                err = WorkbookError(f"{err} Rien n'a été écrit dans le classeur (vérifié après l'échec).")
+            raise err from exc
+
+    def write_requests(self, plan: WritePlan) -> list[dict]:
+        """The requests of one atomic batch: new tabs (with their cells), grid growth, values,
+        fills, then the Journal rows."""
         new_tabs = dict(plan.new_tabs)
-        data = [
-            {"range": f"{quote_tab(tab)}!{col_letter(col)}{row}:{col_letter(col + len(vals) - 1)}{row}",
-             "values": [list(vals)]}
-            for tab, row, col, vals in _runs(w for w in plan.cells if w.tab not in new_tabs)
-        ]
-        if data:
-            self._call(self.http.values_batch_update,
-                       {"valueInputOption": "RAW", "data": [dict(d) for d in data]})
         batch: list[dict] = []
         for title, header in new_tabs.items():
             batch += self._new_tab_requests(title, header, plan)
+        existing = [w for w in plan.cells if w.tab not in new_tabs]
+        batch += self._grow_requests(existing, plan.fills)
+        for tab, row, col, vals in _runs(existing):
+            batch.append({"updateCells": {
+                "start": {"sheetId": self._sheet_id(tab), "rowIndex": row - 1, "columnIndex": col - 1},
+                "rows": [{"values": [entered(v) for v in vals]}],
+                "fields": "userEnteredValue",
+            }})
         for f in plan.fills:
             cell = {"userEnteredFormat": {"backgroundColor": rgb(f.color)}} if f.color else {}
             batch.append({"repeatCell": {
@@ -403,8 +464,44 @@ class GoogleSheetsBackend:
                 "rows": [{"values": [entered(v) for v in line]} for line in plan.journal],
                 "fields": "userEnteredValue",
             }})
-        if batch:
-            self._call(self.http.batch_update, {"requests": list(batch)})
+        return batch
+
+    def _grow_requests(self, cells, fills) -> list[dict]:
+        """``appendDimension`` where a cell lies beyond its tab's grid (a job column added
+        after the last one): ``updateCells`` does not grow a grid by itself."""
+        need: dict[str, list[int]] = {}
+        for w in list(cells) + list(fills):
+            rows, cols = need.setdefault(w.tab, [0, 0])
+            need[w.tab] = [max(rows, w.row), max(cols, w.col)]
+        out = []
+        for tab, (rows, cols) in need.items():
+            have_rows, have_cols = self._grid_sizes.get(tab, (rows, cols))
+            for dimension, wanted, have in (("ROWS", rows, have_rows), ("COLUMNS", cols, have_cols)):
+                if wanted > have:
+                    out.append({"appendDimension": {"sheetId": self._sheet_id(tab), "dimension": dimension,
+                                                    "length": wanted - have}})
+            self._grid_sizes[tab] = (max(rows, have_rows), max(cols, have_cols))
+        return out
+
+    def _landed(self, plan: WritePlan) -> bool:
+        """After an uncertain answer: does the spreadsheet hold what the plan wrote? The batch
+        is atomic, so one cell (or fill, or new tab) of it seen is all of it."""
+        tabs = sorted({w.tab for w in plan.cells} | {f.tab for f in plan.fills} | set(plan.new_tabs))
+        try:
+            fresh = self.read(tabs)
+        except WorkbookError:
+            return False
+        if any(t not in fresh for t in plan.new_tabs):
+            return False
+        if plan.new_tabs:
+            return True
+        for w in plan.cells:
+            if cell_text(fresh[w.tab].value(w.row, w.col)) == cell_text(w.value) != cell_text(w.expected):
+                return True
+        for f in plan.fills:
+            if fresh[f.tab].fills.get((f.row, f.col)) == f.color and f.before != f.color:
+                return True
+        return False
 
     def _new_tab_requests(self, title: str, header: list[str], plan: WritePlan) -> list[dict]:
         sid = self._new_sheet_id(title)

@@ -75,13 +75,22 @@ class _Wait(tenacity.wait.wait_base):
         return self.jitter(retry_state)
 
 
+def applied_for_sure_not(exc: BaseException) -> bool:
+    """The request surely did not apply: throttled (429), or the connection never opened."""
+    if isinstance(exc, APIError):
+        return status_of(exc) == 429
+    return isinstance(exc, requests.ConnectTimeout)
+
+
 def retrying(max_retries: int, backoff_s: float, max_backoff_s: float,
-             sleep: Callable[[float], None] = time.sleep) -> tenacity.Retrying:
-    """A tenacity controller: ``retrying(...)(fn, *args)`` calls ``fn`` at most ``max_retries + 1`` times."""
+             sleep: Callable[[float], None] = time.sleep,
+             retry_if: Callable[[BaseException], bool] = is_transient) -> tenacity.Retrying:
+    """A tenacity controller: ``retrying(...)(fn, *args)`` calls ``fn`` at most ``max_retries + 1``
+    times, again after each error for which ``retry_if`` holds."""
     return tenacity.Retrying(
         stop=tenacity.stop_after_attempt(max(0, int(max_retries)) + 1),
         wait=_Wait(backoff_s, max_backoff_s),
-        retry=tenacity.retry_if_exception(is_transient),
+        retry=tenacity.retry_if_exception(retry_if),
         sleep=sleep,
         reraise=True,
     )

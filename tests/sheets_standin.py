@@ -26,6 +26,7 @@ import operator
 import random
 import re
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
@@ -34,6 +35,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 EPOCH = dt.datetime(1899, 12, 30)
 TITLE_PLAIN = re.compile(r"^\w+$")
 A1_PART = re.compile(r"^\$?([A-Za-z]*)\$?(\d*)$")
+
+
+DROP = -1  # a failure that closes the connection without an answer
 
 
 class ApiError(Exception):
@@ -478,6 +482,9 @@ class SheetsStandIn:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status, payload, headers = standin.handle(self.command, self.path, body)
+                if status == DROP:  # hang up without an answer
+                    self.close_connection = True
+                    return
                 data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=UTF-8")
@@ -521,8 +528,22 @@ class SheetsStandIn:
         return len(self.log)
 
     def fail(self, times: int, status: int = 429, retry_after: float | None = None) -> None:
-        """The next ``times`` requests get ``status`` (with ``Retry-After`` if given)."""
-        self._failures.extend([(status, retry_after)] * times)
+        """The next ``times`` requests get ``status`` (with ``Retry-After`` if given), unapplied."""
+        self._failures.extend([(status, retry_after, "before", 0.0)] * times)
+
+    def drop(self, times: int = 1, applied: bool = False) -> None:
+        """The next ``times`` requests get no answer: the connection is closed, before the
+        request is applied or, with ``applied``, after it was."""
+        self._failures.extend([(DROP, None, "after" if applied else "before", 0.0)] * times)
+
+    def fail_after_applying(self, times: int = 1, status: int = 500) -> None:
+        """The next ``times`` requests are applied, then answered with ``status``."""
+        self._failures.extend([(status, None, "after", 0.0)] * times)
+
+    def answer_late(self, seconds: float, times: int = 1) -> None:
+        """The next ``times`` requests are applied, then answered only after ``seconds``
+        (longer than the client's timeout: the client sees a timeout of a request that landed)."""
+        self._failures.extend([(200, None, "after", seconds)] * times)
 
     def before_request(self, number: int, hook: Callable[["SheetsStandIn"], None]) -> None:
         """Call ``hook(standin)`` right before handling the ``number``-th request (1-based)."""
@@ -591,15 +612,28 @@ class SheetsStandIn:
         if hook is not None:  # outside the lock: a slow hook must not hold other requests
             hook(self)
         with self.lock:
-            if self._failures:
-                status, retry_after = self._failures.pop(0)
-                err = ApiError(status, FAILURES.get(status, "Backend Error"))
-                headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
-                return status, err.body(), headers
+            failure = self._failures.pop(0) if self._failures else None
+            if failure is not None and failure[2] == "before":
+                return self._failure(failure)
             try:
-                return 200, self._route(method, raw_path, body), {}
+                answer = 200, self._route(method, raw_path, body), {}
             except ApiError as err:
-                return err.code, err.body(), err.headers
+                answer = err.code, err.body(), err.headers
+        if failure is None:
+            return answer
+        if failure[3]:
+            time.sleep(failure[3])  # applied, answered too late
+            return answer
+        return self._failure(failure)
+
+    @staticmethod
+    def _failure(failure) -> tuple:
+        status, retry_after = failure[0], failure[1]
+        if status == DROP:
+            return DROP, {}, {}
+        err = ApiError(status, FAILURES.get(status, "Backend Error"))
+        headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
+        return status, err.body(), headers
 
     def _route(self, method: str, raw_path: str, body: bytes) -> dict:
         parts = urlsplit(raw_path)

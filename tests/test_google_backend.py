@@ -90,15 +90,15 @@ def test_read_converts_cells_to_raw_python_values_and_fills(standin):
     assert tab.fills == {(1, 2): "EA9999"}  # white is no fill
 
 
-def test_missing_tabs_cost_one_metadata_request_and_are_absent(standin):
+def test_missing_tabs_cost_one_more_read_of_every_tab_and_are_absent(standin):
     region(standin, owned=False)
     backend = connect(standin)
     raw = backend.read(["Missions", "Anomalies", "Journal"], header_only=("Journal",))
     assert sorted(raw) == ["Missions"]
-    assert [m for m, _ in standin.log] == ["GET", "GET", "GET"]
-    assert "includeGridData=false" in standin.log[1][1]
+    assert [m for m, _ in standin.log] == ["GET", "GET"]
+    assert "ranges=" not in standin.log[1][1] and "includeGridData=true" in standin.log[1][1]
     backend.reread(["Missions", "Anomalies"])  # known missing: not asked again
-    assert standin.requests == 4
+    assert standin.requests == 3
 
 
 def test_unknown_spreadsheet_is_a_french_error_without_retry(standin):
@@ -129,7 +129,7 @@ def test_forbidden_says_to_share_with_the_service_account(standin):
 
 # -- writing ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("rows", [10, 2000])
-def test_a_job_costs_at_most_four_requests_whatever_the_number_of_rows(standin, rows):
+def test_a_job_costs_three_requests_whatever_the_number_of_rows(standin, rows):
     region(standin, missions=rows)
     backend = connect(standin)
     wb = Workbook(backend)
@@ -139,9 +139,9 @@ def test_a_job_costs_at_most_four_requests_whatever_the_number_of_rows(standin, 
     assert report.highlights == (rows + 1) // 2
     assert [(m, p.split("?")[0]) for m, p in standin.log] == [
         ("GET", f"/v4/spreadsheets/{SID}"), ("GET", f"/v4/spreadsheets/{SID}"),
-        ("POST", f"/v4/spreadsheets/{SID}/values:batchUpdate"), ("POST", f"/v4/spreadsheets/{SID}:batchUpdate"),
+        ("POST", f"/v4/spreadsheets/{SID}:batchUpdate"),
     ]
-    assert backend.requests == 4
+    assert backend.requests == 3
     last = rows + 1
     assert standin.value(SID, "Missions", f"{col('Missions', 'Suggestions')}{last}") == f"1. S0001 (M{rows:05d})"
     assert standin.fill(SID, "Missions", f"{col('Missions', 'Date')}2") == COLOR_ERROR
@@ -200,6 +200,7 @@ def test_missing_owned_tabs_are_created_with_their_rows_and_the_journal(standin)
     wb = Workbook(backend)
     report = wb.apply(job(wb.load()), NOW)
     assert report.journal_rows == 3 + 2 + 1
+    assert standin.requests == 4  # read, read of every tab, re-read, one write
     assert standin.titles(SID)[-2:] == ["Anomalies", "Journal"]
     assert standin.rows(SID, "Anomalies") == [
         ANOMALIES_HEADER,
@@ -211,7 +212,7 @@ def test_missing_owned_tabs_are_created_with_their_rows_and_the_journal(standin)
     assert standin.spreadsheets[SID].sheet("Journal").frozen == 1
     batch = [p for m, p in standin.log if p.endswith(":batchUpdate") and "values" not in p]
     assert len(batch) == 1
-    # once created, the next job is back to at most 4 requests
+    # once created, the next job is back to 3 requests
     before = standin.requests
     wb2 = Workbook(connect(standin))
     data = wb2.load()
@@ -219,7 +220,7 @@ def test_missing_owned_tabs_are_created_with_their_rows_and_the_journal(standin)
     changes.add("suggest", data["Missions"].change("M00001", "Suggestions", "2. S0002"))
     changes.highlight("check", data["Missions"].highlights(COLOR_MISSING, {("M00002", "Date")})[0])
     wb2.apply(changes, NOW)
-    assert standin.requests - before == 4
+    assert standin.requests - before == 3
 
 
 def test_a_persons_edit_between_read_and_write_is_kept_and_reported(standin):
@@ -303,7 +304,7 @@ def test_every_request_takes_a_slot_of_the_shared_limiter(standin):
     for _ in range(2):
         wb = Workbook(connect(standin, limiter=limiter))
         wb.apply(job(wb.load()), NOW)
-    assert limiter.granted == standin.requests == 6  # 4 + 2 (second run writes nothing)
+    assert limiter.granted == standin.requests == 5  # 3 + 2 (second run writes nothing)
     assert waits == [60.0]
 
 
