@@ -231,3 +231,18 @@ def test_an_unusable_log_is_a_region_error(tmp_path):
     assert outcome.error.startswith("svi.csv : colonne(s) obligatoire(s) date_appel, numero_appelant, "
                                     "code_saisi, resultat introuvable(s)")
     assert backend.writes == 0
+
+
+def test_a_fill_is_not_applied_where_a_persons_edit_kept_the_value(tmp_path):
+    backend = MemoryBackend(make_tabs(employees=employees(1), missions=[mission("M1", "S0001")]))
+
+    def person_types_excusee(b):
+        b.tabs["Missions"][1][21] = "Excusée"
+
+    backend.on_reread = person_types_excusee
+    outcome = run(backend, write_log(tmp_path, "29/11/2026 06:00;07 99 99 99 99;;OK"))
+    assert cell(backend, "V2") == "Excusée"
+    assert backend.fills["Missions"] == {}  # no red on the person's word
+    assert outcome.report.highlights == 0
+    assert [s.cell for s in outcome.report.skipped] == ["Missions!V2"]
+    assert "Journal" not in backend.tabs  # nothing was written at all
