@@ -91,6 +91,24 @@ class ApplyReport:
     journal_rows: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     requests: int = 0  # backend requests, when the backend counts them
+    # (canonical tab, key, column) of every cell this write changed. What follows the sheet
+    # (files, mails, partner orders) is decided on it: a cell a person changed meanwhile, or
+    # that a concurrent run had already written, produces nothing here.
+    wrote: set[tuple[str, str, str]] = field(default_factory=set)
+
+    def changed(self, tab: str, key, column: str) -> bool:
+        """Whether this write put the job's value in this cell."""
+        return (tab, str(key), column) in self.wrote
+
+    def merge(self, other: "ApplyReport") -> None:
+        """Add a follow-up write's report to this one."""
+        self.written += other.written
+        self.highlights += other.highlights
+        for tab, n in other.owned_rows.items():
+            self.owned_rows[tab] = n
+        self.journal_rows += other.journal_rows
+        self.skipped += other.skipped
+        self.wrote |= other.wrote
 
 
 def _display(value) -> str:
@@ -186,6 +204,7 @@ def plan_changes(
             skipped_slots.add(slot)
             continue
         plan.cells.append(CellWrite(title, row, col, change.new, current))
+        report.wrote.add(slot)
         plan.journal.append([stamp, task, title, change.key, change.column, ref,
                              _display(current), _display(change.new)])
         report.written += 1

@@ -83,7 +83,10 @@ class Workbook:
         return WorkbookData(tables, findings)
 
     def apply(self, changes: ChangeSet, now: dt.datetime) -> ApplyReport:
-        """Re-read the target tabs, skip cells changed meanwhile, write the rest in one batch."""
+        """Re-read the target tabs, skip cells changed meanwhile, write the rest in one batch.
+
+        The report says which cells this write changed (``wrote``); when the write fails,
+        the error propagates and nothing may follow it."""
         if changes.is_empty():
             return ApplyReport()
         targets = {c.tab for _t, c in changes.cells.values()}

@@ -161,7 +161,8 @@ def test_dry_run_writes_no_file_and_no_memory(tmp_path):
     tabs = make_tabs(missions=[mission("M1", "12/11/2026")])
     backend, outcome, result = run(tabs, tmp_path, dry_run=True)
     assert result.files == [] and not (tmp_path / "IDF").exists()
-    assert ("fichier", "aucun (simulation)") in result.summary
+    assert result.act is not None  # the order file is the act phase, which --dry-run skips
+    assert [label for label, _ in result.summary] == ["commandes de kits"]
     assert [r[2:] for r in outcome.preview] == [["M1", "Kit statut", "", "Commandé"],
                                                  ["M1", "N° commande kit", "", "K-IDF-M1"]]
     assert cell(backend, "M1", "Kit statut") is None
@@ -219,3 +220,49 @@ def test_a_corrupt_order_memory_stops_the_order(tmp_path):
         f"{path} : mémoire des commandes de kits illisible. Restaurez-la depuis une sauvegarde "
         "(elle sert à ne jamais commander deux fois et à repérer les commandes à corriger).")
     assert list((tmp_path / "IDF" / "kits").glob("*.csv")) == []
+
+
+def test_two_concurrent_runs_give_one_order_file_per_order(tmp_path):
+    """Both runs plan the order; the second one's re-read finds it written by the first."""
+    from backoffice.jobs.kits import kits_order_step
+    from backoffice.jobs.runner import run_region
+    from backoffice.settings import Region, load_settings
+    from sheets_sync import MemoryBackend, Workbook
+
+    backend = MemoryBackend(make_tabs(missions=[mission("M1", "12/11/2026")]))
+    settings = load_settings(environ={})
+    first_done = []
+
+    def the_other_run_writes_first(b):
+        if not first_done:
+            first_done.append(True)
+            b.on_reread = None
+            run_region(settings, Region("IDF"), [("kits", kits_order_step)], NOW,
+                       options={"out_dir": str(tmp_path / "a")}, workbook=Workbook(b))
+
+    backend.on_reread = the_other_run_writes_first
+    outcome = run_region(settings, Region("IDF"), [("kits", kits_order_step)], NOW,
+                         options={"out_dir": str(tmp_path / "b")}, workbook=Workbook(backend))
+    assert outcome.error == ""
+    assert outcome.results[0].files == []  # the first run ordered it: no second file
+    assert ("fichier", "aucun (rien de nouveau dans le classeur)") in outcome.results[0].summary
+    assert len(list((tmp_path / "a" / "IDF" / "kits").glob("commande_kits_*.csv"))) == 1
+    assert not (tmp_path / "b" / "IDF" / "kits").exists()
+
+
+def test_a_refused_write_leaves_no_partner_file(tmp_path):
+    from sheets_sync.errors import WorkbookError
+
+    tabs = make_tabs(missions=[mission("M1", "12/11/2026")])
+
+    def refused(_b):
+        raise WorkbookError("Le classeur est ouvert dans Excel.")
+
+    from sheets_sync import MemoryBackend
+
+    backend = MemoryBackend(tabs)
+    backend.on_reread = refused
+    outcome = run_region(SETTINGS, IDF, [("kits", kits_order_step)], NOW,
+                         options={"out_dir": str(tmp_path)}, workbook=Workbook(backend))
+    assert outcome.error == "Le classeur est ouvert dans Excel."
+    assert not (tmp_path / "IDF").exists()  # no order file, no memory

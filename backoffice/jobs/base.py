@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 
-from sheets_sync.changes import ChangeSet
+from sheets_sync.changes import ApplyReport, ChangeSet
 from sheets_sync.findings import ERREUR, Finding
 from sheets_sync.workbook import WorkbookData
 
@@ -50,7 +50,26 @@ class Table:
 
 
 @dataclass
+class ActResult:
+    """What an act phase did: the files it published, what went wrong, and the sheet changes
+    that record what it did (a mandate « Envoyé » once its mail left): written by the runner in
+    one follow-up write."""
+
+    files: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    changes: ChangeSet = field(default_factory=ChangeSet)
+    summary: list[tuple[str, Any]] = field(default_factory=list)
+
+
+# An act phase: ``act(report) -> ActResult``, run once the sheet write committed, given that
+# write's report so that it acts only on what the sheet now holds. Never run by --dry-run.
+Act = Callable[[ApplyReport], ActResult]
+
+
+@dataclass
 class JobResult:
+    """A step's plan: the sheet changes, what to show, and the act phase that follows the write."""
+
     task: str
     changes: ChangeSet = field(default_factory=ChangeSet)
     findings: list[Finding] = field(default_factory=list)
@@ -58,6 +77,13 @@ class JobResult:
     tables: list[Table] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     needs_attention: bool = False  # exit code 1 when true
+    act: Act | None = None  # files, mails, partner orders: after the sheet write, never in --dry-run
+
+    def absorb(self, done: ActResult) -> None:
+        """Show what the act phase did with the step's own results."""
+        self.files += done.files
+        self.findings += done.findings
+        self.summary += done.summary
 
     def attention(self) -> bool:
         return self.needs_attention or any(f.severity == ERREUR for f in self.findings)

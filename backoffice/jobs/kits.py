@@ -22,7 +22,7 @@ from sheets_sync.parsing import display_phone, format_date
 from sheets_sync.workbook import WorkbookData
 
 from ..kit_tracking import Rejected, read_tracking
-from .base import JobContext, JobResult, Table
+from .base import ActResult, JobContext, JobResult, Table
 
 TASK_ORDER = "kits"
 TASK_IMPORT = "kits-suivi"
@@ -83,6 +83,27 @@ def _order_file(ctx: JobContext, xlsx: bool) -> Path:
 
 
 # --- order -----------------------------------------------------------------------------------
+
+def _send_orders(ctx: JobContext, orders: list[KitOrder], report) -> ActResult:
+    """The act of the order step: the partner's file holds exactly the orders whose number this
+    run's write put in the sheet (not one a person changed meanwhile, nor one a concurrent run
+    had written already), then the order memory records them."""
+    placed = [o for o in orders if report.changed("Missions", o.mission, "N° commande kit")]
+    done = ActResult()
+    if not placed:
+        done.summary.append(("fichier", "aucun (rien de nouveau dans le classeur)"))
+        return done
+    xlsx = bool(ctx.options.get("kit_xlsx"))
+    written = write_orders(placed, _order_file(ctx, xlsx), xlsx=xlsx)
+    memory = load_kit_orders(ctx)
+    memory.update({o.number: o.memory(ctx.now) for o in placed})
+    save_kit_orders(ctx, memory)
+    done.files.append(written)
+    done.summary.append(("fichier", str(written)))
+    if len(placed) < len(orders):
+        done.summary.append(("commandes non passées (classeur modifié entre-temps)", len(orders) - len(placed)))
+    return done
+
 
 def _free_number(base: str, used: set[str]) -> str:
     number, n = base, 1
@@ -147,21 +168,12 @@ def kits_order_step(data: WorkbookData, ctx: JobContext) -> JobResult:
         result.changes.add(TASK_ORDER, missions.change(key, "Kit statut", "Commandé"))
         result.changes.add(TASK_ORDER, missions.change(key, "N° commande kit", number))
 
-    written = None
-    if orders and not ctx.dry_run:
-        written = write_orders(orders, _order_file(ctx, bool(ctx.options.get("kit_xlsx"))),
-                               xlsx=bool(ctx.options.get("kit_xlsx")))
-        memory.update({o.number: o.memory(ctx.now) for o in orders})
-        save_kit_orders(ctx, memory)
-        result.files.append(written)
+    if orders:
+        result.act = lambda report: _send_orders(ctx, orders, report)
 
     result.summary.append(("commandes de kits", len(orders)))
     if restored:
         result.summary.append(("commandes rétablies dans le classeur", restored))
-    if written is not None:
-        result.summary.append(("fichier", str(written)))
-    elif orders:
-        result.summary.append(("fichier", "aucun (simulation)"))
     if orders:
         result.tables.append(Table(
             "Kits commandés",

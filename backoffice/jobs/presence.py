@@ -21,7 +21,7 @@ from sheets_sync.parsing import display_phone, format_time, norm
 from sheets_sync.workbook import WorkbookData
 
 from ..ivr_log import IvrLog, newest_log, read_ivr_log
-from .base import JobContext, JobResult, Table
+from .base import ActResult, JobContext, JobResult, Table
 
 PARIS = ZoneInfo("Europe/Paris")
 TASK = "presence"
@@ -152,8 +152,9 @@ def presence_step(data: WorkbookData, ctx: JobContext) -> JobResult:
     rows = call_list_rows(to_call, employees_tab.df, data["Magasins"].df, ctx.now)
     result.tables.append(Table("À appeler", CALL_LIST_HEADERS, rows, limit=None))
     out = ctx.options.get("out")
-    if out and not ctx.dry_run:
-        result.files.append(write_call_list(str(out).replace("{region}", ctx.region.code), rows))
+    if out:
+        path = str(out).replace("{region}", ctx.region.code)
+        result.act = lambda _report: ActResult(files=[write_call_list(path, rows)])
 
     unmatched = match.unmatched
     unmatched = unmatched.assign(caller=unmatched["phone"].map(

@@ -42,7 +42,10 @@ def run_region(
     workbook: Workbook | None = None,
     limiter=None,
 ) -> RegionOutcome:
-    """Read the region's workbook once, run the steps in order, write their changes once."""
+    """Read the region's workbook once, run the steps' plans in order, write their changes
+    once, then run their act phases (files, mails), which follow the sheet: never before the
+    write, never when it failed, never in --dry-run. Changes an act reports (a mandate sent)
+    go in one follow-up write."""
     outcome = RegionOutcome(region)
     try:
         wb = workbook or open_workbook(settings, region, limiter=limiter)
@@ -66,6 +69,9 @@ def run_region(
             outcome.preview = preview_rows(changes, wb.titles)
         else:
             outcome.report = wb.apply(changes, now)
+            follow_up = act(outcome.results, outcome.report)
+            if not follow_up.is_empty():
+                outcome.report.merge(wb.apply(follow_up, now))
             counted = getattr(wb.backend, "requests", None)
             if counted is not None:
                 outcome.report.requests = counted
@@ -73,6 +79,18 @@ def run_region(
         outcome.error = str(err)
         outcome.trace = traceback.format_exc()
     return outcome
+
+
+def act(results: Sequence[JobResult], report: ApplyReport) -> ChangeSet:
+    """Run each step's act phase, in step order, now that the sheet write committed; return
+    the sheet changes that record what they did (one follow-up write)."""
+    follow_up = ChangeSet()
+    for result in results:
+        if result.act is not None:
+            done = result.act(report)
+            result.absorb(done)
+            follow_up.merge(done.changes)
+    return follow_up
 
 
 def run_regions(
