@@ -33,11 +33,17 @@ class ChangeSet:
     cells: dict[tuple[str, str, str], tuple[str, CellChange]] = field(default_factory=dict)
     highlights: dict[tuple[str, str, str], tuple[str, Highlight]] = field(default_factory=dict)
     owned: dict[str, tuple[str, list[list[str]]]] = field(default_factory=dict)
+    # follower slot -> leader slot: a follower is written only if its leader's change is
+    follows: dict[tuple[str, str, str], tuple[str, str, str]] = field(default_factory=dict)
 
-    def add(self, task: str, change: CellChange | None) -> None:
+    def add(self, task: str, change: CellChange | None, follows: str | None = None) -> None:
+        """Plan ``change``; with ``follows`` (a column of the same row), only if the change planned
+        for that column is written too (a mandate's file name follows its status)."""
         if change is None:
             return
         slot = (change.tab, change.key, change.column)
+        if follows is not None:
+            self.follows[slot] = (change.tab, change.key, follows)
         if slot in self.cells:
             first = self.cells[slot][1]
             change = CellChange(change.tab, change.key, change.column, first.old, change.new)
@@ -58,6 +64,7 @@ class ChangeSet:
         self.owned[tab] = (task, rows)
 
     def merge(self, other: "ChangeSet") -> None:
+        self.follows.update(other.follows)
         for task, change in other.cells.values():
             self.add(task, change)
         for task, hl in other.highlights.values():
@@ -96,9 +103,17 @@ class ApplyReport:
     # that a concurrent run had already written, produces nothing here.
     wrote: set[tuple[str, str, str]] = field(default_factory=set)
 
+    # (canonical tab, key, column) of every cell left out because a person changed it meanwhile
+    # (or its row went away).
+    kept: set[tuple[str, str, str]] = field(default_factory=set)
+
     def changed(self, tab: str, key, column: str) -> bool:
         """Whether this write put the job's value in this cell."""
         return (tab, str(key), column) in self.wrote
+
+    def refused(self, tab: str, key, column: str) -> bool:
+        """Whether the job's value for this cell was left out (a person's edit kept)."""
+        return (tab, str(key), column) in self.kept
 
     def merge(self, other: "ApplyReport") -> None:
         """Add a follow-up write's report to this one."""
@@ -109,6 +124,7 @@ class ApplyReport:
         self.journal_rows += other.journal_rows
         self.skipped += other.skipped
         self.wrote |= other.wrote
+        self.kept |= other.kept
 
 
 def _display(value) -> str:
@@ -184,7 +200,15 @@ def plan_changes(
         return rows[0], col
 
     skipped_slots: set[tuple[str, str, str]] = set()  # a fill follows its cell: skipped together
-    for slot, (task, change) in changes.cells.items():
+    ordered = sorted(changes.cells.items(), key=lambda item: item[0] in changes.follows)  # leaders first
+    for slot, (task, change) in ordered:
+        leader = changes.follows.get(slot)
+        if leader in skipped_slots:
+            title = titles.get(change.tab, change.tab)
+            report.skipped.append(Skipped(task, title, change.key, change.column, f"{title}!{change.key}",
+                                          f"non écrite : « {leader[2]} » modifiée entre-temps"))
+            skipped_slots.add(slot)
+            continue
         where = locate(task, change.tab, change.key, change.column)
         if isinstance(where, Skipped):
             report.skipped.append(where)
@@ -258,6 +282,7 @@ def plan_changes(
     if plan.journal and titles.get("Journal", "Journal") not in fresh:
         plan.new_tabs[titles.get("Journal", "Journal")] = JOURNAL_HEADER
     report.journal_rows = len(plan.journal)
+    report.kept = skipped_slots
     return plan, report
 
 

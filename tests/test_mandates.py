@@ -266,3 +266,34 @@ def test_cli_mandates_on_an_xlsx_workbook(tmp_path, monkeypatch):
     assert sheet.cell(2, head.index("Mandat") + 1).value == "Généré"
     second = CliRunner().invoke(cli, args)
     assert second.exit_code == 0 and "Écriture : 0 cellule(s) écrite(s)" in second.output
+
+
+def test_files_follow_the_sheet_a_refused_write_leaves_no_mandate(tmp_path):
+    from sheets_sync.errors import WorkbookError
+
+    backend = MemoryBackend(full_tabs())
+
+    def refused(_b):
+        raise WorkbookError("Le classeur a été modifié pendant le traitement ; relancez.")
+
+    backend.on_reread = refused
+    outcome = run(backend, tmp_path)
+    assert outcome.error.startswith("Le classeur a été modifié")
+    assert not (tmp_path / "IDF").exists()  # no .docx, no sidecar
+
+
+def test_a_mandat_a_person_changed_meanwhile_gets_no_file(tmp_path):
+    backend = MemoryBackend(full_tabs())
+
+    def person_types(b):
+        set_cell(b, "M0100", "Mandat", "Refusé")
+
+    backend.on_reread = person_types
+    outcome = run(backend, tmp_path)
+    result = ok(outcome)
+    assert cell(backend, "M0100", "Mandat") == "Refusé"
+    assert cell(backend, "M0100", "Mandat fichier") is None  # follows Mandat: not written either
+    assert not (tmp_path / "IDF" / "mandats" / "M0100.docx").exists()
+    assert result.tables[0].rows[0][4] == "non fait : Mandat modifié entre-temps dans le classeur"
+    assert [s.reason for s in outcome.report.skipped] == [
+        "modifiée entre-temps (vide → « Refusé »)", "non écrite : « Mandat » modifiée entre-temps"]

@@ -166,7 +166,7 @@ def kits_order_step(data: WorkbookData, ctx: JobContext) -> JobResult:
             deliver_by=subtract_working_days(date, lead), employee=matricule, date=date,
         ))
         result.changes.add(TASK_ORDER, missions.change(key, "Kit statut", "Commandé"))
-        result.changes.add(TASK_ORDER, missions.change(key, "N° commande kit", number))
+        result.changes.add(TASK_ORDER, missions.change(key, "N° commande kit", number), follows="Kit statut")
 
     if orders:
         result.act = lambda report: _send_orders(ctx, orders, report)

@@ -30,7 +30,7 @@ from sheets_sync.findings import ALERTE, ERREUR, Finding
 from sheets_sync.parsing import format_date
 from sheets_sync.workbook import WorkbookData
 
-from .base import JobContext, JobResult, Table
+from .base import ActResult, JobContext, JobResult, Table
 
 TASK = "mandates"
 STAFFED_STATUSES = ("Proposée", "Confirmée")
@@ -88,7 +88,9 @@ class _Findings:
 
 
 def mandates_step(data: WorkbookData, ctx: JobContext) -> JobResult:
-    """Generate, regenerate and (with ``send``) e-mail the mandates of the region."""
+    """Plan the mandates of the region: which to generate, regenerate, convert and send, and the
+    sheet changes that say so. The files, the sidecar and the mails are the act phase, run once
+    the sheet write committed (never by --dry-run)."""
     settings = ctx.settings
     settings.require_agency()  # never a placeholder agency on a document for a real store
     result = JobResult(TASK)
@@ -104,7 +106,7 @@ def mandates_step(data: WorkbookData, ctx: JobContext) -> JobResult:
     if want_pdf and not ctx.dry_run:
         from generators.pdf import find_soffice
 
-        find_soffice(settings.mandates.libreoffice)  # fail before generating anything
+        find_soffice(settings.mandates.libreoffice)  # fail before planning anything
 
     future = df[df["Date"].notna() & (df["Date"] >= today)]
     staffed = (future["Salarié"] != "") & future["Statut"].isin(STAFFED_STATUSES)
@@ -112,7 +114,7 @@ def mandates_step(data: WorkbookData, ctx: JobContext) -> JobResult:
     items: list[Item] = []
     to_redo_later: list[tuple[str, list[str]]] = []
     datas: dict[str, MandateData] = {}
-    adopted = 0
+    adopt: dict[str, dict] = {}  # Généré elsewhere (by hand, or before the sidecar existed)
 
     for key in future.index:
         status = str(future.at[key, "Mandat"]).strip()
@@ -142,12 +144,13 @@ def mandates_step(data: WorkbookData, ctx: JobContext) -> JobResult:
                 items.append(Item(key, md, "regenerate", why or ["demandé (Mandat « À refaire »)"]))
         elif status in TRACKED:
             if record is None:
-                if not ctx.dry_run:  # generated elsewhere: its data now is the reference
-                    sidecar.missions[key] = {"empreinte": md.fingerprint, "donnees": md.fields,
-                                             "fichier": str(settings.path(str(future.at[key, "Mandat fichier"])))
-                                             if future.at[key, "Mandat fichier"] else "", "pdf": "",
-                                             "genere_le": "", "envoye_le": "", "envoye_a": "", "adopte": True}
-                    adopted += 1
+                shown = str(future.at[key, "Mandat fichier"]).strip()
+                if status == GENERATED and eligible and not (shown and settings.path(shown).exists()):
+                    items.append(Item(key, md, "generate"))  # the sheet says Généré, no file: make it
+                else:  # generated elsewhere: its data now is the reference
+                    adopt[key] = {"empreinte": md.fingerprint, "donnees": md.fields,
+                                  "fichier": str(settings.path(shown)) if shown else "", "pdf": "",
+                                  "genere_le": "", "envoye_le": "", "envoye_a": "", "adopte": True}
                 continue
             if record.get("empreinte") != md.fingerprint:
                 why = changed_fields(record.get("donnees", {}), md.fields) or ["données du mandat"]
@@ -159,109 +162,222 @@ def mandates_step(data: WorkbookData, ctx: JobContext) -> JobResult:
                 items.append(Item(key, md, "pdf"))
 
     generated = [i for i in items if i.action in ("generate", "regenerate")]
-    rows: list[list] = []
-    if generated:
-        template = MandateTemplate(settings.template_path())  # checks the tags, also in --dry-run
-        place = settings.agency.city
-        for item in ctx.progress(generated, "Mandats", len(generated)):
-            item.docx = folder / f"{_file_name(item.key)}.docx"
-            if ctx.dry_run:
-                continue
-            template.render(item.mandate.context(ctx.region.code, ctx.now, place), item.docx)
-            old = sidecar.get(item.key) or {}
-            if old.get("pdf") and Path(old["pdf"]).exists():
-                Path(old["pdf"]).unlink()  # the PDF of the previous version is stale
-            history = list(old.get("historique", []))
-            if old.get("genere_le") or old.get("envoye_le"):
-                history.append({k: old.get(k, "") for k in ("empreinte", "genere_le", "envoye_le", "envoye_a")})
-            sidecar.missions[item.key] = {
-                "empreinte": item.mandate.fingerprint, "donnees": item.mandate.fields,
-                "fichier": str(item.docx), "pdf": "", "genere_le": ctx.now.isoformat(sep=" "),
-                "envoye_le": "", "envoye_a": "", "historique": history,
-            }
-            result.files.append(item.docx)
+    template = MandateTemplate(settings.template_path()) if generated else None  # tags checked, also in --dry-run
     for item in items:
-        if item.action == "reuse":
-            item.docx = Path(sidecar.get(item.key)["fichier"])
-        elif item.action == "pdf":
-            item.docx = Path(sidecar.get(item.key)["fichier"])
-
-    pdf_count = 0
-    if want_pdf:
-        batch = [i for i in items if i.action in ("generate", "regenerate", "pdf")]
-        if batch and not ctx.dry_run:
-            from generators.pdf import convert_to_pdf
-
-            converted = convert_to_pdf([i.docx for i in batch], folder, settings.mandates.libreoffice,
-                                       settings.mandates.pdf_timeout_s, progress=ctx.progress)
-            for item in batch:
-                pdf = converted.get(item.docx.resolve())
-                if pdf is None:
-                    findings.add(RULE_PDF_FAILED, ALERTE, "Missions", item.key, "Mandat fichier",
-                                 f"LibreOffice n'a pas converti {item.docx.name} en PDF ; le mandat reste en Word. "
-                                 "Relancez avec --pdf ou convertissez-le à la main.")
-                    continue
-                sidecar.missions[item.key]["pdf"] = str(pdf)
-                result.files.append(pdf)
-                pdf_count += 1
-        elif batch:
-            pdf_count = len(batch)
-    if not ctx.dry_run and (generated or pdf_count or adopted):
-        sidecar.save()
+        record = sidecar.get(item.key) or {}
+        if item.action in ("generate", "regenerate"):
+            item.docx = folder / f"{_file_name(item.key)}.docx"
+        else:
+            item.docx = Path(record["fichier"]) if record.get("fichier") else None
 
     # --- the sheet: Mandat, Mandat fichier, Mandat envoyé le ---------------------------------------
     final_status: dict[str, str] = {k: str(df.at[k, "Mandat"]).strip() for k in future.index}
+    rows: dict[str, list] = {}
     for item in items:
         record = sidecar.get(item.key) or {}
-        shown = record.get("pdf") or (str(item.docx) if item.docx else record.get("fichier", ""))
-        if ctx.dry_run and want_pdf and item.docx is not None:
-            shown = str(item.docx.with_suffix(".pdf"))
+        shown = record.get("pdf") if item.action == "reuse" else ""
+        if not shown and item.docx is not None:
+            shown = str(item.docx.with_suffix(".pdf") if want_pdf else item.docx)
         status = GENERATED
         if item.action == "reuse" and record.get("envoye_le"):
             status = SENT
         final_status[item.key] = status
         result.changes.add(TASK, missions.change(item.key, "Mandat", status))
-        result.changes.add(TASK, missions.change(item.key, "Mandat fichier", settings.shown_path(shown)))
+        result.changes.add(TASK, missions.change(item.key, "Mandat fichier", settings.shown_path(shown)),
+                           follows="Mandat")
         if status == SENT:
-            _set_sent_date(result, missions, item.key, record["envoye_le"])
+            _set_sent_date(result.changes, missions, item.key, record["envoye_le"])
         elif not pd.isna(df.at[item.key, "Mandat envoyé le"]):
-            result.changes.add(TASK, missions.change(item.key, "Mandat envoyé le", ""))
-        label = {"generate": "généré", "regenerate": "régénéré : " + "; ".join(item.why),
-                 "reuse": "déjà généré (fichier repris)", "pdf": "PDF ajouté"}[item.action]
+            result.changes.add(TASK, missions.change(item.key, "Mandat envoyé le", ""), follows="Mandat")
+        labels = {"generate": "généré", "regenerate": "régénéré : " + "; ".join(item.why),
+                  "reuse": "déjà généré (fichier repris)", "pdf": "PDF ajouté"}
         if ctx.dry_run:
-            label = {"generate": "à générer", "regenerate": "à régénérer : " + "; ".join(item.why),
-                     "reuse": "fichier existant repris", "pdf": "PDF à produire"}[item.action]
-        rows.append([item.key, df.at[item.key, "Date"], _store(item.mandate), _person(item.mandate), label, shown])
+            labels = {"generate": "à générer", "regenerate": "à régénérer : " + "; ".join(item.why),
+                      "reuse": "fichier existant repris", "pdf": "PDF à produire"}
+        rows[item.key] = [item.key, df.at[item.key, "Date"], _store(item.mandate), _person(item.mandate),
+                          labels[item.action], shown]
     for key, why in to_redo_later:
         final_status[key] = REDO
         result.changes.add(TASK, missions.change(key, "Mandat", REDO))
-        rows.append([key, df.at[key, "Date"], _store(datas[key]), _person(datas[key]),
-                     "à refaire : " + "; ".join(why), ""])
+        rows[key] = [key, df.at[key, "Date"], _store(datas[key]), _person(datas[key]),
+                     "à refaire : " + "; ".join(why), ""]
+    table = Table("Mandats", ["N° mission", "Date", "Magasin", "Salarié", "Action", "Fichier"], list(rows.values()))
+    result.tables.append(table)
 
-    sent = 0
-    if want_send:
-        planned = {i.key: i.docx for i in generated if ctx.dry_run}
-        sent = _send(data, ctx, sidecar, datas, final_status, findings, result, rows, planned)
-    for item in items:
-        if item.was_sent and final_status.get(item.key) != SENT:
-            findings.add(RULE_RESEND, ALERTE, "Missions", item.key, "Mandat",
-                         f"le magasin a reçu un mandat devenu faux ({'; '.join(item.why)}) ; le nouveau est "
-                         "généré : envoyez-le (backoffice mandates --send).")
+    due = [k for k, st in final_status.items() if st == GENERATED and k in datas] if want_send else []
+    if ctx.dry_run:
+        for key in due:  # what --send would do
+            md = datas[key]
+            if md.store_email:
+                item = next((i for i in items if i.key == key), None)
+                record = sidecar.get(key) or {}
+                path = item.docx if item is not None and item.docx else Path(record.get("fichier") or key)
+                kind = "PDF" if want_pdf or _exists(record.get("pdf")) else "DOCX"
+                table.rows.append([key, df.at[key, "Date"], _store(md), _person(md),
+                                   f"à envoyer à {md.store_email} ({kind})", str(path)])
+    if not want_send:  # with --send, the act phase says it for those it could not send
+        for item in items:
+            if item.was_sent:
+                findings.add(*_resend(item))
 
     verb = "à " if ctx.dry_run else ""
     result.summary = [
         (f"{verb}générer" if ctx.dry_run else "générés", sum(i.action == "generate" for i in items)),
         (f"{verb}régénérer" if ctx.dry_run else "régénérés", sum(i.action == "regenerate" for i in items)),
     ]
-    if want_pdf:
-        result.summary.append(("PDF", pdf_count))
-    if want_send:
-        result.summary.append(("à envoyer" if ctx.dry_run else "envoyés", sent))
     if to_redo_later:
         result.summary.append(("à refaire", len(to_redo_later)))
-    result.tables.append(Table("Mandats", ["N° mission", "Date", "Magasin", "Salarié", "Action", "Fichier"], rows))
+    if want_pdf and ctx.dry_run:
+        result.summary.append(("PDF", sum(i.action in ("generate", "regenerate", "pdf") for i in items)))
+    if want_send and ctx.dry_run:
+        result.summary.append(("à envoyer", sum(1 for k in due if datas[k].store_email)))
     result.findings = findings.items
+    plan = _Plan(data, ctx, sidecar, items, adopt, datas, due, template, want_pdf, table, rows)
+    result.act = plan.act
     return result
+
+
+@dataclass
+class _Plan:
+    """What the act phase of the mandates step does once the sheet holds the plan's statuses."""
+
+    data: WorkbookData
+    ctx: JobContext
+    sidecar: Sidecar
+    items: list[Item]
+    adopt: dict[str, dict]
+    datas: dict[str, MandateData]
+    due: list[str]
+    template: MandateTemplate | None
+    want_pdf: bool
+    table: Table
+    rows: dict[str, list]
+
+    def act(self, report) -> ActResult:
+        """Render, convert and send what the sheet now says; record it in the sidecar."""
+        done = ActResult()
+        findings = _Findings(self.data)
+        missions = self.data["Missions"]
+        settings = self.ctx.settings
+        # A mission whose Mandat a person changed meanwhile gets nothing: the sheet did not take it.
+        items = [i for i in self.items if not report.refused("Missions", i.key, "Mandat")]
+        for key in [k for k in self.rows if report.refused("Missions", k, "Mandat")]:
+            self.rows[key][4] = "non fait : Mandat modifié entre-temps dans le classeur"
+        for key, record in self.adopt.items():
+            self.sidecar.missions[key] = record
+        generated = [i for i in items if i.action in ("generate", "regenerate")]
+        for item in self.ctx.progress(generated, "Mandats", len(generated)):
+            self.template.render(item.mandate.context(self.ctx.region.code, self.ctx.now, settings.agency.city),
+                                 item.docx)
+            old = self.sidecar.get(item.key) or {}
+            if old.get("pdf") and Path(old["pdf"]).exists():
+                Path(old["pdf"]).unlink()  # the PDF of the previous version is stale
+            history = list(old.get("historique", []))
+            if old.get("genere_le") or old.get("envoye_le"):
+                history.append({k: old.get(k, "") for k in ("empreinte", "genere_le", "envoye_le", "envoye_a")})
+            self.sidecar.missions[item.key] = {
+                "empreinte": item.mandate.fingerprint, "donnees": item.mandate.fields,
+                "fichier": str(item.docx), "pdf": "", "genere_le": self.ctx.now.isoformat(sep=" "),
+                "envoye_le": "", "envoye_a": "", "historique": history,
+            }
+            done.files.append(item.docx)
+        pdf_count = self._pdf(items, findings, done)
+        if generated or pdf_count or self.adopt:
+            self.sidecar.save()
+        if self.want_pdf:
+            done.summary.append(("PDF", pdf_count))
+        if self.due:
+            sent = self._send(report, findings, done)
+            done.summary.append(("envoyés", sent))
+            for item in items:
+                if item.was_sent and not done.changes.cells.get(("Missions", item.key, "Mandat")):
+                    findings.add(*_resend(item))
+        done.findings = findings.items
+        return done
+
+    def _pdf(self, items: list[Item], findings: "_Findings", done: ActResult) -> int:
+        if not self.want_pdf:
+            return 0
+        batch = [i for i in items if i.action in ("generate", "regenerate", "pdf") and i.docx is not None]
+        if not batch:
+            return 0
+        from generators.pdf import convert_to_pdf
+
+        settings = self.ctx.settings
+        missions = self.data["Missions"]
+        converted = convert_to_pdf([i.docx for i in batch], mandates_dir(self.ctx), settings.mandates.libreoffice,
+                                   settings.mandates.pdf_timeout_s, progress=self.ctx.progress)
+        count = 0
+        for item in batch:
+            pdf = converted.get(item.docx.resolve())
+            if pdf is None:
+                findings.add(RULE_PDF_FAILED, ALERTE, "Missions", item.key, "Mandat fichier",
+                             f"conversion PDF du mandat {item.key} échouée (le .docx est prêt). "
+                             "Relancez avec --pdf ou convertissez-le à la main.")
+                # the sheet announced the PDF: point it at the .docx that exists
+                done.changes.add(TASK, missions.change(item.key, "Mandat fichier", settings.shown_path(item.docx)))
+                continue
+            self.sidecar.missions[item.key]["pdf"] = str(pdf)
+            done.files.append(pdf)
+            count += 1
+        return count
+
+    def _send(self, report, findings: "_Findings", done: ActResult) -> int:
+        """E-mail every due ``Généré`` mandate; its « Envoyé » goes in the follow-up write. The
+        sidecar's sent log is saved after each message, before any sheet write: never twice."""
+        from generators.mail import MandateMailer, SendError, mandate_message
+
+        ctx, settings, missions = self.ctx, self.ctx.settings, self.data["Missions"]
+        due = [k for k in self.due if not report.refused("Missions", k, "Mandat")]
+        no_email: dict[str, list[str]] = {}
+        sent = 0
+        sender = settings.smtp.sender or settings.agency.email
+        with MandateMailer(settings.smtp) as mailer:
+            for key in ctx.progress(due, "Envois", len(due)):
+                md = self.datas[key]
+                record = self.sidecar.get(key)
+                if record is None or not _exists(record.get("fichier")):
+                    findings.add(RULE_NO_FILE, ALERTE, "Missions", key, "Mandat fichier",
+                                 "fichier du mandat introuvable, rien n'est envoyé ; mettez Mandat à « À refaire » "
+                                 "pour le régénérer.")
+                    continue
+                if record.get("envoye_le"):  # sent by an earlier run whose sheet write was lost
+                    done.changes.add(TASK, missions.change(key, "Mandat", SENT))
+                    _set_sent_date(done.changes, missions, key, record["envoye_le"])
+                    continue
+                if not md.store_email:
+                    no_email.setdefault(md.fields["magasin_code"], []).append(key)
+                    continue
+                attachment = Path(record["pdf"]) if _exists(record.get("pdf")) else Path(record["fichier"])
+                context = md.context(ctx.region.code, ctx.now, settings.agency.city)
+                try:
+                    mailer.send(mandate_message(context, sender, md.store_email, attachment,
+                                                reply_to=ctx.region.officer_email or settings.agency.email))
+                except SendError as err:
+                    findings.add(RULE_SEND_FAILED, ERREUR, "Missions", key, "Mandat",
+                                 f"mandat non envoyé à {md.store_email} : {err} Mandat reste « Généré » ; "
+                                 "relancez --send une fois le problème réglé.")
+                    if mailer.conn is None:  # the server is unreachable: do not try every mission
+                        for other in due[due.index(key) + 1:]:
+                            findings.add(RULE_SEND_FAILED, ERREUR, "Missions", other, "Mandat",
+                                         "mandat non envoyé (serveur SMTP indisponible) ; Mandat reste "
+                                         "« Généré » ; relancez --send plus tard.")
+                        break
+                    continue
+                record["envoye_le"] = ctx.now.isoformat(sep=" ")
+                record["envoye_a"] = md.store_email
+                self.sidecar.save()  # the sent log first: never send twice
+                sent += 1
+                done.changes.add(TASK, missions.change(key, "Mandat", SENT))
+                _set_sent_date(done.changes, missions, key, record["envoye_le"])
+                self.table.rows.append([key, missions.df.at[key, "Date"], _store(md), _person(md),
+                                        f"envoyé à {md.store_email} ({attachment.suffix[1:].upper()})",
+                                        str(attachment)])
+        for code, keys in no_email.items():
+            findings.add(RULE_NO_EMAIL, ALERTE, "Magasins", code, "Email",
+                         f"magasin {code} sans e-mail : mandat(s) {', '.join(keys)} non envoyé(s) ; renseignez "
+                         "l'e-mail du directeur du magasin, ou envoyez-les à la main.")
+        return sent
 
 
 def _exists(path) -> bool:
@@ -278,88 +394,17 @@ def _person(md: MandateData) -> str:
     return f"{f['salarie_prenom']} {f['salarie_nom']} ({f['salarie_matricule']})"
 
 
-def _put(result: JobResult, missions, key: str, column: str, value) -> None:
-    """Plan ``value`` in the cell; when the cell already holds it, drop what was planned before
-    (a mandate regenerated then sent in the same run goes back to « Envoyé »)."""
-    change = missions.change(key, column, value)
-    if change is None:
-        result.changes.cells.pop((missions.name, str(key), column), None)
-    else:
-        result.changes.add(TASK, change)
+def _resend(item: Item) -> tuple:
+    return (RULE_RESEND, ALERTE, "Missions", item.key, "Mandat",
+            f"le magasin a reçu un mandat devenu faux ({'; '.join(item.why)}) ; le nouveau est "
+            "généré : envoyez-le (backoffice mandates --send).")
 
 
-def _set_sent_date(result: JobResult, missions, key: str, stamp: str) -> None:
+def _set_sent_date(changes, missions, key: str, stamp: str) -> None:
+    """Plan ``Mandat envoyé le`` (a date); nothing when the cell already holds that day."""
     day = dt.datetime.fromisoformat(stamp).date()
     current = missions.df.at[key, "Mandat envoyé le"]
     if not pd.isna(current) and pd.Timestamp(current).date() == day:
-        result.changes.cells.pop((missions.name, str(key), "Mandat envoyé le"), None)
+        changes.cells.pop((missions.name, str(key), "Mandat envoyé le"), None)
         return  # already there (maybe as a real date cell)
-    _put(result, missions, key, "Mandat envoyé le", format_date(day))
-
-
-def _send(data, ctx: JobContext, sidecar: Sidecar, datas: dict[str, MandateData], final_status: dict[str, str],
-          findings: _Findings, result: JobResult, rows: list[list], planned: dict[str, Path]) -> int:
-    """E-mail every ``Généré`` mandate of a future mission; returns how many were (or would be) sent."""
-    from generators.mail import MandateMailer, SendError, mandate_message
-
-    settings = ctx.settings
-    missions = data["Missions"]
-    due = [k for k, s in final_status.items() if s == GENERATED and k in datas]
-    no_email: dict[str, list[str]] = {}
-    sent = 0
-    sender = settings.smtp.sender or settings.agency.email
-    with MandateMailer(settings.smtp) as mailer:
-        for key in ctx.progress(due, "Envois", len(due)):
-            md = datas[key]
-            record = sidecar.get(key)
-            if key in planned:  # --dry-run: the file it would have generated
-                record = {"fichier": str(planned[key]), "pdf": "", "envoye_le": ""}
-            elif record is None or not _exists(record.get("fichier")):
-                findings.add(RULE_NO_FILE, ALERTE, "Missions", key, "Mandat fichier",
-                             "fichier du mandat introuvable, rien n'est envoyé ; mettez Mandat à « À refaire » "
-                             "pour le régénérer.")
-                continue
-            if record.get("envoye_le"):  # sent by an earlier run whose sheet write was lost
-                final_status[key] = SENT
-                _put(result, missions, key, "Mandat", SENT)
-                _set_sent_date(result, missions, key, record["envoye_le"])
-                continue
-            if not md.store_email:
-                no_email.setdefault(md.fields["magasin_code"], []).append(key)
-                continue
-            attachment = Path(record["pdf"]) if _exists(record.get("pdf")) else Path(record["fichier"])
-            if key in planned and ctx.options.get("pdf"):
-                attachment = attachment.with_suffix(".pdf")
-            label = f"envoyé à {md.store_email} ({attachment.suffix[1:].upper()})"
-            if ctx.dry_run:
-                label = "à envoyer à " + label.removeprefix("envoyé à ")
-            else:
-                context = md.context(ctx.region.code, ctx.now, settings.agency.city)
-                try:
-                    mailer.send(mandate_message(context, sender, md.store_email, attachment,
-                                                reply_to=ctx.region.officer_email or settings.agency.email))
-                except SendError as err:
-                    findings.add(RULE_SEND_FAILED, ERREUR, "Missions", key, "Mandat",
-                                 f"mandat non envoyé à {md.store_email} : {err} Mandat reste « Généré » ; "
-                                 "relancez --send une fois le problème réglé.")
-                    if mailer.conn is None:  # the server is unreachable: do not try every mission
-                        for other in due[due.index(key) + 1:]:
-                            if final_status.get(other) == GENERATED:
-                                findings.add(RULE_SEND_FAILED, ERREUR, "Missions", other, "Mandat",
-                                             "mandat non envoyé (serveur SMTP indisponible) ; Mandat reste "
-                                             "« Généré » ; relancez --send plus tard.")
-                        break
-                    continue
-                record["envoye_le"] = ctx.now.isoformat(sep=" ")
-                record["envoye_a"] = md.store_email
-                sidecar.save()  # the sent log first: never send twice
-            sent += 1
-            final_status[key] = SENT
-            _put(result, missions, key, "Mandat", SENT)
-            _set_sent_date(result, missions, key, record.get("envoye_le") or ctx.now.isoformat(sep=" "))
-            rows.append([key, missions.df.at[key, "Date"], _store(md), _person(md), label, str(attachment)])
-    for code, keys in no_email.items():
-        findings.add(RULE_NO_EMAIL, ALERTE, "Magasins", code, "Email",
-                     f"magasin {code} sans e-mail : mandat(s) {', '.join(keys)} non envoyé(s) ; renseignez "
-                     "l'e-mail du directeur du magasin, ou envoyez-les à la main.")
-    return sent
+    changes.add(TASK, missions.change(key, "Mandat envoyé le", format_date(day)))
