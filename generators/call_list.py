@@ -1,13 +1,14 @@
 """The CDBO's call list: missions still « Manquante », most urgent first, and its CSV file."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pandas as pd
 
 from sheets_sync.errors import InputError
 from sheets_sync.parsing import display_phone, format_time
+
+from .files import atomic_write, csv_bytes
 
 CALL_LIST_HEADERS = ["N° mission", "Magasin", "Salarié", "Téléphone", "Début", "Retard (min)"]
 
@@ -55,14 +56,11 @@ def call_list_rows(missing: pd.DataFrame, employees: pd.DataFrame, stores: pd.Da
 
 
 def write_call_list(path: str | Path, rows: list[list]) -> Path:
-    """The call list as CSV for a spreadsheet: ``;`` separated, UTF-8 with BOM (Excel reads it)."""
+    """The call list as CSV for a spreadsheet: ``;`` separated, UTF-8 with BOM (Excel reads it),
+    no cell that a spreadsheet would run as a formula."""
     path = Path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh, delimiter=";")
-            writer.writerow(CALL_LIST_HEADERS)
-            writer.writerows(rows)
+        atomic_write(path, csv_bytes(CALL_LIST_HEADERS, rows))
     except OSError as err:
         raise InputError(f"Liste d'appels : impossible d'écrire {path} ({err.strerror or err}).") from None
     return path

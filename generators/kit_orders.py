@@ -6,25 +6,16 @@ line ends, one header line. Or an ``.xlsx`` with the same columns (every cell te
 """
 from __future__ import annotations
 
-import csv
-import io
 import os
 from pathlib import Path
 from typing import Iterable
 
 from rules.kits import KitOrder
 
+from .files import csv_bytes
+
 ORDER_HEADER = ("N° commande", "N° mission", "Kit", "Destinataire", "Adresse", "Code postal",
                 "Ville", "Téléphone", "Livrer avant")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def plain(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula: a leading ``'`` before ``= + - @``."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def order_row(order: KitOrder) -> list[str]:
     """The order's cells in the partner's column order, as text."""
     return [order.number, order.mission, order.kit, order.recipient, order.address,
@@ -33,12 +24,7 @@ def order_row(order: KitOrder) -> list[str]:
 
 def orders_csv(orders: Iterable[KitOrder]) -> bytes:
     """The CSV file's exact bytes."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(ORDER_HEADER)
-    for order in orders:
-        writer.writerow([plain(v) for v in order_row(order)])
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes(ORDER_HEADER, (order_row(o) for o in orders))
 
 
 def orders_xlsx(orders: Iterable[KitOrder], path: Path) -> None:
@@ -69,11 +55,10 @@ def orders_xlsx(orders: Iterable[KitOrder], path: Path) -> None:
 def write_orders(orders: list[KitOrder], path: Path, xlsx: bool = False) -> Path:
     """Write the order file at ``path`` (its folder is created), through a temporary file."""
     path = Path(path)
+    if not xlsx:
+        return atomic_write(path, orders_csv(orders))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    if xlsx:
-        orders_xlsx(orders, tmp)
-    else:
-        tmp.write_bytes(orders_csv(orders))
+    tmp = path.with_name(f".{path.name}.tmp")
+    orders_xlsx(orders, tmp)
     os.replace(tmp, path)
     return path

@@ -17,8 +17,6 @@ import hashlib
 import io
 import json
 import math
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +26,8 @@ import pandas as pd
 
 from sheets_sync.errors import BackofficeError
 from sheets_sync.parsing import format_date, format_time
+
+from .files import atomic_write
 
 FINGERPRINT_LENGTH = 12
 SIDECAR_NAME = "empreintes.json"
@@ -294,10 +294,9 @@ class MandateTemplate:
                 f"Le modèle de mandat {self.path} demande une donnée absente ({err.message}). "
                 f"Balises disponibles : {', '.join(sorted(context))}."
             ) from None
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f".{out.name}.tmp")
-        doc.save(tmp)
-        os.replace(tmp, out)
+        buffer = io.BytesIO()
+        doc.save(buffer)
+        atomic_write(out, buffer.getvalue())
 
 
 # --- the sidecar: fingerprints and the sent log ----------------------------------------------
@@ -329,12 +328,8 @@ class Sidecar:
         return self.missions.get(mission)
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".empreintes.", suffix=".tmp", dir=self.path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"version": 1, "missions": self.missions}, fh, ensure_ascii=False, indent=1,
-                      sort_keys=True)
-        os.replace(tmp, self.path)
+        atomic_write(self.path, json.dumps({"version": 1, "missions": self.missions}, ensure_ascii=False,
+                                           indent=1, sort_keys=True).encode("utf-8"))
 
     def fingerprints(self) -> dict[str, str]:
         return {m: r.get("empreinte", "") for m, r in self.missions.items()}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from generators.files import atomic_write
 from generators.kit_orders import write_orders
 from rules.calendar import subtract_working_days
 from rules.kits import KitOrder, is_region_order, missions_to_order, order_number, status_rank, token
@@ -59,13 +60,8 @@ def load_kit_orders(ctx: JobContext) -> dict[str, dict]:
 
 
 def save_kit_orders(ctx: JobContext, orders: dict[str, dict]) -> Path:
-    path = kits_dir(ctx) / SIDECAR
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"version": 1, "orders": dict(sorted(orders.items()))},
-                              ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return atomic_write(kits_dir(ctx) / SIDECAR, json.dumps(
+        {"version": 1, "orders": dict(sorted(orders.items()))}, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
 def _order_file(ctx: JobContext, xlsx: bool) -> Path:
