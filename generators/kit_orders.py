@@ -12,7 +12,7 @@ from typing import Iterable
 
 from rules.kits import KitOrder
 
-from .files import csv_bytes
+from .files import atomic_write, csv_bytes
 
 ORDER_HEADER = ("N° commande", "N° mission", "Kit", "Destinataire", "Adresse", "Code postal",
                 "Ville", "Téléphone", "Livrer avant")

@@ -8,7 +8,6 @@ check reads it back through :func:`load_kit_orders` to spot orders to correct.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
