@@ -30,7 +30,7 @@ from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 from requests.adapters import HTTPAdapter
 
-from .a1 import col_letter, quote_tab
+from .a1 import quote_tab
 from .backend import RawTab, WritePlan
 from .errors import ConfigError, WorkbookError
 from .parsing import cell_text

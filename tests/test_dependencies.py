@@ -1,4 +1,4 @@
-"""Every third-party package the code imports is declared in pyproject.toml (deptry)."""
+"""Every third-party package the code imports is declared (deptry); no undefined or unused name (ruff's pyflakes rules)."""
 from __future__ import annotations
 
 import subprocess
@@ -22,4 +22,10 @@ def test_product_and_bench_declare_what_they_import():
 
 def test_tests_declare_what_they_import():
     done = _deptry("--exclude", r"\.venv|demo|output|build|\.git", "--ignore", "DEP002,DEP004")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_no_undefined_or_unused_name():
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "F", "--output-format",
+                           "concise", "."], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr

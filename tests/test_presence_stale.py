@@ -5,7 +5,6 @@ import os
 import pandas as pd
 import pytest
 
-from backoffice.cli import cli
 from backoffice.ivr_log import read_ivr_log
 from rules.presence import log_freshness
 from sheets_sync import MemoryBackend

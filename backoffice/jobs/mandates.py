@@ -268,7 +268,6 @@ class _Plan:
         """Render, convert and send what the sheet now says; record it in the sidecar."""
         done = ActResult()
         findings = _Findings(self.data)
-        missions = self.data["Missions"]
         settings = self.ctx.settings
         # A mission whose Mandat a person changed meanwhile gets nothing: the sheet did not take it.
         items = [i for i in self.items if not report.refused("Missions", i.key, "Mandat")]
