@@ -162,6 +162,14 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Bounds on hostile or broken input: refused with a message, never a crash."""
+
+    xlsx_unpacked_mb: float = 200.0  # an .xlsx that would unpack beyond this is refused unread
+    ivr_log_mb: float = 200.0  # an IVR export larger than this is refused
+
+
+@dataclass(frozen=True)
 class Region:
     code: str
     name: str = ""
@@ -184,6 +192,7 @@ class Settings:
     smtp: Smtp = Smtp()
     kits: Kits = Kits()
     check: Check = Check()
+    limits: Limits = Limits()
     headers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     tabs: Mapping[str, str] = field(default_factory=dict)
     regions: tuple[Region, ...] = ()
@@ -244,7 +253,7 @@ class Settings:
 _SECTIONS = {f.name: f.type for f in fields(Settings)}
 _SECTION_CLASSES = {
     "agency": Agency, "sheets": Sheets, "presence": Presence, "suggest": Suggest, "geocode": Geocode,
-    "mandates": Mandates, "smtp": Smtp, "kits": Kits, "check": Check,
+    "mandates": Mandates, "smtp": Smtp, "kits": Kits, "check": Check, "limits": Limits,
 }
 
 

@@ -29,6 +29,14 @@ class RawTab:
     rows: list[list[Any]]
     fills: dict[tuple[int, int], str] = field(default_factory=dict)
     sheet_id: int | None = None
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (row1, col1, row2, col2)
+
+    def merged_over(self, row: int, col: int) -> tuple[int, int, int, int] | None:
+        """The merged range that covers (row, col) without starting there: a cell no one can write."""
+        for r1, c1, r2, c2 in self.merged:
+            if r1 <= row <= r2 and c1 <= col <= c2 and (row, col) != (r1, c1):
+                return r1, c1, r2, c2
+        return None
 
     def value(self, row: int, col: int):
         """The raw cell at 1-based (row, col), ``None`` beyond the data."""

