@@ -8,13 +8,14 @@ raises :class:`InputError` (French message, exit code 2).
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sheets_sync.errors import InputError
@@ -80,32 +81,31 @@ def newest_log(path: str | Path) -> Path | None:
     return path
 
 
-def _decode(data: bytes, name: str) -> str:
+def _encoding(path: Path, name: str) -> str:
+    """The export's text encoding, from its first bytes (and one streaming pass for UTF-8)."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
     # UTF-16, as some IVR consoles and Excel's « Texte Unicode » export it: read it as such.
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _utf16(data, "utf-16", name)
-    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
     if len(head) >= 4 and head[1::2].count(0) > len(head) // 4 and head[0::2].count(0) == 0:
-        return _utf16(data, "utf-16-le", name)
+        return "utf-16-le"
     if len(head) >= 4 and head[0::2].count(0) > len(head) // 4 and head[1::2].count(0) == 0:
-        return _utf16(data, "utf-16-be", name)
+        return "utf-16-be"
     if b"\x00" in head:
         raise InputError(f"{name} : ce n'est pas un fichier CSV (contenu binaire) ; "
                          "exportez le journal du SVI au format CSV.")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")  # never fails: every byte is a Latin-1 character
-
-
-def _utf16(data: bytes, codec: str, name: str) -> str:
-    try:
-        return data.decode(codec)
-    except UnicodeDecodeError:
-        raise InputError(f"{name} : fichier en UTF-16 illisible ; exportez le journal du SVI en CSV "
-                         "UTF-8 (ou Latin-1).") from None
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as fh:
+        try:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "latin-1"  # never fails: every byte is a Latin-1 character
+    return "utf-8"
 
 
 def _header_key(text: str) -> str:
@@ -145,6 +145,17 @@ def _parse_times(texts: pd.Series) -> pd.Series:
     return out
 
 
+_CHUNK = 100_000
+
+
+def _parse_chunk(texts: list[str], offset: int, bad: dict[int, str]) -> np.ndarray:
+    """Call times of one chunk as datetime64; the unreadable ones go to ``bad`` by position."""
+    times = _parse_times(pd.Series(texts, dtype=object))
+    for i in np.flatnonzero(times.isna().to_numpy()):
+        bad[offset + int(i)] = texts[i]
+    return times.to_numpy(dtype="datetime64[ns]")
+
+
 def _iso_time(text: str):
     try:
         value = dt.datetime.fromisoformat(text.replace(" T", "T"))
@@ -157,43 +168,81 @@ def _iso_time(text: str):
     return pd.Timestamp(value)
 
 
-def read_ivr_log(path: str | Path) -> IvrLog:
-    """Read one IVR export; bad lines become :class:`LineProblem`, the rest typed calls."""
+def read_ivr_log(path: str | Path, max_bytes: int = 200_000_000) -> IvrLog:
+    """Read one IVR export, streaming; bad lines become :class:`LineProblem`, the rest typed calls.
+
+    The file is read line by line and its repeated texts (numbers, codes, results) are kept
+    once, so a million calls stay within a few hundred MB. A file over ``max_bytes`` is refused.
+    """
     path = Path(path)
     name = path.name
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(
+                f"{name} : journal SVI de {size / 1e6:.0f} Mo, plus que la limite de {max_bytes / 1e6:.0f} Mo "
+                "(réglage limits.ivr_log_mb) ; vérifiez l'export du SVI (un export du jour suffit)."
+            )
+        encoding = _encoding(path, name)
+        with open(path, encoding=encoding, errors="replace", newline="") as fh:
+            return _read_stream(fh, path, name)
+    except UnicodeError:
+        raise InputError(f"{name} : fichier en {encoding.upper()} illisible ; exportez le journal du SVI "
+                         "en CSV UTF-8 (ou Latin-1).") from None
     except OSError as err:
         raise InputError(f"Journal SVI {path} illisible : {err.strerror or err}.") from None
-    text = _decode(data, name)
-    lines = text.splitlines()
-    first = next((i for i, l in enumerate(lines) if l.strip()), None)
-    if first is None:
-        raise InputError(f"{name} : fichier vide ; attendu l'export CSV du SVI ({', '.join(REQUIRED)}).")
-    delimiter, header = _split_header(lines[first], name)
-    index = {col: header.index(col) for col in REQUIRED}
-    width = max(index.values()) + 1
 
-    records, problems = [], []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+def _read_stream(fh, path: Path, name: str) -> IvrLog:
+    first = 0  # physical lines before the header
+    while True:
+        line = fh.readline()
+        if not line:
+            raise InputError(f"{name} : fichier vide ; attendu l'export CSV du SVI ({', '.join(REQUIRED)}).")
+        if line.strip():
+            break
+        first += 1
+    delimiter, header = _split_header(line.rstrip("\r\n"), name)
+    index = [header.index(col) for col in REQUIRED]
+    width = max(index) + 1
+
+    seen: dict[str, str] = {}  # one copy of each repeated text
+    lines: list[int] = []
+    columns: tuple[list[str], ...] = ([], [], [], [])
+    pending: list[str] = []  # call times not parsed yet, parsed by chunks as the file streams
+    parsed: list[np.ndarray] = []
+    bad_dates: dict[int, str] = {}  # position -> the unreadable text
+    problems: list[LineProblem] = []
+    reader = csv.reader(fh, delimiter=delimiter)
     try:
         for row in reader:
-            number = reader.line_num
-            if number <= first + 1 or not any(cell.strip() for cell in row):
+            number = first + 1 + reader.line_num
+            if not any(cell.strip() for cell in row):
                 continue
             if len(row) < width:
-                missing = [c for c in REQUIRED if index[c] >= len(row)]
+                missing = [c for c, i in zip(REQUIRED, index) if i >= len(row)]
                 problems.append(LineProblem(number, missing[0], f"ligne {number} : {len(row)} champ(s), "
                                             f"colonne {missing[0]} absente"))
                 continue
-            records.append((number, *(row[index[c]].strip() for c in REQUIRED)))
+            lines.append(number)
+            pending.append(row[index[0]].strip())  # call times: nearly all different
+            for column, i in zip(columns[1:], index[1:]):  # numbers, codes, results: repeated
+                text = row[i].strip()
+                column.append(seen.setdefault(text, text))
+            if len(pending) >= _CHUNK:
+                parsed.append(_parse_chunk(pending, len(lines) - len(pending), bad_dates))
+                pending = []
     except csv.Error as err:
-        raise InputError(f"{name}, ligne {reader.line_num} : CSV illisible ({err}).") from None
-
-    raw = pd.DataFrame.from_records(records, columns=["line", DATE, NUMBER, CODE, RESULT])
-    times = _parse_times(raw[DATE])
+        raise InputError(f"{name}, ligne {first + 1 + reader.line_num} : CSV illisible ({err}).") from None
+    parsed.append(_parse_chunk(pending, len(lines) - len(pending), bad_dates))
+    times = pd.Series(np.concatenate(parsed) if parsed else np.array([], dtype="datetime64[ns]"))
+    raw = pd.DataFrame({"line": pd.Series(lines, dtype="int64"),
+                        NUMBER: pd.Series(columns[1], dtype=object), CODE: pd.Series(columns[2], dtype=object),
+                        RESULT: pd.Series(columns[3], dtype=object)})
+    del seen, columns
     results = raw[RESULT].map({v: norm(v) for v in raw[RESULT].unique()})
-    for number, value in raw.loc[times.isna(), ["line", DATE]].itertuples(index=False):
+    for position, value in bad_dates.items():
+        number = int(raw["line"].iat[position])
         shown = f"« {value} »" if value else "vide"
         problems.append(LineProblem(int(number), DATE, f"ligne {number}, colonne {DATE} : date {shown} "
                                     "illisible (attendu JJ/MM/AAAA HH:MM ou AAAA-MM-JJ HH:MM)"))
@@ -204,11 +253,11 @@ def read_ivr_log(path: str | Path) -> IvrLog:
                                     f"{shown} inconnu (attendu OK, ABANDON ou ERREUR)"))
     good = times.notna() & ~bad_result
     phones = raw[NUMBER].map(_phone_cache(raw[NUMBER]))
-    calls = _calls_frame(raw["line"].astype(int), times, raw[NUMBER], phones,
-                         raw[CODE].str.replace(r"\s", "", regex=True), results == "ok")
+    codes = raw[CODE].map({v: re.sub(r"\s", "", v) for v in raw[CODE].unique()})
+    calls = _calls_frame(raw["line"].astype(int), times, raw[NUMBER], phones, codes, results == "ok")
     calls = calls[good].reset_index(drop=True)
     problems.sort(key=lambda p: (p.line, p.column))
-    if not records:
+    if raw.empty:
         return IvrLog(path, calls, problems)  # the header alone: nobody has called yet
     if calls.empty:
         detail = f" ; {len(problems)} ligne(s) illisible(s), dont : {problems[0].message}" if problems else ""

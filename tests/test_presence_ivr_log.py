@@ -130,3 +130,12 @@ def test_caller_phone_agrees_with_the_contracts_parser(number):
     assert caller_phone(number) == phone_or_empty(number)
     if caller_phone(number):
         assert shown_phone(caller_phone(number)) == display_phone(caller_phone(number))
+
+
+def test_an_export_over_the_size_limit_is_refused(tmp_path):
+    path = tmp_path / "svi.csv"
+    path.write_text(HEADER + "29/11/2026 09:00;0612345678;1;OK\n" * 100)
+    with pytest.raises(InputError) as err:
+        read_ivr_log(path, max_bytes=1000)
+    assert str(err.value) == ("svi.csv : journal SVI de 0 Mo, plus que la limite de 0 Mo (réglage "
+                              "limits.ivr_log_mb) ; vérifiez l'export du SVI (un export du jour suffit).")

@@ -105,7 +105,8 @@ def presence_step(data: WorkbookData, ctx: JobContext) -> JobResult:
         raise InputError("Journal SVI manquant : donnez --ivr-log FICHIER.csv ou un dossier d'exports, "
                          "ou « ivr_log » dans la région de la configuration.")
     newest = newest_log(option)
-    log = IvrLog.empty(Path(option)) if newest is None else read_ivr_log(newest)
+    max_bytes = int(ctx.settings.limits.ivr_log_mb * 1_000_000)
+    log = IvrLog.empty(Path(option)) if newest is None else read_ivr_log(newest, max_bytes)
     freshness = log_freshness(log.calls["time"], None if newest is None else _file_time(newest), ctx.now,
                               ctx.settings.presence.stale_minutes)
     missions_tab, employees_tab = data["Missions"], data["Salariés"]
