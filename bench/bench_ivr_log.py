@@ -47,7 +47,7 @@ def main() -> None:
             write_log(path, n)
             out = subprocess.run([sys.executable, "-c", CHILD, str(path), str(root)], capture_output=True,
                                  text=True, check=True).stdout.split()
-            calls, took, base, peak = out[0], float(out[1]), int(out[2]), int(out[3])
+            took, base, peak = float(out[1]), int(out[2]), int(out[3])
             print(f"{n:>10,}  {path.stat().st_size / 1e6:>8.1f}  {took:>7.2f}  {base:>11}  {peak:>8}  "
                   f"{peak - base:>9}")
 
