@@ -4,7 +4,10 @@
 overlaps, long days, missing trainings, late notes...), held in a memory workbook. Times
 ``Workbook.load()``, every registered rule (``run_rules``) and the whole ``check_step``
 (rules + Anomalies rows + highlights). Target: every rule in under 5 s.
-Run: ``python bench/bench_check.py``.
+Run: ``python bench/bench_check.py [--missions 20000] [--stacked 0.0]``.
+
+``--missions 100000 --stacked 0.3`` is the hostile case of issue 12: 100,000 missions, 30 % of
+them piled on 20 employees' same days (thousands of overlaps); it must finish in seconds.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ EMPLOYEES, MISSIONS, EXPENSES, STORES, BRANDS = 5_000, 20_000, 30_000, 500, 20
 NOW = dt.datetime(2026, 11, 27, 8, 0)
 
 
-def build(seed: int = 7) -> dict[str, list[list]]:
+def build(seed: int = 7, stacked: float = 0.0) -> dict[str, list[list]]:
     rnd = random.Random(seed)
     brands = [f"Marque{i:02d}" for i in range(BRANDS)]
     employees = [{
@@ -49,7 +52,8 @@ def build(seed: int = 7) -> dict[str, list[list]]:
         missions.append({
             "N° mission": f"M{i:06d}", "Marque": rnd.choice(brands), "Code magasin": f"C{rnd.randrange(STORES):04d}",
             "Date": date, "Début": dt.time(start), "Fin": dt.time(start + rnd.choice([4, 6, 7, 8])),
-            "Salarié": f"S{rnd.randrange(EMPLOYEES):05d}" if staffed else "",
+            "Salarié": (f"S{rnd.randrange(20):05d}" if rnd.random() < stacked else f"S{rnd.randrange(EMPLOYEES):05d}")
+            if staffed else "",
             "Statut": ("Réalisée" if date < NOW else "Confirmée") if staffed else "À pourvoir",
             "Contrat": rnd.choice(["Signé", "Signé", "Signé", "Envoyé", "À envoyer", ""]),
             "CR reçu": date + dt.timedelta(days=1) if rnd.random() > 0.2 else None,
@@ -73,7 +77,16 @@ def build(seed: int = 7) -> dict[str, list[list]]:
 
 
 def main() -> None:
-    tabs = build()
+    import argparse
+
+    global MISSIONS, EXPENSES
+    parser = argparse.ArgumentParser(description="Time the daily check on one large region.")
+    parser.add_argument("--missions", type=int, default=MISSIONS)
+    parser.add_argument("--stacked", type=float, default=0.0,
+                        help="share of the missions piled on 20 employees (overlaps)")
+    args = parser.parse_args()
+    MISSIONS, EXPENSES = args.missions, max(EXPENSES, args.missions * 3 // 2)
+    tabs = build(stacked=args.stacked)
     settings = load_settings(environ={})
     wb = Workbook(MemoryBackend(tabs))
     t0 = time.perf_counter()
