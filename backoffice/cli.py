@@ -149,7 +149,7 @@ def cli(ctx, config, workbook, spreadsheet, regions, now, dry_run, verbose, as_j
 
 
 def execute(app: AppContext, steps: Sequence[tuple[str, Callable]], options: dict[str, Any] | None = None,
-            refusals: Sequence[str] = ()) -> None:
+            refusals: Sequence[str] = (), whole_journal: bool = False) -> None:
     """Run steps on the selected regions, print the summary, exit with the right code.
 
     ``refusals`` are configuration errors that left part of the work out: printed first, and
@@ -158,7 +158,7 @@ def execute(app: AppContext, steps: Sequence[tuple[str, Callable]], options: dic
     settings = app.settings()
     regions = app.selected_regions()
     outcomes = run_regions(settings, regions, steps, app.now, dry_run=app.dry_run or app.read_only,
-                           options=options or {}, progress=app.progress)
+                           options=options or {}, progress=app.progress, whole_journal=whole_journal)
     finish(app, outcomes, refusals)
 
 
@@ -233,8 +233,12 @@ def render_outcome(outcome: RegionOutcome, app: AppContext) -> None:
             parts.append(f"{rep.highlights} surlignage(s)")
         for tab, n in rep.owned_rows.items():
             parts.append(f"{tab} : {n} ligne(s)")
+        for tab, n in rep.removed_rows.items():
+            parts.append(f"{tab} : {n} ligne(s) archivée(s)")
         parts.append(f"Journal +{rep.journal_rows}")
         click.echo("  Écriture : " + ", ".join(parts))
+        if rep.kept_rows:
+            click.echo(f"  {rep.kept_rows} ligne(s) à archiver gardée(s) : modifiée(s) entre-temps.")
         if rep.skipped:
             click.echo(f"  {len(rep.skipped)} cellule(s) non écrite(s), modifiée(s) par quelqu'un entre-temps :")
             click.echo("\n".join("  " + l for l in table(

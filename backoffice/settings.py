@@ -162,6 +162,16 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Archive:
+    """What `backoffice archive` moves out of the sheet, into CSV files per month."""
+
+    journal_days: int = 90  # Journal rows older than this
+    mission_days: int = 400  # missions « Réalisée » / « Annulée » dated before this (records kept 1 year: D3171-16)
+    folder: str = "archives"  # relative to the config file; <folder>/<region>/Journal-AAAA-MM.csv
+    google_cells_warning: float = 0.6  # check warns past this share of Google's 10 million cells
+
+
+@dataclass(frozen=True)
 class Limits:
     """Bounds on hostile or broken input: refused with a message, never a crash."""
 
@@ -193,6 +203,7 @@ class Settings:
     kits: Kits = Kits()
     check: Check = Check()
     limits: Limits = Limits()
+    archive: Archive = Archive()
     headers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     tabs: Mapping[str, str] = field(default_factory=dict)
     regions: tuple[Region, ...] = ()
@@ -254,6 +265,7 @@ _SECTIONS = {f.name: f.type for f in fields(Settings)}
 _SECTION_CLASSES = {
     "agency": Agency, "sheets": Sheets, "presence": Presence, "suggest": Suggest, "geocode": Geocode,
     "mandates": Mandates, "smtp": Smtp, "kits": Kits, "check": Check, "limits": Limits,
+    "archive": Archive,
 }
 
 

@@ -23,6 +23,7 @@ RULE_MODULES = (
     "rules.presence_rules",
     "rules.mandate_rules",
     "rules.kit_rules",
+    "rules.size_rules",
 )
 
 

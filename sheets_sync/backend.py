@@ -86,9 +86,25 @@ class WritePlan:
     new_tabs: dict[str, list[str]] = field(default_factory=dict)  # title -> header row
     journal_tab: str = "Journal"
     journal: list[list[Any]] = field(default_factory=list)
+    # title -> row numbers (as re-read) to delete, after the cells and fills, before the Journal
+    # rows are appended (archiving)
+    deleted_rows: dict[str, list[int]] = field(default_factory=dict)
+    row_counts: dict[str, int] = field(default_factory=dict)  # title -> rows at the re-read
 
     def is_empty(self) -> bool:
-        return not (self.cells or self.fills or self.new_tabs or self.journal)
+        return not (self.cells or self.fills or self.new_tabs or self.journal or self.deleted_rows)
+
+
+def row_runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Row numbers as (first, count) runs, the lowest rows last: deleting in this order keeps
+    the numbers of the rows still to delete right."""
+    runs: list[tuple[int, int]] = []
+    for row in sorted(set(rows), reverse=True):
+        if runs and runs[-1][0] == row + 1:
+            runs[-1] = (row, runs[-1][1] + 1)
+        else:
+            runs.append((row, 1))
+    return runs
 
 
 class Backend(Protocol):
@@ -110,3 +126,6 @@ class Backend(Protocol):
 
     def read_only_note(self) -> str:
         """A line to show when the workbook can be read but not written now (else ``""``)."""
+
+    def grid_cells(self) -> int | None:
+        """Cells of the spreadsheet's grids (Google's limit is on them), ``None`` if unbounded."""

@@ -45,7 +45,14 @@ class ChangeSet:
     owned: dict[str, tuple[str, list[list[str]]]] = field(default_factory=dict)
     # follower slot -> leader slot: a follower is written only if its leader's change is
     follows: dict[tuple[str, str, str], tuple[str, str, str]] = field(default_factory=dict)
+    # canonical tab -> (task, where the rows went, the rows as read): rows to delete (archiving)
+    removals: dict[str, tuple[str, str, list[list]]] = field(default_factory=dict)
 
+    def remove(self, task: str, tab: str, rows: list[list], destination: str) -> None:
+        """Delete these rows (their whole content as read) from ``tab``: a row is deleted only if
+        the re-read finds it unchanged; ``destination`` (the archive) is named in the Journal."""
+        if rows:
+            self.removals[tab] = (task, destination, [list(r) for r in rows])
     def add(self, task: str, change: CellChange | None, follows: str | None = None) -> None:
         """Plan ``change``; with ``follows`` (a column of the same row), only if the change planned
         for that column is written too (a mandate's file name follows its status)."""
@@ -80,9 +87,10 @@ class ChangeSet:
         for task, hl in other.highlights.values():
             self.highlight(task, hl)
         self.owned.update(other.owned)
+        self.removals.update(other.removals)
 
     def __len__(self) -> int:
-        return len(self.cells) + len(self.highlights) + len(self.owned)
+        return len(self.cells) + len(self.highlights) + len(self.owned) + len(self.removals)
 
     def is_empty(self) -> bool:
         return len(self) == 0
@@ -112,6 +120,8 @@ class ApplyReport:
     # (files, mails, partner orders) is decided on it: a cell a person changed meanwhile, or
     # that a concurrent run had already written, produces nothing here.
     wrote: set[tuple[str, str, str]] = field(default_factory=set)
+    removed_rows: dict[str, int] = field(default_factory=dict)  # archiving: canonical tab -> rows deleted
+    kept_rows: int = 0  # rows to archive left in the sheet: changed since they were read
 
     # (canonical tab, key, column) of every cell left out because a person changed it meanwhile
     # (or its row went away).
@@ -135,6 +145,9 @@ class ApplyReport:
         self.skipped += other.skipped
         self.wrote |= other.wrote
         self.kept |= other.kept
+        for tab, n in other.removed_rows.items():
+            self.removed_rows[tab] = self.removed_rows.get(tab, 0) + n
+        self.kept_rows += other.kept_rows
 
 
 def _display(value) -> str:
@@ -144,6 +157,14 @@ def _display(value) -> str:
 def _quoted(value) -> str:
     text = parse_text(value)
     return f"« {text} »" if text else "vide"
+
+
+def _row_text(line) -> tuple:
+    """A row's content as text, trailing blanks dropped: how a row to archive is found again."""
+    texts = [cell_text(v) for v in line]
+    while texts and texts[-1] == "":
+        texts.pop()
+    return tuple(texts)
 
 
 def _merged_reason(title: str, merged: tuple[int, int, int, int]) -> str:
@@ -302,6 +323,29 @@ def plan_changes(
         plan.journal.append([stamp, task, title, "", "", f"{title}!A2:{last.split('!')[1]}",
                              f"{len(old_rows)} lignes", f"{len(rows)} lignes"])
         report.owned_rows[canonical] = len(rows)
+
+    for canonical, (task, destination, rows) in changes.removals.items():
+        title = titles.get(canonical, canonical)
+        raw = fresh.get(title)
+        if raw is None:
+            continue
+        where: dict[tuple, list[int]] = {}
+        for number, line in enumerate(raw.rows[1:], start=2):
+            where.setdefault(_row_text(line), []).append(number)
+        gone = []
+        for line in rows:
+            numbers = where.get(_row_text(line))
+            if numbers:
+                gone.append(numbers.pop(0))
+            else:
+                report.kept_rows += 1  # changed (or gone) since it was read: left in the sheet
+        if not gone:
+            continue
+        plan.deleted_rows[title] = gone
+        plan.row_counts[title] = len(raw.rows)
+        plan.journal.append([stamp, task, title, "", "", f"{title}!A{min(gone)}:A{max(gone)}",
+                             f"{len(gone)} lignes", f"archivées dans {destination}"])
+        report.removed_rows[canonical] = len(gone)
 
     if plan.journal and titles.get("Journal", "Journal") not in fresh:
         plan.new_tabs[titles.get("Journal", "Journal")] = JOURNAL_HEADER

@@ -31,7 +31,7 @@ from gspread.http_client import HTTPClient
 from requests.adapters import HTTPAdapter
 
 from .a1 import quote_tab
-from .backend import RawTab, WritePlan
+from .backend import RawTab, WritePlan, row_runs
 from .errors import ConfigError, WorkbookError
 from .parsing import cell_text
 from .retry import applied_for_sure_not, is_transient, retrying, status_of
@@ -393,6 +393,11 @@ class GoogleSheetsBackend:
             sid = (sid + 1) & 0x3FFFFFFF
         return sid
 
+    def grid_cells(self) -> int | None:
+        """Rows × columns of every tab known from the reads (Google counts grid cells, empty
+        ones included, against its 10 million)."""
+        return sum(rows * cols for rows, cols in self._grid_sizes.values())
+
     def read_only_note(self) -> str:
         """Nothing keeps this backend from writing once the job asks."""
         return ""
@@ -461,6 +466,11 @@ class GoogleSheetsBackend:
                 "cell": cell,
                 "fields": "userEnteredFormat.backgroundColor",
             }})
+        for title, rows in plan.deleted_rows.items():
+            for first, count in row_runs(rows):
+                batch.append({"deleteDimension": {"range": {
+                    "sheetId": self._sheet_id(title), "dimension": "ROWS",
+                    "startIndex": first - 1, "endIndex": first - 1 + count}}})
         if plan.journal:
             batch.append({"appendCells": {
                 "sheetId": self._sheet_id(plan.journal_tab),
@@ -489,7 +499,8 @@ class GoogleSheetsBackend:
     def _landed(self, plan: WritePlan) -> bool:
         """After an uncertain answer: does the spreadsheet hold what the plan wrote? The batch
         is atomic, so one cell (or fill, or new tab) of it seen is all of it."""
-        tabs = sorted({w.tab for w in plan.cells} | {f.tab for f in plan.fills} | set(plan.new_tabs))
+        tabs = sorted({w.tab for w in plan.cells} | {f.tab for f in plan.fills} | set(plan.new_tabs)
+                      | set(plan.deleted_rows))
         try:
             fresh = self.read(tabs)
         except WorkbookError:
@@ -503,6 +514,9 @@ class GoogleSheetsBackend:
                 return True
         for f in plan.fills:
             if fresh[f.tab].fills.get((f.row, f.col)) == f.color and f.before != f.color:
+                return True
+        for title, rows in plan.deleted_rows.items():  # archiving: the sheet got shorter
+            if len(fresh[title].rows) <= plan.row_counts.get(title, 0) - len(rows):
                 return True
         return False
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable
 
-from .backend import RawTab, WritePlan
+from .backend import RawTab, WritePlan, row_runs
 
 
 class MemoryBackend:
@@ -37,6 +37,10 @@ class MemoryBackend:
         self.reads += 1
         return self._snapshot(tabs, header_only)
 
+    def grid_cells(self) -> int | None:
+        """A memory workbook has no cell limit."""
+        return None
+
     def read_only_note(self) -> str:
         """Nothing keeps this backend from writing once the job asks."""
         return ""
@@ -54,6 +58,9 @@ class MemoryBackend:
                 self.fills[f.tab].pop((f.row, f.col), None)
             else:
                 self.fills[f.tab][(f.row, f.col)] = f.color
+        for title, rows in plan.deleted_rows.items():
+            for first, count in row_runs(rows):
+                del self.tabs[title][first - 1:first - 1 + count]
         journal = self.tabs.setdefault(plan.journal_tab, [])
         while journal and not any(v not in (None, "") for v in journal[-1]):
             journal.pop()

@@ -20,6 +20,7 @@ class WorkbookData:
 
     tables: dict[str, Table]
     findings: list[Finding] = field(default_factory=list)
+    grid_cells: int | None = None  # cells of the spreadsheet's grids, where the backend counts them
 
     def __getitem__(self, name: str) -> Table:
         return self.tables[name]
@@ -56,12 +57,13 @@ class Workbook:
     def label(self) -> str:
         return self.backend.label
 
-    def load(self, tabs: Iterable[str] | None = None) -> WorkbookData:
-        """Read the people's tabs a job needs, and the owned tabs, in one batch."""
+    def load(self, tabs: Iterable[str] | None = None, whole_journal: bool = False) -> WorkbookData:
+        """Read the people's tabs a job needs, and the owned tabs, in one batch (of the Journal,
+        which only grows, just its header unless ``whole_journal``)."""
         wanted = list(tabs) if tabs is not None else [s.name for s in PEOPLE_TABS]
         wanted += [s.name for s in OWNED_TABS if s.name not in wanted]
         raw = self.backend.read([self.titles[name] for name in wanted],
-                                header_only=(self.titles["Journal"],))
+                                header_only=() if whole_journal else (self.titles["Journal"],))
         tables: dict[str, Table] = {}
         findings: list[Finding] = []
         for name in wanted:
@@ -80,7 +82,7 @@ class Workbook:
             table = read_table(SPECS[name], tab, self.headers.get(name))
             tables[name] = table
             findings.extend(table.findings)
-        return WorkbookData(tables, findings)
+        return WorkbookData(tables, findings, self.backend.grid_cells())
 
     def apply(self, changes: ChangeSet, now: dt.datetime) -> ApplyReport:
         """Re-read the target tabs, skip cells changed meanwhile, write the rest in one batch.
@@ -91,10 +93,11 @@ class Workbook:
             return ApplyReport()
         targets = {c.tab for _t, c in changes.cells.values()}
         targets |= {h.tab for _t, h in changes.highlights.values()}
-        targets |= set(changes.owned)
-        names = sorted(targets) + ["Journal"]
+        targets |= set(changes.owned) | set(changes.removals)
+        names = sorted(targets - {"Journal"}) + ["Journal"]
+        whole_journal = "Journal" in changes.removals  # archiving the Journal: read it all
         fresh = self.backend.reread([self.titles[n] for n in names],
-                                    header_only=(self.titles["Journal"],))
+                                    header_only=() if whole_journal else (self.titles["Journal"],))
         plan, report = plan_changes(changes, fresh, self.titles, self.headers, now)
         if not plan.is_empty():
             self.backend.write(plan)

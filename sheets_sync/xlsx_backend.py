@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .backend import RawTab, WritePlan
+from .backend import RawTab, WritePlan, row_runs
 from .errors import WorkbookError
 from .xlsx_package import check_package, merged_ranges
 
@@ -85,6 +85,10 @@ class XlsxBackend:
         for lock, suite in ((f".~lock.{name}#", "LibreOffice"), (f"~${name}", "Excel")):
             if (folder / lock).exists():
                 return suite, lock
+        return None
+
+    def grid_cells(self) -> int | None:
+        """An .xlsx file has no spreadsheet-wide cell limit (Excel's is per sheet)."""
         return None
 
     def read_only_note(self) -> str:
@@ -232,6 +236,10 @@ class XlsxBackend:
             _set_value(_sheet(wb, w.tab, self.label).cell(row=w.row, column=w.col), w.value)
         for f in plan.fills:
             _set_fill(_sheet(wb, f.tab, self.label).cell(row=f.row, column=f.col), f.color)
+        for title, rows in plan.deleted_rows.items():
+            sheet = _sheet(wb, title, self.label)
+            for first, count in row_runs(rows):
+                sheet.delete_rows(first, count)
         if plan.journal:
             journal = _sheet(wb, plan.journal_tab, self.label)
             row = _last_filled_row(journal)

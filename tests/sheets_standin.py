@@ -856,6 +856,31 @@ class SheetsStandIn:
         book.sheets.insert(props.get("index", len(book.sheets)), sheet)
         return {"addSheet": {"properties": sheet.properties(book.sheets.index(sheet))}}
 
+    def _req_deleteDimension(self, book, body) -> dict:
+        rng = body.get("range", {})
+        sheet = book.by_id(rng.get("sheetId", 0))
+        start, end = rng.get("startIndex", 0), rng.get("endIndex", 0)
+        rows = rng.get("dimension") == "ROWS"
+        limit = sheet.rows if rows else sheet.cols
+        if not 0 <= start < end <= limit:
+            raise ApiError(400, f"Invalid range: {start}-{end}")
+        if rows and end - start >= sheet.rows:
+            raise ApiError(400, "You can't delete all the rows on the sheet.")
+        n = end - start
+        moved = {}
+        for (r, c), cell in sheet.cells.items():
+            i = r if rows else c
+            if i < start:
+                moved[(r, c)] = cell
+            elif i >= end:
+                moved[(r - n, c) if rows else (r, c - n)] = cell
+        sheet.cells = moved
+        if rows:
+            sheet.rows -= n
+        else:
+            sheet.cols -= n
+        return {}
+
     def _req_deleteSheet(self, book, body) -> dict:
         book.sheets.remove(book.by_id(body.get("sheetId")))
         return {}

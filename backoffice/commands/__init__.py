@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 
-COMMANDS = ("check", "presence", "suggest", "geocode", "mandates", "kits", "dossier", "run", "demo", "init")
+COMMANDS = ("check", "presence", "suggest", "geocode", "mandates", "kits", "dossier", "run", "demo", "init", "archive")
 
 
 def register(group) -> None:

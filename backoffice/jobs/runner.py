@@ -41,6 +41,7 @@ def run_region(
     progress: Callable = None,
     workbook: Workbook | None = None,
     limiter=None,
+    whole_journal: bool = False,
 ) -> RegionOutcome:
     """Read the region's workbook once, run the steps' plans in order, write their changes
     once, then run their act phases (files, mails), which follow the sheet: never before the
@@ -49,7 +50,7 @@ def run_region(
     outcome = RegionOutcome(region)
     try:
         wb = workbook or open_workbook(settings, region, limiter=limiter)
-        data = wb.load()
+        data = wb.load(whole_journal=whole_journal)
         note = wb.backend.read_only_note()
         if note:
             outcome.notes.append(note)
