@@ -15,6 +15,7 @@ import hashlib
 import io
 import os
 import tempfile
+import time
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from .backend import RawTab, WritePlan, row_runs
 from .errors import WorkbookError
 from .xlsx_package import check_package, merged_ranges
 
+STALE_TEMP_S = 3600  # a temporary file of a save older than this was left by a killed run
 # Strings an office suite could take for a formula when a person edits the cell.
 _FORMULA_LEAD = ("=", "+", "-", "@")
 
@@ -260,8 +262,19 @@ class XlsxBackend:
     def _changed(self) -> WorkbookError:
         return WorkbookError(f"Le classeur {self.label} a été modifié pendant le traitement ; relancez.")
 
+    def _remove_stale_temps(self) -> None:
+        """Temporary files of ours left by a save that was killed: removed once clearly stale."""
+        limit = time.time() - STALE_TEMP_S
+        for temp in self.path.parent.glob(f".{self.path.stem}.*.tmp"):
+            try:
+                if temp.stat().st_mtime < limit:
+                    temp.unlink()
+            except OSError:
+                pass
+
     def _save(self, wb, fingerprint: Fingerprint, parts_before: dict[str, int]) -> None:
         folder = self.path.parent
+        self._remove_stale_temps()
         handle, temp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(handle, "wb") as out:

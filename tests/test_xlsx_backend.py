@@ -440,3 +440,20 @@ def test_formulas_are_recomputed_when_the_office_suite_opens_the_file(decorated)
     wb.apply(changes, NOW)
     with zipfile.ZipFile(decorated) as z:
         assert 'fullCalcOnLoad="1"' in z.read("xl/workbook.xml").decode()
+
+
+def test_a_temporary_file_left_by_a_killed_save_is_removed_by_the_next_write(decorated):
+    import os
+    import time
+
+    stale = decorated.parent / f".{decorated.stem}.abc123.tmp"
+    stale.write_bytes(b"half a workbook")
+    old = time.time() - 7200
+    os.utime(stale, (old, old))
+    fresh = decorated.parent / f".{decorated.stem}.def456.tmp"  # maybe another run's, right now
+    fresh.write_bytes(b"x")
+    wb, data = load(decorated)
+    changes = ChangeSet()
+    changes.add("suggest", data["Missions"].change("M1", "Suggestions", "1. S0001"))
+    wb.apply(changes, NOW)
+    assert not stale.exists() and fresh.exists()
