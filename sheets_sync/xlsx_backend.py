@@ -234,8 +234,15 @@ class XlsxBackend:
         for title, header in plan.new_tabs.items():
             if title not in wb.sheetnames:
                 _new_tab(wb, title, header)
+        formulas: dict[str, str] = {}  # a formula we replace: the Journal keeps its text, not a blank
         for w in plan.cells:
-            _set_value(_sheet(wb, w.tab, self.label).cell(row=w.row, column=w.col), w.value)
+            cell = _sheet(wb, w.tab, self.label).cell(row=w.row, column=w.col)
+            if cell.data_type == "f":
+                formulas[f"{w.tab}!{cell.coordinate}"] = str(cell.value)
+            _set_value(cell, w.value)
+        for line in plan.journal:
+            if len(line) > 6 and line[5] in formulas:
+                line[6] = formulas[line[5]]
         for f in plan.fills:
             _set_fill(_sheet(wb, f.tab, self.label).cell(row=f.row, column=f.col), f.color)
         for title, rows in plan.deleted_rows.items():
@@ -253,10 +260,12 @@ class XlsxBackend:
         self.writes += 1
 
     def _would_lose(self, what: list[str]) -> WorkbookError:
+        advice = "Déplacez ces éléments dans un autre classeur"
+        if any("validation" in w for w in what):
+            advice += ", ou utilisez une plage nommée pour les listes de validation"
         return WorkbookError(
             f"Écriture refusée dans {self.label} : l'enregistrement ferait perdre {', '.join(what)} "
-            "(non pris en charge par openpyxl). Rien n'a été modifié. Déplacez ces éléments dans un "
-            "autre classeur, ou utilisez une plage nommée pour les listes de validation, puis relancez."
+            f"(non pris en charge par openpyxl). Rien n'a été modifié. {advice}, puis relancez."
         )
 
     def _changed(self) -> WorkbookError:

@@ -405,8 +405,7 @@ def test_write_refused_when_openpyxl_would_drop_a_part(decorated):
         wb.apply(changes, NOW)
     assert str(err.value) == (
         f"Écriture refusée dans {decorated} : l'enregistrement ferait perdre images (non pris en charge "
-        "par openpyxl). Rien n'a été modifié. Déplacez ces éléments dans un autre classeur, ou utilisez "
-        "une plage nommée pour les listes de validation, puis relancez.")
+        "par openpyxl). Rien n'a été modifié. Déplacez ces éléments dans un autre classeur, puis relancez.")
     assert hashlib.sha256(decorated.read_bytes()).hexdigest() == digest
     assert sorted(p.name for p in decorated.parent.iterdir()) == ["region.xlsx"]
 
@@ -457,3 +456,22 @@ def test_a_temporary_file_left_by_a_killed_save_is_removed_by_the_next_write(dec
     changes.add("suggest", data["Missions"].change("M1", "Suggestions", "1. S0001"))
     wb.apply(changes, NOW)
     assert not stale.exists() and fresh.exists()
+
+
+def test_a_formula_replaced_in_a_job_column_is_journaled_as_its_text(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "f.xlsx"
+    tabs = make_tabs(missions=[{"N° mission": "M1"}])
+    write_xlsx(path, tabs)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Missions"]
+    column = [c.value for c in sheet[1]].index("Suggestions") + 1
+    sheet.cell(2, column).value = '=CONCAT("S", "0001")'
+    book.save(path)
+    wb, data = load(path)
+    changes = ChangeSet()
+    changes.add("suggest", data["Missions"].change("M1", "Suggestions", "1. S0002"))
+    wb.apply(changes, NOW)
+    journal = openpyxl.load_workbook(path)["Journal"]
+    assert [c.value for c in journal[2]][6] == '=CONCAT("S", "0001")'
