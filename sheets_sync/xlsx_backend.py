@@ -1,12 +1,13 @@
-"""The ``.xlsx`` backend (openpyxl): the embedded default.
+"""The ``.xlsx`` backend: the embedded default.
 
-Reading takes values, never formulas (``data_only``), in openpyxl's fast read-only mode,
-from one in-memory copy of the file whose fingerprint (mtime, size, SHA-256) is kept.
-Writing patches only the cells of the plan in a workbook loaded with its formulas, so the
-people's formatting, colours, widths, validations, filters, frozen panes, comments, formulas
-and other tabs survive; it never rewrites a tab from a DataFrame. The file is replaced
-atomically (temporary file in the same folder, ``fsync``, ``os.replace``), and only when it
-has not changed since it was read and no office suite holds it open.
+Reading takes values, never formulas, with python-calamine (Rust), from one in-memory copy of
+the file whose fingerprint (mtime, size, SHA-256) is kept; fills come from the sheets' style
+ids and ``xl/styles.xml``, merged ranges from calamine. Writing patches only the parts of the
+package the plan touches (:mod:`sheets_sync.xlsx_patch`): every other part (drawings, charts,
+images, pivots, slicers, tables, comments, macros, extensions…) is carried over byte for byte,
+and nothing is refused for holding them. The file is replaced atomically (temporary file in
+the same folder, ``fsync``, ``os.replace``), and only when it has not changed since it was
+read and no office suite holds it open.
 """
 from __future__ import annotations
 
@@ -15,46 +16,20 @@ import hashlib
 import io
 import os
 import tempfile
+import re
 import time
-import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .backend import RawTab, WritePlan, row_runs
+from .a1 import col_index
+from .backend import RawTab, WritePlan
 from .errors import WorkbookError
-from .xlsx_package import check_package, merged_ranges
+from .xlsx_package import check_package, sheet_parts
+from .xlsx_patch import Styles, apply_plan
 
 STALE_TEMP_S = 3600  # a temporary file of a save older than this was left by a killed run
-# Strings an office suite could take for a formula when a person edits the cell.
-_FORMULA_LEAD = ("=", "+", "-", "@")
-
-# Package parts openpyxl may not carry over on a load/save (no Pillow: images; never: pivot
-# tables, slicers, form controls…). Losing any of them aborts the write: we never destroy
-# what people built. Prefix -> what the CDBO calls it.
-_KEPT_PARTS = {
-    "xl/media/": "images",
-    "xl/charts/": "graphiques",
-    "xl/drawings/": "dessins et formes",
-    "xl/pivotTables/": "tableaux croisés dynamiques",
-    "xl/slicers/": "segments (slicers)",
-    "xl/timelines/": "chronologies",
-    "xl/ctrlProps/": "contrôles de formulaire",
-    "xl/activeX/": "contrôles ActiveX",
-    "xl/embeddings/": "objets incorporés",
-    "xl/threadedComments/": "commentaires en fil de discussion",
-    "xl/tables/": "tableaux structurés",
-    "xl/vbaProject.bin": "macros",
-}
-# openpyxl's warnings for what it drops while loading, -> French.
-_DROPPED = {
-    "Data Validation extension": "des listes de validation qui renvoient à un autre onglet (extension Excel 2010)",
-    "Conditional Formatting extension": "des mises en forme conditionnelles étendues (extension Excel 2010)",
-    "Slicer List extension": "des segments (slicers)",
-}
-
-
 @dataclass(frozen=True)
 class Fingerprint:
     """What the file was when we read it: a change of any of these means someone wrote it."""
@@ -149,19 +124,6 @@ class XlsxBackend:
             return False
         return self._current() == self._fingerprint
 
-    def _open(self, content: bytes, **options):
-        from openpyxl import load_workbook
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        try:
-            return load_workbook(io.BytesIO(content), **options)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, SyntaxError) as err:
-            # SyntaxError covers the XML parser's ParseError on a damaged part
-            raise WorkbookError(
-                f"{self.label} n'est pas un classeur .xlsx lisible ({type(err).__name__}) : "
-                "ouvrez-le et enregistrez-le au format Excel (.xlsx), puis relancez."
-            ) from None
-
     # --- reading --------------------------------------------------------------------------
 
     def read(self, tabs: list[str], header_only: tuple[str, ...] = ()) -> dict[str, RawTab]:
@@ -171,30 +133,43 @@ class XlsxBackend:
         """
         content, fingerprint = self._snapshot()
         self.loads += 1
-        with warnings.catch_warnings():
-            # What openpyxl cannot keep matters when writing (see write), not when reading.
-            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-            return self._read(content, fingerprint, tabs, header_only)
+        return self._read(content, fingerprint, tabs, header_only)
 
     def _read(self, content, fingerprint, tabs, header_only) -> dict[str, RawTab]:
-        wb = self._open(content, read_only=True, data_only=True)
+        from python_calamine import CalamineError, CalamineWorkbook
+
         try:
-            colors = _StyleColors(wb)
-            out: dict[str, RawTab] = {}
-            self._cache, self._absent = {}, set()
-            present = set(wb.sheetnames)
-            for title in tabs:
-                if title not in present:
-                    self._absent.add(title)
-                    continue
-                full = title not in header_only
-                out[title] = _read_sheet(wb[title], title, colors, None if full else 1)
-                self._cache[title] = (out[title], full)
-        finally:
-            wb.close()
-        full_tabs = [t for t in out if t not in header_only]
-        for title, ranges in merged_ranges(content, full_tabs).items():
-            out[title].merged = ranges
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+                parts = sheet_parts(archive)
+                styles = Styles(archive.read("xl/styles.xml")) if "xl/styles.xml" in archive.namelist() else None
+                solid = _solid_styles(styles)
+                out: dict[str, RawTab] = {}
+                self._cache, self._absent = {}, set()
+                present = set(book.sheet_names)
+                for title in tabs:
+                    if title not in present:
+                        self._absent.add(title)
+                        continue
+                    full = title not in header_only
+                    sheet = book.get_sheet_by_name(title)
+                    rows = _rows(sheet.to_python(skip_empty_area=False, nrows=None if full else 1))
+                    fills = {}
+                    if solid and parts.get(title) in archive.namelist():
+                        fills = _fills(archive.read(parts[title]), solid, None if full else 1)
+                    tab = RawTab(title, rows, fills)
+                    if full:
+                        tab.merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
+                                      for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
+                    out[title] = tab
+                    self._cache[title] = (tab, full)
+        except (CalamineError, zipfile.BadZipFile, KeyError, ValueError, WorkbookError) as err:
+            if isinstance(err, WorkbookError):
+                raise
+            raise WorkbookError(
+                f"{self.label} n'est pas un classeur .xlsx lisible ({type(err).__name__}) : "
+                "ouvrez-le et enregistrez-le au format Excel (.xlsx), puis relancez."
+            ) from None
         self._fingerprint = fingerprint
         return {title: _copy(tab) for title, tab in out.items()}
 
@@ -217,56 +192,15 @@ class XlsxBackend:
     # --- writing --------------------------------------------------------------------------
 
     def write(self, plan: WritePlan) -> None:
-        """Patch the plan's cells and fills, create tabs, append the Journal; save atomically."""
+        """Patch the plan's cells and fills, create tabs, append the Journal, in the parts they
+        touch; copy every other part as it is; save atomically."""
         self._check_locks()
         content, fingerprint = self._snapshot()
         if self._fingerprint is not None and fingerprint != self._fingerprint:
             raise self._changed()
-        keep_vba = self.path.suffix.lower() == ".xlsm"
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            wb = self._open(content, data_only=False, keep_vba=keep_vba, keep_links=True)
-        dropped = sorted({fr for w in caught for en, fr in _DROPPED.items() if en in str(w.message)})
-        if dropped:
-            raise self._would_lose(dropped)
-        # openpyxl cannot keep formulas' cached results: ask the office suite to recompute on open
-        wb.calculation.fullCalcOnLoad = True
-        for title, header in plan.new_tabs.items():
-            if title not in wb.sheetnames:
-                _new_tab(wb, title, header)
-        formulas: dict[str, str] = {}  # a formula we replace: the Journal keeps its text, not a blank
-        for w in plan.cells:
-            cell = _sheet(wb, w.tab, self.label).cell(row=w.row, column=w.col)
-            if cell.data_type == "f":
-                formulas[f"{w.tab}!{cell.coordinate}"] = str(cell.value)
-            _set_value(cell, w.value)
-        for line in plan.journal:
-            if len(line) > 6 and line[5] in formulas:
-                line[6] = formulas[line[5]]
-        for f in plan.fills:
-            _set_fill(_sheet(wb, f.tab, self.label).cell(row=f.row, column=f.col), f.color)
-        for title, rows in plan.deleted_rows.items():
-            sheet = _sheet(wb, title, self.label)
-            for first, count in row_runs(rows):
-                sheet.delete_rows(first, count)
-        if plan.journal:
-            journal = _sheet(wb, plan.journal_tab, self.label)
-            row = _last_filled_row(journal)
-            for line in plan.journal:
-                row += 1
-                for col, value in enumerate(line, start=1):
-                    _set_value(journal.cell(row=row, column=col), value)
-        self._save(wb, fingerprint, _part_counts(content))
+        new, _formulas = apply_plan(content, plan, self.label)
+        self._save(new, fingerprint)
         self.writes += 1
-
-    def _would_lose(self, what: list[str]) -> WorkbookError:
-        advice = "Déplacez ces éléments dans un autre classeur"
-        if any("validation" in w for w in what):
-            advice += ", ou utilisez une plage nommée pour les listes de validation"
-        return WorkbookError(
-            f"Écriture refusée dans {self.label} : l'enregistrement ferait perdre {', '.join(what)} "
-            f"(non pris en charge par openpyxl). Rien n'a été modifié. {advice}, puis relancez."
-        )
 
     def _changed(self) -> WorkbookError:
         return WorkbookError(f"Le classeur {self.label} a été modifié pendant le traitement ; relancez.")
@@ -281,19 +215,18 @@ class XlsxBackend:
             except OSError:
                 pass
 
-    def _save(self, wb, fingerprint: Fingerprint, parts_before: dict[str, int]) -> None:
+    def _save(self, data: bytes, fingerprint: Fingerprint) -> None:
         folder = self.path.parent
         self._remove_stale_temps()
         handle, temp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(handle, "wb") as out:
-                wb.save(out)
+                out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
-            parts_after = _part_counts(Path(temp).read_bytes())
-            lost = [_KEPT_PARTS[p] for p, n in parts_before.items() if parts_after.get(p, 0) < n]
-            if lost:
-                raise self._would_lose(lost)
+            with zipfile.ZipFile(temp) as check:  # what we wrote reads back whole
+                if check.testzip() is not None:
+                    raise WorkbookError(f"Écriture de {self.label} : archive produite invalide ; rien n'a été modifié.")
             try:
                 os.chmod(temp, self.path.stat().st_mode & 0o7777)
             except OSError:
@@ -317,30 +250,45 @@ class XlsxBackend:
 
 # --- helpers ------------------------------------------------------------------------------
 
-class _StyleColors:
-    """Solid fill colour (RRGGBB) per cell style id, computed once per style."""
-
-    def __init__(self, wb) -> None:
-        self.wb = wb
-        self.by_style: dict[int, str | None] = {0: None}
-
-    def of(self, cell) -> str | None:
-        style_id = getattr(cell, "_style_id", 0)
-        if style_id not in self.by_style:
-            self.by_style[style_id] = _solid_rgb(cell.fill)
-        return self.by_style[style_id]
+def _solid_styles(styles: "Styles | None") -> dict[int, str]:
+    """Cell style id -> its solid fill colour, for the styles that have one."""
+    if styles is None:
+        return {}
+    out = {}
+    for i in range(len(styles.xf_items)):
+        rgb = styles.fill_rgb(i)
+        if rgb is not None:
+            out[i] = rgb
+    return out
 
 
-def _solid_rgb(fill) -> str | None:
-    if fill is None or getattr(fill, "fill_type", None) != "solid":
-        return None
-    color = fill.fgColor
-    if color is None or color.type != "rgb" or not isinstance(color.rgb, str):
-        return None
-    return color.rgb[-6:].upper()
+_STYLED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bs="(\d+)"')
+_STYLED_CELL_S_FIRST = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bs="(\d+)"[^>]*?\br="([A-Z]+)(\d+)"')
+
+
+def _fills(xml: bytes, solid: dict[int, str], max_row: int | None) -> dict[tuple[int, int], str]:
+    """(row, col) -> fill colour of the cells whose style has a solid fill."""
+    out: dict[tuple[int, int], str] = {}
+    wanted = {str(i).encode() for i in solid}
+    for m in _STYLED_CELL.finditer(xml):
+        if m.group(3) in wanted:
+            row = int(m.group(2))
+            if max_row is None or row <= max_row:
+                out[(row, col_index(m.group(1).decode()))] = solid[int(m.group(3))]
+    if not out:  # a writer that puts s before r
+        for m in _STYLED_CELL_S_FIRST.finditer(xml):
+            if m.group(1) in wanted:
+                row = int(m.group(3))
+                if max_row is None or row <= max_row:
+                    out[(row, col_index(m.group(2).decode()))] = solid[int(m.group(1))]
+    return out
 
 
 def _raw(value: Any) -> Any:
+    if isinstance(value, str):
+        return value if value != "" else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
     if isinstance(value, dt.timedelta):  # a duration format ([h]:mm): a time when under a day
         if dt.timedelta(0) <= value < dt.timedelta(days=1):
             return (dt.datetime.min + value).time()
@@ -348,27 +296,19 @@ def _raw(value: Any) -> Any:
     return value
 
 
-def _read_sheet(ws, title: str, colors: _StyleColors, max_row: int | None) -> RawTab:
-    ws.reset_dimensions()  # a stale <dimension> tag would silently cut rows or columns
+def _rows(grid: list[list[Any]]) -> list[list[Any]]:
+    """calamine's rectangle as raw rows: empty cells ``None``, trailing blanks trimmed."""
     rows: list[list[Any]] = []
-    fills: dict[tuple[int, int], str] = {}
     last = 0
-    for number, cells in enumerate(ws.iter_rows(max_row=max_row), start=1):
-        line = []
-        for col, cell in enumerate(cells, start=1):
-            value = cell.value
-            line.append(_raw(value))
-            if getattr(cell, "_style_id", 0):
-                color = colors.of(cell)
-                if color is not None:
-                    fills[(number, col)] = color
+    for number, cells in enumerate(grid, start=1):
+        line = [_raw(v) for v in cells]
         while line and line[-1] is None:
             line.pop()
         rows.append(line)
         if line:
             last = number
     del rows[last:]
-    return RawTab(title, rows, fills)
+    return rows
 
 
 def _copy(tab: RawTab, max_row: int | None = None) -> RawTab:
@@ -376,74 +316,6 @@ def _copy(tab: RawTab, max_row: int | None = None) -> RawTab:
     rows = tab.rows if max_row is None else tab.rows[:max_row]
     fills = tab.fills if max_row is None else {k: v for k, v in tab.fills.items() if k[0] <= max_row}
     return RawTab(tab.title, [list(r) for r in rows], dict(fills), tab.sheet_id, list(tab.merged))
-
-
-def _sheet(wb, title: str, label: str):
-    if title not in wb.sheetnames:
-        raise WorkbookError(f"Onglet « {title} » introuvable dans {label} au moment d'écrire ; relancez.")
-    return wb[title]
-
-
-def _set_value(cell, value: Any) -> None:
-    """Store plain data: a string is always a string, never a formula nor an error code."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if value is None or value == "":
-        cell.value = None
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        value = str(value)
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.value = value
-        cell.data_type = "s"  # openpyxl would make '=…' a formula and '#N/A' an error
-        if value.startswith(_FORMULA_LEAD):
-            cell.quotePrefix = True  # and the office suite keeps it text when a person edits it
-    else:
-        cell.value = value
-
-
-def _set_fill(cell, color: str | None) -> None:
-    from openpyxl.styles import PatternFill
-
-    if color is None:
-        cell.fill = PatternFill(fill_type=None)
-    else:
-        argb = "FF" + color.upper()
-        cell.fill = PatternFill(fill_type="solid", start_color=argb, end_color=argb)
-
-
-def _new_tab(wb, title: str, header: list[str]) -> None:
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    ws = wb.create_sheet(title)
-    bold = Font(bold=True)
-    for col, name in enumerate(header, start=1):
-        cell = ws.cell(row=1, column=col)
-        _set_value(cell, name)
-        cell.font = bold
-        ws.column_dimensions[get_column_letter(col)].width = max(12, min(40, len(name) + 4))
-    ws.freeze_panes = "A2"
-
-
-def _last_filled_row(ws) -> int:
-    """The last row holding a value (formatted empty rows below it do not count)."""
-    # ``ws._cells`` is openpyxl's cell store; walking it avoids creating cells as ws[row] would.
-    rows = [r for (r, _c), cell in ws._cells.items() if cell.value not in (None, "")]
-    return max(rows, default=0)
-
-
-def _part_counts(content: bytes) -> dict[str, int]:
-    """How many package parts of each kept kind the file holds."""
-    counts: dict[str, int] = {}
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        for name in archive.namelist():
-            for prefix in _KEPT_PARTS:
-                # .vml parts hold comment boxes, which openpyxl rewrites under its own names
-                if name.startswith(prefix) and not name.endswith((".rels", ".vml")):
-                    counts[prefix] = counts.get(prefix, 0) + 1
-    return counts
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -1,0 +1,510 @@
+"""Writing a job's plan into an ``.xlsx`` package by patching only the parts it touches.
+
+A workbook is a zip of XML parts. openpyxl rebuilds every part from its own model on save and
+drops what it does not model (images, charts, pivots, slicers, tables, macros, extensions…).
+Here the package is copied part by part, and only these parts change:
+
+- the sheets whose cells the plan writes: each changed ``<row>`` is rewritten, every other
+  byte of the sheet stays as it was;
+- ``xl/styles.xml``, only when a written cell needs a style it has not got yet (a fill the job
+  sets or removes, the quote prefix that keeps ``=…`` text): new ``<xf>`` (and ``<fill>``)
+  entries are appended, none is changed;
+- for a new tab: its sheet part, ``xl/workbook.xml``, its relationships and
+  ``[Content_Types].xml``;
+- ``xl/workbook.xml``'s ``<calcPr>``, to ask the office suite to recompute formulas on open.
+
+Every other part (drawings, charts, media, pivot caches, tables, slicers, comments, custom XML,
+``vbaProject.bin``…) is copied with the same bytes. Texts are written as inline strings
+(``t="inlineStr"``), so ``sharedStrings.xml`` is never rewritten, and never as formulas.
+"""
+from __future__ import annotations
+
+import io
+import math
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+from xml.sax.saxutils import escape
+
+from .a1 import col_index, col_letter
+from .backend import WritePlan, row_runs
+from .errors import WorkbookError
+from .xlsx_package import sheet_parts
+
+FORMULA_LEAD = ("=", "+", "-", "@")
+_ROW = re.compile(rb"<(?P<p>(?:\w+:)?)row\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)row>)", re.S)
+_CELL = re.compile(rb"<(?P<p>(?:\w+:)?)c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)c>)", re.S)
+_ATTR = re.compile(rb'\s([\w:]+)="([^"]*)"')
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _attrs(text: bytes) -> dict[bytes, bytes]:
+    return dict(_ATTR.findall(text))
+
+
+def _attr_text(attrs: dict[bytes, bytes]) -> bytes:
+    return b"".join(b" %s=\"%s\"" % (k, v) for k, v in attrs.items())
+
+
+# --- styles ---------------------------------------------------------------------------------------
+
+class Styles:
+    """``xl/styles.xml``, read once; new cell styles appended on demand, the rest kept as is."""
+
+    def __init__(self, xml: bytes) -> None:
+        self.xml = xml
+        self.changed = False
+        self._xfs = self._section(b"cellXfs")
+        self._fills = self._section(b"fills")
+        self.font_items = re.findall(rb"<(?:\w+:)?font\b[^>]*?(?:/>|>.*?</(?:\w+:)?font>)",
+                                     self._section(b"fonts")[1], re.S)
+        self.new_fonts: list[bytes] = []
+        self._bold: int | None = None
+        self.xf_items = re.findall(rb"<(?:\w+:)?xf\b[^>]*?(?:/>|>.*?</(?:\w+:)?xf>)", self._xfs[1], re.S)
+        self.fill_items = re.findall(rb"<(?:\w+:)?fill\b[^>]*?(?:/>|>.*?</(?:\w+:)?fill>)", self._fills[1], re.S)
+        self.new_xfs: list[bytes] = []
+        self.new_fills: list[bytes] = []
+        self._derived: dict[tuple, int] = {}
+        self._fill_ids: dict[str | None, int] = {}
+
+    def _section(self, name: bytes) -> tuple[re.Match, bytes]:
+        m = re.search(rb"<(?:\w+:)?%s\b[^>]*>(.*?)</(?:\w+:)?%s>" % (name, name), self.xml, re.S)
+        if m is None:
+            raise WorkbookError(f"styles.xml sans section {name.decode()} : classeur non pris en charge.")
+        return m, m.group(1)
+
+    def fill_rgb(self, style: int) -> str | None:
+        """The solid fill colour (``RRGGBB``) of cell style ``style``, ``None`` if none."""
+        if not 0 <= style < len(self.xf_items):
+            return None
+        fill_id = int(_attrs(self.xf_items[style].split(b">", 1)[0]).get(b"fillId", b"0"))
+        if not 0 <= fill_id < len(self.fill_items):
+            return None
+        fill = self.fill_items[fill_id]
+        if b'patternType="solid"' not in fill:
+            return None
+        m = re.search(rb'<(?:\w+:)?fgColor\b[^>]*\brgb="([0-9A-Fa-f]{6,8})"', fill)
+        return m.group(1).decode()[-6:].upper() if m else None
+
+    def _fill_id(self, color: str | None) -> int:
+        if color is None:
+            return 0  # the "none" fill every styles.xml starts with
+        if color not in self._fill_ids:
+            for i, item in enumerate(self.fill_items):
+                if (b'patternType="solid"' in item and
+                        re.search(rb'fgColor\b[^>]*rgb="FF%s"' % color.upper().encode(), item)):
+                    self._fill_ids[color] = i
+                    break
+            else:
+                self.new_fills.append(
+                    b'<fill><patternFill patternType="solid"><fgColor rgb="FF%s"/><bgColor indexed="64"/>'
+                    b"</patternFill></fill>" % color.upper().encode())
+                self._fill_ids[color] = len(self.fill_items) + len(self.new_fills) - 1
+        return self._fill_ids[color]
+
+    def derive(self, base: int, *, fill: str | None | bool = False, quote: bool | None = None) -> int:
+        """A style like ``base`` with another fill (``None`` removes it; ``False`` keeps it) and/or
+        the quote prefix set or cleared; appended when it does not exist yet."""
+        base = base if 0 <= base < len(self.xf_items) else 0
+        key = (base, fill, quote)
+        if key in self._derived:
+            return self._derived[key]
+        item = self.xf_items[base]
+        head, sep, rest = item.partition(b">")
+        closed = head.endswith(b"/")
+        attrs = _attrs(head[:-1] if closed else head)
+        if fill is not False:
+            fid = self._fill_id(fill)
+            attrs[b"fillId"] = str(fid).encode()
+            attrs[b"applyFill"] = b"1"
+        if quote is not None:
+            if quote:
+                attrs[b"quotePrefix"] = b"1"
+            else:
+                attrs.pop(b"quotePrefix", None)
+        tag = head.split(None, 1)[0] if b" " in head else head.rstrip(b"/")
+        new = tag + _attr_text(attrs) + (b"/>" if closed else b">" + rest)
+        if new == item:
+            self._derived[key] = base
+            return base
+        self.new_xfs.append(new)
+        index = len(self.xf_items) + len(self.new_xfs) - 1
+        self._derived[key] = index
+        self.changed = True
+        return index
+
+    def bold(self) -> int:
+        """A cell style with the default one's look but a bold font (headers of new tabs)."""
+        if self._bold is None:
+            self.new_fonts.append(b'<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>')
+            font_id = len(self.font_items) + len(self.new_fonts) - 1
+            head = self.xf_items[0].partition(b">")[0]
+            closed = head.endswith(b"/")
+            attrs = _attrs(head[:-1] if closed else head)
+            attrs[b"fontId"], attrs[b"applyFont"] = str(font_id).encode(), b"1"
+            self.new_xfs.append(b"<xf" + _attr_text(attrs) + b"/>")
+            self._bold = len(self.xf_items) + len(self.new_xfs) - 1
+            self.changed = True
+        return self._bold
+
+    def quoted(self, style: int) -> bool:
+        if not 0 <= style < len(self.xf_items):
+            return False
+        return b'quotePrefix="1"' in self.xf_items[style].split(b">", 1)[0]
+
+    def serialize(self) -> bytes:
+        xml = self.xml
+        for name, items, new in ((b"fonts", self.font_items, self.new_fonts), (b"fills", self.fill_items, self.new_fills),
+                                 (b"cellXfs", self.xf_items, self.new_xfs)):
+            if not new:
+                continue
+            m = re.search(rb"(<(?:\w+:)?%s\b)([^>]*)>(.*?)(</(?:\w+:)?%s>)" % (name, name), xml, re.S)
+            attrs = re.sub(rb'\scount="\d+"', b"", m.group(2)) + b' count="%d"' % (len(items) + len(new))
+            prefix = re.match(rb"<((?:\w+:)?)", m.group(1)).group(1)
+            body = m.group(3) + b"".join(re.sub(rb"^<", b"<" + prefix, n) if prefix else n for n in new)
+            xml = xml[:m.start()] + m.group(1) + attrs + b">" + body + m.group(4) + xml[m.end():]
+        return xml
+
+
+# --- cells ----------------------------------------------------------------------------------------
+
+def _cell_xml(prefix: bytes, ref: str, style: int, value: Any) -> bytes:
+    """One cell: a number, an inline string (never a formula), or an empty styled cell."""
+    style_attr = b' s="%d"' % style if style else b""
+    head = b"<%sc r=\"%s\"%s" % (prefix, ref.encode(), style_attr)
+    if value is None or value == "":
+        return head + b"/>"
+    if isinstance(value, bool):
+        return head + b' t="b"><%sv>%d</%sv></%sc>' % (prefix, int(value), prefix, prefix)
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return head + b"><%sv>%s</%sv></%sc>" % (prefix, repr(value).encode(), prefix, prefix)
+    text = escape(_ILLEGAL.sub("", str(value))).encode("utf-8")
+    return (head + b' t="inlineStr"><%sis><%st xml:space="preserve">%s</%st></%sis></%sc>'
+            % (prefix, prefix, text, prefix, prefix, prefix))
+
+
+@dataclass
+class _CellEdit:
+    value: Any = None
+    set_value: bool = False
+    fill: str | None | bool = False  # False: keep the fill
+    style: int | None = None  # a style of its own (a new tab's bold header)
+
+
+@dataclass
+class SheetEdits:
+    """What a plan does to one sheet."""
+
+    cells: dict[tuple[int, int], _CellEdit] = field(default_factory=dict)
+    appended: list[list[Any]] = field(default_factory=list)  # the Journal's new rows
+    deleted: list[int] = field(default_factory=list)
+
+
+def _cell_style(attrs: dict[bytes, bytes]) -> int:
+    return int(attrs.get(b"s", b"0") or 0)
+
+
+def patch_sheet(xml: bytes, edits: SheetEdits, styles: Styles, formulas: dict[str, str], title: str) -> bytes:
+    """The sheet part with the edits applied; other rows and parts of the XML byte for byte."""
+    m = re.search(rb"<(?P<p>(?:\w+:)?)sheetData\b[^>]*?(?:/>|>(?P<body>.*?)</(?P=p)sheetData>)", xml, re.S)
+    if m is None:
+        raise WorkbookError(f"Onglet « {title} » : feuille sans données lisibles (sheetData).")
+    prefix = m.group("p")
+    body = m.group("body") or b""
+    by_row: dict[int, dict[int, _CellEdit]] = {}
+    for (r, c), edit in edits.cells.items():
+        by_row.setdefault(r, {})[c] = edit
+    pieces: list[bytes] = []
+    last = 0
+    last_row = 0
+    rows_seen: set[int] = set()
+    deleted = set(edits.deleted)
+    shift = _shifter(edits.deleted)
+    for rm in _ROW.finditer(body):
+        attrs = _attrs(rm.group("attrs"))
+        number = int(attrs.get(b"r", str(last_row + 1).encode()))
+        last_row = number
+        pieces.append(body[last:rm.start()])
+        last = rm.end()
+        if number in deleted:
+            continue
+        rows_seen.add(number)
+        wanted = by_row.pop(number, None)
+        if wanted is None and not deleted:
+            pieces.append(rm.group(0))
+            continue
+        pieces.append(_patch_row(rm, number, shift(number), wanted or {}, styles, formulas, title, prefix))
+    pieces.append(body[last:])
+    tail_rows = sorted(by_row)  # rows with edits that the sheet does not have yet
+    content = b"".join(pieces)
+    if tail_rows:
+        content = _insert_rows(content, tail_rows, by_row, styles, prefix, title, formulas, shift)
+    if edits.appended:
+        first = _last_filled(content) + 1
+        content = _drop_rows_from(content, first)  # empty formatted rows below: the new rows go there
+        for i, line in enumerate(edits.appended):
+            r = first + i
+            cells = b"".join(_cell_xml(prefix, f"{col_letter(j)}{r}", styles.derive(0, quote=True)
+                                       if isinstance(v, str) and v.startswith(FORMULA_LEAD) else 0, v)
+                             for j, v in enumerate(line, start=1) if v not in (None, ""))
+            content += b'<%srow r="%d">%s</%srow>' % (prefix, r, cells, prefix)
+    new_sheet_data = b"<%ssheetData>%s</%ssheetData>" % (prefix, content, prefix)
+    out = xml[:m.start()] + new_sheet_data + xml[m.end():]
+    return _fix_dimension(out)
+
+
+def _shifter(deleted: list[int]):
+    if not deleted:
+        return lambda n: n
+    ordered = sorted(set(deleted))
+
+    def shift(n: int) -> int:
+        import bisect
+        return n - bisect.bisect_left(ordered, n)
+    return shift
+
+
+def _patch_row(rm: re.Match, number: int, new_number: int, wanted: dict[int, _CellEdit], styles: Styles,
+               formulas: dict[str, str], title: str, prefix: bytes) -> bytes:
+    attrs = _attrs(rm.group("attrs"))
+    attrs.pop(b"spans", None)  # a hint only; wrong once a cell is added past it
+    attrs[b"r"] = str(new_number).encode()
+    body = rm.group("body") or b""
+    out: list[bytes] = []
+    last = 0
+    pending = dict(wanted)
+    for cm in _CELL.finditer(body):
+        cattrs = _attrs(cm.group("attrs"))
+        ref = cattrs.get(b"r", b"").decode()
+        letters = re.match(r"[A-Z]+", ref)
+        col = col_index(letters.group(0)) if letters else 0
+        # edits of columns before this cell that the row does not have yet
+        for c in sorted(k for k in pending if k < col):
+            out.append(body[last:cm.start()])
+            last = cm.start()
+            out.append(_new_cell(prefix, c, new_number, 0, pending.pop(c), styles))
+        out.append(body[last:cm.start()])
+        last = cm.end()
+        if col in pending:
+            edit = pending.pop(col)
+            if cm.group("body") and re.search(rb"<(?:\w+:)?f\b", cm.group("body")):
+                f = re.search(rb"<(?:\w+:)?f\b[^>]*>(.*?)</(?:\w+:)?f>", cm.group("body"), re.S)
+                if f is not None:
+                    from xml.sax.saxutils import unescape
+                    formulas[f"{title}!{col_letter(col)}{number}"] = "=" + unescape(f.group(1).decode("utf-8"))
+            out.append(_edited_cell(prefix, col, new_number, cattrs, cm, edit, styles))
+        elif new_number != number:
+            out.append(_renumbered(cm.group(0), col, new_number))
+        else:
+            out.append(cm.group(0))
+    out.append(body[last:])
+    for c in sorted(pending):
+        out.append(_new_cell(prefix, c, new_number, 0, pending[c], styles))
+    return b"<%srow%s>%s</%srow>" % (prefix, _attr_text(attrs), b"".join(out), prefix)
+
+
+def _renumbered(cell: bytes, col: int, row: int) -> bytes:
+    return re.sub(rb'\sr="[A-Z]+\d+"', b' r="%s%d"' % (col_letter(col).encode(), row), cell, count=1)
+
+
+def _edited_cell(prefix, col, row, cattrs, cm, edit: _CellEdit, styles: Styles) -> bytes:
+    style = _cell_style(cattrs)
+    if edit.set_value:
+        return _new_cell(prefix, col, row, style, edit, styles)
+    # a fill only: the value, its type and every other attribute stay as they are
+    new_style = styles.derive(style, fill=edit.fill)
+    cattrs = dict(cattrs)
+    cattrs[b"r"] = f"{col_letter(col)}{row}".encode()
+    if new_style:
+        cattrs[b"s"] = str(new_style).encode()
+    else:
+        cattrs.pop(b"s", None)
+    body = cm.group("body")
+    tag = b"<" + cm.group("p") + b"c" + _attr_text(cattrs)
+    return tag + b"/>" if body is None else tag + b">" + body + b"</" + cm.group("p") + b"c>"
+
+
+def _new_cell(prefix, col, row, style, edit: _CellEdit, styles: Styles) -> bytes:
+    value = edit.value if edit.set_value else None
+    if edit.style is not None:
+        return _cell_xml(prefix, f"{col_letter(col)}{row}", edit.style, value)
+    quote = isinstance(value, str) and value.startswith(FORMULA_LEAD)
+    wants_quote = True if quote else (False if styles.quoted(style) else None)
+    new_style = styles.derive(style, fill=edit.fill, quote=wants_quote) if (edit.fill is not False or
+                                                                           wants_quote is not None) else style
+    return _cell_xml(prefix, f"{col_letter(col)}{row}", new_style, value)
+
+
+def _insert_rows(content: bytes, rows: list[int], by_row, styles, prefix, title, formulas, shift) -> bytes:
+    """Rows the plan writes that the sheet lacks, inserted in row order."""
+    new = {r: b'<%srow r="%d">%s</%srow>' % (
+        prefix, shift(r), b"".join(_new_cell(prefix, c, shift(r), 0, e, styles) for c, e in sorted(by_row[r].items())),
+        prefix) for r in rows}
+    out: list[bytes] = []
+    last = 0
+    pending = list(rows)
+    for rm in _ROW.finditer(content):
+        number = int(_attrs(rm.group("attrs")).get(b"r", b"0"))
+        while pending and pending[0] < number:
+            out.append(content[last:rm.start()])
+            last = rm.start()
+            out.append(new[pending.pop(0)])
+    out.append(content[last:])
+    out.extend(new[r] for r in pending)
+    return b"".join(out)
+
+
+def _drop_rows_from(content: bytes, first: int) -> bytes:
+    out, last = [], 0
+    for rm in _ROW.finditer(content):
+        if int(_attrs(rm.group("attrs")).get(b"r", b"0")) >= first:
+            out.append(content[last:rm.start()])
+            last = rm.end()
+    out.append(content[last:])
+    return b"".join(out)
+
+
+def _last_filled(content: bytes) -> int:
+    """The last row number holding a value (formatted empty rows below it do not count)."""
+    last = 0
+    for rm in _ROW.finditer(content):
+        body = rm.group("body") or b""
+        if re.search(rb"<(?:\w+:)?(?:v|t|f)\b", body):
+            last = max(last, int(_attrs(rm.group("attrs")).get(b"r", b"0")))
+    return last
+
+
+def _fix_dimension(xml: bytes) -> bytes:
+    """``<dimension>`` is a hint some readers trust: drop it rather than leave it wrong."""
+    return re.sub(rb"<(?:\w+:)?dimension\b[^>]*/>", b"", xml, count=1)
+
+
+# --- the package ------------------------------------------------------------------------------
+
+_SHEET_TEMPLATE = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    b'<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+    b'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+    b'<cols>%s</cols><sheetData/></worksheet>'
+)
+
+
+def _add_sheet(parts: dict[str, bytes], title: str, header: list[str]) -> str:
+    """A new, empty sheet part ``title`` in the workbook; returns its part name."""
+    book = parts["xl/workbook.xml"]
+    rels = parts["xl/_rels/workbook.xml.rels"]
+    n = 1
+    while f"xl/worksheets/sheet{n}.xml" in parts:
+        n += 1
+    name = f"xl/worksheets/sheet{n}.xml"
+    ids = [int(x) for x in re.findall(rb'Id="rId(\d+)"', rels)] or [0]
+    rid = f"rId{max(ids) + 1}"
+    sheet_ids = [int(x) for x in re.findall(rb'<(?:\w+:)?sheet\b[^>]*\ssheetId="(\d+)"', book)] or [0]
+    rel = (b'<Relationship Id="%s" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+           b'worksheet" Target="worksheets/sheet%d.xml"/>' % (rid.encode(), n))
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace(b"</Relationships>", rel + b"</Relationships>")
+    m = re.search(rb"</((?:\w+:)?)sheets>", book)
+    # the relationships namespace declared on the element itself: some writers declare it per sheet
+    entry = (b'<%ssheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+             b'name="%s" sheetId="%d" r:id="%s"/>' % (
+                 m.group(1), escape(title, {'"': "&quot;"}).encode(), max(sheet_ids) + 1, rid.encode()))
+    parts["xl/workbook.xml"] = book[:m.start()] + entry + book[m.start():]
+    types = parts["[Content_Types].xml"]
+    override = (b'<Override PartName="/%s" ContentType="application/vnd.openxmlformats-officedocument.'
+                b'spreadsheetml.worksheet+xml"/>' % name.encode())
+    parts["[Content_Types].xml"] = types.replace(b"</Types>", override + b"</Types>")
+    widths = b"".join(b'<col min="%d" max="%d" width="%d" customWidth="1"/>' % (i, i, max(12, min(40, len(h) + 4)))
+                      for i, h in enumerate(header, start=1))
+    parts[name] = _SHEET_TEMPLATE % widths
+    return name
+
+
+def _recalc_on_open(book: bytes) -> bytes:
+    """Ask the office suite to recompute formulas on open (their cached results may be stale)."""
+    m = re.search(rb"<((?:\w+:)?)calcPr\b([^>]*?)/>", book)
+    if m is None:
+        end = re.search(rb"</(?:\w+:)?workbook>", book)
+        prefix = re.match(rb"<((?:\w+:)?)workbook", book[book.find(b"<", book.find(b"?>") + 2):])
+        p = prefix.group(1) if prefix else b""
+        return book[:end.start()] + b'<%scalcPr fullCalcOnLoad="1"/>' % p + book[end.start():]
+    if b"fullCalcOnLoad" in m.group(2):
+        return book
+    return book[:m.start()] + b"<%scalcPr%s fullCalcOnLoad=\"1\"/>" % (m.group(1), m.group(2)) + book[m.end():]
+
+
+def apply_plan(content: bytes, plan: WritePlan, label: str) -> tuple[bytes, dict[str, str]]:
+    """The package with the plan applied, and the formulas it replaced (cell -> ``=…``)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        raise WorkbookError(f"{label} n'est pas un classeur .xlsx lisible : enregistrez-le au format Excel "
+                            "(.xlsx), puis relancez.") from None
+    with archive:
+        infos = archive.infolist()
+        parts = {i.filename: archive.read(i) for i in infos}
+        sheets = sheet_parts(archive)
+    touched: set[str] = set()
+    new_headers: dict[str, list[str]] = {}
+    for title, header in plan.new_tabs.items():
+        if title not in sheets:
+            sheets[title] = _add_sheet(parts, title, header)
+            touched |= {sheets[title], "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+            new_headers[title] = header
+    edits: dict[str, SheetEdits] = {}
+    for w in plan.cells:
+        edits.setdefault(w.tab, SheetEdits()).cells.setdefault((w.row, w.col), _CellEdit())
+        edit = edits[w.tab].cells[(w.row, w.col)]
+        edit.value, edit.set_value = w.value, True
+    for f in plan.fills:
+        edits.setdefault(f.tab, SheetEdits()).cells.setdefault((f.row, f.col), _CellEdit()).fill = f.color
+    for title, rows in plan.deleted_rows.items():
+        edits.setdefault(title, SheetEdits()).deleted = [r for first, n in row_runs(rows) for r in range(first, first + n)]
+    if plan.journal:
+        edits.setdefault(plan.journal_tab, SheetEdits()).appended = plan.journal
+    styles = Styles(parts["xl/styles.xml"])
+    for title, header in new_headers.items():  # a new tab's header row: bold, as people make theirs
+        bold = styles.bold()
+        sheet_edits = edits.setdefault(title, SheetEdits())
+        for c, name in enumerate(header, start=1):
+            sheet_edits.cells[(1, c)] = _CellEdit(name, True, style=bold)
+    formulas: dict[str, str] = {}
+    # the Journal last: a formula replaced elsewhere is journaled as its text, not a blank
+    order = sorted(edits, key=lambda t: t == plan.journal_tab)
+    for title in order:
+        part = sheets.get(title)
+        if part is None or part not in parts:
+            raise WorkbookError(f"Onglet « {title} » introuvable dans {label} au moment d'écrire ; relancez.")
+        if title == plan.journal_tab:
+            for line in plan.journal:
+                if len(line) > 6 and line[5] in formulas:
+                    line[6] = formulas[line[5]]
+        parts[part] = patch_sheet(parts[part], edits[title], styles, formulas, title)
+        touched.add(part)
+    if styles.new_xfs or styles.new_fills or styles.new_fonts:
+        parts["xl/styles.xml"] = styles.serialize()
+        touched.add("xl/styles.xml")
+    parts["xl/workbook.xml"] = _recalc_on_open(parts["xl/workbook.xml"])
+    touched.add("xl/workbook.xml")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in infos:
+            data = parts[info.filename] if info.filename in touched else src.read(info)
+            dst.writestr(_copy_info(info), data, compress_type=info.compress_type)
+        names = {i.filename for i in infos}
+        for name in sorted(set(parts) - names):  # new sheet parts
+            dst.writestr(name, parts[name], compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue(), formulas
+
+
+def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    copy = zipfile.ZipInfo(info.filename, info.date_time)
+    copy.compress_type = info.compress_type
+    copy.external_attr = info.external_attr
+    copy.create_system = info.create_system
+    return copy
+
+
+__all__ = ["apply_plan", "Styles"]
