@@ -1,98 +1,109 @@
-"""Time the .xlsx backend on a large regional workbook.
+"""The .xlsx backend against the file-format floor, at 1x and 4x, in one run on the same files.
 
-5,000 employees and 20,000 missions: time ``Workbook.load()`` (one read of every tab),
-then one ``apply`` of 3,000 cell changes (re-read, compare, patch, Journal, atomic save),
-then a second identical apply (nothing to write). Run: ``python bench/bench_xlsx.py [DIR]``.
+1x = 1,250 employees, 5,000 missions, 7,500 expense lines; 4x = 5,000 / 20,000 / 30,000 (about a
+4 MB workbook), built with the realistic data of bench_check.py. For each size it prints:
+
+- the floor: python-calamine reading every tab's values of the same file;
+- our read (``Workbook.load``: values, types, fills, merged ranges, typed tables);
+- our write of 3,000 changes (re-read, compare, patch, Journal, atomic save);
+- ``check`` end to end (read, every rule, Anomalies rewritten, highlights, save);
+
+and the ratios to the floor, then the growth from 1x to 4x. Target (issue 11): check end to end
+at 4x within 8 times the floor, growing about linearly.
+
+    python bench/bench_xlsx.py
 """
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import openpyxl
-from openpyxl.styles import PatternFill
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.factories
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for bench_check
 
+import bench_check  # noqa: E402
+from backoffice.jobs.check import check_step  # noqa: E402
+from backoffice.jobs.runner import run_region  # noqa: E402
+from backoffice.settings import Region, load_settings  # noqa: E402
 from sheets_sync import ChangeSet, Workbook  # noqa: E402
 from sheets_sync.xlsx_backend import XlsxBackend  # noqa: E402
-from tests.factories import DEFAULTS, header, make_tabs  # noqa: E402
 
-EMPLOYEES, MISSIONS, CHANGES = 5_000, 20_000, 3_000
-NOW = dt.datetime(2026, 11, 29, 9, 30)
+CHANGES = 3_000
+NOW = bench_check.NOW
 
 
-def build(path: Path) -> None:
-    tabs = make_tabs()
-    wb = openpyxl.Workbook(write_only=True)
-    yellow = PatternFill(fill_type="solid", start_color="FFFFFF00", end_color="FFFFFF00")
+def build(path: Path, scale: int) -> None:
+    bench_check.EMPLOYEES = 1_250 * scale
+    bench_check.MISSIONS = 5_000 * scale
+    bench_check.EXPENSES = 7_500 * scale
+    tabs = bench_check.build()
+    book = openpyxl.Workbook(write_only=True)
     for title, rows in tabs.items():
-        ws = wb.create_sheet(title)
-        ws.freeze_panes = "A2"
-        ws.append(rows[0])
-        if title == "Salariés":
-            for i in range(EMPLOYEES):
-                rec = {**DEFAULTS[title], "Matricule": f"S{i:05d}", "Code postal": 1000 + i,
-                       "Visite médicale": dt.datetime(2025, 1 + i % 12, 1 + i % 28)}
-                ws.append([rec.get(h) for h in header(title)])
-        elif title == "Missions":
-            from openpyxl.cell import WriteOnlyCell
-
-            for i in range(MISSIONS):
-                rec = {**DEFAULTS[title], "N° mission": f"M{i:06d}",
-                       "Date": dt.datetime(2026, 11, 1) + dt.timedelta(days=i % 60),
-                       "Début": dt.time(9, 0), "Fin": dt.time(17, 0), "Salarié": f"S{i % EMPLOYEES:05d}"}
-                line = [rec.get(h) for h in header(title)]
-                if i % 50 == 0:  # some people's colours
-                    cell = WriteOnlyCell(ws, value=line[11])
-                    cell.fill = yellow
-                    line[11] = cell
-                ws.append(line)
-        else:
-            for row in rows[1:]:
-                ws.append(row)
-    wb.save(path)
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    for title in ("Anomalies", "Journal"):
+        sheet = book.create_sheet(title)
+        from sheets_sync.schema import SPECS
+        sheet.append(list(SPECS[title].names))
+    book.save(path)
 
 
-def main(folder: Path) -> None:
-    path = folder / "bench.xlsx"
-    t0 = time.perf_counter()
-    build(path)
-    print(f"workbook built: {EMPLOYEES} employees, {MISSIONS} missions, "
-          f"{path.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - t0:.1f} s")
+def floor(path: Path) -> float:
+    from python_calamine import CalamineWorkbook
 
-    workbook = Workbook(XlsxBackend(path))
-    t0 = time.perf_counter()
-    data = workbook.load()
-    print(f"load():                    {time.perf_counter() - t0:6.2f} s "
-          f"({len(data['Missions'].df)} missions, {len(data['Salariés'].df)} employees, "
-          f"{len(data.findings)} findings)")
+    t = time.perf_counter()
+    book = CalamineWorkbook.from_path(str(path))
+    for name in book.sheet_names:
+        book.get_sheet_by_name(name).to_python()
+    return time.perf_counter() - t
 
+
+def measure(folder: Path, scale: int) -> dict[str, float]:
+    path = folder / f"region-{scale}x.xlsx"
+    build(path, scale)
+    out = {"MB": path.stat().st_size / 1e6, "floor": min(floor(path) for _ in range(2))}
+    t = time.perf_counter()
+    wb = Workbook(XlsxBackend(path))
+    data = wb.load()
+    out["read"] = time.perf_counter() - t
     missions = data["Missions"]
     changes = ChangeSet()
-    t0 = time.perf_counter()
     for key in list(missions.df.index[:CHANGES]):
         changes.add("suggest", missions.change(key, "Suggestions", f"1. S00001 (à 3 km) — {key}"))
-    report = workbook.apply(changes, NOW)
-    print(f"apply({len(changes)} changes):     {time.perf_counter() - t0:6.2f} s "
-          f"({report.written} written, {report.journal_rows} Journal rows, {len(report.skipped)} skipped)")
+    t = time.perf_counter()
+    wb.apply(changes, dt.datetime(2026, 11, 29, 9, 30))
+    out["write 3,000"] = time.perf_counter() - t
+    copy = folder / f"check-{scale}x.xlsx"
+    shutil.copyfile(path, copy)
+    settings = load_settings(environ={})
+    t = time.perf_counter()
+    outcome = run_region(settings, Region("BENCH", workbook=str(copy)), [("check", check_step)], NOW)
+    out["check"] = time.perf_counter() - t
+    assert not outcome.error, outcome.error
+    return out
 
-    t0 = time.perf_counter()
-    data = workbook.load()
-    again = ChangeSet()
-    for key in list(data["Missions"].df.index[:CHANGES]):
-        again.add("suggest", data["Missions"].change(key, "Suggestions", f"1. S00001 (à 3 km) — {key}"))
-    report = workbook.apply(again, NOW)
-    print(f"reload + identical apply:  {time.perf_counter() - t0:6.2f} s "
-          f"({len(again)} changes left, {report.written} written)")
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        results = {scale: measure(Path(tmp), scale) for scale in (1, 4)}
+    print(f"{'':>16}" + "".join(f"{f'{s}x':>14}" for s in results) + f"{'4x/1x':>10}")
+    for name in ("MB", "floor", "read", "write 3,000", "check"):
+        line = f"{name:>16}" + "".join(f"{r[name]:>13.2f}{' ' if name == 'MB' else 's'}" for r in results.values())
+        print(line + f"{results[4][name] / results[1][name]:>10.2f}")
+    print("\nratios to the floor (calamine reading the same file):")
+    for name in ("read", "write 3,000", "check"):
+        print(f"{name:>16}" + "".join(f"{r[name] / r['floor']:>13.1f}x" for r in results.values()))
+    verdict = "within" if results[4]["check"] <= 8 * results[4]["floor"] else "OVER"
+    print(f"\ncheck end to end at 4x: {results[4]['check'] / results[4]['floor']:.1f}x the floor "
+          f"({verdict} the 8x target)")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1:
-        main(Path(sys.argv[1]))
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            main(Path(tmp))
+    main()

@@ -199,6 +199,7 @@ def plan_changes(
     stamp = now.strftime("%Y-%m-%d %H:%M:%S")
     layouts: dict[str, tuple[dict[str, int], dict[str, list[int]], int]] = {}
     header_writes: set[tuple[str, int]] = set()
+    header_texts: dict[str, set[str]] = {}
 
     def layout(canonical: str):
         if canonical not in layouts:
@@ -224,7 +225,9 @@ def plan_changes(
         if len(rows) > 1:
             return Skipped(task, title, key, column, ref, "clé présente sur plusieurs lignes")
         raw = fresh[title]
-        header_cells = [norm(v) for v in (raw.rows[0] if raw.rows else []) if not is_empty(v)]
+        if title not in header_texts:
+            header_texts[title] = {norm(v) for v in (raw.rows[0] if raw.rows else []) if not is_empty(v)}
+        header_cells = header_texts[title]
         col = columns[column]
         if norm(headers.get(canonical, {}).get(column, column)) not in header_cells:
             if (title, col) not in header_writes:  # a job column the sheet lacks: add its header

@@ -19,6 +19,7 @@ Every other part (drawings, charts, media, pivot caches, tables, slicers, commen
 """
 from __future__ import annotations
 
+import bisect
 import io
 import math
 import re
@@ -205,22 +206,86 @@ def _cell_style(attrs: dict[bytes, bytes]) -> int:
     return int(attrs.get(b"s", b"0") or 0)
 
 
+_ROW_START = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
+_SHEET_DATA = re.compile(rb"<(?P<p>(?:\w+:)?)sheetData\b[^>]*?(?P<empty>/)?>")
+
+
 def patch_sheet(xml: bytes, edits: SheetEdits, styles: Styles, formulas: dict[str, str], title: str) -> bytes:
     """The sheet part with the edits applied; other rows and parts of the XML byte for byte."""
-    m = re.search(rb"<(?P<p>(?:\w+:)?)sheetData\b[^>]*?(?:/>|>(?P<body>.*?)</(?P=p)sheetData>)", xml, re.S)
+    m = _SHEET_DATA.search(xml)
     if m is None:
         raise WorkbookError(f"Onglet « {title} » : feuille sans données lisibles (sheetData).")
     prefix = m.group("p")
-    body = m.group("body") or b""
+    if m.group("empty"):
+        body, end = b"", m.end()
+    else:
+        close = xml.rfind(b"</%ssheetData>" % prefix)
+        if close < 0:
+            raise WorkbookError(f"Onglet « {title} » : feuille sans données lisibles (sheetData).")
+        body, end = xml[m.end():close], close + len(b"</%ssheetData>" % prefix)
     by_row: dict[int, dict[int, _CellEdit]] = {}
     for (r, c), edit in edits.cells.items():
         by_row.setdefault(r, {})[c] = edit
+    starts = [(rm.start(), int(rm.group(1))) for rm in _ROW_START.finditer(body)]
+    if edits.deleted or body.count(b"<") and len(starts) != _count_rows(body):
+        content = _patch_every_row(body, by_row, edits, styles, formulas, title, prefix)
+    else:
+        content = _patch_rows(body, starts, by_row, styles, formulas, title, prefix)
+    if edits.appended:
+        first = _last_filled(content) + 1
+        content = _drop_rows_from(content, first)  # empty formatted rows below: the new rows go there
+        rows = []
+        for i, line in enumerate(edits.appended):
+            r = first + i
+            cells = b"".join(_cell_xml(prefix, f"{col_letter(j)}{r}", styles.derive(0, quote=True)
+                                       if isinstance(v, str) and v.startswith(FORMULA_LEAD) else 0, v)
+                             for j, v in enumerate(line, start=1) if v not in (None, ""))
+            rows.append(b'<%srow r="%d">%s</%srow>' % (prefix, r, cells, prefix))
+        content += b"".join(rows)
+    out = xml[:m.start()] + b"<%ssheetData>" % prefix + content + b"</%ssheetData>" % prefix + xml[end:]
+    return _fix_dimension(out)
+
+
+def _count_rows(body: bytes) -> int:
+    return len(re.findall(rb"<(?:\w+:)?row\b", body))
+
+
+def _patch_rows(body: bytes, starts: list[tuple[int, int]], by_row, styles, formulas, title, prefix) -> bytes:
+    """Only the rows with edits are parsed and rewritten; the spans between them are copied."""
+    numbers = [n for _pos, n in starts]
+    pieces: list[bytes] = []
+    cursor = 0
+    for r in sorted(by_row):
+        i = bisect.bisect_left(numbers, r)
+        at = starts[i][0] if i < len(starts) else len(body)
+        pieces.append(body[cursor:at])
+        if i < len(numbers) and numbers[i] == r:
+            rm = _ROW.match(body, at)
+            if rm is None:
+                raise WorkbookError(f"Onglet « {title} » : ligne {r} illisible dans le fichier.")
+            pieces.append(_patch_row(rm, r, r, by_row[r], styles, formulas, title, prefix))
+            cursor = rm.end()
+        else:  # a row the sheet lacks: it goes before the first row with a higher number
+            pieces.append(_new_rows([r], by_row, styles, prefix))
+            cursor = at
+    pieces.append(body[cursor:])
+    return b"".join(pieces)
+
+
+def _new_rows(rows: list[int], by_row, styles, prefix) -> bytes:
+    return b"".join(b'<%srow r="%d">%s</%srow>' % (
+        prefix, r, b"".join(_new_cell(prefix, c, r, 0, e, styles) for c, e in sorted(by_row[r].items())), prefix)
+        for r in rows)
+
+
+def _patch_every_row(body: bytes, by_row, edits: SheetEdits, styles, formulas, title, prefix) -> bytes:
+    """The slow path, row by row: rows to delete (archiving) renumber every row below them."""
     pieces: list[bytes] = []
     last = 0
     last_row = 0
-    rows_seen: set[int] = set()
     deleted = set(edits.deleted)
     shift = _shifter(edits.deleted)
+    by_row = dict(by_row)
     for rm in _ROW.finditer(body):
         attrs = _attrs(rm.group("attrs"))
         number = int(attrs.get(b"r", str(last_row + 1).encode()))
@@ -229,29 +294,16 @@ def patch_sheet(xml: bytes, edits: SheetEdits, styles: Styles, formulas: dict[st
         last = rm.end()
         if number in deleted:
             continue
-        rows_seen.add(number)
         wanted = by_row.pop(number, None)
         if wanted is None and not deleted:
             pieces.append(rm.group(0))
             continue
         pieces.append(_patch_row(rm, number, shift(number), wanted or {}, styles, formulas, title, prefix))
     pieces.append(body[last:])
-    tail_rows = sorted(by_row)  # rows with edits that the sheet does not have yet
     content = b"".join(pieces)
-    if tail_rows:
-        content = _insert_rows(content, tail_rows, by_row, styles, prefix, title, formulas, shift)
-    if edits.appended:
-        first = _last_filled(content) + 1
-        content = _drop_rows_from(content, first)  # empty formatted rows below: the new rows go there
-        for i, line in enumerate(edits.appended):
-            r = first + i
-            cells = b"".join(_cell_xml(prefix, f"{col_letter(j)}{r}", styles.derive(0, quote=True)
-                                       if isinstance(v, str) and v.startswith(FORMULA_LEAD) else 0, v)
-                             for j, v in enumerate(line, start=1) if v not in (None, ""))
-            content += b'<%srow r="%d">%s</%srow>' % (prefix, r, cells, prefix)
-    new_sheet_data = b"<%ssheetData>%s</%ssheetData>" % (prefix, content, prefix)
-    out = xml[:m.start()] + new_sheet_data + xml[m.end():]
-    return _fix_dimension(out)
+    if by_row:
+        content = _insert_rows(content, sorted(by_row), by_row, styles, prefix, title, formulas, shift)
+    return content
 
 
 def _shifter(deleted: list[int]):
