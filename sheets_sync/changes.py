@@ -303,25 +303,31 @@ def plan_changes(
         title = titles.get(canonical, canonical)
         header = list(SPECS[canonical].names)
         raw = fresh.get(title)
-        old_rows = [[cell_text(v) for v in line] for line in (raw.rows[1:] if raw else [])]
-        old_rows = [r for r in old_rows if any(r)]
-        new_rows = [[cell_text(capped(v)) for v in line] for line in rows]
         width = len(header)
-        if raw is not None and [r[:width] + [""] * (width - len(r[:width])) for r in old_rows] == [
-            r + [""] * (width - len(r)) for r in new_rows
-        ]:
+
+        def padded(texts: list[str]) -> list[str]:
+            return texts[:width] + [""] * (width - len(texts[:width]))
+
+        old_texts = [padded([cell_text(v) for v in line]) for line in (raw.rows[1:] if raw else [])]
+        old_rows = [r for r in old_texts if any(r)]
+        values = [[capped(v) for v in line] for line in rows]
+        new_texts = [padded([cell_text(v) for v in line]) for line in values]
+        if raw is not None and old_rows == new_texts:
             continue
         if raw is None:
             plan.new_tabs[title] = header
-        height = max(len(rows), len(raw.rows) - 1 if raw else 0)
+        height = max(len(rows), len(old_texts))
+        blank = [""] * width
         for i in range(height):
-            line = rows[i] if i < len(rows) else []
+            new_line = new_texts[i] if i < len(new_texts) else blank
+            old_line = old_texts[i] if i < len(old_texts) else blank
+            if new_line == old_line:
+                continue  # the row is already there: not a cell of it is rewritten
+            line = values[i] if i < len(values) else []
             for j in range(width):
-                value = line[j] if j < len(line) else ""
-                old = raw.value(i + 2, j + 1) if raw else None
-                value = capped(value)
-                if cell_text(old) != cell_text(value):
-                    plan.cells.append(CellWrite(title, i + 2, j + 1, value, old))
+                if new_line[j] != old_line[j]:
+                    value = line[j] if j < len(line) else ""
+                    plan.cells.append(CellWrite(title, i + 2, j + 1, value, raw.value(i + 2, j + 1) if raw else None))
         last = cell_ref(title, max(height + 1, 2), width)
         plan.journal.append([stamp, task, title, "", "", f"{title}!A2:{last.split('!')[1]}",
                              f"{len(old_rows)} lignes", f"{len(rows)} lignes"])

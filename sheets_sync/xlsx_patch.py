@@ -38,6 +38,7 @@ _ROW = re.compile(rb"<(?P<p>(?:\w+:)?)row\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)
 _CELL = re.compile(rb"<(?P<p>(?:\w+:)?)c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)c>)", re.S)
 _ATTR = re.compile(rb'\s([\w:]+)="([^"]*)"')
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_NEEDS_CARE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _attrs(text: bytes) -> dict[bytes, bytes]:
@@ -180,7 +181,10 @@ def _cell_xml(prefix: bytes, ref: str, style: int, value: Any) -> bytes:
         return head + b' t="b"><%sv>%d</%sv></%sc>' % (prefix, int(value), prefix, prefix)
     if isinstance(value, (int, float)) and math.isfinite(value):
         return head + b"><%sv>%s</%sv></%sc>" % (prefix, repr(value).encode(), prefix, prefix)
-    text = escape(_ILLEGAL.sub("", str(value))).encode("utf-8")
+    text = str(value)
+    if _NEEDS_CARE.search(text):
+        text = escape(_ILLEGAL.sub("", text))
+    text = text.encode("utf-8")
     return (head + b' t="inlineStr"><%sis><%st xml:space="preserve">%s</%st></%sis></%sc>'
             % (prefix, prefix, text, prefix, prefix, prefix))
 
