@@ -69,57 +69,62 @@ def read_table(
     mandatory = {c.name for c in spec.columns if c.mandatory}
     findings: list[Finding] = []
     data: dict[str, list] = {name: [] for name in columns}
-    rows: list[int] = []
-    keys: list = []
-    caches: dict[str, dict] = {name: {} for name in columns}
     key_col = spec.key
     seen_keys: dict[str, list[int]] = {}
     bad_rows: set[int] = set()
 
-    for row_number, line in enumerate(raw.rows[1:], start=2):
-        if all(is_empty(v) for v in line):
-            continue
-        values = {}
-        row_ok = True
-        for name, index in columns.items():
-            value = line[index - 1] if index - 1 < len(line) else None
-            ctype = types.get(name, "text")
-            cache = caches[name]
-            token = (type(value), value)
+    # Column by column: each distinct raw value of a column is parsed once.
+    present = [(number, line) for number, line in enumerate(raw.rows[1:], start=2)
+               if line and not all(is_empty(v) for v in line)]
+    rows = [number for number, _line in present]
+    located: list[tuple[int, int, Finding]] = []  # (row, column, finding): reported in reading order
+    for name, index in columns.items():
+        ctype = types.get(name, "text")
+        parser, empty = PARSERS[ctype], EMPTY[ctype]
+        at = index - 1
+        raw_values = [line[at] if at < len(line) else None for _number, line in present]
+        cache: dict = {}
+        out = []
+        for number, value in zip(rows, raw_values):
+            token = (value.__class__, value)
             try:
-                if token in cache:
-                    parsed = cache[token]
-                else:
-                    parsed = PARSERS[ctype](value)
-                    cache[token] = parsed
-            except CellError as err:
-                findings.append(
-                    Finding(RULE_UNREADABLE, ERREUR, raw.title, cell_ref(raw.title, row_number, index),
-                            _key_text(line, columns, key_col),
-                            f"{cell_ref(raw.title, row_number, index)} : {err}. Corrigez la cellule ; "
-                            "la ligne est ignorée en attendant.", name)
-                )
-                parsed = EMPTY[ctype]
-                row_ok = False
+                parsed = cache[token]
+            except KeyError:
+                try:
+                    parsed = parser(value)
+                except CellError as err:
+                    parsed = _Unreadable(str(err))
+                cache[token] = parsed
             except TypeError:  # unhashable raw value
-                parsed = PARSERS[ctype](value)
-            if name in mandatory and is_empty(value):
-                ref = cell_ref(raw.title, row_number, index)
-                findings.append(
-                    Finding(RULE_REQUIRED, ERREUR, raw.title, ref, _key_text(line, columns, key_col),
-                            f"{ref} : « {_header(spec, name)} » est vide alors qu'il est obligatoire. "
-                            "Complétez la cellule ; la ligne est ignorée en attendant.", name)
-                )
-                row_ok = False
-            values[name] = parsed
-        if key_col is not None and values.get(key_col):
-            seen_keys.setdefault(values[key_col], []).append(row_number)
-        if not row_ok:
-            bad_rows.add(row_number)
-        for name in columns:
-            data[name].append(values[name])
-        rows.append(row_number)
-        keys.append(values.get(key_col) if key_col else row_number)
+                try:
+                    parsed = parser(value)
+                except CellError as err:
+                    parsed = _Unreadable(str(err))
+            if parsed.__class__ is _Unreadable:
+                ref = cell_ref(raw.title, number, index)
+                located.append((number, index, Finding(
+                    RULE_UNREADABLE, ERREUR, raw.title, ref, _key_text(raw.rows[number - 1], columns, key_col),
+                    f"{ref} : {parsed.message}. Corrigez la cellule ; la ligne est ignorée en attendant.", name)))
+                bad_rows.add(number)
+                parsed = empty
+            out.append(parsed)
+        if name in mandatory:
+            for number, value in zip(rows, raw_values):
+                if is_empty(value):
+                    ref = cell_ref(raw.title, number, index)
+                    located.append((number, index, Finding(
+                        RULE_REQUIRED, ERREUR, raw.title, ref, _key_text(raw.rows[number - 1], columns, key_col),
+                        f"{ref} : « {_header(spec, name)} » est vide alors qu'il est obligatoire. "
+                        "Complétez la cellule ; la ligne est ignorée en attendant.", name)))
+                    bad_rows.add(number)
+        data[name] = out
+    located.sort(key=lambda item: (item[0], item[1]))
+    findings.extend(f for _r, _c, f in located)
+    keys = list(data[key_col]) if key_col is not None else list(rows)
+    if key_col is not None:
+        for number, key in zip(rows, keys):
+            if key:
+                seen_keys.setdefault(key, []).append(number)
 
     if key_col is not None:
         for key, where in seen_keys.items():
@@ -152,6 +157,15 @@ def read_table(
     df = df[keep]
     df.index = pd.Index([k for k, ok in zip(keys, keep) if ok], name=key_col or ROW)
     return Table(spec, raw.title, raw, columns, df, findings, all_keys, added)
+
+
+class _Unreadable:
+    """A cell its parser refused, and why (kept in the parse cache like a value)."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
 def _key_text(line: list, columns: dict[str, int], key_col: str | None) -> str:
