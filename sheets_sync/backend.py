@@ -90,9 +90,12 @@ class WritePlan:
     # rows are appended (archiving)
     deleted_rows: dict[str, list[int]] = field(default_factory=dict)
     row_counts: dict[str, int] = field(default_factory=dict)  # title -> rows at the re-read
+    # whole rows of the tabs the tool owns (Anomalies): title -> row number -> (values, as it was);
+    # a row is replaced entirely, its values padded with "" to the tab's width
+    rows: dict[str, dict[int, tuple[list[Any], list[Any]]]] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
-        return not (self.cells or self.fills or self.new_tabs or self.journal or self.deleted_rows)
+        return not (self.cells or self.fills or self.new_tabs or self.journal or self.deleted_rows or self.rows)
 
 
 def row_runs(rows: list[int]) -> list[tuple[int, int]]:

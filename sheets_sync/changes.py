@@ -324,10 +324,8 @@ def plan_changes(
             if new_line == old_line:
                 continue  # the row is already there: not a cell of it is rewritten
             line = values[i] if i < len(values) else []
-            for j in range(width):
-                if new_line[j] != old_line[j]:
-                    value = line[j] if j < len(line) else ""
-                    plan.cells.append(CellWrite(title, i + 2, j + 1, value, raw.value(i + 2, j + 1) if raw else None))
+            before = list(raw.rows[i + 1]) if raw and i + 1 < len(raw.rows) else []
+            plan.rows.setdefault(title, {})[i + 2] = ([line[j] if j < len(line) else "" for j in range(width)], before)
         last = cell_ref(title, max(height + 1, 2), width)
         plan.journal.append([stamp, task, title, "", "", f"{title}!A2:{last.split('!')[1]}",
                              f"{len(old_rows)} lignes", f"{len(rows)} lignes"])

@@ -144,6 +144,17 @@ def entered(value: Any) -> dict:
     return {"userEnteredValue": {"stringValue": str(value)}}
 
 
+def _blocks(rows: dict[int, tuple[list, list]]) -> list[tuple[int, list[list]]]:
+    """Whole rows grouped into runs of consecutive row numbers: (first row, rows' values)."""
+    out: list[tuple[int, list[list]]] = []
+    for number in sorted(rows):
+        if out and out[-1][0] + len(out[-1][1]) == number:
+            out[-1][1].append(rows[number][0])
+        else:
+            out.append((number, [rows[number][0]]))
+    return out
+
+
 def _runs(cells) -> list[tuple[str, int, int, list]]:
     """Cells grouped into runs of adjacent columns on one row: (tab, row, first col, values)."""
     ordered = sorted(((w.tab, w.row, w.col), w.value) for w in cells)
@@ -452,6 +463,16 @@ class GoogleSheetsBackend:
             batch += self._new_tab_requests(title, header, plan)
         existing = [w for w in plan.cells if w.tab not in new_tabs]
         batch += self._grow_requests(existing, plan.fills)
+        for tab, rows in plan.rows.items():
+            if tab in new_tabs:
+                continue  # written with the new tab
+            batch += self._grow_requests([], [], rows_of={tab: rows})
+            for first, block in _blocks(rows):
+                batch.append({"updateCells": {
+                    "start": {"sheetId": self._sheet_id(tab), "rowIndex": first - 1, "columnIndex": 0},
+                    "rows": [{"values": [entered(v) for v in values]} for values in block],
+                    "fields": "userEnteredValue",
+                }})
         for tab, row, col, vals in _runs(existing):
             batch.append({"updateCells": {
                 "start": {"sheetId": self._sheet_id(tab), "rowIndex": row - 1, "columnIndex": col - 1},
@@ -479,13 +500,16 @@ class GoogleSheetsBackend:
             }})
         return batch
 
-    def _grow_requests(self, cells, fills) -> list[dict]:
+    def _grow_requests(self, cells, fills, rows_of: dict | None = None) -> list[dict]:
         """``appendDimension`` where a cell lies beyond its tab's grid (a job column added
-        after the last one): ``updateCells`` does not grow a grid by itself."""
+        after the last one, Anomalies growing): ``updateCells`` does not grow a grid by itself."""
         need: dict[str, list[int]] = {}
         for w in list(cells) + list(fills):
             rows, cols = need.setdefault(w.tab, [0, 0])
             need[w.tab] = [max(rows, w.row), max(cols, w.col)]
+        for tab, rows in (rows_of or {}).items():
+            width = max((len(values) for values, _before in rows.values()), default=0)
+            need[tab] = [max(need.get(tab, [0, 0])[0], max(rows)), max(need.get(tab, [0, 0])[1], width)]
         out = []
         for tab, (rows, cols) in need.items():
             have_rows, have_cols = self._grid_sizes.get(tab, (rows, cols))
@@ -500,7 +524,7 @@ class GoogleSheetsBackend:
         """After an uncertain answer: does the spreadsheet hold what the plan wrote? The batch
         is atomic, so one cell (or fill, or new tab) of it seen is all of it."""
         tabs = sorted({w.tab for w in plan.cells} | {f.tab for f in plan.fills} | set(plan.new_tabs)
-                      | set(plan.deleted_rows))
+                      | set(plan.deleted_rows) | set(plan.rows))
         try:
             fresh = self.read(tabs)
         except WorkbookError:
@@ -515,6 +539,14 @@ class GoogleSheetsBackend:
         for f in plan.fills:
             if fresh[f.tab].fills.get((f.row, f.col)) == f.color and f.before != f.color:
                 return True
+        for title, rows in plan.rows.items():  # the owned tabs' rows
+            for number, (values, before) in rows.items():
+                now = [cell_text(v) for v in (fresh[title].rows[number - 1] if number - 1 < len(fresh[title].rows) else [])]
+                want = [cell_text(v) for v in values]
+                was = [cell_text(v) for v in before]
+                trim = lambda t: t[:len(want)] + [""] * (len(want) - len(t[:len(want)]))  # noqa: E731
+                if trim(now) == want != trim(was):
+                    return True
         for title, rows in plan.deleted_rows.items():  # archiving: the sheet got shorter
             if len(fresh[title].rows) <= plan.row_counts.get(title, 0) - len(rows):
                 return True
@@ -529,6 +561,9 @@ class GoogleSheetsBackend:
         for w in plan.cells:
             if w.tab == title:
                 grid.set_value(w.row, w.col, w.value)
+        for number, (values, _before) in plan.rows.get(title, {}).items():
+            for col, value in enumerate(values, start=1):
+                grid.set_value(number, col, value)
         width = max((len(r) for r in grid.rows), default=1)
         height = len(grid.rows) + (len(plan.journal) if title == plan.journal_tab else 0)
         return [

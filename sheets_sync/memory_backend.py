@@ -53,6 +53,12 @@ class MemoryBackend:
         for w in plan.cells:
             tab = RawTab(w.tab, self.tabs[w.tab])
             tab.set_value(w.row, w.col, None if w.value == "" else w.value)
+        for title, rows in plan.rows.items():
+            tab = RawTab(title, self.tabs[title])
+            for number, (values, _before) in rows.items():
+                for col, value in enumerate(values, start=1):
+                    if value not in (None, "") or tab.value(number, col) not in (None, ""):
+                        tab.set_value(number, col, None if value == "" else value)
         for f in plan.fills:
             if f.color is None:
                 self.fills[f.tab].pop((f.row, f.col), None)

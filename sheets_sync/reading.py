@@ -109,7 +109,9 @@ def read_table(
                 parsed = empty
             out.append(parsed)
         if name in mandatory:
-            for number, value in zip(rows, raw_values):
+            blanks = [(n, v) for n, v in zip(rows, raw_values)
+                      if v is None or (v.__class__ is str and not v.strip()) or (v.__class__ is float and v != v)]
+            for number, value in blanks:
                 if is_empty(value):
                     ref = cell_ref(raw.title, number, index)
                     located.append((number, index, Finding(

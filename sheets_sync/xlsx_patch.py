@@ -205,6 +205,7 @@ class SheetEdits:
     """What a plan does to one sheet."""
 
     cells: dict[tuple[int, int], _CellEdit] = field(default_factory=dict)
+    rows: dict[int, list[Any]] = field(default_factory=dict)  # whole rows replaced (the owned tabs)
     appended: list[list[Any]] = field(default_factory=list)  # the Journal's new rows
     deleted: list[int] = field(default_factory=list)
 
@@ -234,6 +235,9 @@ def patch_sheet(xml: bytes, edits: SheetEdits, styles: Styles, formulas: dict[st
     for (r, c), edit in edits.cells.items():
         by_row.setdefault(r, {})[c] = edit
     starts = [(rm.start(), int(rm.group(1))) for rm in _ROW_START.finditer(body)]
+    if edits.rows:
+        body = _replace_rows(body, starts, edits.rows, styles, prefix)
+        starts = [(rm.start(), int(rm.group(1))) for rm in _ROW_START.finditer(body)] if by_row else starts
     if edits.deleted or body.count(b"<") and len(starts) != _count_rows(body):
         content = _patch_every_row(body, by_row, edits, styles, formulas, title, prefix)
     else:
@@ -251,6 +255,36 @@ def patch_sheet(xml: bytes, edits: SheetEdits, styles: Styles, formulas: dict[st
         content += b"".join(rows)
     out = xml[:m.start()] + b"<%ssheetData>" % prefix + content + b"</%ssheetData>" % prefix + xml[end:]
     return _fix_dimension(out)
+
+
+def _whole_row(prefix: bytes, number: int, values: list[Any], styles: Styles) -> bytes:
+    """A row of a tab the tool owns, built whole (the quote prefix kept for ``=…`` texts)."""
+    cells = []
+    for col, value in enumerate(values, start=1):
+        if value is None or value == "":
+            continue
+        style = styles.derive(0, quote=True) if isinstance(value, str) and value.startswith(FORMULA_LEAD) else 0
+        cells.append(_cell_xml(prefix, b"%b%d" % (_letters(col), number), style, value))
+    return b'<%srow r="%d">%b</%srow>' % (prefix, number, b"".join(cells), prefix)
+
+
+def _replace_rows(body: bytes, starts, rows: dict[int, list[Any]], styles: Styles, prefix: bytes) -> bytes:
+    """Rows replaced whole; the spans between them copied."""
+    numbers = [n for _pos, n in starts]
+    pieces: list[bytes] = []
+    cursor = 0
+    for r in sorted(rows):
+        i = bisect.bisect_left(numbers, r)
+        at = starts[i][0] if i < len(starts) else len(body)
+        pieces.append(body[cursor:at])
+        pieces.append(_whole_row(prefix, r, rows[r], styles))
+        if i < len(numbers) and numbers[i] == r:
+            rm = _ROW.match(body, at)
+            cursor = rm.end() if rm is not None else at
+        else:
+            cursor = at
+    pieces.append(body[cursor:])
+    return b"".join(pieces)
 
 
 def _count_rows(body: bytes) -> int:
@@ -573,6 +607,8 @@ def apply_plan(content: bytes, plan: WritePlan, label: str) -> tuple[bytes, dict
             sheet.cells[(f.row, f.col)] = _CellEdit(fill=f.color)
         else:
             edit.fill = f.color
+    for title, rows in plan.rows.items():
+        edits.setdefault(title, SheetEdits()).rows = {r: values for r, (values, _before) in rows.items()}
     for title, rows in plan.deleted_rows.items():
         edits.setdefault(title, SheetEdits()).deleted = [r for first, n in row_runs(rows) for r in range(first, first + n)]
     if plan.journal:
