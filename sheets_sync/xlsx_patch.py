@@ -237,8 +237,11 @@ def patch_sheet(xml: bytes, edits: SheetEdits, styles: Styles, formulas: dict[st
     starts = [(rm.start(), int(rm.group(1))) for rm in _ROW_START.finditer(body)]
     if edits.rows:
         body = _replace_rows(body, starts, edits.rows, styles, prefix)
-        starts = [(rm.start(), int(rm.group(1))) for rm in _ROW_START.finditer(body)] if by_row else starts
-    if edits.deleted or body.count(b"<") and len(starts) != _count_rows(body):
+        if by_row or edits.deleted:
+            starts = [(rm.start(), int(rm.group(1))) for rm in _ROW_START.finditer(body)]
+    if not by_row and not edits.deleted:
+        content = body
+    elif edits.deleted or len(starts) != _count_rows(body, prefix):  # archiving, or rows without r="…"
         content = _patch_every_row(body, by_row, edits, styles, formulas, title, prefix)
     else:
         content = _patch_rows(body, starts, by_row, styles, formulas, title, prefix)
@@ -287,8 +290,9 @@ def _replace_rows(body: bytes, starts, rows: dict[int, list[Any]], styles: Style
     return b"".join(pieces)
 
 
-def _count_rows(body: bytes) -> int:
-    return len(re.findall(rb"<(?:\w+:)?row\b", body))
+def _count_rows(body: bytes, prefix: bytes) -> int:
+    tag = b"<%srow" % prefix
+    return body.count(tag + b" ") + body.count(tag + b">") + body.count(tag + b"/")
 
 
 def _patch_rows(body: bytes, starts: list[tuple[int, int]], by_row, styles, formulas, title, prefix) -> bytes:
