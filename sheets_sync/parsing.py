@@ -40,7 +40,9 @@ def is_empty(raw) -> bool:
 
 def cell_text(raw) -> str:
     """A stable text form of a raw cell, used to compare a cell before writing it."""
-    if is_empty(raw):
+    if raw.__class__ is str:  # the common case first: a text (blank when only spaces)
+        return raw.strip()
+    if raw is None or is_empty(raw):
         return ""
     if isinstance(raw, bool):
         return "TRUE" if raw else "FALSE"

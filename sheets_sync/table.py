@@ -70,7 +70,14 @@ class Table:
         return self.cell(self.row_of(key), column)
 
     def row_of(self, key) -> int:
-        return int(self.df.at[key, ROW])
+        """The sheet row of ``key`` (looked up in a dict built once: rules ask it thousands of times)."""
+        index = self.__dict__.get("_row_index")
+        if index is None:
+            index = self.__dict__["_row_index"] = dict(zip(self.df.index, self.df[ROW].tolist()))
+        try:
+            return int(index[key])
+        except (KeyError, TypeError):
+            return int(self.df.at[key, ROW])
 
     def raw_value(self, key, column: str):
         return self.raw.value(self.row_of(key), self.columns[column])
