@@ -68,7 +68,7 @@ def floor(path: Path) -> float:
 def measure(folder: Path, scale: int) -> dict[str, float]:
     path = folder / f"region-{scale}x.xlsx"
     build(path, scale)
-    out = {"MB": path.stat().st_size / 1e6, "floor": min(floor(path) for _ in range(2))}
+    out = {"MB": path.stat().st_size / 1e6, "floor": min(floor(path) for _ in range(3))}
     t = time.perf_counter()
     wb = Workbook(XlsxBackend(path))
     data = wb.load()
@@ -80,13 +80,16 @@ def measure(folder: Path, scale: int) -> dict[str, float]:
     t = time.perf_counter()
     wb.apply(changes, dt.datetime(2026, 11, 29, 9, 30))
     out["write 3,000"] = time.perf_counter() - t
-    copy = folder / f"check-{scale}x.xlsx"
-    shutil.copyfile(path, copy)
     settings = load_settings(environ={})
-    t = time.perf_counter()
-    outcome = run_region(settings, Region("BENCH", workbook=str(copy)), [("check", check_step)], NOW)
-    out["check"] = time.perf_counter() - t
-    assert not outcome.error, outcome.error
+    runs = []
+    for attempt in range(2):  # best of two, as the floor is: the machine is shared
+        copy = folder / f"check-{scale}x-{attempt}.xlsx"
+        shutil.copyfile(path, copy)
+        t = time.perf_counter()
+        outcome = run_region(settings, Region("BENCH", workbook=str(copy)), [("check", check_step)], NOW)
+        runs.append(time.perf_counter() - t)
+        assert not outcome.error, outcome.error
+    out["check"] = min(runs)
     return out
 
 

@@ -31,10 +31,16 @@ def norm(text: str) -> str:
 
 
 def is_empty(raw) -> bool:
+    """No value: ``None``, a blank text, or NaN."""
     if raw is None:
         return True
-    if isinstance(raw, float) and math.isnan(raw):
-        return True
+    kind = raw.__class__
+    if kind is str:
+        return not raw.strip()
+    if kind is float:
+        return math.isnan(raw)
+    if isinstance(raw, float):
+        return math.isnan(raw)
     return isinstance(raw, str) and raw.strip() == ""
 
 
@@ -60,6 +66,8 @@ def cell_text(raw) -> str:
 # --- text ---------------------------------------------------------------------------
 
 def parse_text(raw) -> str:
+    if raw.__class__ is str:  # the common case first
+        return raw.strip()
     if is_empty(raw):
         return ""
     if isinstance(raw, float) and raw.is_integer():

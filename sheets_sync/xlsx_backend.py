@@ -301,7 +301,8 @@ def _rows(grid: list[list[Any]]) -> list[list[Any]]:
     rows: list[list[Any]] = []
     last = 0
     for number, cells in enumerate(grid, start=1):
-        line = [_raw(v) for v in cells]
+        # texts are most cells: kept as they are, the rest converted
+        line = [v if v.__class__ is str and v else _raw(v) for v in cells]
         while line and line[-1] is None:
             line.pop()
         rows.append(line)
