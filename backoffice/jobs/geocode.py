@@ -29,7 +29,7 @@ def geocode_step(data, ctx: JobContext, geocoder: Geocoder | None = None) -> Job
     geocoder = geocoder or geocoder_for(ctx)
     min_score = ctx.settings.geocode.min_score
     sent = filled = 0
-    for tab in TABS:
+    for tab in ctx.progress(TABS, "Géocodage", len(TABS)):  # one request a tab, up to a minute each
         table = data[tab]
         df = table.df
         lat_empty, lon_empty = df["Latitude"].isna(), df["Longitude"].isna()

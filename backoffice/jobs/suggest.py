@@ -39,7 +39,8 @@ def suggest_step(data, ctx: JobContext) -> JobResult:
         _check_explainable(missions, open_df, str(explain), days)
     elig = evaluate(data, settings, today, open_df)
     pairs = score_pairs(elig.pairs, open_df, missions.df, today, settings)
-    plan = solve_plan(pairs, settings)
+    for _ in ctx.progress([pairs], "Plan des suggestions", 1):  # up to suggest.plan_time_limit_s: say so
+        plan = solve_plan(pairs, settings)
     pairs = pairs.reset_index(drop=True)
     pairs["planned"] = plan.chosen
     rules = hard_rules(settings)
