@@ -271,23 +271,33 @@ def _whole_row(prefix: bytes, number: int, values: list[Any], styles: Styles) ->
     return b'<%srow r="%d">%b</%srow>' % (prefix, number, b"".join(cells), prefix)
 
 
-def _replace_rows(body: bytes, starts, rows: dict[int, list[Any]], styles: Styles, prefix: bytes) -> bytes:
-    """Rows replaced whole; the spans between them copied."""
+def _splice_rows(body: bytes, starts: list[tuple[int, int]], wanted, build, title: str) -> bytes:
+    """The rows numbered in ``wanted`` built anew by ``build(number, row match or None)``, in row
+    order (a row the sheet lacks goes before the first row with a higher number); the spans
+    between them are copied as they are."""
     numbers = [n for _pos, n in starts]
     pieces: list[bytes] = []
     cursor = 0
-    for r in sorted(rows):
+    for r in sorted(wanted):
         i = bisect.bisect_left(numbers, r)
         at = starts[i][0] if i < len(starts) else len(body)
         pieces.append(body[cursor:at])
-        pieces.append(_whole_row(prefix, r, rows[r], styles))
         if i < len(numbers) and numbers[i] == r:
             rm = _ROW.match(body, at)
-            cursor = rm.end() if rm is not None else at
+            if rm is None:
+                raise WorkbookError(f"Onglet « {title} » : ligne {r} illisible dans le fichier.")
+            pieces.append(build(r, rm))
+            cursor = rm.end()
         else:
+            pieces.append(build(r, None))
             cursor = at
     pieces.append(body[cursor:])
     return b"".join(pieces)
+
+
+def _replace_rows(body: bytes, starts, rows: dict[int, list[Any]], styles: Styles, prefix: bytes) -> bytes:
+    """Rows of a tab the tool owns, replaced whole."""
+    return _splice_rows(body, starts, rows, lambda r, _rm: _whole_row(prefix, r, rows[r], styles), "")
 
 
 def _count_rows(body: bytes, prefix: bytes) -> int:
@@ -297,24 +307,12 @@ def _count_rows(body: bytes, prefix: bytes) -> int:
 
 def _patch_rows(body: bytes, starts: list[tuple[int, int]], by_row, styles, formulas, title, prefix) -> bytes:
     """Only the rows with edits are parsed and rewritten; the spans between them are copied."""
-    numbers = [n for _pos, n in starts]
-    pieces: list[bytes] = []
-    cursor = 0
-    for r in sorted(by_row):
-        i = bisect.bisect_left(numbers, r)
-        at = starts[i][0] if i < len(starts) else len(body)
-        pieces.append(body[cursor:at])
-        if i < len(numbers) and numbers[i] == r:
-            rm = _ROW.match(body, at)
-            if rm is None:
-                raise WorkbookError(f"Onglet « {title} » : ligne {r} illisible dans le fichier.")
-            pieces.append(_patch_row(rm, r, r, by_row[r], styles, formulas, title, prefix))
-            cursor = rm.end()
-        else:  # a row the sheet lacks: it goes before the first row with a higher number
-            pieces.append(_new_rows([r], by_row, styles, prefix))
-            cursor = at
-    pieces.append(body[cursor:])
-    return b"".join(pieces)
+    def build(r: int, rm: re.Match | None) -> bytes:
+        if rm is None:
+            return _new_rows([r], by_row, styles, prefix)
+        return _patch_row(rm, r, r, by_row[r], styles, formulas, title, prefix)
+
+    return _splice_rows(body, starts, by_row, build, title)
 
 
 def _new_rows(rows: list[int], by_row, styles, prefix) -> bytes:

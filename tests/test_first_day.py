@@ -4,23 +4,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
-
-from backoffice.cli import cli
 from backoffice.settings import Agency
 from sheets_sync import schema
 from tests.factories import make_tabs, set_agency_env, write_xlsx
+from tests.test_cli import clean_env, invoke  # noqa: F401  (clean_env: an autouse fixture)
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in list(__import__("os").environ):
-        if name.startswith("BACKOFFICE_"):
-            monkeypatch.delenv(name)
-
-
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def test_init_writes_a_workspace_whose_workbook_passes_check(tmp_path):
