@@ -248,27 +248,28 @@ def patch_sheet(xml: bytes, edits: SheetEdits, styles: Styles, formulas: dict[st
     if edits.appended:
         first = _last_filled(content) + 1
         content = _drop_rows_from(content, first)  # empty formatted rows below: the new rows go there
-        rows = []
-        for i, line in enumerate(edits.appended):
-            r = first + i
-            cells = b"".join(_cell_xml(prefix, b"%b%d" % (_letters(j), r), styles.derive(0, quote=True)
-                                       if isinstance(v, str) and v.startswith(FORMULA_LEAD) else 0, v)
-                             for j, v in enumerate(line, start=1) if v not in (None, ""))
-            rows.append(b'<%srow r="%d">%s</%srow>' % (prefix, r, cells, prefix))
-        content += b"".join(rows)
+        content += b"".join(_whole_row(prefix, first + i, line, styles) for i, line in enumerate(edits.appended))
     out = xml[:m.start()] + b"<%ssheetData>" % prefix + content + b"</%ssheetData>" % prefix + xml[end:]
     return _fix_dimension(out)
 
 
 def _whole_row(prefix: bytes, number: int, values: list[Any], styles: Styles) -> bytes:
-    """A row of a tab the tool owns, built whole (the quote prefix kept for ``=…`` texts)."""
+    """A row of a tab the tool owns (Anomalies, Journal), built whole: texts as inline strings,
+    the quote prefix kept for ``=…`` texts. Built as one str: this runs for every such row."""
+    p = prefix.decode()
     cells = []
     for col, value in enumerate(values, start=1):
         if value is None or value == "":
             continue
-        style = styles.derive(0, quote=True) if isinstance(value, str) and value.startswith(FORMULA_LEAD) else 0
-        cells.append(_cell_xml(prefix, b"%b%d" % (_letters(col), number), style, value))
-    return b'<%srow r="%d">%b</%srow>' % (prefix, number, b"".join(cells), prefix)
+        ref = f"{_letters(col).decode()}{number}"
+        if value.__class__ is str and not value.startswith(FORMULA_LEAD):
+            text = escape(_ILLEGAL.sub("", value)) if _NEEDS_CARE.search(value) else value
+            cells.append(f'<{p}c r="{ref}" t="inlineStr"><{p}is><{p}t xml:space="preserve">{text}</{p}t>'
+                         f'</{p}is></{p}c>')
+        else:
+            style = styles.derive(0, quote=True) if isinstance(value, str) else 0
+            cells.append(_cell_xml(prefix, ref.encode(), style, value).decode("utf-8"))
+    return f'<{p}row r="{number}">{"".join(cells)}</{p}row>'.encode("utf-8")
 
 
 def _splice_rows(body: bytes, starts: list[tuple[int, int]], wanted, build, title: str) -> bytes:
