@@ -6,25 +6,12 @@ A rule takes a :class:`RuleContext` and returns findings; every rule runs, alway
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from sheets_sync.findings import SEVERITIES, Finding
 from sheets_sync.workbook import WorkbookData
 
-# Rule modules, imported by all_rules(); each adds its rules with @rule.
-RULE_MODULES = (
-    "rules.data_rules",
-    "rules.staffing_rules",
-    "rules.contract_rules",
-    "rules.report_rules",
-    "rules.expense_rules",
-    "rules.presence_rules",
-    "rules.mandate_rules",
-    "rules.kit_rules",
-    "rules.size_rules",
-)
 
 
 @dataclass(frozen=True)
@@ -57,13 +44,10 @@ def rule(rule_id: str, tab: str, severity: str):
 
 
 def all_rules() -> list[Rule]:
-    """Every registered rule, in id order (imports the rule modules that exist)."""
-    for name in RULE_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name != name:
-                raise
+    """Every registered rule, in id order (importing the rule modules registers them)."""
+    from . import (contract_rules, data_rules, expense_rules, kit_rules, mandate_rules,  # noqa: F401
+                   presence_rules, report_rules, size_rules, staffing_rules)
+
     return sorted(_RULES.values(), key=lambda r: r.id)
 
 

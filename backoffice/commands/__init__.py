@@ -1,18 +1,16 @@
 """One module per command; each defines ``command`` (a click command or group)."""
 from __future__ import annotations
 
-import importlib
+from . import archive, check, demo, dossier, geocode, init, kits, mandates, presence, run, suggest
 
-COMMANDS = ("check", "presence", "suggest", "geocode", "mandates", "kits", "dossier", "run", "demo", "init", "archive")
+COMMANDS = ("check", "presence", "suggest", "geocode", "mandates", "kits", "dossier", "run", "demo", "init",
+            "archive")
+_MODULES = {"check": check, "presence": presence, "suggest": suggest, "geocode": geocode, "mandates": mandates,
+            "kits": kits, "dossier": dossier, "run": run, "demo": demo, "init": init, "archive": archive}
 
 
 def register(group) -> None:
+    """Add every command to the ``backoffice`` group."""
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"backoffice.commands.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"backoffice.commands.{name}":
-                raise
-            continue
         if name not in group.commands:
-            group.add_command(module.command, name)
+            group.add_command(_MODULES[name].command, name)

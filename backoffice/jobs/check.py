@@ -7,7 +7,6 @@ earlier steps of a ``run`` found, applies ``[check.rules]`` (``off`` or a severi
 """
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from typing import Iterable
 
@@ -27,34 +26,12 @@ MAX_LISTED = 30  # errors listed on the terminal; the Anomalies tab has them all
 
 
 def rule_extra(ctx: JobContext) -> dict:
-    """What the rules of other jobs need beside the workbook (kit orders, mandate records).
+    """What the rules of other jobs need beside the workbook: the kit orders made so far and
+    the mandates' records (fingerprints, sent log)."""
+    from .kits import load_kit_orders
+    from .mandates import check_extra as mandate_records
 
-    Each job module is optional: a missing module or function is simply skipped.
-    """
-    extra: dict = {}
-    providers = (
-        ("backoffice.jobs.kits", "load_kit_orders", "kit_orders"),
-        ("backoffice.jobs.mandates", "load_mandate_fingerprints", "mandate_fingerprints"),
-        ("backoffice.jobs.mandates", "check_extra", None),
-        ("backoffice.jobs.kits", "check_extra", None),
-        ("backoffice.jobs.presence", "check_extra", None),
-    )
-    for module_name, func_name, key in providers:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as err:
-            if err.name != module_name:
-                raise
-            continue
-        func = getattr(module, func_name, None)
-        if func is None:
-            continue
-        value = func(ctx)
-        if key is None:
-            extra.update(value or {})
-        else:
-            extra[key] = value
-    return extra
+    return {"kit_orders": load_kit_orders(ctx), **mandate_records(ctx)}
 
 
 def run_rules(data: WorkbookData, ctx: JobContext, rules: Iterable[Rule] | None = None,
