@@ -2,14 +2,16 @@
 
 Used for the contract hand-over deadline (Code du travail L1242-13: « au plus tard dans
 les deux jours ouvrables suivant l'embauche », read here as working days, Monday–Friday).
-Public holidays of metropolitan France come from the ``holidays`` package; without it,
-only weekends are skipped. Alsace-Moselle's two extra days are not counted.
+Public holidays of metropolitan France come from the ``holidays`` package (a required
+dependency: legal deadlines must never move silently). Alsace-Moselle's two extra days are not
+counted.
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
 
+import holidays
 import numpy as np
 import pandas as pd
 
@@ -17,10 +19,6 @@ import pandas as pd
 @functools.lru_cache(maxsize=64)
 def french_holidays(first_year: int, last_year: int) -> tuple:
     """Public holidays of metropolitan France between two years (inclusive), as numpy dates."""
-    try:
-        import holidays
-    except ImportError:  # weekends only; the README says to install ``holidays``
-        return ()
     days = holidays.France(years=range(first_year, last_year + 1))
     return tuple(np.datetime64(d, "D") for d in sorted(days))
 

@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
-import holidays
 from openpyxl.utils import get_column_letter
 
+from rules.calendar import subtract_working_days
+from rules.geo import haversine_km as geo_haversine_km
 from sheets_sync import schema
 from sheets_sync.errors import BackofficeError
 from sheets_sync.parsing import parse_phone
@@ -48,11 +49,8 @@ UNKNOWN_CALLER = {"IDF": "+33781234590", "BRE": "+33699001122", "ARA": "+3374455
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(a))
+    """Great-circle distance in km: the rules' own (one copy of the fact)."""
+    return float(geo_haversine_km(lat1, lon1, lat2, lon2))
 
 
 # --- the planted anomalies ------------------------------------------------------------------
@@ -265,7 +263,6 @@ class RegionBuilder:
         self.towns = data.TOWNS[code]
         self.used_phones = used_phones
         self.used_emails: set[str] = set()
-        self.fr_holidays = holidays.France(years={day.year - 1, day.year, day.year + 1})
         self.brands = data.BRANDS
         self.brand_by_name = {b.name: b for b in self.brands}
         self.stores: list[dict] = []
@@ -295,10 +292,7 @@ class RegionBuilder:
         return last, first, email
 
     def working_day_before(self, day: dt.date) -> dt.date:
-        d = day - dt.timedelta(days=1)
-        while d.weekday() >= 5 or d in self.fr_holidays:
-            d -= dt.timedelta(days=1)
-        return d
+        return subtract_working_days(day, 1)
 
     # ---- reference tabs
     def make_brands(self) -> list[dict]:
