@@ -1,7 +1,7 @@
 """Findings are data: what a rule or a reader found, pointing at one cell."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 ERREUR = "erreur"
 ALERTE = "alerte"
@@ -42,22 +42,3 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
         return (SEVERITIES.index(f.severity), f.tab, row, f.rule, f.cell, f.message)
 
     return sorted(findings, key=order)
-
-
-@dataclass
-class Findings:
-    """A growing list of findings with small helpers."""
-
-    items: list[Finding] = field(default_factory=list)
-
-    def add(self, finding: Finding) -> None:
-        self.items.append(finding)
-
-    def extend(self, findings) -> None:
-        self.items.extend(findings)
-
-    def __iter__(self):
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
