@@ -5,7 +5,7 @@ import datetime as dt
 
 import click
 
-from ..cli import AppContext, execute, pass_app
+from ..app import AppContext, execute, pass_app
 
 
 @click.command("archive")

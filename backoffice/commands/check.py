@@ -5,7 +5,7 @@ import json
 
 import click
 
-from ..cli import AppContext, execute, pass_app
+from ..app import AppContext, execute, pass_app
 from ..render import markdown_table, table
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import AppContext, pass_app
+from ..app import AppContext, pass_app
 
 RUN_AT = (10, 30)  # the demo's clock: mid-morning of the demo day, after the IVR calls
 

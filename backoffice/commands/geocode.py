@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ..cli import AppContext, execute, pass_app
+from ..app import AppContext, execute, pass_app
 
 
 @click.command("geocode")

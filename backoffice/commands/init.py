@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import AppContext, pass_app
+from ..app import AppContext, pass_app
 
 
 @click.command("init")

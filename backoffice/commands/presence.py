@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import AppContext, execute, pass_app
+from ..app import AppContext, execute, pass_app
 from ..jobs.presence import presence_step
 
 

@@ -5,7 +5,7 @@ import click
 
 from sheets_sync.errors import ConfigError
 
-from ..cli import AppContext, execute, pass_app
+from ..app import AppContext, execute, pass_app
 
 
 def day_steps(with_presence: bool):

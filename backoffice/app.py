@@ -1,0 +1,218 @@
+"""The application frame shared by every command: global options, running the jobs on the
+selected regions, rendering their outcomes, choosing the exit code.
+
+Exit codes: 0 fine, 1 findings that need a person, 2 bad usage or unreadable input.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+from zoneinfo import ZoneInfo
+
+import click
+
+from sheets_sync.errors import BackofficeError
+
+from .jobs.runner import RegionOutcome, run_regions
+from .render import jsonable, table, wrapped
+from .settings import Region, Settings, load_settings
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@dataclass
+class AppContext:
+    """The global options, shared by every command."""
+
+    config: str | None = None
+    workbook: str | None = None
+    spreadsheet: str | None = None
+    regions: tuple[str, ...] = ()
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0))
+    dry_run: bool = False
+    verbose: bool = False
+    as_json: bool = False
+    read_only: bool = False  # a command that only shows (dossier): never writes, no dry-run table
+    _settings: Settings | None = None
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config)
+        return self._settings
+
+    def selected_regions(self) -> list[Region]:
+        settings = self.settings()
+        if self.workbook:
+            path = Path(self.workbook).resolve()
+            return [Region(code=path.stem, name=path.stem, workbook=str(path))]
+        if self.spreadsheet:
+            return [Region(code="SHEET", name=self.spreadsheet, spreadsheet=self.spreadsheet)]
+        if not settings.regions:
+            raise BackofficeError(
+                "Aucune région : donnez --workbook FICHIER.xlsx, --spreadsheet ID, "
+                "ou --config FICHIER.toml avec des [[regions]]."
+            )
+        if not self.regions:
+            return list(settings.regions)
+        return [settings.region(code) for code in self.regions]
+
+    def progress(self, items, label: str = "", length: int | None = None):
+        """A progress bar on stderr for long work, only on a terminal and without --json."""
+        if self.as_json or not sys.stderr.isatty():
+            return items
+        return _ProgressIter(items, label, length)
+
+
+class _ProgressIter:
+    def __init__(self, items, label, length):
+        self.items, self.label, self.length = items, label, length
+
+    def __iter__(self):
+        with click.progressbar(self.items, label=self.label, length=self.length, file=sys.stderr) as bar:
+            yield from bar
+
+
+def parse_now(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(value.strip(), fmt)
+        except ValueError:
+            continue
+    raise click.BadParameter(f"« {value} » : attendu AAAA-MM-JJ HH:MM (heure de Paris).")
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+
+def execute(app: AppContext, steps: Sequence[tuple[str, Callable]], options: dict[str, Any] | None = None,
+            refusals: Sequence[str] = (), whole_journal: bool = False) -> None:
+    """Run steps on the selected regions, print the summary, exit with the right code.
+
+    ``refusals`` are configuration errors that left part of the work out: printed first, and
+    the run exits 2 once the rest is done.
+    """
+    settings = app.settings()
+    regions = app.selected_regions()
+    outcomes = run_regions(settings, regions, steps, app.now, dry_run=app.dry_run or app.read_only,
+                           options=options or {}, progress=app.progress, whole_journal=whole_journal)
+    finish(app, outcomes, refusals)
+
+
+def finish(app: AppContext, outcomes: Sequence[RegionOutcome], refusals: Sequence[str] = ()) -> None:
+    """Print the outcomes (summary or --json) and exit with the right code."""
+    if app.as_json:
+        click.echo(json.dumps(outcomes_json(outcomes, refusals), ensure_ascii=False, indent=2))
+    else:
+        for message in refusals:
+            click.echo(wrapped(f"Erreur : {message}"), err=True)
+        for outcome in outcomes:
+            render_outcome(outcome, app)
+    sys.exit(exit_code(outcomes, refusals))
+
+
+def exit_code(outcomes: Sequence[RegionOutcome], refusals: Sequence[str] = ()) -> int:
+    if refusals or any(o.error for o in outcomes):
+        return 2
+    return 1 if any(o.attention() for o in outcomes) else 0
+
+
+def render_outcome(outcome: RegionOutcome, app: AppContext) -> None:
+    region = outcome.region
+    title = f"Région {region.code}" + (f" — {region.name}" if region.name and region.name != region.code else "")
+    click.echo(click.style(title, bold=True))
+    if outcome.error:
+        click.echo(wrapped(f"Erreur : {outcome.error}", "  "), err=True)
+        if app.verbose and outcome.trace:
+            click.echo(outcome.trace, err=True)
+        return
+    for note in outcome.notes:
+        click.echo(wrapped(note, "  "))
+    for result in outcome.results:
+        line = " · ".join(f"{label} {value}" if value != "" else label for label, value in result.summary)
+        click.echo(f"  {result.task:<10} {line}")
+        if result.files and not app.dry_run:
+            if len(result.files) <= 3:
+                for path in result.files:
+                    if str(path) not in line:  # the summary may name it already
+                        click.echo(f"  {'':<10} fichier : {path}")
+            else:
+                folders = sorted({str(Path(p).parent) for p in result.files})
+                click.echo(f"  {'':<10} {len(result.files)} fichiers dans {', '.join(folders)}")
+        for t in result.tables:
+            # In a multi-step run only the tables that need action (shown whole) are printed.
+            if t.rows and (len(outcome.results) == 1 or t.limit is None or app.verbose):
+                shown = t.rows if (t.limit is None or app.verbose) else t.rows[: t.limit]
+                click.echo(f"\n  {t.title}")
+                click.echo("\n".join("  " + l for l in table(t.headers, shown, max_width=90).splitlines()))
+                if len(shown) < len(t.rows):
+                    click.echo(f"  … et {len(t.rows) - len(shown)} autre(s) ligne(s) (--verbose ou --json pour tout voir)")
+                click.echo("")
+    findings = [f for r in outcome.results for f in r.findings]
+    if findings and not any(r.task == "check" for r in outcome.results):
+        click.echo(f"  {len(findings)} point(s) à voir :")
+        click.echo("\n".join("  " + l for l in table(
+            ["Gravité", "Cellule", "Message"], [[f.severity, f.cell, f.message] for f in findings[:30]],
+            max_width=110).splitlines()))
+        if len(findings) > 30:
+            click.echo(f"  … et {len(findings) - 30} autre(s)")
+    if app.read_only:
+        pass
+    elif app.dry_run:
+        click.echo(f"  Simulation (--dry-run) : {len(outcome.preview)} modification(s), rien n'est écrit.")
+        if outcome.preview:
+            click.echo("\n".join("  " + l for l in table(
+                ["Tâche", "Onglet", "Clé", "Colonne", "Avant", "Après"], outcome.preview).splitlines()))
+    elif outcome.report is not None:
+        rep = outcome.report
+        parts = [f"{rep.written} cellule(s) écrite(s)"]
+        if rep.highlights:
+            parts.append(f"{rep.highlights} surlignage(s)")
+        for tab, n in rep.owned_rows.items():
+            parts.append(f"{tab} : {n} ligne(s)")
+        for tab, n in rep.removed_rows.items():
+            parts.append(f"{tab} : {n} ligne(s) archivée(s)")
+        parts.append(f"Journal +{rep.journal_rows}")
+        click.echo("  Écriture : " + ", ".join(parts))
+        if rep.kept_rows:
+            click.echo(f"  {rep.kept_rows} ligne(s) à archiver gardée(s) : modifiée(s) entre-temps.")
+        if rep.skipped:
+            click.echo(f"  {len(rep.skipped)} cellule(s) non écrite(s), modifiée(s) par quelqu'un entre-temps :")
+            click.echo("\n".join("  " + l for l in table(
+                ["Tâche", "Cellule", "Clé", "Raison"], [[s.task, s.cell, s.key, s.reason] for s in rep.skipped]
+            ).splitlines()))
+
+
+def outcomes_json(outcomes: Sequence[RegionOutcome], refusals: Sequence[str] = ()) -> dict:
+    out: dict[str, Any] = {"regions": [], "exit_code": exit_code(outcomes, refusals)}
+    if refusals:
+        out["errors"] = list(refusals)
+    for o in outcomes:
+        entry: dict[str, Any] = {"code": o.region.code, "name": o.region.name, "error": o.error or None,
+                                 "notes": o.notes}
+        entry["steps"] = [
+            {
+                "task": r.task,
+                "summary": {label: value for label, value in r.summary},
+                "findings": [f.__dict__ for f in r.findings],
+                "tables": [{"title": t.title, "headers": t.headers, "rows": t.rows} for t in r.tables],
+                "files": r.files,
+            }
+            for r in o.results
+        ]
+        if o.report is not None:
+            entry["written"] = {
+                "cells": o.report.written, "highlights": o.report.highlights,
+                "owned_rows": o.report.owned_rows, "journal_rows": o.report.journal_rows,
+                "skipped": [s.__dict__ for s in o.report.skipped],
+            }
+        if o.preview:
+            entry["dry_run_changes"] = o.preview
+        out["regions"].append(entry)
+    return jsonable(out)
