@@ -9,8 +9,8 @@ from .a1 import cell_ref
 from .backend import RawTab
 from .errors import WorkbookError
 from .findings import ERREUR, Finding
-from .parsing import EMPTY, PARSERS, CellError, is_empty, norm
-from .schema import AMOUNT, DATE, NUMBER, TIME, TabSpec
+from .parsing import EMPTY, PARSERS, CellError, is_empty, norm, parse_text
+from .schema import AMOUNT, DATE, NUMBER, TEXT, TIME, TabSpec
 from .table import ROW, Table
 
 # Rule ids of what the reader finds (documented with the check rules).
@@ -83,9 +83,13 @@ def read_table(
         parser, empty = PARSERS[ctype], EMPTY[ctype]
         at = index - 1
         raw_values = [line[at] if at < len(line) else None for _number, line in present]
+        if ctype == TEXT:  # a text never fails to parse: stripped where it is one
+            data[name] = [v.strip() if v.__class__ is str else parse_text(v) for v in raw_values]
+            if name not in mandatory:
+                continue
         cache: dict = {}
         out = []
-        for number, value in zip(rows, raw_values):
+        for number, value in zip(rows, raw_values) if ctype != TEXT else ():
             token = (value.__class__, value)
             try:
                 parsed = cache[token]
@@ -119,7 +123,8 @@ def read_table(
                         f"{ref} : « {_header(spec, name)} » est vide alors qu'il est obligatoire. "
                         "Complétez la cellule ; la ligne est ignorée en attendant.", name)))
                     bad_rows.add(number)
-        data[name] = out
+        if ctype != TEXT:
+            data[name] = out
     located.sort(key=lambda item: (item[0], item[1]))
     findings.extend(f for _r, _c, f in located)
     keys = list(data[key_col]) if key_col is not None else list(rows)
