@@ -85,8 +85,9 @@ class XlsxBackend:
                 "fermez-le puis relancez. Si personne ne l'a ouvert, supprimez ce fichier de verrou."
             )
 
-    def _snapshot(self) -> tuple[bytes, Fingerprint]:
-        """The file's bytes and their fingerprint, taken together."""
+    def _snapshot(self, check: bool = True) -> tuple[bytes, Fingerprint]:
+        """The file's bytes and their fingerprint, taken together (and, unless ``check`` is
+        false, the package's limits checked)."""
         try:
             before = self.path.stat()
             content = self.path.read_bytes()
@@ -101,7 +102,8 @@ class XlsxBackend:
             raise WorkbookError(
                 f"Le classeur {self.label} a été modifié pendant sa lecture ; relancez."
             )
-        check_package(content, self.label, self.max_unpacked)
+        if check:
+            check_package(content, self.label, self.max_unpacked)
         return content, Fingerprint(after.st_mtime_ns, after.st_size, hashlib.sha256(content).hexdigest())
 
     def _current(self) -> Fingerprint | None:
@@ -185,7 +187,8 @@ class XlsxBackend:
             for title in tabs:
                 if title in self._cache:
                     tab = self._cache[title][0]
-                    out[title] = _copy(tab, 1 if title in header_only else None)
+                    # the planner only reads what it is given: no copy, but for a header-only view
+                    out[title] = _copy(tab, 1) if title in header_only else tab
             return out
         return self.read(tabs, header_only)
 
@@ -195,7 +198,7 @@ class XlsxBackend:
         """Patch the plan's cells and fills, create tabs, append the Journal, in the parts they
         touch; copy every other part as it is; save atomically."""
         self._check_locks()
-        content, fingerprint = self._snapshot()
+        content, fingerprint = self._snapshot(check=self._fingerprint is None)  # read and checked already
         if self._fingerprint is not None and fingerprint != self._fingerprint:
             raise self._changed()
         new, _formulas = apply_plan(content, plan, self.label)
