@@ -254,23 +254,34 @@ def patch_sheet(xml: bytes, edits: SheetEdits, styles: Styles, formulas: dict[st
     return _fix_dimension(out)
 
 
+@functools.lru_cache(maxsize=8)
+def _text_cell_parts(prefix: str) -> tuple[str, str]:
+    return (f'" t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">', f"</{prefix}t></{prefix}is></{prefix}c>")
+
+
 def _whole_row(prefix: bytes, number: int, values: list[Any], styles: Styles) -> bytes:
     """A row of a tab the tool owns (Anomalies, Journal), built whole: texts as inline strings,
     the quote prefix kept for ``=…`` texts. Built as one str: this runs for every such row."""
     p = prefix.decode()
+    mid, end = _text_cell_parts(p)
+    row = str(number)
     cells = []
     for col, value in enumerate(values, start=1):
         if value is None or value == "":
             continue
-        ref = f"{_letters(col).decode()}{number}"
         if value.__class__ is str and not value.startswith(FORMULA_LEAD):
             text = escape(_ILLEGAL.sub("", value)) if _NEEDS_CARE.search(value) else value
-            cells.append(f'<{p}c r="{ref}" t="inlineStr"><{p}is><{p}t xml:space="preserve">{text}</{p}t>'
-                         f'</{p}is></{p}c>')
+            cells.append(f'<{p}c r="{_letters_str(col)}{row}{mid}{text}{end}')
         else:
             style = styles.derive(0, quote=True) if isinstance(value, str) else 0
-            cells.append(_cell_xml(prefix, ref.encode(), style, value).decode("utf-8"))
-    return f'<{p}row r="{number}">{"".join(cells)}</{p}row>'.encode("utf-8")
+            ref = f"{_letters_str(col)}{row}".encode()
+            cells.append(_cell_xml(prefix, ref, style, value).decode("utf-8"))
+    return f'<{p}row r="{row}">{"".join(cells)}</{p}row>'.encode("utf-8")
+
+
+@functools.lru_cache(maxsize=4096)
+def _letters_str(col: int) -> str:
+    return col_letter(col)
 
 
 def _splice_rows(body: bytes, starts: list[tuple[int, int]], wanted, build, title: str) -> bytes:
