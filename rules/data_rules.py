@@ -56,7 +56,10 @@ def employee_label(ctx: RuleContext, matricule: str) -> str:
 
 
 def day(value) -> str:
-    return format_date(value) if pd.notna(value) else "?"
+    """``JJ/MM/AAAA``, ``?`` when there is no date."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return "?"
+    return format_date(value)
 
 
 def hours_text(hours: float) -> str:

@@ -138,7 +138,9 @@ def format_time(value: pd.Timedelta) -> str:
 
 def format_date(value) -> str:
     """A date -> ``JJ/MM/AAAA`` (what jobs write)."""
-    return pd.Timestamp(value).strftime("%d/%m/%Y")
+    if not isinstance(value, dt.date):  # a text, a numpy date…: through pandas
+        value = pd.Timestamp(value)
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
 # --- numbers ------------------------------------------------------------------------
