@@ -311,17 +311,19 @@ def plan_changes(
         old_texts = [padded([cell_text(v) for v in line]) for line in (raw.rows[1:] if raw else [])]
         old_rows = [r for r in old_texts if any(r)]
         values = [[capped(v) for v in line] for line in rows]
-        new_texts = [padded([cell_text(v) for v in line]) for line in values]
-        if raw is not None and old_rows == new_texts:
+        blank = [""] * width
+        # rows past the old ones are new whatever they hold: their texts are not needed
+        new_texts = [padded([cell_text(v) for v in line]) if i < len(old_texts) else None
+                     for i, line in enumerate(values)]
+        if raw is not None and len(old_rows) == len(values) and old_rows == new_texts:
             continue
         if raw is None:
             plan.new_tabs[title] = header
         height = max(len(rows), len(old_texts))
-        blank = [""] * width
         for i in range(height):
             new_line = new_texts[i] if i < len(new_texts) else blank
             old_line = old_texts[i] if i < len(old_texts) else blank
-            if new_line == old_line:
+            if new_line is not None and new_line == old_line:
                 continue  # the row is already there: not a cell of it is rewritten
             line = values[i] if i < len(values) else []
             before = list(raw.rows[i + 1]) if raw and i + 1 < len(raw.rows) else []

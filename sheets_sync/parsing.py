@@ -138,8 +138,8 @@ def format_time(value: pd.Timedelta) -> str:
 
 def format_date(value) -> str:
     """A date -> ``JJ/MM/AAAA`` (what jobs write)."""
-    if not isinstance(value, dt.date):  # a text, a numpy date…: through pandas
-        value = pd.Timestamp(value)
+    if value is pd.NaT or not isinstance(value, dt.date):  # a text, a numpy date…: through pandas
+        return pd.Timestamp(value).strftime("%d/%m/%Y")
     return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 

@@ -78,11 +78,14 @@ def read_table(
                if line and not all(is_empty(v) for v in line)]
     rows = [number for number, _line in present]
     located: list[tuple[int, int, Finding]] = []  # (row, column, finding): reported in reading order
+    width = max(columns.values(), default=0)
+    # the rows turned into columns at once (C speed), each padded to the widest column read
+    grid = list(zip(*[line[:width] if len(line) >= width else line + [None] * (width - len(line))
+                      for _number, line in present])) if present else [()] * width
     for name, index in columns.items():
         ctype = types.get(name, "text")
         parser, empty = PARSERS[ctype], EMPTY[ctype]
-        at = index - 1
-        raw_values = [line[at] if at < len(line) else None for _number, line in present]
+        raw_values = grid[index - 1]
         if ctype == TEXT:  # a text never fails to parse: stripped where it is one
             data[name] = [v.strip() if v.__class__ is str else parse_text(v) for v in raw_values]
             if name not in mandatory:

@@ -95,6 +95,8 @@ def anomaly_rows(findings: list[Finding], previous: SheetTable, today: str) -> l
 
 def _same_content(table: SheetTable, rows: list[list[str]]) -> bool:
     width = len(ANOMALIES.names)
+    if sum(1 for line in table.raw.rows[1:] if line) != len(rows):
+        return False  # not even as many rows: no need to compare them
     old = [[cell_text(v) for v in line[:width]] for line in table.raw.rows[1:]]
     old = [r + [""] * (width - len(r)) for r in old if any(r)]
     new = [[cell_text(v) for v in r] for r in rows]
