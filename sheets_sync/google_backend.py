@@ -144,6 +144,12 @@ def entered(value: Any) -> dict:
     return {"userEnteredValue": {"stringValue": str(value)}}
 
 
+def _texts(line: list, width: int) -> list[str]:
+    """A row's cells as text, cut or padded to ``width``."""
+    texts = [cell_text(v) for v in line[:width]]
+    return texts + [""] * (width - len(texts))
+
+
 def _blocks(rows: dict[int, tuple[list, list]]) -> list[tuple[int, list[list]]]:
     """Whole rows grouped into runs of consecutive row numbers: (first row, rows' values)."""
     out: list[tuple[int, list[list]]] = []
@@ -540,12 +546,11 @@ class GoogleSheetsBackend:
             if fresh[f.tab].fills.get((f.row, f.col)) == f.color and f.before != f.color:
                 return True
         for title, rows in plan.rows.items():  # the owned tabs' rows
+            held = fresh[title].rows
             for number, (values, before) in rows.items():
-                now = [cell_text(v) for v in (fresh[title].rows[number - 1] if number - 1 < len(fresh[title].rows) else [])]
                 want = [cell_text(v) for v in values]
-                was = [cell_text(v) for v in before]
-                trim = lambda t: t[:len(want)] + [""] * (len(want) - len(t[:len(want)]))  # noqa: E731
-                if trim(now) == want != trim(was):
+                now = _texts(held[number - 1] if number - 1 < len(held) else [], len(want))
+                if now == want != _texts(before, len(want)):
                     return True
         for title, rows in plan.deleted_rows.items():  # archiving: the sheet got shorter
             if len(fresh[title].rows) <= plan.row_counts.get(title, 0) - len(rows):

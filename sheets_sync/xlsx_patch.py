@@ -368,7 +368,6 @@ def _shifter(deleted: list[int]):
     ordered = sorted(set(deleted))
 
     def shift(n: int) -> int:
-        import bisect
         return n - bisect.bisect_left(ordered, n)
     return shift
 
@@ -439,9 +438,8 @@ def _patch_cells_in_place(rm: re.Match, number: int, wanted: dict[int, _CellEdit
     return b"".join(out)
 
 
-@functools.lru_cache(maxsize=4096)
 def _letters(col: int) -> bytes:
-    return col_letter(col).encode()
+    return _letters_str(col).encode()
 
 
 def _note_formula(cm: re.Match, col: int, number: int, formulas: dict[str, str], title: str) -> None:
