@@ -19,6 +19,7 @@ from .schema import ANOMALIES, JOURNAL, SPECS
 from .table import CellChange, Highlight
 
 JOURNAL_HEADER = list(JOURNAL.names)
+ANOMALIES_HEADER = list(ANOMALIES.names)
 CELL_MAX = 50000  # characters in one Google Sheets cell: a longer text fails the whole write
 _CUT = " […]"
 
@@ -29,7 +30,6 @@ def capped(value):
     if isinstance(value, str) and len(value) > CELL_MAX:
         return value[: CELL_MAX - len(_CUT)] + _CUT
     return value
-ANOMALIES_HEADER = list(ANOMALIES.names)
 
 
 @dataclass
@@ -53,6 +53,7 @@ class ChangeSet:
         the re-read finds it unchanged; ``destination`` (the archive) is named in the Journal."""
         if rows:
             self.removals[tab] = (task, destination, [list(r) for r in rows])
+
     def add(self, task: str, change: CellChange | None, follows: str | None = None) -> None:
         """Plan ``change``; with ``follows`` (a column of the same row), only if the change planned
         for that column is written too (a mandate's file name follows its status)."""
@@ -120,12 +121,11 @@ class ApplyReport:
     # (files, mails, partner orders) is decided on it: a cell a person changed meanwhile, or
     # that a concurrent run had already written, produces nothing here.
     wrote: set[tuple[str, str, str]] = field(default_factory=set)
-    removed_rows: dict[str, int] = field(default_factory=dict)  # archiving: canonical tab -> rows deleted
-    kept_rows: int = 0  # rows to archive left in the sheet: changed since they were read
-
     # (canonical tab, key, column) of every cell left out because a person changed it meanwhile
     # (or its row went away).
     kept: set[tuple[str, str, str]] = field(default_factory=set)
+    removed_rows: dict[str, int] = field(default_factory=dict)  # archiving: canonical tab -> rows deleted
+    kept_rows: int = 0  # rows to archive left in the sheet: changed since they were read
 
     def changed(self, tab: str, key, column: str) -> bool:
         """Whether this write put the job's value in this cell."""

@@ -1,4 +1,4 @@
-"""Looking inside an ``.xlsx`` package without parsing its cells: limits, sheet parts, merges.
+"""Looking inside an ``.xlsx`` package without parsing its cells: limits, sheet parts.
 
 A workbook is a zip of XML parts. Before anything parses it, :func:`check_package` refuses a
 package that would unpack beyond a limit (a zip bomb: a few hundred KB that inflate to GB) or
@@ -19,7 +19,6 @@ _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
 _LONG_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>[^<]{%d}" % (EXCEL_CELL_MAX + 1))
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
 
 def check_package(content: bytes, label: str, max_unpacked: int) -> None:
@@ -68,33 +67,4 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
         else:
             part = posixpath.normpath(posixpath.join("xl", target))
         out[sheet.get("name")] = part
-    return out
-
-
-def merged_ranges(content: bytes, titles: list[str]) -> dict[str, list[tuple[int, int, int, int]]]:
-    """Per sheet title, its merged ranges as (first row, first col, last row, last col), 1-based."""
-    from .a1 import col_index
-
-    out: dict[str, list[tuple[int, int, int, int]]] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            parts = sheet_parts(archive)
-            for title in titles:
-                part = parts.get(title)
-                if part is None or part not in archive.namelist():
-                    continue
-                data = archive.read(part)
-                at = data.rfind(b"<mergeCells")
-                if at < 0:
-                    at = data.rfind(b":mergeCells")
-                if at < 0:
-                    continue
-                ranges = []
-                for c1, r1, c2, r2 in _MERGE.findall(data, at):
-                    c2, r2 = c2 or c1, r2 or r1
-                    ranges.append((int(r1), col_index(c1.decode()), int(r2), col_index(c2.decode())))
-                if ranges:
-                    out[title] = ranges
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
-        return {}
     return out
