@@ -1,6 +1,6 @@
 """The small backend protocol: read tabs in one batch, write one plan in one batch.
 
-Two implementations: :mod:`sheets_sync.xlsx_backend` (openpyxl, the embedded default) and
+Two implementations: :mod:`sheets_sync.xlsx_backend` (the embedded default) and
 :mod:`sheets_sync.google_backend` (gspread + google-auth); :mod:`sheets_sync.memory_backend`
 keeps grids in memory for tests of the jobs.
 """
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from .parsing import is_empty, parse_text
 
 # Fill colours the tool sets (RRGGBB). Each job owns one; a cell already carrying any of
 # them is left as it is, and a job only clears its own colour.
@@ -37,6 +39,21 @@ class RawTab:
             if r1 <= row <= r2 and c1 <= col <= c2 and (row, col) != (r1, c1):
                 return r1, c1, r2, c2
         return None
+
+    def key_rows(self, col: int) -> dict[str, list[int]]:
+        """The sheet rows (2, 3, …) of each text of column ``col`` (1-based), blanks left out:
+        how rows are found by key."""
+        out: dict[str, list[int]] = {}
+        index = col - 1
+        for number, line in enumerate(self.rows[1:], start=2):
+            value = line[index] if index < len(line) else None
+            if value.__class__ is str:
+                value = value.strip()
+                if value:
+                    out.setdefault(value, []).append(number)
+            elif value is not None and not is_empty(value):
+                out.setdefault(parse_text(value), []).append(number)
+        return out
 
     def value(self, row: int, col: int):
         """The raw cell at 1-based (row, col), ``None`` beyond the data."""

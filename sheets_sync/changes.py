@@ -173,15 +173,6 @@ def _merged_reason(title: str, merged: tuple[int, int, int, int]) -> str:
     return f"cellule fusionnée ({span}) : défusionnez ces cellules pour que la tâche puisse écrire"
 
 
-def _key_rows(raw: RawTab, key_index: int) -> dict[str, list[int]]:
-    out: dict[str, list[int]] = {}
-    for number, line in enumerate(raw.rows[1:], start=2):
-        value = line[key_index - 1] if key_index - 1 < len(line) else None
-        if not is_empty(value):
-            out.setdefault(parse_text(value), []).append(number)
-    return out
-
-
 def plan_changes(
     changes: ChangeSet,
     fresh: dict[str, RawTab],
@@ -210,7 +201,7 @@ def plan_changes(
             else:
                 spec = SPECS[canonical]
                 columns, _ = match_headers(spec, title, raw.rows[0] if raw.rows else [], headers.get(canonical))
-                keys = _key_rows(raw, columns[spec.key]) if spec.key else {}
+                keys = raw.key_rows(columns[spec.key]) if spec.key else {}
                 layouts[canonical] = (columns, keys, len(raw.rows[0]) if raw.rows else 0)
         return layouts[canonical]
 
@@ -310,7 +301,7 @@ def plan_changes(
 
         old_texts = [padded([cell_text(v) for v in line]) for line in (raw.rows[1:] if raw else [])]
         old_rows = [r for r in old_texts if any(r)]
-        values = [[capped(v) for v in line] for line in rows]
+        values = [[capped(v) if v.__class__ is str and len(v) > CELL_MAX else v for v in line] for line in rows]
         blank = [""] * width
         # rows past the old ones are new whatever they hold: their texts are not needed
         new_texts = [padded([cell_text(v) for v in line]) if i < len(old_texts) else None
@@ -327,7 +318,7 @@ def plan_changes(
                 continue  # the row is already there: not a cell of it is rewritten
             line = values[i] if i < len(values) else []
             before = list(raw.rows[i + 1]) if raw and i + 1 < len(raw.rows) else []
-            plan.rows.setdefault(title, {})[i + 2] = ([line[j] if j < len(line) else "" for j in range(width)], before)
+            plan.rows.setdefault(title, {})[i + 2] = (line[:width] + [""] * (width - len(line)), before)
         last = cell_ref(title, max(height + 1, 2), width)
         plan.journal.append([stamp, task, title, "", "", f"{title}!A2:{last.split('!')[1]}",
                              f"{len(old_rows)} lignes", f"{len(rows)} lignes"])

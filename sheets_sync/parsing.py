@@ -9,6 +9,7 @@ was expected. Empty cells give the type's empty value (``""``, ``NaT``, ``NaN``,
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -25,7 +26,12 @@ class CellError(ValueError):
 
 def norm(text: str) -> str:
     """Case-, accent- and space-insensitive form used to compare headers and words."""
-    text = unicodedata.normalize("NFKD", str(text))
+    return _norm(text if text.__class__ is str else str(text))
+
+
+@functools.lru_cache(maxsize=8192)  # the same few headers and status words, over and over
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return re.sub(r"\s+", " ", text).strip().casefold()
 
@@ -88,27 +94,38 @@ _DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _TIME = re.compile(r"^(\d{1,2})\s*(?:[:hH]\s*(\d{2})?)(?::(\d{2}))?$")
 
 
+YEARS = (1900, 2200)  # the dates a sheet of missions, contracts and expenses can hold
+
+
 def parse_date(raw) -> pd.Timestamp:
-    """A real date cell, ``JJ/MM/AAAA``, ``JJ/MM/AA`` or ``AAAA-MM-JJ``."""
+    """A real date cell, ``JJ/MM/AAAA``, ``JJ/MM/AA`` or ``AAAA-MM-JJ``, of a year from 1900 to 2200."""
     if is_empty(raw):
         return pd.NaT
     if isinstance(raw, dt.datetime):
-        return pd.Timestamp(raw.date())
+        return _in_range(raw.date(), raw)
     if isinstance(raw, dt.date):
-        return pd.Timestamp(raw)
+        return _in_range(raw, raw)
     text = str(raw).strip()
     m = _DATE_FR.match(text)
+    found = None
     try:
         if m:
             day, month, year = int(m.group(1)), int(m.group(2)), m.group(3)
-            year_n = int(year) + (2000 if len(year) == 2 else 0)
-            return pd.Timestamp(dt.date(year_n, month, day))
-        m = _DATE_ISO.match(text)
-        if m:
-            return pd.Timestamp(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+            found = dt.date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+        elif m := _DATE_ISO.match(text):
+            found = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         pass
-    raise CellError(f"date « {text} » illisible (attendu JJ/MM/AAAA)")
+    if found is None:
+        raise CellError(f"date « {text} » illisible (attendu JJ/MM/AAAA)")
+    return _in_range(found, text)
+
+
+def _in_range(day: dt.date, raw) -> pd.Timestamp:
+    if not YEARS[0] <= day.year <= YEARS[1]:  # 01/01/1000 is a typo, and beyond what pandas holds
+        shown = raw.strftime("%d/%m/%Y") if isinstance(raw, dt.date) else raw
+        raise CellError(f"date « {shown} » hors limites (attendu une année de {YEARS[0]} à {YEARS[1]})")
+    return pd.Timestamp(day)
 
 
 def parse_time(raw) -> pd.Timedelta:
@@ -216,6 +233,10 @@ def parse_postal(raw) -> str:
     raise CellError(f"code postal « {str(raw).strip()} » illisible (attendu 5 chiffres, ex. 01000)")
 
 
+# 06 12 34 56 78, 06.12.34.56.78, 0612345678, +33 6 12 34 56 78, +33612345678
+_FRENCH_PLAIN = re.compile(r"(?:0|\+33 ?)([1-9](?:[ .-]?\d{2}){4})")
+
+
 def parse_phone(raw) -> str:
     """A French or international phone number, normalised to E.164 (``+33612345678``)."""
     if is_empty(raw):
@@ -223,6 +244,11 @@ def parse_phone(raw) -> str:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     text = str(raw).strip()
+    plain = _FRENCH_PLAIN.fullmatch(text)
+    if plain:  # the usual French forms: no need for the library's full parse, only its check
+        number = phonenumbers.PhoneNumber(country_code=33, national_number=int(re.sub(r"\D", "", plain.group(1))))
+        if phonenumbers.is_valid_number(number):
+            return f"+33{number.national_number}"
     candidate = text
     digits = re.sub(r"\D", "", text)
     if text.startswith("00"):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 from .a1 import cell_ref
@@ -87,7 +88,8 @@ def read_table(
         parser, empty = PARSERS[ctype], EMPTY[ctype]
         raw_values = grid[index - 1]
         if ctype == TEXT:  # a text never fails to parse: stripped where it is one
-            data[name] = [v.strip() if v.__class__ is str else parse_text(v) for v in raw_values]
+            data[name] = [v.strip() if v.__class__ is str else "" if v is None else parse_text(v)
+                          for v in raw_values]
             if name not in mandatory:
                 continue
         cache: dict = {}
@@ -152,10 +154,9 @@ def read_table(
     series = {}
     for name in columns:
         ctype = types.get(name, "text")
-        if ctype == DATE:
-            series[name] = pd.Series(data[name], dtype="datetime64[ns]")
-        elif ctype == TIME:
-            series[name] = pd.Series(data[name], dtype="timedelta64[ns]")
+        if ctype in (DATE, TIME):  # Timestamps / Timedeltas or NaT: their nanoseconds, at once
+            nanoseconds = np.fromiter((v.value for v in data[name]), dtype="int64", count=len(data[name]))
+            series[name] = pd.Series(nanoseconds.view("datetime64[ns]" if ctype == DATE else "timedelta64[ns]"))
         elif ctype in (AMOUNT, NUMBER):
             series[name] = pd.Series(data[name], dtype="float64")
         else:

@@ -287,11 +287,14 @@ def _fills(xml: bytes, solid: dict[int, str], max_row: int | None) -> dict[tuple
     return out
 
 
+_EXACT = 2**53  # a float beyond holds no exact integer
+
+
 def _raw(value: Any) -> Any:
     if isinstance(value, str):
         return value if value != "" else None
     if isinstance(value, float):
-        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+        return int(value) if value.is_integer() and abs(value) < _EXACT else value
     if isinstance(value, dt.timedelta):  # a duration format ([h]:mm): a time when under a day
         if dt.timedelta(0) <= value < dt.timedelta(days=1):
             return (dt.datetime.min + value).time()
@@ -305,7 +308,9 @@ def _rows(grid: list[list[Any]]) -> list[list[Any]]:
     last = 0
     for number, cells in enumerate(grid, start=1):
         # texts are most cells: kept as they are, the rest converted
-        line = [v if v.__class__ is str and v else _raw(v) for v in cells]
+        line = [(v or None) if (kind := v.__class__) is str
+                else (int(v) if v.is_integer() and -_EXACT < v < _EXACT else v) if kind is float
+                else _raw(v) for v in cells]
         while line and line[-1] is None:
             line.pop()
         rows.append(line)

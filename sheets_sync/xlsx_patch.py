@@ -255,28 +255,34 @@ def patch_sheet(xml: bytes, edits: SheetEdits, styles: Styles, formulas: dict[st
 
 
 @functools.lru_cache(maxsize=8)
-def _text_cell_parts(prefix: str) -> tuple[str, str]:
-    return (f'" t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">', f"</{prefix}t></{prefix}is></{prefix}c>")
+def _text_cell_parts(prefix: str) -> tuple[str, str, str, str]:
+    return (f'<{prefix}c r="', f'" t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">',
+            f"</{prefix}t></{prefix}is></{prefix}c>", f"</{prefix}row>")
 
 
 def _whole_row(prefix: bytes, number: int, values: list[Any], styles: Styles) -> bytes:
     """A row of a tab the tool owns (Anomalies, Journal), built whole: texts as inline strings,
     the quote prefix kept for ``=…`` texts. Built as one str: this runs for every such row."""
     p = prefix.decode()
-    mid, end = _text_cell_parts(p)
+    start, mid, end, close = _text_cell_parts(p)
     row = str(number)
-    cells = []
+    cells = [f'<{p}row r="{row}">']
+    needs_care = _NEEDS_CARE.search
     for col, value in enumerate(values, start=1):
-        if value is None or value == "":
+        if value.__class__ is str:
+            if not value:
+                continue
+            if value[0] not in FORMULA_LEAD:
+                text = escape(_ILLEGAL.sub("", value)) if needs_care(value) else value
+                cells.append(f"{start}{_letters_str(col)}{row}{mid}{text}{end}")
+                continue
+        elif value is None:
             continue
-        if value.__class__ is str and not value.startswith(FORMULA_LEAD):
-            text = escape(_ILLEGAL.sub("", value)) if _NEEDS_CARE.search(value) else value
-            cells.append(f'<{p}c r="{_letters_str(col)}{row}{mid}{text}{end}')
-        else:
-            style = styles.derive(0, quote=True) if isinstance(value, str) else 0
-            ref = f"{_letters_str(col)}{row}".encode()
-            cells.append(_cell_xml(prefix, ref, style, value).decode("utf-8"))
-    return f'<{p}row r="{row}">{"".join(cells)}</{p}row>'.encode("utf-8")
+        style = styles.derive(0, quote=True) if isinstance(value, str) else 0
+        ref = f"{_letters_str(col)}{row}".encode()
+        cells.append(_cell_xml(prefix, ref, style, value).decode("utf-8"))
+    cells.append(close)
+    return "".join(cells).encode("utf-8")
 
 
 @functools.lru_cache(maxsize=4096)

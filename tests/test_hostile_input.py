@@ -75,6 +75,17 @@ def test_a_merged_job_cell_is_skipped_with_its_range_and_the_rest_goes_on(tmp_pa
     assert sheet[f"{letter}2"].value  # the top-left cell is written
 
 
+def test_a_date_of_the_year_1000_is_a_finding_on_its_cell_not_a_crash(tmp_path):
+    path = tmp_path / "IDF.xlsx"
+    write_xlsx(path, make_tabs(missions=[{"N° mission": "M1", "Date": "01/01/1000"},
+                                         {"N° mission": "M2", "Date": "02/12/2026"}]))
+    result = CliRunner().invoke(cli, ["--workbook", str(path), "--now", "2026-11-29 09:30", "--dry-run", "check"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    text = " ".join(result.output.split())
+    assert "Missions!G2 date « 01/01/1000 » hors limites (attendu une année de 1900 à 2200)" in text
+
+
 def _bomb(path, size, long_text=False):
     """A tiny .xlsx whose shared string unpacks to ``size`` characters."""
     write_xlsx(path, make_tabs())

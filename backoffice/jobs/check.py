@@ -14,7 +14,7 @@ from rules.registry import Rule, RuleContext, all_rules
 from sheets_sync.a1 import split_a1
 from sheets_sync.backend import COLOR_ERROR, TOOL_COLORS
 from sheets_sync.findings import ALERTE, ERREUR, Finding, sort_findings
-from sheets_sync.parsing import cell_text, format_date, is_empty, parse_text
+from sheets_sync.parsing import cell_text, format_date, parse_text
 from sheets_sync.schema import ANOMALIES, PEOPLE_TABS
 from sheets_sync.table import Highlight, Table as SheetTable
 from sheets_sync.workbook import WorkbookData
@@ -126,14 +126,13 @@ def error_highlights(data: WorkbookData, findings: list[Finding]) -> list[Highli
 
 def _left_out_highlights(table: SheetTable, errors: list[Finding]) -> list[Highlight]:
     """Highlights on rows the reader left out, located by their (unique) key in the raw sheet."""
+    kept = set(int(r) for r in table.df["_row"])
+    stale = [(row, col) for (row, col), color in table.raw.fills.items() if color == COLOR_ERROR and row not in kept]
+    if not errors and not stale:  # the usual case: nothing on a left-out row
+        return []
     key_col = table.columns[table.spec.key]
     names = {i: n for n, i in table.columns.items()}
-    rows_of: dict[str, list[int]] = {}
-    for number, line in enumerate(table.raw.rows[1:], start=2):
-        value = line[key_col - 1] if key_col - 1 < len(line) else None
-        if not is_empty(value):
-            rows_of.setdefault(parse_text(value), []).append(number)
-    kept = set(int(r) for r in table.df["_row"])
+    rows_of = table.raw.key_rows(key_col)
     wanted: dict[tuple[int, int], Finding] = {}
     for f in errors:
         _tab, row, col = split_a1(f.cell)
@@ -144,9 +143,8 @@ def _left_out_highlights(table: SheetTable, errors: list[Finding]) -> list[Highl
         if table.raw.fills.get((row, col)) not in TOOL_COLORS:
             out.append(Highlight(table.name, f.key, names[col], COLOR_ERROR, COLOR_ERROR))
     unique_key_of_row = {rows[0]: k for k, rows in rows_of.items() if len(rows) == 1}
-    for (row, col), color in sorted(table.raw.fills.items()):
-        if (color == COLOR_ERROR and row not in kept and (row, col) not in wanted
-                and row in unique_key_of_row and col in names):
+    for row, col in sorted(stale):
+        if (row, col) not in wanted and row in unique_key_of_row and col in names:
             out.append(Highlight(table.name, unique_key_of_row[row], names[col], None, COLOR_ERROR))
     return out
 

@@ -14,6 +14,7 @@ from sheets_sync.workbook import Workbook
 from ..settings import Region, Settings
 from .base import JobContext, JobResult, Step
 from .backends import open_workbook
+from .gc_pause import gc_paused
 
 
 @dataclass
@@ -47,6 +48,13 @@ def run_region(
     once, then run their act phases (files, mails), which follow the sheet: never before the
     write, never when it failed, never in --dry-run. Changes an act reports (a mandate sent)
     go in one follow-up write."""
+    with gc_paused():
+        return _run_region(settings, region, steps, now, dry_run=dry_run, options=options, progress=progress,
+                           workbook=workbook, limiter=limiter, whole_journal=whole_journal)
+
+
+def _run_region(settings, region, steps, now, *, dry_run, options, progress, workbook, limiter,
+                whole_journal) -> RegionOutcome:
     outcome = RegionOutcome(region)
     try:
         wb = workbook or open_workbook(settings, region, limiter=limiter)
