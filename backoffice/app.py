@@ -105,15 +105,24 @@ def execute(app: AppContext, steps: Sequence[tuple[str, Callable]], options: dic
     finish(app, outcomes, refusals)
 
 
-def finish(app: AppContext, outcomes: Sequence[RegionOutcome], refusals: Sequence[str] = ()) -> None:
-    """Print the outcomes (summary or --json) and exit with the right code."""
+def finish(app: AppContext, outcomes: Sequence[RegionOutcome], refusals: Sequence[str] = (),
+           team: dict[str, Any] | None = None) -> None:
+    """Print the outcomes (summary or --json) and exit with the right code.
+
+    ``team`` holds what a command made across regions (``report``'s page): its ``files`` are
+    printed after the regions, and the whole of it goes in ``--json`` under ``team``."""
     if app.as_json:
-        click.echo(json.dumps(outcomes_json(outcomes, refusals), ensure_ascii=False, indent=2))
+        out = outcomes_json(outcomes, refusals)
+        if team is not None:
+            out["team"] = jsonable(team)
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         for message in refusals:
             click.echo(wrapped(f"Erreur : {message}"), err=True)
         for outcome in outcomes:
             render_outcome(outcome, app)
+        for path in (team or {}).get("files", []):
+            click.echo(f"Fichier : {path}")
     sys.exit(exit_code(outcomes, refusals))
 
 

@@ -172,6 +172,15 @@ class Archive:
 
 
 @dataclass(frozen=True)
+class Report:
+    """The manager's page (`backoffice report`) and each region's `Synthèse` tab."""
+
+    days: int = 7  # the staffing horizon: today and the next days
+    weeks: int = 8  # the anomalies' trend, in weeks
+    out_dir: str = "rapports"  # relative to the config file; rapport-AAAA-MM-JJ.html
+
+
+@dataclass(frozen=True)
 class Limits:
     """Bounds on hostile or broken input: refused with a message, never a crash."""
 
@@ -204,6 +213,7 @@ class Settings:
     check: Check = Check()
     limits: Limits = Limits()
     archive: Archive = Archive()
+    report: Report = Report()
     headers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     tabs: Mapping[str, str] = field(default_factory=dict)
     regions: tuple[Region, ...] = ()
@@ -265,7 +275,7 @@ _SECTIONS = {f.name: f.type for f in fields(Settings)}
 _SECTION_CLASSES = {
     "agency": Agency, "sheets": Sheets, "presence": Presence, "suggest": Suggest, "geocode": Geocode,
     "mandates": Mandates, "smtp": Smtp, "kits": Kits, "check": Check, "limits": Limits,
-    "archive": Archive,
+    "archive": Archive, "report": Report,
 }
 
 

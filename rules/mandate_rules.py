@@ -17,7 +17,7 @@ STAFFED = ("Proposée", "Confirmée")
 LAST_DAYS = 2  # from this many days before the start, only an acknowledged mandate is enough
 
 
-def _upcoming(ctx: RuleContext) -> pd.DataFrame:
+def upcoming(ctx: RuleContext) -> pd.DataFrame:
     """Staffed missions from today on, with ``jours`` (days to go) and ``delai`` (the store's)."""
     m = ctx.data["Missions"].df
     m = m[(m["Salarié"] != "") & m["Statut"].isin(STAFFED) & m["Date"].notna() & (m["Date"] >= ctx.today)]
@@ -34,7 +34,7 @@ def _status(value) -> str:
 def not_sent_in_time(ctx: RuleContext):
     """La mission commence dans le délai que le magasin demande pour recevoir le mandat (« Délai
     mandat », 7 jours par défaut) et le mandat n'est ni envoyé ni accusé."""
-    m = _upcoming(ctx)
+    m = upcoming(ctx)
     hit = m[(m["jours"] <= m["delai"]) & (m["jours"] > LAST_DAYS)
             & ~m["Mandat"].isin(("Envoyé", "Accusé", "Refusé"))]
     return [ctx.finding("mandat.non_envoye", ALERTE, "Missions", key, "Mandat",
@@ -49,7 +49,7 @@ def not_sent_in_time(ctx: RuleContext):
 def not_acknowledged(ctx: RuleContext):
     """La mission commence dans 2 jours ou moins et le magasin n'a pas accusé réception du mandat :
     le salarié risque de se voir refuser l'entrée."""
-    m = _upcoming(ctx)
+    m = upcoming(ctx)
     hit = m[(m["jours"] <= LAST_DAYS) & ~m["Mandat"].isin(("Accusé", "Refusé"))]
     return [ctx.finding("mandat.non_accuse", ERREUR, "Missions", key, "Mandat",
                         f"mandat {_status(row['Mandat'])}, non accusé par le magasin {row['Code magasin']}, pour "
@@ -61,7 +61,7 @@ def not_acknowledged(ctx: RuleContext):
 @rule("mandat.refuse", "Missions", ERREUR)
 def refused(ctx: RuleContext):
     """Le magasin a refusé le mandat d'une mission à venir."""
-    m = _upcoming(ctx)
+    m = upcoming(ctx)
     hit = m[m["Mandat"] == "Refusé"]
     return [ctx.finding("mandat.refuse", ERREUR, "Missions", key, "Mandat",
                         f"mandat refusé par le magasin {row['Code magasin']} pour la mission du "
@@ -78,7 +78,7 @@ def to_redo(ctx: RuleContext):
     from generators.mandates import MissingReference, changed_fields, mandate_data
 
     records = ctx.extra.get("mandate_records") or {}
-    m = _upcoming(ctx)
+    m = upcoming(ctx)
     out = []
     for key in m.index[m["Mandat"] == "À refaire"]:
         out.append(ctx.finding("mandat.a_refaire", ALERTE, "Missions", key, "Mandat",

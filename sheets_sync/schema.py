@@ -28,7 +28,7 @@ class TabSpec:
     name: str
     key: str | None
     columns: tuple[Column, ...]
-    owned: bool = False  # Anomalies and Journal: the tool's own tabs
+    owned: bool = False  # Anomalies, Journal, Synthèse: the tool's own tabs
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -196,7 +196,15 @@ JOURNAL = TabSpec(
     owned=True,
 )
 
+SYNTHESE = TabSpec(
+    "Synthèse",
+    None,
+    tuple(Column(n) for n in ("Rubrique", "Indicateur", "Valeur", "Cellule")),
+    owned=True,
+)
+
 PEOPLE_TABS = (EMPLOYEES, MISSIONS, STORES, BRANDS, TRAININGS, TIME_OFF, EXPENSES)
-OWNED_TABS = (ANOMALIES, JOURNAL)
-ALL_TABS = PEOPLE_TABS + OWNED_TABS
+OWNED_TABS = (ANOMALIES, JOURNAL)  # read by every job
+REPORT_TABS = (SYNTHESE,)  # owned too, read only by the job that writes it: no extra request for the others
+ALL_TABS = PEOPLE_TABS + OWNED_TABS + REPORT_TABS
 SPECS = {spec.name: spec for spec in ALL_TABS}

@@ -57,11 +57,14 @@ class Workbook:
     def label(self) -> str:
         return self.backend.label
 
-    def load(self, tabs: Iterable[str] | None = None, whole_journal: bool = False) -> WorkbookData:
+    def load(self, tabs: Iterable[str] | None = None, whole_journal: bool = False,
+             also: Iterable[str] = ()) -> WorkbookData:
         """Read the people's tabs a job needs, and the owned tabs, in one batch (of the Journal,
-        which only grows, just its header unless ``whole_journal``)."""
+        which only grows, just its header unless ``whole_journal``); ``also``: more tabs
+        (``Synthèse`` for the report)."""
         wanted = list(tabs) if tabs is not None else [s.name for s in PEOPLE_TABS]
         wanted += [s.name for s in OWNED_TABS if s.name not in wanted]
+        wanted += [name for name in also if name not in wanted]
         raw = self.backend.read([self.titles[name] for name in wanted],
                                 header_only=() if whole_journal else (self.titles["Journal"],))
         tables: dict[str, Table] = {}

@@ -106,3 +106,22 @@ def test_regions_run_side_by_side_under_one_shared_limiter(standin, tmp_path):
     assert standin.requests == limiter.granted == 9  # 3 a region
     assert waits, "the fourth to twelfth requests had to wait for the quota window"
     assert all(o.report.written > 0 for o in outcomes)
+
+
+def test_report_on_a_google_sheet_creates_synthese_once_then_only_reads(standin, tmp_path):
+    tabs = make_tabs(missions=[{"N° mission": "M0001", "Date": "10/03/2026"}])
+    tabs["Anomalies"] = [list(ANOMALIES.names)]
+    tabs["Journal"] = [list(JOURNAL.names)]
+    standin.add_spreadsheet(SID, tabs)
+    first = run("--now", f"{DAY} 10:30", "report", "--out", tmp_path)
+    assert first.exit_code in (0, 1), first.output
+    assert standin.requests == 4  # read (Synthèse missing: read every tab), re-read, one :batchUpdate
+    rows = standin.rows(SID, "Synthèse")
+    assert rows[1][:3] == ["Synthèse", "Mise à jour", "10/03/2026 10:30"]
+    assert rows[2][:2] == ["Aujourd'hui", "Missions du jour"]
+    before = standin.requests
+    again = run("--now", f"{DAY} 10:30", "report", "--out", tmp_path)
+    assert "Écriture : 0 cellule(s) écrite(s), Journal +0" in again.output
+    assert standin.requests - before == 1  # the read only
+    page = (tmp_path / "rapport-2026-03-10.html").read_text(encoding="utf-8")
+    assert f"https://docs.google.com/spreadsheets/d/{SID}/edit#gid=" in page

@@ -43,6 +43,7 @@ def run_region(
     workbook: Workbook | None = None,
     limiter=None,
     whole_journal: bool = False,
+    also_tabs: Sequence[str] = (),
 ) -> RegionOutcome:
     """Read the region's workbook once, run the steps' plans in order, write their changes
     once, then run their act phases (files, mails), which follow the sheet: never before the
@@ -50,15 +51,16 @@ def run_region(
     go in one follow-up write."""
     with gc_paused():
         return _run_region(settings, region, steps, now, dry_run=dry_run, options=options, progress=progress,
-                           workbook=workbook, limiter=limiter, whole_journal=whole_journal)
+                           workbook=workbook, limiter=limiter, whole_journal=whole_journal,
+                           also_tabs=also_tabs)
 
 
 def _run_region(settings, region, steps, now, *, dry_run, options, progress, workbook, limiter,
-                whole_journal) -> RegionOutcome:
+                whole_journal, also_tabs) -> RegionOutcome:
     outcome = RegionOutcome(region)
     try:
         wb = workbook or open_workbook(settings, region, limiter=limiter)
-        data = wb.load(whole_journal=whole_journal)
+        data = wb.load(whole_journal=whole_journal, also=also_tabs)
         note = wb.backend.read_only_note()
         if note:
             outcome.notes.append(note)
