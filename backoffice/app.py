@@ -40,11 +40,13 @@ class AppContext:
     _settings: Settings | None = None
 
     def settings(self) -> Settings:
+        """The settings of the run, loaded once (config file, environment, global options)."""
         if self._settings is None:
             self._settings = load_settings(self.config)
         return self._settings
 
     def selected_regions(self) -> list[Region]:
+        """The regions to work on: ``--region`` ones, all of the config, or the one workbook."""
         settings = self.settings()
         if self.workbook:
             path = Path(self.workbook).resolve()
@@ -77,6 +79,7 @@ class _ProgressIter:
 
 
 def parse_now(value: str | None) -> dt.datetime | None:
+    """``--now`` as a naive Paris time (``None``: the real time); a bad value is a usage error."""
     if value is None:
         return None
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
@@ -127,12 +130,14 @@ def finish(app: AppContext, outcomes: Sequence[RegionOutcome], refusals: Sequenc
 
 
 def exit_code(outcomes: Sequence[RegionOutcome], refusals: Sequence[str] = ()) -> int:
+    """2 for an error or a refusal, 1 for findings that need a person, else 0."""
     if refusals or any(o.error for o in outcomes):
         return 2
     return 1 if any(o.attention() for o in outcomes) else 0
 
 
 def render_outcome(outcome: RegionOutcome, app: AppContext) -> None:
+    """Print one region's outcome: its steps' summaries, tables, findings and what was written."""
     region = outcome.region
     title = f"Région {region.code}" + (f" — {region.name}" if region.name and region.name != region.code else "")
     click.echo(click.style(title, bold=True))
@@ -199,6 +204,7 @@ def render_outcome(outcome: RegionOutcome, app: AppContext) -> None:
 
 
 def outcomes_json(outcomes: Sequence[RegionOutcome], refusals: Sequence[str] = ()) -> dict:
+    """The outcomes as a JSON-ready dict (``--json``)."""
     out: dict[str, Any] = {"regions": [], "exit_code": exit_code(outcomes, refusals)}
     if refusals:
         out["errors"] = list(refusals)

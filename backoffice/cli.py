@@ -23,6 +23,7 @@ class BackofficeGroup(click.Group):
     code 2, in one place."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Run the group with French usage errors (exit 2) and the root error turned into its exit code."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
@@ -39,6 +40,7 @@ class BackofficeGroup(click.Group):
         sys.exit(value if isinstance(value, int) else 0)
 
     def invoke(self, ctx: click.Context):
+        """Invoke the command; a :class:`BackofficeError` becomes its French message and exit code."""
         try:
             return super().invoke(ctx)
         except BackofficeError as err:
@@ -76,6 +78,7 @@ def cli(ctx, config, workbook, spreadsheet, regions, now, dry_run, verbose, as_j
 
 
 def main() -> None:
+    """The ``backoffice`` console script."""
     cli(prog_name="backoffice")
 
 

@@ -33,6 +33,7 @@ class GeocoderError(BackofficeError):
 
 @dataclass(frozen=True)
 class Address:
+    """One address to geocode, with the caller's id of its row."""
     ref: str  # the caller's id of the row, sent and read back
     street: str
     postcode: str
@@ -40,11 +41,13 @@ class Address:
 
     @property
     def text(self) -> str:
+        """The address on one line, as the geocoder reads it."""
         return " ".join(p for p in (self.street, self.postcode, self.city) if p)
 
 
 @dataclass(frozen=True)
 class Answer:
+    """The geocoder's answer for one address: a status, and the point when found."""
     ref: str
     status: str  # ok / not-found / skipped / error / missing (no line for this ref)
     latitude: float | None = None

@@ -58,6 +58,7 @@ class IvrLog:
 
     @property
     def ok_calls(self) -> pd.DataFrame:
+        """The calls whose result is ``OK``: the only ones that confirm a presence."""
         return self.calls[self.calls["ok"]]
 
     @classmethod

@@ -24,6 +24,7 @@ _FIX = "Faites corriger la ligne par le logisticien, puis réimportez le fichier
 
 @dataclass(frozen=True)
 class TrackingLine:
+    """One line of the logistics partner's tracking file, parsed."""
     line: int  # line number in the file (the header is line 1)
     number: str  # N° commande
     status: str  # Expédié / Livré / Retourné

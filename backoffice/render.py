@@ -12,6 +12,7 @@ import pandas as pd
 
 
 def text(value: Any) -> str:
+    """A cell as people read it: dates ``JJ/MM/AAAA``, times ``HH:MM``, empty for nothing."""
     if value is None:
         return ""
     if isinstance(value, float) and math.isnan(value):

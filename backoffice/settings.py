@@ -72,6 +72,7 @@ def _placeholder(key: str, value: str) -> bool:
 
 @dataclass(frozen=True)
 class Sheets:
+    """Google Sheets access: the service-account key, timeouts, retries and the request budget."""
     credentials: str = ""
     timeout_s: float = 30.0
     max_retries: int = 5
@@ -82,6 +83,7 @@ class Sheets:
 
 @dataclass(frozen=True)
 class Presence:
+    """How early a call counts, and the grace before a missing presence is « Manquante »."""
     early_minutes: int = 60
     grace_minutes: int = 15
     stale_minutes: int = 30  # a log whose newest call and file are older is not trusted for Manquante
@@ -89,6 +91,7 @@ class Presence:
 
 @dataclass(frozen=True)
 class Suggest:
+    """The suggestion plan: horizon, candidates kept, working-time limits and the score's weights."""
     days: int = 14
     top: int = 3
     default_radius_km: float = 50.0
@@ -108,6 +111,7 @@ class Suggest:
 
 @dataclass(frozen=True)
 class Geocode:
+    """The national geocoder: its address, the minimum score trusted, timeouts and retries."""
     url: str = "https://data.geopf.fr/geocodage/search/csv/"
     min_score: float = 0.6
     timeout_s: float = 60.0
@@ -117,6 +121,7 @@ class Geocode:
 
 @dataclass(frozen=True)
 class Mandates:
+    """Mandates: horizon, output folder, template, the stores' default delay, LibreOffice."""
     days: int = 21
     out_dir: str = "output"
     template: str = "templates/mandat_fournisseur.docx"
@@ -127,6 +132,7 @@ class Mandates:
 
 @dataclass(frozen=True)
 class Smtp:
+    """The SMTP server that sends the mandates (the password comes from the environment)."""
     host: str = "localhost"
     port: int = 587
     security: str = "starttls"
@@ -138,6 +144,7 @@ class Smtp:
 
 @dataclass(frozen=True)
 class Kits:
+    """Kit orders: horizon, the partner's lead time in working days, days allowed for the return."""
     days: int = 10
     lead_working_days: int = 1
     return_days: int = 7
@@ -145,6 +152,7 @@ class Kits:
 
 @dataclass(frozen=True)
 class Check:
+    """The check's thresholds and limits (contracts, reports, expenses, working time)."""
     unstaffed_days: int = 3
     contract_offer_days: int = 10
     contract_working_days: int = 2
@@ -190,6 +198,7 @@ class Limits:
 
 @dataclass(frozen=True)
 class Region:
+    """One Direction Régionale: its code, its workbook (.xlsx) or spreadsheet, its IVR export."""
     code: str
     name: str = ""
     workbook: str = ""  # .xlsx path (relative to the config file)
@@ -202,6 +211,7 @@ class Region:
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting of a run: defaults, the config file, the environment, in that order."""
     agency: Agency = Agency()
     sheets: Sheets = Sheets()
     presence: Presence = Presence()
@@ -232,6 +242,7 @@ class Settings:
             )
 
     def region(self, code: str) -> Region:
+        """The region with this code (a :class:`ConfigError` naming the known codes otherwise)."""
         for region in self.regions:
             if region.code.casefold() == code.casefold():
                 return region
@@ -255,6 +266,7 @@ class Settings:
             return str(p)
 
     def template_path(self) -> Path:
+        """The mandate template: the config's own, else the packaged one."""
         p = Path(self.mandates.template).expanduser()
         if p.is_absolute():
             return p
@@ -262,9 +274,11 @@ class Settings:
         return local if local.exists() else self.config_dir / p
 
     def tab_names(self, region: Region | None) -> dict[str, str]:
+        """Tab renames for ``region`` (the config's, then the region's own)."""
         return {**self.tabs, **(region.tabs if region else {})}
 
     def header_overrides(self, region: Region | None) -> dict[str, dict[str, str]]:
+        """Header renames per tab for ``region`` (the config's, then the region's own)."""
         merged = {tab: dict(cols) for tab, cols in self.headers.items()}
         for tab, cols in (region.headers if region else {}).items():
             merged.setdefault(tab, {}).update(cols)

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.factor
 from backoffice.jobs.base import JobContext  # noqa: E402
 from backoffice.jobs.check import check_step, run_rules  # noqa: E402
 from backoffice.settings import Region, load_settings  # noqa: E402
+from rules.registry import RuleContext  # noqa: E402
 from sheets_sync import MemoryBackend, Workbook  # noqa: E402
 from tests.factories import rows_for  # noqa: E402
 
@@ -93,7 +94,7 @@ def main() -> None:
     data = wb.load()
     t1 = time.perf_counter()
     ctx = JobContext(settings, Region("BENCH"), NOW, carried=list(data.findings))
-    findings = run_rules(data, ctx, extra={})
+    findings = run_rules(data, ctx, rule_ctx=RuleContext(data, ctx.settings, ctx.now))
     t2 = time.perf_counter()
     result = check_step(data, ctx)
     t3 = time.perf_counter()

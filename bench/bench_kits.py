@@ -65,7 +65,7 @@ def main() -> None:
     imported = timed(f"import {len(lines) - 1} tracking lines", lambda: kits_import_step(data, ictx))
     print(f"  {dict(imported.summary)}")
 
-    rctx = RuleContext(data, settings, NOW, extra={"kit_orders": load_kit_orders(ctx)})
+    rctx = RuleContext(data, settings, NOW, kit_orders=load_kit_orders(ctx))
     for rule in (kit_order_to_correct, kit_not_delivered, kit_not_returned):
         found = timed(f"rule {rule.__name__}", lambda rule=rule: rule(rctx))
         print(f"  findings: {len(found)}")

@@ -32,6 +32,7 @@ def employee_label(employees: pd.DataFrame, matricule: str) -> str:
 
 
 def employee_phone(employees: pd.DataFrame, matricule: str) -> str:
+    """The employee's phone as people dial it, ``""`` when unknown."""
     if matricule not in employees.index:
         return ""
     return display_phone(employees.at[matricule, "Téléphone"])

@@ -16,9 +16,8 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Mapping
 
+from rules.mandates import store_label
 from sheets_sync.errors import BackofficeError, ConfigError
-
-from .mandates import store_label
 
 
 class SendError(BackofficeError):
@@ -74,6 +73,7 @@ class MandateMailer:
         return f"{self.cfg.host}:{self.cfg.port}"
 
     def connect(self) -> None:
+        """Open the SMTP connection (STARTTLS, SSL or plain) and log in when a user is set."""
         cfg = self.cfg
         try:
             if cfg.security == "ssl":
@@ -102,6 +102,7 @@ class MandateMailer:
         self.conn = conn
 
     def send(self, msg: EmailMessage) -> None:
+        """Send one message, connecting first if needed; an SMTP failure is a :class:`SendError`."""
         if self.conn is None:
             self.connect()
         try:
@@ -115,6 +116,7 @@ class MandateMailer:
             raise SendError(f"destinataire refusé par le serveur SMTP : {', '.join(refused)}.")
 
     def close(self) -> None:
+        """Close the connection, if open."""
         if self.conn is not None:
             try:
                 self.conn.quit()

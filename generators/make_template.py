@@ -3,7 +3,7 @@
 Run ``python -m generators.make_template [OUT.docx]`` to rebuild it. People may then edit the
 template in Word: the ``{{ tags }}`` (docxtpl / Jinja syntax) are the only thing that must stay.
 Every tag is a flat name (``salarie_nom``, not ``salarie.nom``) so that a tag the data does not
-have is detected exactly (see :data:`generators.mandates.TAGS`).
+have is detected exactly (see :data:`rules.mandates.TAGS`).
 """
 from __future__ import annotations
 
@@ -73,6 +73,7 @@ def _grid(doc, rows, widths=(Cm(5.5), Cm(11))):
 
 
 def build(out: Path = DEFAULT_OUT) -> Path:
+    """Write the packaged mandate template at ``out``."""
     doc = Document()
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)

@@ -60,6 +60,7 @@ def working_days_between(start, end) -> pd.Series:
 
 
 def is_working_day(date) -> bool:
+    """Whether ``date`` is a working day: Monday to Friday, no French public holiday."""
     day = np.datetime64(pd.Timestamp(date).date(), "D")
     return bool(np.is_busday(day, holidays=list(_holidays_around(np.array([day])))))
 

@@ -11,7 +11,7 @@ import pandas as pd
 from sheets_sync.findings import ALERTE, ERREUR
 
 from .calendar import add_working_days
-from .data_rules import day, employee_label, findings_on, live_missions
+from .rule_support import day, employee_label, live_missions
 from .registry import RuleContext, rule
 
 
@@ -28,7 +28,7 @@ def contract_to_send(ctx: RuleContext):
     m = _staffed(ctx)
     bad = m[(m["Date"] >= ctx.today) & (m["Date"] <= ctx.today + pd.Timedelta(days=days))
             & m["Contrat"].isin(["", "À envoyer"])]
-    return findings_on(ctx, "contrat.a_envoyer", ALERTE, "Missions", bad.index, "Contrat", (
+    return ctx.findings_on(bad.index, "Contrat", (
         f"contrat {'non préparé' if c == '' else '« À envoyer »'} pour la mission du {day(d)} de "
         f"{employee_label(ctx, s)}. Envoyez le contrat au salarié et passez Contrat à « Envoyé »."
         for c, d, s in zip(bad["Contrat"], bad["Date"], bad["Salarié"])))
@@ -45,7 +45,7 @@ def contract_not_signed(ctx: RuleContext):
     deadline = add_working_days(m["Date"], n)
     bad = m[deadline.values < ctx.today]
     late = deadline[deadline.values < ctx.today]
-    return findings_on(ctx, "contrat.non_signe", ERREUR, "Missions", bad.index, "Contrat", (
+    return ctx.findings_on(bad.index, "Contrat", (
         f"contrat {'« ' + c + ' »' if c else 'vide'} alors que la mission de "
         f"{employee_label(ctx, s)} a commencé le {day(d)} ; il devait être signé au plus tard le "
         f"{day(dl)} ({n} jours ouvrés). Faites signer le contrat et passez Contrat à « Signé »."

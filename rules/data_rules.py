@@ -1,75 +1,20 @@
-"""Data rules: cells that cannot be used as they are (the reader's findings, bad references).
-
-Also holds the small helpers the other rule modules of the check share.
-"""
+"""Data rules: cells that cannot be used as they are (the reader's findings, bad references)."""
 from __future__ import annotations
 
-from typing import Iterable
 
 import pandas as pd
 
 from sheets_sync.findings import ERREUR, Finding
-from sheets_sync.parsing import format_date, format_time, norm
+from sheets_sync.parsing import format_time, norm
 from sheets_sync.reading import RULE_DUPLICATE, RULE_REQUIRED, RULE_UNREADABLE
 
 from .registry import RuleContext, rule
+from .rule_support import day, employee_label, live_missions, norm_series
 
 ALL_TABS = "tous"
 
 
-# --- helpers shared by the check's rule modules -------------------------------------------
-
-def findings_on(ctx: RuleContext, rule_id: str, severity: str, tab: str, keys: Iterable,
-                column: str, messages: Iterable[str]) -> list[Finding]:
-    """One finding per (key, message) on the cell ``column`` of the keyed tab ``tab``."""
-    return [ctx.finding(rule_id, severity, tab, key, column, message)
-            for key, message in zip(keys, messages)]
-
-
-def cached(ctx: RuleContext, name: str, compute):
-    """A value computed once per check run and shared by the rules (kept in ``ctx.extra``)."""
-    cache = ctx.extra.setdefault("_cache", {})
-    if name not in cache:
-        cache[name] = compute()
-    return cache[name]
-
-
-def norm_series(values: pd.Series) -> pd.Series:
-    """:func:`norm` of each value, computed once per distinct value."""
-    return values.map({v: norm(v) for v in values.unique()})
-
-
-def live_missions(ctx: RuleContext) -> pd.DataFrame:
-    """Missions that are not ``Annulée``."""
-    missions = ctx.data["Missions"].df
-    return missions[missions["Statut"] != "Annulée"]
-
-
-def _labels(ctx: RuleContext) -> dict:
-    e = ctx.data["Salariés"].df
-    return dict(zip(e.index, e.index.astype(str) + " (" + e["Prénom"] + " " + e["Nom"] + ")"))
-
-
-def employee_label(ctx: RuleContext, matricule: str) -> str:
-    """``S0001 (Léa Martin)``, or the matricule alone when it is unknown."""
-    return cached(ctx, "labels", lambda: _labels(ctx)).get(matricule, str(matricule))
-
-
-def day(value) -> str:
-    """``JJ/MM/AAAA``, ``?`` when there is no date."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
-        return "?"
-    return format_date(value)
-
-
-def hours_text(hours: float) -> str:
-    """``10 h 30`` from 10.5."""
-    minutes = int(round(hours * 60))
-    h, m = divmod(minutes, 60)
-    return f"{h} h {m:02d}" if m else f"{h} h"
-
-
-def _unknown_reference(ctx: RuleContext, rule_id: str, column: str, target: str, what: str,
+def _unknown_reference(ctx: RuleContext, column: str, target: str, what: str,
                        values: pd.Series) -> list[Finding]:
     known = ctx.data[target].all_keys
     bad = values[(values != "") & ~values.isin(known)]
@@ -79,7 +24,7 @@ def _unknown_reference(ctx: RuleContext, rule_id: str, column: str, target: str,
         close = by_norm.get(norm(value))
         hint = f" (vouliez-vous « {close} » ?)" if close else ""
         out.append(ctx.finding(
-            rule_id, ERREUR, "Missions", key, column,
+            key, column,
             f"{what} « {value} » n'existe pas dans l'onglet {ctx.data[target].title}{hint}. "
             f"Corrigez la cellule ou ajoutez la ligne manquante dans {ctx.data[target].title}."))
     return out
@@ -87,8 +32,9 @@ def _unknown_reference(ctx: RuleContext, rule_id: str, column: str, target: str,
 
 # --- what the reader finds (documented here so --rules lists them) ---------------------------
 
-def _reader(ctx: RuleContext, rule_id: str) -> list[Finding]:
-    return [f for f in ctx.data.findings if f.rule == rule_id]
+def _reader(ctx: RuleContext) -> list[Finding]:
+    """What the reader found under the running rule's id."""
+    return [f for f in ctx.data.findings if f.rule == ctx.rule.id]
 
 
 @rule(RULE_UNREADABLE, ALL_TABS, ERREUR)
@@ -96,14 +42,14 @@ def unreadable_cell(ctx: RuleContext):
     """Cellule illisible : une date, une heure, un montant, un nombre, un code postal, un
     téléphone, un e-mail ou un oui/non qui ne se lit pas (ex. « 31/02/2026 »). La ligne est
     ignorée par tous les traitements tant que la cellule n'est pas corrigée."""
-    return _reader(ctx, RULE_UNREADABLE)
+    return _reader(ctx)
 
 
 @rule(RULE_REQUIRED, ALL_TABS, ERREUR)
 def required_field(ctx: RuleContext):
     """Champ obligatoire vide (ex. la Date ou le Code magasin d'une mission, le Téléphone
     d'un salarié). La ligne est ignorée tant qu'il manque."""
-    return _reader(ctx, RULE_REQUIRED)
+    return _reader(ctx)
 
 
 @rule(RULE_DUPLICATE, ALL_TABS, ERREUR)
@@ -111,7 +57,7 @@ def duplicate_key(ctx: RuleContext):
     """Clé en double : le même N° mission, Matricule, Code magasin, Marque ou N° note sur
     plusieurs lignes ; chaque cellule concernée est nommée. Ces lignes sont ignorées tant
     que la clé n'est pas unique."""
-    return _reader(ctx, RULE_DUPLICATE)
+    return _reader(ctx)
 
 
 # --- references and consistency ------------------------------------------------------------
@@ -122,7 +68,7 @@ def end_not_after_start(ctx: RuleContext):
     pas minuit). La mission est ignorée des calculs de temps de travail."""
     m = ctx.data["Missions"].df
     bad = m[m["Début"].notna() & m["Fin"].notna() & (m["Fin"] <= m["Début"])]
-    return findings_on(ctx, "donnees.fin_avant_debut", ERREUR, "Missions", bad.index, "Fin", (
+    return ctx.findings_on(bad.index, "Fin", (
         f"fin {format_time(f)} pas après le début {format_time(d)}. Corrigez Début ou Fin."
         for d, f in zip(bad["Début"], bad["Fin"])))
 
@@ -131,21 +77,21 @@ def end_not_after_start(ctx: RuleContext):
 def unknown_brand(ctx: RuleContext):
     """La Marque d'une mission n'existe pas dans l'onglet Marques (comparaison exacte : les
     mandats et les formations s'appuient sur ce nom)."""
-    return _unknown_reference(ctx, "donnees.marque_inconnue", "Marque", "Marques", "marque",
+    return _unknown_reference(ctx, "Marque", "Marques", "marque",
                               ctx.data["Missions"].df["Marque"])
 
 
 @rule("donnees.magasin_inconnu", "Missions", ERREUR)
 def unknown_store(ctx: RuleContext):
     """Le Code magasin d'une mission n'existe pas dans l'onglet Magasins."""
-    return _unknown_reference(ctx, "donnees.magasin_inconnu", "Code magasin", "Magasins",
+    return _unknown_reference(ctx, "Code magasin", "Magasins",
                               "code magasin", ctx.data["Missions"].df["Code magasin"])
 
 
 @rule("donnees.salarie_inconnu", "Missions", ERREUR)
 def unknown_employee(ctx: RuleContext):
     """Le Salarié d'une mission n'est pas un Matricule de l'onglet Salariés."""
-    return _unknown_reference(ctx, "donnees.salarie_inconnu", "Salarié", "Salariés", "matricule",
+    return _unknown_reference(ctx, "Salarié", "Salariés", "matricule",
                               ctx.data["Missions"].df["Salarié"])
 
 
@@ -157,7 +103,7 @@ def inactive_employee(ctx: RuleContext):
     employees = ctx.data["Salariés"].df
     inactive = set(employees.index[norm_series(employees["Statut"]) == "inactif"])
     bad = m[m["Salarié"].isin(inactive) & (m["Date"] >= ctx.today)]
-    return findings_on(ctx, "donnees.salarie_inactif", ERREUR, "Missions", bad.index, "Salarié", (
+    return ctx.findings_on(bad.index, "Salarié", (
         f"{employee_label(ctx, s)} est « Inactif » dans Salariés mais affecté(e) à cette mission "
         f"du {day(d)}. Affectez un salarié actif ou réactivez la fiche."
         for s, d in zip(bad["Salarié"], bad["Date"])))

@@ -24,6 +24,7 @@ OPEN_STATUSES = ("", norm("À pourvoir"))
 
 @dataclass(frozen=True)
 class HardRule:
+    """A hard eligibility rule of the suggestions: its code, id and French labels."""
     code: int
     id: str
     one: str  # label after a count of 1 (« 1 non formé »)

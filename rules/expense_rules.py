@@ -9,7 +9,7 @@ import pandas as pd
 
 from sheets_sync.findings import ALERTE, ERREUR
 
-from .data_rules import cached, day, employee_label, findings_on, norm_series
+from .rule_support import cached, day, employee_label, norm_series
 from .geo import haversine_km
 from .registry import RuleContext, rule
 
@@ -37,7 +37,7 @@ def amount_not_positive(ctx: RuleContext):
     par donnees.cellule_illisible)."""
     n = _notes(ctx)
     bad = n[n["Montant"] <= 0]
-    return findings_on(ctx, "frais.montant_invalide", ERREUR, TAB, bad.index, "Montant", (
+    return ctx.findings_on(bad.index, "Montant", (
         f"montant {euros(a)} : il doit être positif. Corrigez le montant ou supprimez la ligne."
         for a in bad["Montant"]))
 
@@ -49,7 +49,7 @@ def meal_ceiling(ctx: RuleContext):
     ceiling = ctx.settings.check.meal_ceiling
     n = _notes(ctx)
     bad = n[(n["_cat"] == "repas") & (n["Montant"] > ceiling + 1e-9)]
-    return findings_on(ctx, "frais.repas_plafond", ALERTE, TAB, bad.index, "Montant", (
+    return ctx.findings_on(bad.index, "Montant", (
         f"repas de {euros(a)}, au-dessus du plafond URSSAF de {euros(ceiling)}. Remboursez au "
         "plus le plafond ou justifiez le dépassement."
         for a in bad["Montant"]))
@@ -64,7 +64,7 @@ def km_amount(ctx: RuleContext):
     n = n[n["_cat"] == "km"]
     allowed = (n["Km"].fillna(0) * rate).round(2)
     bad = n[n["Km"].isna() | (n["Montant"] > allowed + 0.005)]
-    return findings_on(ctx, "frais.km_montant", ERREUR, TAB, bad.index, "Montant", (
+    return ctx.findings_on(bad.index, "Montant", (
         f"indemnité km de {euros(a)} sans kilomètres dans Km. Renseignez les Km parcourus."
         if pd.isna(k) else
         f"indemnité km de {euros(a)} pour {k:g} km : au plus {euros(round(k * rate, 2))} à "
@@ -90,7 +90,7 @@ def km_distance(ctx: RuleContext):
     round_trip = pd.Series(2 * haversine_km(lat1, lon1, lat2, lon2), index=n.index)
     bad_mask = round_trip.notna() & (n["Km"] > tolerance * round_trip + 1e-9)
     bad = n[bad_mask]
-    return findings_on(ctx, "frais.km_distance", ALERTE, TAB, bad.index, "Km", (
+    return ctx.findings_on(bad.index, "Km", (
         f"{k:g} km déclarés alors que l'aller-retour domicile → magasin {c} fait environ "
         f"{rt:.0f} km (tolérance × {str(tolerance).replace('.', ',')}). Vérifiez le trajet avec le salarié."
         for k, c, rt in zip(bad["Km"], store_code[bad_mask], round_trip[bad_mask])))
@@ -102,7 +102,7 @@ def receipt_missing(ctx: RuleContext):
     (Justificatif n'est pas « oui ») : l'URSSAF exige le justificatif."""
     n = _notes(ctx)
     bad = n[n["_cat"].isin(RECEIPT_CATEGORIES) & (n["Justificatif"] != True)]  # noqa: E712
-    return findings_on(ctx, "frais.justificatif_manquant", ALERTE, TAB, bad.index, "Justificatif", (
+    return ctx.findings_on(bad.index, "Justificatif", (
         f"dépense « {c} » de {euros(a)} sans justificatif. Demandez le justificatif au salarié "
         "puis mettez « oui »."
         for c, a in zip(bad["Catégorie"], bad["Montant"])))
@@ -133,7 +133,7 @@ def mission_not_worked(ctx: RuleContext):
                     f"pas à {employee_label(ctx, mat)}. Refusez la note ou corrigez le N° mission.")
         else:
             continue
-        out.append(ctx.finding("frais.mission_non_travaillee", ERREUR, TAB, key, "N° mission", text))
+        out.append(ctx.finding(key, "N° mission", text))
     return out
 
 
@@ -152,7 +152,7 @@ def duplicate_expense(ctx: RuleContext):
         for key, row in group.iterrows():
             others = ", ".join(f"{k} ({c})" for k, c in cells.items() if k != key)
             out.append(ctx.finding(
-                "frais.doublon", ALERTE, TAB, key, "Montant",
+                key, "Montant",
                 f"même salarié ({row['Matricule']}), même date ({day(row['Date'])}), même catégorie "
                 f"({row['Catégorie']}) et même montant ({euros(row['Montant'])}) que {others}. "
                 "Vérifiez qu'il ne s'agit pas d'un doublon et supprimez-le le cas échéant."))
@@ -171,7 +171,7 @@ def received_late(ctx: RuleContext):
     delay = (n["Reçue le"] - ref).dt.days
     bad_mask = delay > limit
     bad = n[bad_mask]
-    return findings_on(ctx, "frais.recu_tardif", ALERTE, TAB, bad.index, "Reçue le", (
+    return ctx.findings_on(bad.index, "Reçue le", (
         f"note reçue le {day(r)}, {int(d)} jours après la mission du {day(m)} (délai : {limit} "
         "jours). Vérifiez avec votre responsable avant de la rembourser."
         for r, d, m in zip(bad["Reçue le"], delay[bad_mask], ref[bad_mask])))

@@ -1,7 +1,7 @@
 """Check rules on equipment kits (issue 7).
 
 The order memory (order number -> what the order was made for) comes from the kit order
-job's sidecar, given by the check job as ``RuleContext.extra["kit_orders"]``
+job's sidecar, given by the check job as ``RuleContext.kit_orders``
 (``backoffice.jobs.kits.load_kit_orders``); without it the correction rule finds nothing.
 """
 from __future__ import annotations
@@ -14,7 +14,6 @@ from sheets_sync.parsing import format_date
 from .kits import changed_since_order
 from .registry import RuleContext, rule
 
-KIT_ORDERS = "kit_orders"  # the RuleContext.extra key
 OUT_STATUSES = ("Commandé", "Expédié", "Livré")  # the kit left the partner and must come back
 
 
@@ -32,7 +31,7 @@ def _kit_state(row) -> str:
 def kit_order_to_correct(ctx: RuleContext):
     """Commande kit à corriger : le salarié, la date ou le kit de la mission ont changé depuis
     la commande au logisticien (le kit irait à la mauvaise personne, ou à la mauvaise date)."""
-    memory = ctx.extra.get(KIT_ORDERS) or {}
+    memory = ctx.kit_orders
     if not memory:
         return []
     missions = ctx.data["Missions"]
@@ -57,11 +56,14 @@ def kit_order_to_correct(ctx: RuleContext):
         if "Kit" in changed:
             now += f", kit « {row['Kit']} »"
         out.append(ctx.finding(
-            "kit.commande_a_corriger", ALERTE, "Missions", key, changed[0],
+            key, changed[0],
             f"commande kit à corriger : la commande {number} a été passée {then} ; la mission est "
             f"maintenant : {now}. Corrigez la commande auprès du logisticien (destinataire, "
             "adresse, date de livraison)."))
     return out
+
+
+_WHEN = {0: "aujourd'hui", 1: "demain"}
 
 
 @rule("kit.non_livre", "Missions", ERREUR)
@@ -75,15 +77,11 @@ def kit_not_delivered(ctx: RuleContext):
               & ~df["Statut"].isin(("Annulée", "Réalisée"))
               & (df["Date"] >= today) & (df["Date"] <= today + pd.Timedelta(days=1))
               & (df["Kit statut"] != "Livré")]
-    out = []
-    for key, row in soon.iterrows():
-        when = "aujourd'hui" if row["Date"] == today else "demain"
-        out.append(ctx.finding(
-            "kit.non_livre", ERREUR, "Missions", key, "Kit statut",
-            f"la mission {key} commence {when} ({format_date(row['Date'])}) et son kit "
-            f"« {row['Kit']} » n'est pas livré (statut {_kit_state(row)}). Relancez le logisticien "
-            "ou organisez une remise en main propre, puis passez le statut à « Livré »."))
-    return out
+    return ctx.findings_on(soon.index, "Kit statut", (
+        f"la mission {key} commence {_WHEN[(row['Date'] - today).days]} "
+        f"({format_date(row['Date'])}) et son kit « {row['Kit']} » n'est pas livré (statut {_kit_state(row)}). "
+        "Relancez le logisticien ou organisez une remise en main propre, puis passez le statut à « Livré »."
+        for key, row in soon.iterrows()))
 
 
 @rule("kit.non_retourne", "Missions", ALERTE)
@@ -97,11 +95,7 @@ def kit_not_returned(ctx: RuleContext):
               & (df["Statut"] == "Réalisée")
               & df["Kit statut"].isin(OUT_STATUSES)
               & (df["Date"] + pd.Timedelta(days=days) <= ctx.today)]
-    out = []
-    for key, row in late.iterrows():
-        out.append(ctx.finding(
-            "kit.non_retourne", ALERTE, "Missions", key, "Kit statut",
-            f"le kit « {row['Kit']} » de la mission du {format_date(row['Date'])} n'est pas "
-            f"retourné {days} jours après (statut {_kit_state(row)}). Relancez "
-            f"{row['Salarié'] or 'le salarié'} pour le renvoi au logisticien."))
-    return out
+    return ctx.findings_on(late.index, "Kit statut", (
+        f"le kit « {row['Kit']} » de la mission du {format_date(row['Date'])} n'est pas retourné {days} jours "
+        f"après (statut {_kit_state(row)}). Relancez {row['Salarié'] or 'le salarié'} pour le renvoi au logisticien."
+        for _key, row in late.iterrows()))

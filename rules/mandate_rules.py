@@ -11,6 +11,7 @@ import pandas as pd
 from sheets_sync.findings import ALERTE, ERREUR
 from sheets_sync.parsing import format_date
 
+from .mandates import MissingReference, changed_fields, mandate_data
 from .registry import RuleContext, rule
 
 STAFFED = ("Proposée", "Confirmée")
@@ -37,7 +38,7 @@ def not_sent_in_time(ctx: RuleContext):
     m = upcoming(ctx)
     hit = m[(m["jours"] <= m["delai"]) & (m["jours"] > LAST_DAYS)
             & ~m["Mandat"].isin(("Envoyé", "Accusé", "Refusé"))]
-    return [ctx.finding("mandat.non_envoye", ALERTE, "Missions", key, "Mandat",
+    return [ctx.finding(key, "Mandat",
                         f"mandat {_status(row['Mandat'])} alors que la mission du {format_date(row['Date'])} "
                         f"au magasin {row['Code magasin']} est dans {row['jours']} jour(s) et que le magasin veut "
                         f"le mandat {int(row['delai'])} jour(s) avant ; générez-le et envoyez-le "
@@ -51,11 +52,10 @@ def not_acknowledged(ctx: RuleContext):
     le salarié risque de se voir refuser l'entrée."""
     m = upcoming(ctx)
     hit = m[(m["jours"] <= LAST_DAYS) & ~m["Mandat"].isin(("Accusé", "Refusé"))]
-    return [ctx.finding("mandat.non_accuse", ERREUR, "Missions", key, "Mandat",
-                        f"mandat {_status(row['Mandat'])}, non accusé par le magasin {row['Code magasin']}, pour "
-                        f"une mission dans {row['jours']} jour(s) ({format_date(row['Date'])}) ; appelez le magasin "
-                        "pour confirmer la réception, puis mettez Mandat à « Accusé ».")
-            for key, row in hit.iterrows()]
+    return ctx.findings_on(hit.index, "Mandat", (
+        f"mandat {_status(row['Mandat'])}, non accusé par le magasin {row['Code magasin']}, pour une mission "
+        f"dans {row['jours']} jour(s) ({format_date(row['Date'])}) ; appelez le magasin pour confirmer la "
+        "réception, puis mettez Mandat à « Accusé »." for _key, row in hit.iterrows()))
 
 
 @rule("mandat.refuse", "Missions", ERREUR)
@@ -63,11 +63,10 @@ def refused(ctx: RuleContext):
     """Le magasin a refusé le mandat d'une mission à venir."""
     m = upcoming(ctx)
     hit = m[m["Mandat"] == "Refusé"]
-    return [ctx.finding("mandat.refuse", ERREUR, "Missions", key, "Mandat",
-                        f"mandat refusé par le magasin {row['Code magasin']} pour la mission du "
-                        f"{format_date(row['Date'])} ; voyez avec le magasin et la marque, corrigez la mission, "
-                        "puis mettez Mandat à « À refaire ».")
-            for key, row in hit.iterrows()]
+    return ctx.findings_on(hit.index, "Mandat", (
+        f"mandat refusé par le magasin {row['Code magasin']} pour la mission du {format_date(row['Date'])} ; "
+        "voyez avec le magasin et la marque, corrigez la mission, puis mettez Mandat à « À refaire »."
+        for _key, row in hit.iterrows()))
 
 
 @rule("mandat.a_refaire", "Missions", ALERTE)
@@ -75,13 +74,11 @@ def to_redo(ctx: RuleContext):
     """Le mandat est à refaire : Mandat vaut « À refaire », ou ce que le mandat imprime (salarié,
     magasin, date, horaires…) a changé depuis qu'il a été généré (empreinte différente de celle
     gardée dans mandats/empreintes.json)."""
-    from generators.mandates import MissingReference, changed_fields, mandate_data
-
-    records = ctx.extra.get("mandate_records") or {}
+    records = ctx.mandate_records
     m = upcoming(ctx)
     out = []
     for key in m.index[m["Mandat"] == "À refaire"]:
-        out.append(ctx.finding("mandat.a_refaire", ALERTE, "Missions", key, "Mandat",
+        out.append(ctx.finding(key, "Mandat",
                                "mandat à refaire ; lancez backoffice mandates pour le régénérer, puis --send."))
     tracked = m[m["Mandat"].isin(("Généré", "Envoyé", "Accusé", "Refusé")) & m.index.isin(list(records))]
     for key in tracked.index:
@@ -93,7 +90,7 @@ def to_redo(ctx: RuleContext):
         if current.fingerprint == record.get("empreinte"):
             continue
         what = "; ".join(changed_fields(record.get("donnees", {}), current.fields)) or "données du mandat"
-        out.append(ctx.finding("mandat.a_refaire", ALERTE, "Missions", key, "Mandat",
+        out.append(ctx.finding(key, "Mandat",
                                f"mandat {_status(tracked.at[key, 'Mandat'])} devenu faux ({what}) ; lancez "
                                "backoffice mandates pour le régénérer, puis --send."))
     return out

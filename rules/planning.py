@@ -36,6 +36,7 @@ EPS = 1e-9
 
 @dataclass
 class PlanResult:
+    """The solver's plan: the pairs chosen, its status and size."""
     chosen: np.ndarray  # bool per pair row
     status: str  # "optimal", "time limit", "greedy" …
     seconds: float
@@ -44,6 +45,7 @@ class PlanResult:
     extra: dict = field(default_factory=dict)
 
     def total_cost(self, pairs: pd.DataFrame) -> float:
+        """The plan's total cost over ``pairs``."""
         return float(pairs["cost"].to_numpy()[self.chosen].sum())
 
 

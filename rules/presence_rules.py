@@ -27,7 +27,7 @@ def missing_today(ctx: RuleContext):
             phone = f" au {shown}" if shown else ""
         start = format_time(m["Début"]) if pd.notna(m["Début"]) else "?"
         findings.append(ctx.finding(
-            "presence.manquante", ERREUR, "Missions", key, "Présence",
+            key, "Présence",
             f"mission {key} du jour (début {start}) : {who} n'a pas confirmé sa présence. "
             f"Appelez le salarié{phone} puis notez le résultat dans « Présence ».",
         ))

@@ -6,39 +6,50 @@ A rule takes a :class:`RuleContext` and returns findings; every rule runs, alway
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
-from sheets_sync.findings import SEVERITIES, Finding
+from sheets_sync.findings import SEVERITIES, Finding, Severity
 from sheets_sync.workbook import WorkbookData
 
 
 
 @dataclass(frozen=True)
 class Rule:
+    """A registered rule: its id, the tab its findings are on, its severity, its function."""
+
     id: str
     tab: str
-    severity: str
+    severity: Severity
     func: Callable[["RuleContext"], Iterable[Finding]]
 
     @property
     def doc(self) -> str:
+        """The rule's French explanation (its docstring, on one line)."""
         return " ".join((self.func.__doc__ or "").split())
 
 
 _RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, tab: str, severity: str):
-    """Register a check rule. A duplicate id is an error."""
+def rule(rule_id: str, tab: str, severity: Severity):
+    """Register a check rule; the only place that says its id, tab and severity. The function
+    receives a context bound to the rule, whose ``finding`` methods put them on each finding.
+    A duplicate id is an error."""
     if severity not in SEVERITIES:
         raise ValueError(f"rule {rule_id}: unknown severity {severity!r}")
 
     def register(func):
         if rule_id in _RULES and _RULES[rule_id].func.__qualname__ != func.__qualname__:
             raise ValueError(f"duplicate rule id {rule_id!r}")
-        _RULES[rule_id] = Rule(rule_id, tab, severity, func)
-        return func
+
+        @functools.wraps(func)
+        def bound(ctx: RuleContext):
+            return func(replace(ctx, rule=_RULES[rule_id]))
+
+        _RULES[rule_id] = Rule(rule_id, tab, Severity(severity), bound)
+        return bound
 
     return register
 
@@ -53,29 +64,46 @@ def all_rules() -> list[Rule]:
 
 @dataclass
 class RuleContext:
-    """What a rule sees: the typed tables, the settings, the clock of the run."""
+    """What a rule sees: the typed tables, the settings, the clock of the run, what other jobs
+    remember (kit orders, mandate records), and the rule being run."""
 
     data: WorkbookData
     settings: Any  # backoffice.settings.Settings
     now: dt.datetime
-    extra: dict = field(default_factory=dict)  # e.g. mandate fingerprints, carried findings
+    kit_orders: dict = field(default_factory=dict)  # the kits job's memory: N° mission -> order
+    mandate_records: dict = field(default_factory=dict)  # the mandates job's records by N° mission
+    cache: dict = field(default_factory=dict)  # values computed once per run, shared by the rules
+    rule: Rule | None = None  # set by the registry while the rule runs
 
     @property
     def today(self):
+        """The day of ``now``, as a pandas Timestamp."""
         import pandas as pd
 
         return pd.Timestamp(self.now.date())
 
-    def finding(self, rule_id: str, severity: str, tab: str, key, column: str, message: str) -> Finding:
-        """A finding on the cell (key, column) of a keyed tab; the message gets the cell in front."""
-        table = self.data[tab]
+    def _bound(self) -> Rule:
+        if self.rule is None:
+            raise RuntimeError("a finding outside a registered rule: decorate the function with @rule")
+        return self.rule
+
+    def finding(self, key, column: str, message: str, *, severity: Severity | None = None,
+                reason: str = "") -> Finding:
+        """A finding of the running rule on the cell (key, column) of its keyed tab; the message
+        gets the cell in front, the finding the cell's value. ``severity``: an escalation."""
+        bound = self._bound()
+        table = self.data[bound.tab]
         ref = table.cell_of(key, column) if column in table.columns else ""
         text = f"{ref} : {message}" if ref else message
-        return Finding(rule_id, severity, table.title, ref, str(key), text, column)
+        value = table.raw_value(key, column) if ref else None
+        return Finding(bound.id, severity or bound.severity, table.title, ref, str(key), text, column,
+                       value, reason)
 
-    def finding_at_row(self, rule_id: str, severity: str, tab: str, row: int, column: str,
-                       message: str, key: str = "") -> Finding:
-        """A finding on a row of a tab without key (Formations, Indisponibilités)."""
-        table = self.data[tab]
-        ref = table.cell(row, column)
-        return Finding(rule_id, severity, table.title, ref, key, f"{ref} : {message}", column)
+    def findings_on(self, keys: Iterable, column: str, messages: Iterable[str]) -> list[Finding]:
+        """One finding of the running rule per (key, message), on the cell ``column``."""
+        return [self.finding(key, column, message) for key, message in zip(keys, messages)]
+
+    def tab_finding(self, message: str) -> Finding:
+        """A finding of the running rule about its whole tab (no single cell)."""
+        bound = self._bound()
+        return Finding(bound.id, bound.severity, self.data[bound.tab].title, "", "", message, "")

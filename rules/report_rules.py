@@ -5,7 +5,7 @@ import pandas as pd
 
 from sheets_sync.findings import ALERTE
 
-from .data_rules import day, employee_label, findings_on, live_missions
+from .rule_support import day, employee_label, live_missions
 from .registry import RuleContext, rule
 
 WORKED_PRESENCE = ("Confirmée", "En retard")
@@ -20,7 +20,7 @@ def report_missing(ctx: RuleContext):
     m = live_missions(ctx)
     worked = (m["Statut"] == "Réalisée") | ((m["Date"] < ctx.today) & m["Présence"].isin(WORKED_PRESENCE))
     bad = m[worked & m["CR reçu"].isna() & (m["Date"] + pd.Timedelta(days=days) <= ctx.today)]
-    return findings_on(ctx, "rapport.cr_manquant", ALERTE, "Missions", bad.index, "CR reçu", (
+    return ctx.findings_on(bad.index, "CR reçu", (
         f"aucun compte rendu reçu pour la mission du {day(d)}"
         f"{' de ' + employee_label(ctx, s) if s else ''} ({(ctx.today - d).days} jours après). "
         "Relancez le salarié puis notez la date de réception dans CR reçu."

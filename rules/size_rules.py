@@ -1,7 +1,7 @@
 """Workbook size rule: a Google spreadsheet nearing its 10 million cells."""
 from __future__ import annotations
 
-from sheets_sync.findings import ALERTE, Finding
+from sheets_sync.findings import ALERTE
 
 from .registry import RuleContext, rule
 
@@ -17,9 +17,8 @@ def google_size(ctx: RuleContext):
     share = ctx.settings.archive.google_cells_warning
     if cells is None or cells <= share * GOOGLE_CELL_LIMIT:
         return []
-    title = ctx.data["Journal"].title
     count = f"{cells:,}".replace(",", " ")
     message = (f"le classeur compte {count} cellules, {round(100 * cells / GOOGLE_CELL_LIMIT)} % des 10 millions "
                "que Google permet ; au-delà, plus rien ne s'écrit. Lancez « backoffice archive » (Journal de plus "
                "de 90 jours, missions terminées) ou supprimez des onglets inutiles.")
-    return [Finding("classeur.taille_google", ALERTE, title, "", "", message, "")]
+    return [ctx.tab_finding(message)]

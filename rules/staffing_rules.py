@@ -11,7 +11,7 @@ import pandas as pd
 from sheets_sync.findings import ALERTE, ERREUR
 from sheets_sync.parsing import format_time
 
-from .data_rules import cached, day, employee_label, findings_on, hours_text, live_missions
+from .rule_support import cached, day, employee_label, hours_text, live_missions
 from .registry import RuleContext, rule
 from .training import medical_expiry, trained_mask
 from .worktime import day_hours, intervals, overlapping_pairs, short_rests, week_load
@@ -53,7 +53,7 @@ def not_trained(ctx: RuleContext):
     m = m[m["Salarié"].isin(ctx.data["Salariés"].df.index)]
     trained = trained_mask(ctx.data["Formations"].df, m["Salarié"], m["Marque"], m["Date"])
     bad = m[~trained.values]
-    return findings_on(ctx, "planning.non_forme", ERREUR, "Missions", bad.index, "Salarié", (
+    return ctx.findings_on(bad.index, "Salarié", (
         f"{employee_label(ctx, s)} n'est pas formé(e) pour la marque « {b} » au {day(d)}. "
         "Ajoutez sa formation dans Formations ou affectez un salarié formé."
         for s, b, d in zip(bad["Salarié"], bad["Marque"], bad["Date"])))
@@ -83,7 +83,7 @@ def medical_check(ctx: RuleContext):
         f"{day(d)} (expirée le {day(x)}, {months} mois). Programmez une visite avant la mission "
         "ou affectez un autre salarié."
         for s, d, v, x in zip(bad["Salarié"], bad["Date"], m_visit[mask], m_expiry[mask]))
-    return findings_on(ctx, "planning.visite_medicale", ERREUR, "Missions", bad.index, "Salarié",
+    return ctx.findings_on(bad.index, "Salarié",
                        messages)
 
 
@@ -105,7 +105,7 @@ def overlap(ctx: RuleContext):
             continue
         other = by_id.loc[a]
         out.append(ctx.finding(
-            "planning.chevauchement", ERREUR, "Missions", b, "Salarié",
+            b, "Salarié",
             f"{employee_label(ctx, matricule)} est aussi affecté(e) à la mission {a} "
             f"({missions.cell_of(a, 'Salarié')}) le {day(other['date'])} de "
             f"{other['start']:%H:%M} à {other['end']:%H:%M}, qui chevauche celle-ci. "
@@ -122,8 +122,7 @@ def long_day(ctx: RuleContext):
     iv = iv[iv["date"] >= ctx.today]
     iv = iv[iv.groupby(["Matricule", "date"])["hours"].transform("sum") > limit + 1e-9]
     bad = day_hours(iv)
-    return findings_on(ctx, "planning.journee_trop_longue", ERREUR, "Missions",
-                       [ids[-1] for ids in bad["missions"]], "Salarié", (
+    return ctx.findings_on([ids[-1] for ids in bad["missions"]], "Salarié", (
         f"{employee_label(ctx, s)} travaillerait {hours_text(h)} le {day(d)} (missions "
         f"{_missions_text(ids)}), plus que les {hours_text(limit)} autorisées par jour. "
         "Retirez-lui une mission ou raccourcissez les horaires."
@@ -143,8 +142,7 @@ def long_week(ctx: RuleContext):
     weeks = _heavy_weeks(ctx)
     bad = weeks[weeks["hours"] > limit + 1e-9]
     bad = bad[_week_end(bad["year"], bad["week"]) >= ctx.today] if len(bad) else bad
-    return findings_on(ctx, "planning.semaine_trop_longue", ERREUR, "Missions",
-                       [ids[-1] for ids in bad["missions"]], "Salarié", (
+    return ctx.findings_on([ids[-1] for ids in bad["missions"]], "Salarié", (
         f"{employee_label(ctx, s)} travaillerait {hours_text(h)} la semaine {w} de {y} "
         f"(missions {_missions_text(ids)}), plus que les {hours_text(limit)} autorisées. "
         "Retirez-lui une mission cette semaine."
@@ -160,8 +158,7 @@ def too_many_days(ctx: RuleContext):
     weeks = _heavy_weeks(ctx)
     bad = weeks[weeks["days"] > limit]
     bad = bad[_week_end(bad["year"], bad["week"]) >= ctx.today] if len(bad) else bad
-    return findings_on(ctx, "planning.trop_de_jours", ERREUR, "Missions",
-                       [ids[-1] for ids in bad["missions"]], "Salarié", (
+    return ctx.findings_on([ids[-1] for ids in bad["missions"]], "Salarié", (
         f"{employee_label(ctx, s)} travaillerait {n} jours la semaine {w} de {y} (missions "
         f"{_missions_text(ids)}), plus que les {limit} autorisés. Libérez-lui un jour de repos."
         for s, y, w, n, ids in zip(bad["Matricule"], bad["year"], bad["week"], bad["days"],
@@ -177,7 +174,7 @@ def short_rest(ctx: RuleContext):
     rests = short_rests(iv, limit)
     by_id = iv.set_index("mission")
     rests = rests[rests["mission_b"].map(by_id["date"]) >= ctx.today]
-    return findings_on(ctx, "planning.repos_insuffisant", ERREUR, "Missions", rests["mission_b"],
+    return ctx.findings_on(rests["mission_b"],
                        "Salarié", (
         f"{employee_label(ctx, s)} n'aurait que {hours_text(r)} de repos entre la mission {a} "
         f"(fin le {day(by_id.at[a, 'end'])} à {by_id.at[a, 'end']:%H:%M}) et celle-ci (début le "
@@ -200,8 +197,9 @@ def unstaffed(ctx: RuleContext):
         when = {0: "aujourd'hui", 1: "demain"}.get(days, f"dans {days} jours")
         severity = ERREUR if days <= 1 else ALERTE
         out.append(ctx.finding(
-            "planning.sans_salarie", severity, "Missions", key, "Salarié",
+            key, "Salarié",
             f"mission du {day(row['Date'])} ({when}, {row['Marque']}, magasin "
             f"{row['Code magasin']}, {format_time(row['Début'])}–{format_time(row['Fin'])}) sans "
-            "salarié. Affectez un salarié (voir la colonne Suggestions)."))
+            "salarié. Affectez un salarié (voir la colonne Suggestions).",
+            severity=severity, reason="imminente" if severity == ERREUR else ""))
     return out

@@ -64,6 +64,7 @@ class RawTab:
         return None
 
     def set_value(self, row: int, col: int, value) -> None:
+        """Set the raw cell at 1-based (row, col), growing the rows as needed."""
         while len(self.rows) < row:
             self.rows.append([])
         line = self.rows[row - 1]
@@ -74,6 +75,7 @@ class RawTab:
 
 @dataclass(frozen=True)
 class CellWrite:
+    """One cell to write, with the value it held when re-read (to check it did not move)."""
     tab: str  # actual tab title
     row: int
     col: int
@@ -83,6 +85,7 @@ class CellWrite:
 
 @dataclass(frozen=True)
 class FillWrite:
+    """One fill to set (or clear, ``None``), with the fill it had when re-read."""
     tab: str
     row: int
     col: int
@@ -112,6 +115,7 @@ class WritePlan:
     rows: dict[str, dict[int, tuple[list[Any], list[Any]]]] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
+        """Whether there is nothing to write."""
         return not (self.cells or self.fills or self.new_tabs or self.journal or self.deleted_rows or self.rows)
 
 

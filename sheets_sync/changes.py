@@ -71,10 +71,12 @@ class ChangeSet:
         self.cells[slot] = (task, change)
 
     def add_all(self, task: str, changes: Iterable[CellChange | None]) -> None:
+        """Add each of ``changes`` for ``task``."""
         for change in changes:
             self.add(task, change)
 
     def highlight(self, task: str, highlight: Highlight) -> None:
+        """Set (or clear) a cell's fill for ``task``."""
         self.highlights[(highlight.tab, highlight.key, highlight.column)] = (task, highlight)
 
     def rewrite(self, task: str, tab: str, rows: list[list[str]]) -> None:
@@ -82,6 +84,7 @@ class ChangeSet:
         self.owned[tab] = (task, rows)
 
     def merge(self, other: "ChangeSet") -> None:
+        """Take in another change set (a later step's change to a cell wins)."""
         self.follows.update(other.follows)
         for task, change in other.cells.values():
             self.add(task, change)
@@ -94,6 +97,7 @@ class ChangeSet:
         return len(self.cells) + len(self.highlights) + len(self.owned) + len(self.removals)
 
     def is_empty(self) -> bool:
+        """Whether there is nothing to write."""
         return len(self) == 0
 
 
@@ -111,6 +115,7 @@ class Skipped:
 
 @dataclass
 class ApplyReport:
+    """What a write did: cells written, skipped (a person changed them), fills, rows, Journal."""
     written: int = 0  # cells written in people's tabs
     highlights: int = 0
     owned_rows: dict[str, int] = field(default_factory=dict)

@@ -2,9 +2,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
+from typing import Any
 
-ERREUR = "erreur"
-ALERTE = "alerte"
+
+class Severity(str, Enum):
+    """How urgent a finding is; its value is the word people see (``erreur``, ``alerte``).
+    A member equals, hashes and prints as that word, so configuration strings compare to it."""
+
+    ERREUR = "erreur"  # something is wrong: exit 1, the cell turns red
+    ALERTE = "alerte"  # something to look at soon
+
+    __hash__ = str.__hash__
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
+ERREUR = Severity.ERREUR
+ALERTE = Severity.ALERTE
 SEVERITIES = (ERREUR, ALERTE)
 
 
@@ -18,19 +37,25 @@ class Finding:
     """
 
     rule: str
-    severity: str
+    severity: Severity
     tab: str
     cell: str
     key: str
     message: str
     column: str = ""
+    value: Any = None  # the offending cell's value as read, when there is one cell
+    reason: str = ""  # machine-readable cause within the rule (``ceiling``, ``unknown``…), "" when one
 
     def __post_init__(self) -> None:
-        if self.severity not in SEVERITIES:
-            raise ValueError(f"unknown severity {self.severity!r}")
+        try:
+            object.__setattr__(self, "severity", Severity(self.severity))
+        except ValueError:
+            raise ValueError(f"unknown severity {self.severity!r}") from None
 
     def with_severity(self, severity: str) -> "Finding":
-        return Finding(self.rule, severity, self.tab, self.cell, self.key, self.message, self.column)
+        """The same finding at another severity (``[check.rules]``)."""
+        return Finding(self.rule, severity, self.tab, self.cell, self.key, self.message, self.column,
+                       self.value, self.reason)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

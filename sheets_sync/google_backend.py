@@ -130,6 +130,7 @@ def cell_fill(cell: dict) -> str | None:
 
 
 def rgb(hexa: str) -> dict[str, float]:
+    """``RRGGBB`` as the Sheets API's colour (components from 0 to 1)."""
     return {name: int(hexa[i:i + 2], 16) / 255 for name, i in (("red", 0), ("green", 2), ("blue", 4))}
 
 

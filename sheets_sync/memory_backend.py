@@ -27,10 +27,12 @@ class MemoryBackend:
         }
 
     def read(self, tabs: list[str], header_only: tuple[str, ...] = ()) -> dict[str, RawTab]:
+        """Copies of the asked tabs (those that exist)."""
         self.reads += 1
         return self._snapshot(tabs, header_only)
 
     def reread(self, tabs: list[str], header_only: tuple[str, ...] = ()) -> dict[str, RawTab]:
+        """The same as :meth:`read`: memory has no cache to bypass."""
         if self.on_reread is not None:
             hook, self.on_reread = self.on_reread, None
             hook(self)
@@ -46,6 +48,7 @@ class MemoryBackend:
         return ""
 
     def write(self, plan: WritePlan) -> None:
+        """Apply the plan to the grids, appending the Journal rows."""
         self.writes += 1
         for title, header in plan.new_tabs.items():
             self.tabs.setdefault(title, [list(header)])

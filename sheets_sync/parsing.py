@@ -72,6 +72,7 @@ def cell_text(raw) -> str:
 # --- text ---------------------------------------------------------------------------
 
 def parse_text(raw) -> str:
+    """A text cell, stripped; numbers, dates and times as people write them."""
     if raw.__class__ is str:  # the common case first
         return raw.strip()
     if is_empty(raw):
@@ -187,6 +188,7 @@ def parse_amount(raw) -> float:
 
 
 def parse_number(raw) -> float:
+    """A number cell (decimal comma or point)."""
     return _number(raw, "nombre", "12,5")
 
 
@@ -286,6 +288,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def parse_email(raw) -> str:
+    """An e-mail address, checked for its shape."""
     if is_empty(raw):
         return ""
     text = str(raw).strip()

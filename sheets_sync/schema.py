@@ -15,6 +15,7 @@ TEXT, DATE, TIME, AMOUNT, NUMBER, LIST, BOOL, POSTAL, PHONE, EMAIL = (
 
 @dataclass(frozen=True)
 class Column:
+    """A column of the contract: its name, type, and whether it is required or the job's."""
     name: str
     type: str = TEXT
     required: bool = False  # the column must exist in the sheet
@@ -25,12 +26,14 @@ class Column:
 
 @dataclass(frozen=True)
 class TabSpec:
+    """A tab of the contract: its name, key column and columns."""
     name: str
     key: str | None
     columns: tuple[Column, ...]
     owned: bool = False  # Anomalies, Journal, Synthèse: the tool's own tabs
 
     def column(self, name: str) -> Column:
+        """The column ``name`` (KeyError when the tab has none)."""
         for col in self.columns:
             if col.name == name:
                 return col
@@ -38,6 +41,7 @@ class TabSpec:
 
     @property
     def names(self) -> tuple[str, ...]:
+        """The canonical column names, in contract order."""
         return tuple(c.name for c in self.columns)
 
 

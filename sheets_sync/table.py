@@ -44,6 +44,7 @@ class Highlight:
 
 @dataclass
 class Table:
+    """A tab read and typed: the raw tab, the column map, the DataFrame by key, the reader's findings."""
     spec: TabSpec
     title: str  # the actual tab name in the workbook
     raw: RawTab
@@ -57,9 +58,11 @@ class Table:
 
     @property
     def name(self) -> str:
+        """The canonical tab name."""
         return self.spec.name
 
     def letter(self, column: str) -> str:
+        """The column letter of ``column`` in this sheet."""
         return col_letter(self.columns[column])
 
     def cell(self, row: int, column: str) -> str:
@@ -67,6 +70,7 @@ class Table:
         return cell_ref(self.title, int(row), self.columns[column])
 
     def cell_of(self, key: str, column: str) -> str:
+        """``Missions!F12`` for the row of ``key`` and a canonical column."""
         return self.cell(self.row_of(key), column)
 
     def row_of(self, key) -> int:
@@ -80,9 +84,11 @@ class Table:
             return int(self.df.at[key, ROW])
 
     def raw_value(self, key, column: str):
+        """The raw cell of (key, column), as read."""
         return self.raw.value(self.row_of(key), self.columns[column])
 
     def fill_of(self, key, column: str) -> str | None:
+        """The fill of (key, column), ``None`` when it has none."""
         return self.raw.fills.get((self.row_of(key), self.columns[column]))
 
     # --- changes -------------------------------------------------------------------------
@@ -144,6 +150,7 @@ class Table:
             self.df.at[key, column] = parsed
 
     def set_fill(self, key, column: str, color: str | None) -> None:
+        """Apply a fill change in memory, so later steps of a run see it."""
         pos = (self.row_of(key), self.columns[column])
         if color is None:
             self.raw.fills.pop(pos, None)

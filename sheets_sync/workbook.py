@@ -55,6 +55,7 @@ class Workbook:
 
     @property
     def label(self) -> str:
+        """How the workbook is named in messages (its file or spreadsheet)."""
         return self.backend.label
 
     def load(self, tabs: Iterable[str] | None = None, whole_journal: bool = False,

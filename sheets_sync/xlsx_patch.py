@@ -153,11 +153,13 @@ class Styles:
         return self._bold
 
     def quoted(self, style: int) -> bool:
+        """Whether the cell style ``style`` carries the quote prefix (a text never read as a formula)."""
         if not 0 <= style < len(self.xf_items):
             return False
         return b'quotePrefix="1"' in self.xf_items[style].split(b">", 1)[0]
 
     def serialize(self) -> bytes:
+        """The styles part with the styles this write added."""
         xml = self.xml
         for name, items, new in ((b"fonts", self.font_items, self.new_fonts), (b"fills", self.fill_items, self.new_fills),
                                  (b"cellXfs", self.xf_items, self.new_xfs)):

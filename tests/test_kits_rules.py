@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from backoffice.settings import load_settings
-from rules.kit_rules import KIT_ORDERS, kit_not_delivered, kit_not_returned, kit_order_to_correct
+from rules.kit_rules import kit_not_delivered, kit_not_returned, kit_order_to_correct
 from rules.registry import RuleContext, all_rules
 from sheets_sync import MemoryBackend, Workbook
 from tests.factories import make_tabs
@@ -20,7 +20,7 @@ ORDER = {"K-IDF-M1": {"mission": "M1", "employee": "S0001", "date": "2026-11-12"
 def context(cells, extra=None):
     data = Workbook(MemoryBackend(make_tabs(missions=[{**BASE, **cells}]))).load()
     assert data.findings == []
-    return RuleContext(data, SETTINGS, NOW, extra={} if extra is None else extra)
+    return RuleContext(data, SETTINGS, NOW, kit_orders={} if extra is None else extra)
 
 
 def test_rules_are_registered():
@@ -30,25 +30,25 @@ def test_rules_are_registered():
 
 
 @pytest.mark.parametrize("cells, extra, expected", [
-    ({}, {KIT_ORDERS: ORDER}, None),
-    ({"Salarié": "S0002"}, {KIT_ORDERS: ORDER},
+    ({}, ORDER, None),
+    ({"Salarié": "S0002"}, ORDER,
      ("Missions!K2", "Missions!K2 : commande kit à corriger : la commande K-IDF-M1 a été passée pour "
       "S0001, mission du 12/11/2026 ; la mission est maintenant : S0002, 12/11/2026. Corrigez la "
       "commande auprès du logisticien (destinataire, adresse, date de livraison).")),
-    ({"Date": "13/11/2026"}, {KIT_ORDERS: ORDER},
+    ({"Date": "13/11/2026"}, ORDER,
      ("Missions!G2", "Missions!G2 : commande kit à corriger : la commande K-IDF-M1 a été passée pour "
       "S0001, mission du 12/11/2026 ; la mission est maintenant : S0001, 13/11/2026. Corrigez la "
       "commande auprès du logisticien (destinataire, adresse, date de livraison).")),
-    ({"Kit": "KIT-B"}, {KIT_ORDERS: ORDER},
+    ({"Kit": "KIT-B"}, ORDER,
      ("Missions!J2", "Missions!J2 : commande kit à corriger : la commande K-IDF-M1 a été passée pour "
       "S0001, mission du 12/11/2026, kit « KIT-A » ; la mission est maintenant : S0001, 12/11/2026, "
       "kit « KIT-B ». Corrigez la commande auprès du logisticien (destinataire, adresse, date de "
       "livraison).")),
     ({"Salarié": "S0002"}, {}, None),  # no order memory: the rule cannot tell
-    ({"Salarié": "S0002", "Statut": "Annulée"}, {KIT_ORDERS: ORDER}, None),
-    ({"Salarié": "S0002", "Kit statut": "Retourné"}, {KIT_ORDERS: ORDER}, None),
-    ({"Salarié": "S0002", "N° commande kit": "K-IDF-M7"}, {KIT_ORDERS: ORDER}, None),
-    ({"N° mission": "M2", "Salarié": "S0002"}, {KIT_ORDERS: ORDER}, None),  # order made for another mission
+    ({"Salarié": "S0002", "Statut": "Annulée"}, ORDER, None),
+    ({"Salarié": "S0002", "Kit statut": "Retourné"}, ORDER, None),
+    ({"Salarié": "S0002", "N° commande kit": "K-IDF-M7"}, ORDER, None),
+    ({"N° mission": "M2", "Salarié": "S0002"}, ORDER, None),  # order made for another mission
 ])
 def test_order_to_correct(cells, extra, expected):
     found = kit_order_to_correct(context(cells, extra))

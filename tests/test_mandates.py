@@ -4,7 +4,8 @@ import shutil
 import docx
 import pytest
 
-from generators.mandates import TAGS, MandateTemplate, Sidecar, fingerprint, long_date
+from generators.mandates import MandateTemplate, Sidecar
+from rules.mandates import TAGS, fingerprint, long_date
 from sheets_sync import MemoryBackend
 from tests.factories import make_tabs, set_agency_env
 from tests.mandates_helpers import NOW, cell, docx_text, ok, run, set_cell, settings, staffed

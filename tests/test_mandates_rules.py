@@ -1,6 +1,6 @@
 import pytest
 
-from generators.mandates import mandate_data
+from rules.mandates import mandate_data
 from rules import mandate_rules
 from rules.registry import RuleContext, all_rules
 from sheets_sync import MemoryBackend, Workbook
@@ -13,7 +13,7 @@ from tests.mandates_helpers import NOW, settings, staffed
 def findings(func, mission: dict, delay=7, extra=None, store=None):
     tabs = make_tabs(missions=[staffed(**mission)], stores=[{"Délai mandat": delay, **(store or {})}])
     data = Workbook(MemoryBackend(tabs)).load()
-    ctx = RuleContext(data, settings(), NOW, extra=extra(data) if callable(extra) else (extra or {}))
+    ctx = RuleContext(data, settings(), NOW, mandate_records=extra(data) if callable(extra) else (extra or {}))
     return func(ctx)
 
 
@@ -86,9 +86,9 @@ def _records(fields_change=None):
     def build(data):
         md = mandate_data(data, "M0001", settings().agency)
         fields = {**md.fields, **(fields_change or {})}
-        from generators.mandates import fingerprint
+        from rules.mandates import fingerprint
 
-        return {"mandate_records": {"M0001": {"empreinte": fingerprint(fields), "donnees": fields}}}
+        return {"M0001": {"empreinte": fingerprint(fields), "donnees": fields}}
     return build
 
 
@@ -119,12 +119,12 @@ def test_rules_are_registered_with_french_docstrings():
 
 def test_check_extra_reads_the_sidecar(tmp_path):
     from backoffice.jobs.base import JobContext
-    from backoffice.jobs.mandates import check_extra
+    from backoffice.jobs.mandates import mandate_records
     from backoffice.settings import Region
     from tests.mandates_helpers import run
 
     backend = MemoryBackend(make_tabs(missions=[staffed()]))
     run(backend, tmp_path)
     ctx = JobContext(settings(), Region("IDF"), NOW, options={"out_dir": str(tmp_path)})
-    records = check_extra(ctx)["mandate_records"]
+    records = mandate_records(ctx)
     assert list(records) == ["M0001"] and len(records["M0001"]["empreinte"]) == 12

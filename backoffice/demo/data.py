@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Town:
+    """An invented town of a demo region: name, postal code, coordinates, weight in the draw."""
     name: str
     postal_code: str
     lat: float
@@ -188,6 +189,7 @@ STORE_SUFFIXES = ("Centre", "Gare", "Nord", "Sud", "Les Prés", "Le Moulin", "Le
 
 @dataclass(frozen=True)
 class Brand:
+    """An invented brand of the demo, with its legal identity and signatory."""
     name: str
     legal_name: str
     street: str

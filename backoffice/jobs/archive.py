@@ -30,6 +30,7 @@ FINISHED = ("Réalisée", "Annulée")
 
 
 def archive_dir(ctx: JobContext) -> Path:
+    """Where the region's archive files go: ``<archive.folder>/<region>``."""
     return ctx.settings.path(ctx.settings.archive.folder) / ctx.region.code
 
 

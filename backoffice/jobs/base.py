@@ -19,17 +19,18 @@ def _no_progress(items: Iterable, label: str = "", length: int | None = None) ->
 
 @dataclass
 class JobContext:
-    """The run's settings, region, clock and the command's options."""
+    """The run's settings, region, clock and the command's options. Whether the run is a dry
+    run is not here: a step only plans, and the runner alone decides to write and act."""
 
     settings: Settings
     region: Region
     now: dt.datetime  # naive, Europe/Paris wall-clock time
-    dry_run: bool = False
     options: dict[str, Any] = field(default_factory=dict)
     progress: Callable[..., Iterable] = _no_progress
     carried: list[Finding] = field(default_factory=list)  # findings of earlier steps of a run
 
     def option(self, name: str, default=None):
+        """The command's option ``name``, ``default`` when it was not given."""
         value = self.options.get(name)
         return default if value is None else value
 
@@ -58,7 +59,8 @@ class ActResult:
     files: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     changes: ChangeSet = field(default_factory=ChangeSet)
-    summary: list[tuple[str, Any]] = field(default_factory=list)
+    summary: list[tuple[str, Any]] = field(default_factory=list)  # lines added to the plan's
+    renamed: dict[str, tuple[str, Any]] = field(default_factory=dict)  # a plan line -> what was done
 
 
 # An act phase: ``act(report) -> ActResult``, run once the sheet write committed, given that
@@ -83,11 +85,13 @@ class JobResult:
         """Show what the act phase did with the step's own results."""
         self.files += done.files
         self.findings += done.findings
-        self.summary += done.summary
+        self.summary = [done.renamed.get(label, (label, value)) for label, value in self.summary] + done.summary
 
     def attention(self) -> bool:
+        """Whether the step found something a person must act on (exit 1)."""
         return self.needs_attention or any(f.severity == ERREUR for f in self.findings)
 
 
 class Step(Protocol):
+    """What a step is: ``step(data, ctx) -> JobResult``, a plan that writes nothing."""
     def __call__(self, data: WorkbookData, ctx: JobContext) -> JobResult: ...

@@ -20,24 +20,24 @@ from sheets_sync.table import Highlight, Table as SheetTable
 from sheets_sync.workbook import WorkbookData
 
 from .base import JobContext, JobResult, Table
+from .kits import load_kit_orders
+from .mandates import mandate_records
 
 TASK = "check"
 MAX_LISTED = 30  # errors listed on the terminal; the Anomalies tab has them all
 
 
-def rule_extra(ctx: JobContext) -> dict:
-    """What the rules of other jobs need beside the workbook: the kit orders made so far and
-    the mandates' records (fingerprints, sent log)."""
-    from .kits import load_kit_orders
-    from .mandates import check_extra as mandate_records
-
-    return {"kit_orders": load_kit_orders(ctx), **mandate_records(ctx)}
+def rule_context(data: WorkbookData, ctx: JobContext) -> RuleContext:
+    """What the rules see: the workbook, the settings, the clock, and what the other jobs
+    remember (the kit orders made so far, the mandates' records)."""
+    return RuleContext(data, ctx.settings, ctx.now, kit_orders=load_kit_orders(ctx),
+                       mandate_records=mandate_records(ctx))
 
 
 def run_rules(data: WorkbookData, ctx: JobContext, rules: Iterable[Rule] | None = None,
-              extra: dict | None = None) -> list[Finding]:
+              rule_ctx: RuleContext | None = None) -> list[Finding]:
     """Every rule's findings (before configuration), in rule order."""
-    rule_ctx = RuleContext(data, ctx.settings, ctx.now, dict(extra if extra is not None else rule_extra(ctx)))
+    rule_ctx = rule_ctx if rule_ctx is not None else rule_context(data, ctx)
     findings: list[Finding] = []
     for r in rules if rules is not None else all_rules():
         findings.extend(r.func(rule_ctx))
@@ -56,6 +56,7 @@ def configure(findings: Iterable[Finding], levels: dict[str, str]) -> list[Findi
 
 
 def unique(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings without repeats (same rule, cell and message), in their order."""
     seen: set = set()
     out = []
     for f in findings:
@@ -89,7 +90,7 @@ def anomaly_rows(findings: list[Finding], previous: SheetTable, today: str) -> l
     rows = []
     for f in findings:
         first = by_message.get((f.rule, f.cell, f.message)) or by_key.get((f.rule, f.cell, f.key)) or today
-        rows.append([f.severity, f.rule, f.tab, f.cell, f.key, f.message, first])
+        rows.append([f.severity.value, f.rule, f.tab, f.cell, f.key, f.message, first])
     return rows
 
 

@@ -19,12 +19,14 @@ TABS = ("Salariés", "Magasins")
 
 
 def geocoder_for(ctx: JobContext) -> Geocoder:
+    """The geocoder client of the run (its address from ``--url`` or the settings)."""
     g = ctx.settings.geocode
     url = ctx.option("url") or g.url  # BACKOFFICE_GEOCODE_URL reaches g.url through the settings
     return Geocoder(url, timeout_s=g.timeout_s, max_retries=g.max_retries, max_wait_s=g.max_wait_s)
 
 
 def geocode_step(data, ctx: JobContext, geocoder: Geocoder | None = None) -> JobResult:
+    """Fill the missing coordinates of employees and stores from the geocoder, never over a value."""
     result = JobResult(TASK)
     geocoder = geocoder or geocoder_for(ctx)
     min_score = ctx.settings.geocode.min_score

@@ -36,12 +36,13 @@ __all__ = ["kits_order_step", "kits_import_step", "load_kit_orders"]
 # --- the sidecar of orders -------------------------------------------------------------------
 
 def kits_dir(ctx: JobContext) -> Path:
+    """Where the region's kit files go: ``<out>/<region>/kits``."""
     return ctx.out_dir() / "kits"
 
 
 def load_kit_orders(ctx: JobContext) -> dict[str, dict]:
     """The orders made so far for the region: order number -> {mission, employee, date, kit,
-    ordered_at}; ``{}`` when none was made. Given to the check as ``RuleContext.extra["kit_orders"]``."""
+    ordered_at}; ``{}`` when none was made. Given to the check as ``RuleContext.kit_orders``."""
     path = kits_dir(ctx) / SIDECAR
     if not path.exists():
         return {}
@@ -59,6 +60,7 @@ def load_kit_orders(ctx: JobContext) -> dict[str, dict]:
 
 
 def save_kit_orders(ctx: JobContext, orders: dict[str, dict]) -> Path:
+    """Save the order memory atomically (the act phase, after the sheet took the orders)."""
     return atomic_write(kits_dir(ctx) / SIDECAR, json.dumps(
         {"version": 1, "orders": dict(sorted(orders.items()))}, ensure_ascii=False, indent=1).encode("utf-8"))
 
@@ -208,17 +210,15 @@ def kits_import_step(data: WorkbookData, ctx: JobContext) -> JobResult:
             if any(is_region_order(number, code) for code in other_regions):
                 other += 1  # another region's order: that region's import applies it
                 continue
-            rejected.append(Rejected(
-                line.line, line.number,
-                f"N° commande « {line.number} » inconnu : aucune mission de {missions.title} n'a ce "
-                "N° commande kit. Vérifiez le numéro avec le logisticien"))
-            severity[line.line] = ERREUR
-            continue
-        if len(keys) > 1:
-            rejected.append(Rejected(
-                line.line, line.number,
-                f"N° commande « {line.number} » présent sur plusieurs missions ({', '.join(keys)}). "
-                "Corrigez la colonne N° commande kit"))
+            problem = (f"N° commande « {line.number} » inconnu : aucune mission de {missions.title} n'a ce "
+                       "N° commande kit. Vérifiez le numéro avec le logisticien")
+        elif len(keys) > 1:
+            problem = (f"N° commande « {line.number} » présent sur plusieurs missions ({', '.join(keys)}). "
+                       "Corrigez la colonne N° commande kit")
+        else:
+            problem = ""
+        if problem:
+            rejected.append(Rejected(line.line, line.number, problem))
             severity[line.line] = ERREUR
             continue
         key = keys[0]

@@ -22,10 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from generators.mandates import (
-    SIDECAR_NAME, MandateData, MandateTemplate, MissingReference, Sidecar, changed_fields, mandate_data,
-    store_label,
-)
+from generators.mandates import SIDECAR_NAME, MandateTemplate, Sidecar
+from rules.mandates import MandateData, MissingReference, changed_fields, mandate_data, store_label
 from sheets_sync.errors import BackofficeError
 from sheets_sync.findings import ALERTE, ERREUR, Finding
 from sheets_sync.parsing import format_date
@@ -53,10 +51,11 @@ def mandates_dir(ctx: JobContext) -> Path:
     return (ctx.out_dir() / "mandats").resolve()
 
 
-def check_extra(ctx: JobContext) -> dict:
-    """What the ``check`` job passes in ``RuleContext.extra`` for rule ``mandat.a_refaire``."""
+def mandate_records(ctx: JobContext) -> dict:
+    """The mandates' records by N° mission, for the check's rule ``mandat.a_refaire``
+    (``RuleContext.mandate_records``)."""
     try:
-        return {"mandate_records": Sidecar(mandates_dir(ctx) / SIDECAR_NAME).missions}
+        return Sidecar(mandates_dir(ctx) / SIDECAR_NAME).missions
     except BackofficeError:
         return {}  # an unreadable sidecar is reported by the mandates job itself
 
@@ -114,7 +113,7 @@ def mandates_step(data: WorkbookData, ctx: JobContext) -> JobResult:
     folder = mandates_dir(ctx)
     sidecar = Sidecar(folder / SIDECAR_NAME)
     want_pdf, want_send = bool(ctx.option("pdf", False)), bool(ctx.option("send", False))
-    if want_pdf and not ctx.dry_run:
+    if want_pdf:
         from generators.pdf import find_soffice
 
         find_soffice(settings.mandates.libreoffice)  # fail before planning anything
@@ -200,13 +199,8 @@ def mandates_step(data: WorkbookData, ctx: JobContext) -> JobResult:
             _set_sent_date(result.changes, missions, item.key, record["envoye_le"])
         elif not pd.isna(df.at[item.key, "Mandat envoyé le"]):
             result.changes.add(TASK, missions.change(item.key, "Mandat envoyé le", ""), follows="Mandat")
-        labels = {"generate": "généré", "regenerate": "régénéré : " + "; ".join(item.why),
-                  "reuse": "déjà généré (fichier repris)", "pdf": "PDF ajouté"}
-        if ctx.dry_run:
-            labels = {"generate": "à générer", "regenerate": "à régénérer : " + "; ".join(item.why),
-                      "reuse": "fichier existant repris", "pdf": "PDF à produire"}
         rows[item.key] = [item.key, df.at[item.key, "Date"], _store(item.mandate), _person(item.mandate),
-                          labels[item.action], shown]
+                          _label(item, PLANNED), shown]
     for key, why in to_redo_later:
         final_status[key] = REDO
         result.changes.add(TASK, missions.change(key, "Mandat", REDO))
@@ -216,34 +210,32 @@ def mandates_step(data: WorkbookData, ctx: JobContext) -> JobResult:
     result.tables.append(table)
 
     due = [k for k, st in final_status.items() if st == GENERATED and k in datas] if want_send else []
-    if ctx.dry_run:
-        for key in due:  # what --send would do
-            md = datas[key]
-            if md.store_email:
-                item = next((i for i in items if i.key == key), None)
-                record = sidecar.get(key) or {}
-                path = item.docx if item is not None and item.docx else Path(record.get("fichier") or key)
-                kind = "PDF" if want_pdf or _exists(record.get("pdf")) else "DOCX"
-                table.rows.append([key, df.at[key, "Date"], _store(md), _person(md),
-                                   f"à envoyer à {md.store_email} ({kind})", str(path)])
+    send_rows = []
+    for key in due:  # what --send will do (the act phase replaces these rows by what it did)
+        md = datas[key]
+        if md.store_email:
+            item = next((i for i in items if i.key == key), None)
+            record = sidecar.get(key) or {}
+            path = item.docx if item is not None and item.docx else Path(record.get("fichier") or key)
+            kind = "PDF" if want_pdf or _exists(record.get("pdf")) else "DOCX"
+            send_rows.append([key, df.at[key, "Date"], _store(md), _person(md),
+                              f"à envoyer à {md.store_email} ({kind})", str(path)])
+    table.rows.extend(send_rows)
     if not want_send:  # with --send, the act phase says it for those it could not send
         for item in items:
             if item.was_sent:
                 findings.add(*_resend(item))
 
-    verb = "à " if ctx.dry_run else ""
-    result.summary = [
-        (f"{verb}générer" if ctx.dry_run else "générés", sum(i.action == "generate" for i in items)),
-        (f"{verb}régénérer" if ctx.dry_run else "régénérés", sum(i.action == "regenerate" for i in items)),
-    ]
+    result.summary = [("à générer", sum(i.action == "generate" for i in items)),
+                      ("à régénérer", sum(i.action == "regenerate" for i in items))]
     if to_redo_later:
         result.summary.append(("à refaire", len(to_redo_later)))
-    if want_pdf and ctx.dry_run:
+    if want_pdf:
         result.summary.append(("PDF", sum(i.action in ("generate", "regenerate", "pdf") for i in items)))
-    if want_send and ctx.dry_run:
-        result.summary.append(("à envoyer", sum(1 for k in due if datas[k].store_email)))
+    if want_send:
+        result.summary.append(("à envoyer", len(send_rows)))
     result.findings = findings.items
-    plan = _Plan(data, ctx, sidecar, items, adopt, datas, due, template, want_pdf, table, rows)
+    plan = _Plan(data, ctx, sidecar, items, adopt, datas, due, template, want_pdf, table, rows, send_rows)
     result.act = plan.act
     return result
 
@@ -263,6 +255,7 @@ class _Plan:
     want_pdf: bool
     table: Table
     rows: dict[str, list]
+    send_rows: list[list]
 
     def act(self, report) -> ActResult:
         """Render, convert and send what the sheet now says; record it in the sidecar."""
@@ -271,8 +264,11 @@ class _Plan:
         settings = self.ctx.settings
         # A mission whose Mandat a person changed meanwhile gets nothing: the sheet did not take it.
         items = [i for i in self.items if not report.refused("Missions", i.key, "Mandat")]
+        for item in items:
+            self.rows[item.key][4] = _label(item, DONE)
         for key in [k for k in self.rows if report.refused("Missions", k, "Mandat")]:
             self.rows[key][4] = "non fait : Mandat modifié entre-temps dans le classeur"
+        self.table.rows[:] = [r for r in self.table.rows if not any(r is s for s in self.send_rows)]
         for key, record in self.adopt.items():
             self.sidecar.missions[key] = record
         generated = [i for i in items if i.action in ("generate", "regenerate")]
@@ -294,11 +290,12 @@ class _Plan:
         pdf_count = self._pdf(items, findings, done)
         if generated or pdf_count or self.adopt:
             self.sidecar.save()
-        if self.want_pdf:
-            done.summary.append(("PDF", pdf_count))
+        done.renamed = {"à générer": ("générés", sum(i.action == "generate" for i in items)),
+                        "à régénérer": ("régénérés", sum(i.action == "regenerate" for i in items)),
+                        "PDF": ("PDF", pdf_count)}
         if self.due:
             sent = self._send(report, findings, done)
-            done.summary.append(("envoyés", sent))
+            done.renamed["à envoyer"] = ("envoyés", sent)
             for item in items:
                 if item.was_sent and not done.changes.cells.get(("Missions", item.key, "Mandat")):
                     findings.add(*_resend(item))
@@ -388,6 +385,17 @@ class _Plan:
                          f"magasin {code} sans e-mail : mandat(s) {', '.join(keys)} non envoyé(s) ; renseignez "
                          "l'e-mail du directeur du magasin, ou envoyez-les à la main.")
         return sent
+
+
+PLANNED, DONE = 0, 1
+_LABELS = {"generate": ("à générer", "généré"), "regenerate": ("à régénérer : ", "régénéré : "),
+           "reuse": ("fichier existant repris", "déjà généré (fichier repris)"), "pdf": ("PDF à produire", "PDF ajouté")}
+
+
+def _label(item: Item, when: int) -> str:
+    """What the table says of an item: planned (a dry run, or before the act), or done."""
+    text = _LABELS[item.action][when]
+    return text + "; ".join(item.why) if item.action == "regenerate" else text
 
 
 def _exists(path) -> bool:

@@ -19,6 +19,7 @@ from .gc_pause import gc_paused
 
 @dataclass
 class RegionOutcome:
+    """What a run did on one region: each step's result, the write's report, or the error."""
     region: Region
     results: list[JobResult] = field(default_factory=list)
     report: ApplyReport | None = None
@@ -28,6 +29,7 @@ class RegionOutcome:
     trace: str = ""
 
     def attention(self) -> bool:
+        """Whether any step needs a person (exit 1)."""
         return any(r.attention() for r in self.results)
 
 
@@ -67,7 +69,7 @@ def _run_region(settings, region, steps, now, *, dry_run, options, progress, wor
         changes = ChangeSet()
         carried = list(data.findings)
         for name, step in steps:
-            ctx = JobContext(settings, region, now, dry_run, dict(options or {}),
+            ctx = JobContext(settings, region, now, dict(options or {}),
                              carried=list(carried))
             if progress is not None:
                 ctx.progress = progress

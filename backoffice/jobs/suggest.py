@@ -25,6 +25,7 @@ TASK = "suggest"
 
 
 def suggest_step(data, ctx: JobContext) -> JobResult:
+    """Rank the candidates of each open mission, plan the week, write the Suggestions column."""
     settings = ctx.settings
     s = settings.suggest
     days = int(ctx.option("days", s.days))

@@ -1,0 +1,52 @@
+"""What the check's rule modules share: a per-run cache, the live missions, and the French
+texts of dates, hours and employees in their messages."""
+from __future__ import annotations
+
+import pandas as pd
+
+from sheets_sync.parsing import format_date, norm
+
+from .registry import RuleContext
+
+
+def cached(ctx: RuleContext, name: str, compute):
+    """A value computed once per check run and shared by the rules (kept in ``ctx.cache``)."""
+    cache = ctx.cache
+    if name not in cache:
+        cache[name] = compute()
+    return cache[name]
+
+
+def norm_series(values: pd.Series) -> pd.Series:
+    """:func:`norm` of each value, computed once per distinct value."""
+    return values.map({v: norm(v) for v in values.unique()})
+
+
+def live_missions(ctx: RuleContext) -> pd.DataFrame:
+    """Missions that are not ``Annulée``."""
+    missions = ctx.data["Missions"].df
+    return missions[missions["Statut"] != "Annulée"]
+
+
+def _labels(ctx: RuleContext) -> dict:
+    e = ctx.data["Salariés"].df
+    return dict(zip(e.index, e.index.astype(str) + " (" + e["Prénom"] + " " + e["Nom"] + ")"))
+
+
+def employee_label(ctx: RuleContext, matricule: str) -> str:
+    """``S0001 (Léa Martin)``, or the matricule alone when it is unknown."""
+    return cached(ctx, "labels", lambda: _labels(ctx)).get(matricule, str(matricule))
+
+
+def day(value) -> str:
+    """``JJ/MM/AAAA``, ``?`` when there is no date."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return "?"
+    return format_date(value)
+
+
+def hours_text(hours: float) -> str:
+    """``10 h 30`` from 10.5."""
+    minutes = int(round(hours * 60))
+    h, m = divmod(minutes, 60)
+    return f"{h} h {m:02d}" if m else f"{h} h"
