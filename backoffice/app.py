@@ -94,7 +94,7 @@ pass_app = click.make_pass_decorator(AppContext)
 
 
 
-def execute(app: AppContext, steps: Sequence[tuple[str, Callable]], options: dict[str, Any] | None = None,
+def execute(app: AppContext, steps: Sequence[tuple[str, Callable]], out: str | None = None,
             refusals: Sequence[str] = (), whole_journal: bool = False) -> None:
     """Run steps on the selected regions, print the summary, exit with the right code.
 
@@ -104,7 +104,7 @@ def execute(app: AppContext, steps: Sequence[tuple[str, Callable]], options: dic
     settings = app.settings()
     regions = app.selected_regions()
     outcomes = run_regions(settings, regions, steps, app.now, dry_run=app.dry_run or app.read_only,
-                           options=options or {}, progress=app.progress, whole_journal=whole_journal)
+                           out=out, progress=app.progress, whole_journal=whole_journal)
     finish(app, outcomes, refusals)
 
 

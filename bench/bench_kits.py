@@ -44,7 +44,7 @@ def main() -> None:
     tabs = make_tabs(employees=employees, missions=missions)
     out = tempfile.mkdtemp()
     settings = load_settings(environ={})
-    ctx = JobContext(settings, Region("IDF"), NOW, options={"out_dir": out})
+    ctx = JobContext(settings, Region("IDF"), NOW, out=out)
     wb = Workbook(MemoryBackend(tabs))
     data = timed("load 20,000 missions (reader, not kits)", wb.load)
     result = timed("order step", lambda: kits_order_step(data, ctx))
@@ -61,8 +61,7 @@ def main() -> None:
     lines += [f"K-IDF-X{i};Livré;;04/11/2026" for i in range(2000)]
     path = Path(out) / "suivi.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    ictx = JobContext(settings, Region("IDF"), NOW, options={"tracking_file": str(path)})
-    imported = timed(f"import {len(lines) - 1} tracking lines", lambda: kits_import_step(data, ictx))
+    imported = timed(f"import {len(lines) - 1} tracking lines", lambda: kits_import_step(data, ctx, str(path)))
     print(f"  {dict(imported.summary)}")
 
     rctx = RuleContext(data, settings, NOW, kit_orders=load_kit_orders(ctx))

@@ -49,7 +49,7 @@ def main() -> None:
         backend = MemoryBackend(region_tabs(args.missions))
         start = time.perf_counter()
         outcome = run_region(settings, Region("BENCH"), [("mandates", mandates_step)], NOW,
-                             options={"out_dir": str(out)}, workbook=Workbook(backend))
+                             out=str(out), workbook=Workbook(backend))
         docx_s = time.perf_counter() - start
         if outcome.error:
             raise SystemExit(outcome.error)
@@ -59,7 +59,7 @@ def main() -> None:
               f"— objectif < 60 s : {'OK' if docx_s < 60 else 'DÉPASSÉ'}")
         start = time.perf_counter()
         again = run_region(settings, Region("BENCH"), [("mandates", mandates_step)], NOW,
-                           options={"out_dir": str(out)}, workbook=Workbook(backend))
+                           out=str(out), workbook=Workbook(backend))
         print(f"Deuxième passage (rien à refaire) : {time.perf_counter() - start:.1f} s, "
               f"{again.report.written} cellule(s) écrite(s)")
         if args.pdf and shutil.which(settings.mandates.libreoffice):

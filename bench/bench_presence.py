@@ -71,7 +71,7 @@ def main() -> None:
         t_read = time.perf_counter() - t0
 
         data = Workbook(MemoryBackend(tabs)).load()
-        ctx = JobContext(settings, Region("BENCH"), NOW, options={"ivr_log": str(log_path)})
+        ctx = JobContext(settings, Region("BENCH"), NOW)
         day = _day_missions(data, ctx)
         calls = log.ok_calls
         matricules = pd.Series(sorted(data["Salariés"].all_keys), dtype=object)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from .a1 import cell_ref, col_letter
 from .backend import TOOL_COLORS, CellWrite, FillWrite, RawTab, WritePlan
@@ -32,6 +32,20 @@ def capped(value):
     return value
 
 
+class CellEntry(NamedTuple):
+    """A planned cell change and the task that made it (the Journal's ``Tâche``)."""
+
+    task: str
+    change: CellChange
+
+
+class FillEntry(NamedTuple):
+    """A planned fill and the task that made it."""
+
+    task: str
+    highlight: Highlight
+
+
 @dataclass
 class ChangeSet:
     """Cell changes, highlights and owned-tab rewrites of one job (or one ``run``).
@@ -40,8 +54,8 @@ class ChangeSet:
     a cell already changed keeps the first ``old`` and the last ``new``.
     """
 
-    cells: dict[tuple[str, str, str], tuple[str, CellChange]] = field(default_factory=dict)
-    highlights: dict[tuple[str, str, str], tuple[str, Highlight]] = field(default_factory=dict)
+    cells: dict[tuple[str, str, str], CellEntry] = field(default_factory=dict)
+    highlights: dict[tuple[str, str, str], FillEntry] = field(default_factory=dict)
     owned: dict[str, tuple[str, list[list[str]]]] = field(default_factory=dict)
     # follower slot -> leader slot: a follower is written only if its leader's change is
     follows: dict[tuple[str, str, str], tuple[str, str, str]] = field(default_factory=dict)
@@ -68,7 +82,18 @@ class ChangeSet:
             if cell_text(change.old) == cell_text(change.new):
                 del self.cells[slot]
                 return
-        self.cells[slot] = (task, change)
+        self.cells[slot] = CellEntry(task, change)
+
+    def planned(self, tab: str, key, column: str) -> CellChange | None:
+        """The change planned for (tab, key, column), ``None`` when there is none."""
+        entry = self.cells.get((tab, str(key), column))
+        return entry.change if entry is not None else None
+
+    def discard(self, tab: str, key, column: str) -> None:
+        """Drop the change planned for (tab, key, column), if any (and what follows it)."""
+        slot = (tab, str(key), column)
+        self.cells.pop(slot, None)
+        self.follows.pop(slot, None)
 
     def add_all(self, task: str, changes: Iterable[CellChange | None]) -> None:
         """Add each of ``changes`` for ``task``."""
@@ -77,7 +102,7 @@ class ChangeSet:
 
     def highlight(self, task: str, highlight: Highlight) -> None:
         """Set (or clear) a cell's fill for ``task``."""
-        self.highlights[(highlight.tab, highlight.key, highlight.column)] = (task, highlight)
+        self.highlights[(highlight.tab, highlight.key, highlight.column)] = FillEntry(task, highlight)
 
     def rewrite(self, task: str, tab: str, rows: list[list[str]]) -> None:
         """Replace the whole content (below the header) of an owned tab."""
@@ -155,10 +180,6 @@ class ApplyReport:
         self.kept_rows += other.kept_rows
 
 
-def _display(value) -> str:
-    return parse_text(value)
-
-
 def _quoted(value) -> str:
     text = parse_text(value)
     return f"« {text} »" if text else "vide"
@@ -190,115 +211,139 @@ def plan_changes(
     ``fresh`` maps actual tab titles to what was just re-read; ``titles`` maps canonical tab
     names to actual ones; ``headers`` holds the header overrides per canonical tab.
     """
-    plan = WritePlan(journal_tab=titles.get("Journal", "Journal"))
-    report = ApplyReport()
-    stamp = now.strftime("%Y-%m-%d %H:%M:%S")
-    layouts: dict[str, tuple[dict[str, int], dict[str, list[int]], int]] = {}
-    header_writes: set[tuple[str, int]] = set()
-    header_texts: dict[str, set[str]] = {}
+    return WritePlanner(fresh, titles, headers, now).plan(changes)
 
-    def layout(canonical: str):
-        if canonical not in layouts:
-            title = titles.get(canonical, canonical)
-            raw = fresh.get(title)
+
+class WritePlanner:
+    """Compares one change set with the re-read tabs: what to write, what to skip and why, and
+    the Journal rows of what is written. One planner per write."""
+
+    def __init__(self, fresh: dict[str, RawTab], titles: dict[str, str],
+                 headers: dict[str, dict[str, str]], now: dt.datetime) -> None:
+        self.fresh, self.titles, self.headers = fresh, titles, headers
+        self.stamp = now.strftime("%Y-%m-%d %H:%M:%S")
+        self.out = WritePlan(journal_tab=titles.get("Journal", "Journal"))
+        self.report = ApplyReport()
+        self.skipped_slots: set[tuple[str, str, str]] = set()  # a fill follows its cell: skipped together
+        self._layouts: dict[str, tuple[dict[str, int], dict[str, list[int]]]] = {}
+        self._header_writes: set[tuple[str, int]] = set()
+        self._header_texts: dict[str, set[str]] = {}
+
+    def plan(self, changes: ChangeSet) -> tuple[WritePlan, ApplyReport]:
+        """The write plan and the report of the whole change set."""
+        self._cells(changes)
+        self._fills(changes)
+        for canonical, (task, rows) in changes.owned.items():
+            self._owned(task, canonical, rows)
+        for canonical, (task, destination, rows) in changes.removals.items():
+            self._removal(task, canonical, destination, rows)
+        journal = self.titles.get("Journal", "Journal")
+        if self.out.journal and journal not in self.fresh:
+            self.out.new_tabs[journal] = JOURNAL_HEADER
+        self.report.journal_rows = len(self.out.journal)
+        self.report.kept = self.skipped_slots
+        return self.out, self.report
+
+    def _title(self, canonical: str) -> str:
+        return self.titles.get(canonical, canonical)
+
+    def _layout(self, canonical: str) -> tuple[dict[str, int], dict[str, list[int]]]:
+        """The tab's column map and the rows of each key, as re-read (computed once)."""
+        if canonical not in self._layouts:
+            title = self._title(canonical)
+            raw = self.fresh.get(title)
             if raw is None:
-                layouts[canonical] = ({}, {}, 0)
+                self._layouts[canonical] = ({}, {})
             else:
                 spec = SPECS[canonical]
-                columns, _ = match_headers(spec, title, raw.rows[0] if raw.rows else [], headers.get(canonical))
-                keys = raw.key_rows(columns[spec.key]) if spec.key else {}
-                layouts[canonical] = (columns, keys, len(raw.rows[0]) if raw.rows else 0)
-        return layouts[canonical]
+                columns, _ = match_headers(spec, title, raw.rows[0] if raw.rows else [], self.headers.get(canonical))
+                self._layouts[canonical] = (columns, raw.key_rows(columns[spec.key]) if spec.key else {})
+        return self._layouts[canonical]
 
-    def locate(task, canonical, key, column) -> tuple[int, int] | Skipped:
-        title = titles.get(canonical, canonical)
-        columns, keys, width = layout(canonical)
+    def _locate(self, task: str, canonical: str, key: str, column: str) -> tuple[int, int] | Skipped:
+        """The (row, col) of a cell found by key, or why it cannot be written; a job column the
+        sheet lacks gets its header written (when that header cell is free)."""
+        title = self._title(canonical)
+        columns, keys = self._layout(canonical)
         rows = keys.get(key, [])
         ref = f"{title}!{key}"
         if not rows:
-            return Skipped(task, title, key, column, ref,
-                           "ligne introuvable (supprimée, ou clé modifiée entre-temps)")
+            return Skipped(task, title, key, column, ref, "ligne introuvable (supprimée, ou clé modifiée entre-temps)")
         if len(rows) > 1:
             return Skipped(task, title, key, column, ref, "clé présente sur plusieurs lignes")
-        raw = fresh[title]
-        if title not in header_texts:
-            header_texts[title] = {norm(v) for v in (raw.rows[0] if raw.rows else []) if not is_empty(v)}
-        header_cells = header_texts[title]
+        raw = self.fresh[title]
+        if title not in self._header_texts:
+            self._header_texts[title] = {norm(v) for v in (raw.rows[0] if raw.rows else []) if not is_empty(v)}
         col = columns[column]
-        if norm(headers.get(canonical, {}).get(column, column)) not in header_cells:
-            if (title, col) not in header_writes:  # a job column the sheet lacks: add its header
-                if not is_empty(raw.value(1, col)):
-                    return Skipped(task, title, key, column, cell_ref(title, rows[0], col),
-                                   f"colonne « {column} » absente et case d'en-tête occupée")
-                header_writes.add((title, col))
-                plan.cells.append(CellWrite(title, 1, col, headers.get(canonical, {}).get(column, column),
-                                            raw.value(1, col)))
+        header = self.headers.get(canonical, {}).get(column, column)
+        if norm(header) not in self._header_texts[title] and (title, col) not in self._header_writes:
+            if not is_empty(raw.value(1, col)):
+                return Skipped(task, title, key, column, cell_ref(title, rows[0], col),
+                               f"colonne « {column} » absente et case d'en-tête occupée")
+            self._header_writes.add((title, col))
+            self.out.cells.append(CellWrite(title, 1, col, header, raw.value(1, col)))
         return rows[0], col
 
-    skipped_slots: set[tuple[str, str, str]] = set()  # a fill follows its cell: skipped together
-    ordered = sorted(changes.cells.items(), key=lambda item: item[0] in changes.follows)  # leaders first
-    for slot, (task, change) in ordered:
-        leader = changes.follows.get(slot)
-        if leader in skipped_slots:
-            title = titles.get(change.tab, change.tab)
-            report.skipped.append(Skipped(task, title, change.key, change.column, f"{title}!{change.key}",
-                                          f"non écrite : « {leader[2]} » modifiée entre-temps"))
-            skipped_slots.add(slot)
-            continue
-        where = locate(task, change.tab, change.key, change.column)
-        if isinstance(where, Skipped):
-            report.skipped.append(where)
-            skipped_slots.add(slot)
-            continue
-        row, col = where
-        title = titles.get(change.tab, change.tab)
-        current = fresh[title].value(row, col)
-        ref = cell_ref(title, row, col)
-        merged = fresh[title].merged_over(row, col)
-        if merged is not None:
-            report.skipped.append(Skipped(task, title, change.key, change.column, ref, _merged_reason(title, merged)))
-            skipped_slots.add(slot)
-            continue
-        if cell_text(current) == cell_text(change.new):
-            continue  # already there (a person or an earlier run wrote it)
-        if cell_text(current) != cell_text(change.old):
-            report.skipped.append(
-                Skipped(task, title, change.key, change.column, ref,
-                        f"modifiée entre-temps ({_quoted(change.old)} → {_quoted(current)})")
-            )
-            skipped_slots.add(slot)
-            continue
-        plan.cells.append(CellWrite(title, row, col, capped(change.new), current))
-        report.wrote.add(slot)
-        plan.journal.append([stamp, task, title, capped(change.key), change.column, ref,
-                             capped(_display(current)), capped(_display(change.new))])
-        report.written += 1
+    def _skip(self, slot, skipped: Skipped) -> None:
+        self.report.skipped.append(skipped)
+        self.skipped_slots.add(slot)
 
-    for slot, (task, hl) in changes.highlights.items():
-        if slot in skipped_slots:
-            continue  # its value was not written (a person's edit): neither is its colour
-        where = locate(task, hl.tab, hl.key, hl.column)
-        if isinstance(where, Skipped):
-            continue  # a highlight on a row that went away is simply dropped
-        row, col = where
-        title = titles.get(hl.tab, hl.tab)
-        if fresh[title].merged_over(row, col) is not None:
-            continue  # no fill on a merged cell either
-        current = fresh[title].fills.get((row, col))
-        if hl.color is not None and current in TOOL_COLORS:
-            continue
-        if hl.color is None and current != hl.owner:
-            continue
-        plan.fills.append(FillWrite(title, row, col, hl.color, current))
-        plan.journal.append([stamp, task, title, hl.key, hl.column, cell_ref(title, row, col),
-                             f"fond {current}" if current else "",
-                             f"fond {hl.color}" if hl.color else ""])
-        report.highlights += 1
+    def _cells(self, changes: ChangeSet) -> None:
+        ordered = sorted(changes.cells.items(), key=lambda item: item[0] in changes.follows)  # leaders first
+        for slot, (task, change) in ordered:
+            title = self._title(change.tab)
+            leader = changes.follows.get(slot)
+            if leader in self.skipped_slots:
+                self._skip(slot, Skipped(task, title, change.key, change.column, f"{title}!{change.key}",
+                                         f"non écrite : « {leader[2]} » modifiée entre-temps"))
+                continue
+            where = self._locate(task, change.tab, change.key, change.column)
+            if isinstance(where, Skipped):
+                self._skip(slot, where)
+                continue
+            row, col = where
+            current = self.fresh[title].value(row, col)
+            ref = cell_ref(title, row, col)
+            merged = self.fresh[title].merged_over(row, col)
+            if merged is not None:
+                self._skip(slot, Skipped(task, title, change.key, change.column, ref, _merged_reason(title, merged)))
+                continue
+            if cell_text(current) == cell_text(change.new):
+                continue  # already there (a person or an earlier run wrote it)
+            if cell_text(current) != cell_text(change.old):
+                self._skip(slot, Skipped(task, title, change.key, change.column, ref,
+                                         f"modifiée entre-temps ({_quoted(change.old)} → {_quoted(current)})"))
+                continue
+            self.out.cells.append(CellWrite(title, row, col, capped(change.new), current))
+            self.report.wrote.add(slot)
+            self.out.journal.append([self.stamp, task, title, capped(change.key), change.column, ref,
+                                     capped(parse_text(current)), capped(parse_text(change.new))])
+            self.report.written += 1
 
-    for canonical, (task, rows) in changes.owned.items():
-        title = titles.get(canonical, canonical)
+    def _fills(self, changes: ChangeSet) -> None:
+        for slot, (task, hl) in changes.highlights.items():
+            if slot in self.skipped_slots:
+                continue  # its value was not written (a person's edit): neither is its colour
+            where = self._locate(task, hl.tab, hl.key, hl.column)
+            if isinstance(where, Skipped):
+                continue  # a highlight on a row that went away is simply dropped
+            row, col = where
+            title = self._title(hl.tab)
+            if self.fresh[title].merged_over(row, col) is not None:
+                continue  # no fill on a merged cell either
+            current = self.fresh[title].fills.get((row, col))
+            if (hl.color is not None and current in TOOL_COLORS) or (hl.color is None and current != hl.owner):
+                continue
+            self.out.fills.append(FillWrite(title, row, col, hl.color, current))
+            self.out.journal.append([self.stamp, task, title, hl.key, hl.column, cell_ref(title, row, col),
+                                     f"fond {current}" if current else "", f"fond {hl.color}" if hl.color else ""])
+            self.report.highlights += 1
+
+    def _owned(self, task: str, canonical: str, rows: list[list]) -> None:
+        """An owned tab rewritten: only the rows that differ from what it holds."""
+        title = self._title(canonical)
         header = list(SPECS[canonical].names)
-        raw = fresh.get(title)
+        raw = self.fresh.get(title)
         width = len(header)
 
         def padded(texts: list[str]) -> list[str]:
@@ -312,9 +357,9 @@ def plan_changes(
         new_texts = [padded([cell_text(v) for v in line]) if i < len(old_texts) else None
                      for i, line in enumerate(values)]
         if raw is not None and len(old_rows) == len(values) and old_rows == new_texts:
-            continue
+            return
         if raw is None:
-            plan.new_tabs[title] = header
+            self.out.new_tabs[title] = header
         height = max(len(rows), len(old_texts))
         for i in range(height):
             new_line = new_texts[i] if i < len(new_texts) else blank
@@ -323,17 +368,18 @@ def plan_changes(
                 continue  # the row is already there: not a cell of it is rewritten
             line = values[i] if i < len(values) else []
             before = list(raw.rows[i + 1]) if raw and i + 1 < len(raw.rows) else []
-            plan.rows.setdefault(title, {})[i + 2] = (line[:width] + [""] * (width - len(line)), before)
+            self.out.rows.setdefault(title, {})[i + 2] = (line[:width] + [""] * (width - len(line)), before)
         last = cell_ref(title, max(height + 1, 2), width)
-        plan.journal.append([stamp, task, title, "", "", f"{title}!A2:{last.split('!')[1]}",
-                             f"{len(old_rows)} lignes", f"{len(rows)} lignes"])
-        report.owned_rows[canonical] = len(rows)
+        self.out.journal.append([self.stamp, task, title, "", "", f"{title}!A2:{last.split('!')[1]}",
+                                 f"{len(old_rows)} lignes", f"{len(rows)} lignes"])
+        self.report.owned_rows[canonical] = len(rows)
 
-    for canonical, (task, destination, rows) in changes.removals.items():
-        title = titles.get(canonical, canonical)
-        raw = fresh.get(title)
+    def _removal(self, task: str, canonical: str, destination: str, rows: list[list]) -> None:
+        """Rows to archive, deleted only where the re-read finds them unchanged."""
+        title = self._title(canonical)
+        raw = self.fresh.get(title)
         if raw is None:
-            continue
+            return
         where: dict[tuple, list[int]] = {}
         for number, line in enumerate(raw.rows[1:], start=2):
             where.setdefault(_row_text(line), []).append(number)
@@ -343,20 +389,14 @@ def plan_changes(
             if numbers:
                 gone.append(numbers.pop(0))
             else:
-                report.kept_rows += 1  # changed (or gone) since it was read: left in the sheet
+                self.report.kept_rows += 1  # changed (or gone) since it was read: left in the sheet
         if not gone:
-            continue
-        plan.deleted_rows[title] = gone
-        plan.row_counts[title] = len(raw.rows)
-        plan.journal.append([stamp, task, title, "", "", f"{title}!A{min(gone)}:A{max(gone)}",
-                             f"{len(gone)} lignes", f"archivées dans {destination}"])
-        report.removed_rows[canonical] = len(gone)
-
-    if plan.journal and titles.get("Journal", "Journal") not in fresh:
-        plan.new_tabs[titles.get("Journal", "Journal")] = JOURNAL_HEADER
-    report.journal_rows = len(plan.journal)
-    report.kept = skipped_slots
-    return plan, report
+            return
+        self.out.deleted_rows[title] = gone
+        self.out.row_counts[title] = len(raw.rows)
+        self.out.journal.append([self.stamp, task, title, "", "", f"{title}!A{min(gone)}:A{max(gone)}",
+                                 f"{len(gone)} lignes", f"archivées dans {destination}"])
+        self.report.removed_rows[canonical] = len(gone)
 
 
 def preview_rows(changes: ChangeSet, titles: dict[str, str]) -> list[list[str]]:
@@ -364,7 +404,7 @@ def preview_rows(changes: ChangeSet, titles: dict[str, str]) -> list[list[str]]:
     out = []
     for task, change in changes.cells.values():
         out.append([task, titles.get(change.tab, change.tab), change.key, change.column,
-                    _display(change.old), _display(change.new)])
+                    parse_text(change.old), parse_text(change.new)])
     for task, hl in changes.highlights.values():
         out.append([task, titles.get(hl.tab, hl.tab), hl.key, hl.column, "",
                     f"fond {hl.color}" if hl.color else "fond retiré"])

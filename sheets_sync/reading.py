@@ -125,7 +125,7 @@ def read_table(
                     ref = cell_ref(raw.title, number, index)
                     located.append((number, index, Finding(
                         RULE_REQUIRED, ERREUR, raw.title, ref, _key_text(raw.rows[number - 1], columns, key_col),
-                        f"{ref} : « {_header(spec, name)} » est vide alors qu'il est obligatoire. "
+                        f"{ref} : « {name} » est vide alors qu'il est obligatoire. "
                         "Complétez la cellule ; la ligne est ignorée en attendant.", name)))
                     bad_rows.add(number)
         if ctype != TEXT:
@@ -185,7 +185,3 @@ def _key_text(line: list, columns: dict[str, int], key_col: str | None) -> str:
     index = columns[key_col]
     value = line[index - 1] if index - 1 < len(line) else None
     return "" if is_empty(value) else str(value).strip()
-
-
-def _header(spec: TabSpec, name: str) -> str:
-    return name

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 
 import docx
 
-from backoffice.jobs.mandates import mandates_step
+from backoffice.jobs.mandates import MandatesOptions, mandates_step
 from backoffice.jobs.runner import run_region
 from backoffice.settings import Region, load_settings
 from sheets_sync import MemoryBackend, Workbook
@@ -24,8 +25,9 @@ def settings(**sections):
 
 
 def run(backend: MemoryBackend, out: Path, *, now=NOW, dry_run=False, cfg=None, region="IDF", **options):
-    outcome = run_region(cfg or settings(), Region(region), [("mandates", mandates_step)], now,
-                         dry_run=dry_run, options={"out_dir": str(out), **options}, workbook=Workbook(backend))
+    step = partial(mandates_step, options=MandatesOptions(**options))
+    outcome = run_region(cfg or settings(), Region(region), [("mandates", step)], now,
+                         dry_run=dry_run, out=str(out), workbook=Workbook(backend))
     return outcome
 
 

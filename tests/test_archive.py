@@ -1,4 +1,5 @@
 """`backoffice archive`: a year of Journal out of the sheet, every row kept exactly once."""
+from functools import partial
 import csv
 import datetime as dt
 import io
@@ -36,7 +37,7 @@ def region(journal=None, missions=None):
 
 def archive(workbook, tmp_path, now=NOW, **options):
     settings = load_settings(environ={}, overrides={"archive": {"folder": str(tmp_path / "archives")}})
-    return run_region(settings, Region("IDF"), [("archive", archive_step)], now, options=options,
+    return run_region(settings, Region("IDF"), [("archive", partial(archive_step, **options))], now,
                       workbook=workbook, whole_journal=True)
 
 

@@ -129,6 +129,15 @@ def test_every_command_and_option_is_in_the_readme():
                 assert re.search(re.escape(opt) + r"\b", readme), opt
 
 
+def test_every_command_shows_examples_in_its_help():
+    for name in COMMANDS:
+        command = cli.commands[name]
+        for sub in getattr(command, "commands", {"": command}).values():
+            path = [name] + ([sub.name] if sub is not command else [])
+            shown = CliRunner().invoke(cli, path + ["--help"]).output
+            assert re.search(r"Examples:\n +backoffice ", shown), path
+
+
 @pytest.mark.parametrize("args, message", [
     (["check", "--dry-run"], "Option inconnue « --dry-run » pour backoffice check. --dry-run est une option "
                              "générale : placez-la avant la commande, par exemple « backoffice --dry-run … check »."),

@@ -100,7 +100,7 @@ def test_regions_run_side_by_side_under_one_shared_limiter(standin, tmp_path):
     limiter = RateLimiter(5, clock=lambda: clock["t"], sleep=sleep)
     settings = load_settings(config, environ={}, overrides={"agency": AGENCY})
     outcomes = run_regions(settings, settings.regions, day_steps(False), dt.datetime(2026, 11, 29, 9, 30),
-                           options={"out_dir": str(tmp_path / "out")}, limiter=limiter)
+                           out=str(tmp_path / "out"), limiter=limiter)
     assert [o.error for o in outcomes] == ["", "", ""]
     assert [o.region.code for o in outcomes] == ["IDF", "BRE", "ARA"]
     assert standin.requests == limiter.granted == 9  # 3 a region

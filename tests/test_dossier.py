@@ -1,4 +1,5 @@
 """``backoffice dossier MATRICULE``: the employee's file, read-only, exit codes."""
+from functools import partial
 import datetime as dt
 
 import pytest
@@ -19,8 +20,8 @@ SETTINGS = load_settings(environ={}, overrides={"check": {"rules": OTHERS_OFF}})
 
 def file_of(matricule="S0001", **tabs):
     backend = MemoryBackend(make_tabs(**tabs))
-    outcome = run_region(SETTINGS, Region("T"), [("dossier", dossier_step)], NOW, dry_run=True,
-                         options={"matricule": matricule}, workbook=Workbook(backend))
+    outcome = run_region(SETTINGS, Region("T"), [("dossier", partial(dossier_step, matricule=matricule))], NOW,
+                         dry_run=True, workbook=Workbook(backend))
     return outcome, backend
 
 

@@ -114,7 +114,7 @@ def step(url, sleep=None):
     data = Workbook(MemoryBackend(tabs())).load()
     assert data.findings == []
     settings = load_settings(environ={})
-    ctx = JobContext(settings, Region("T"), NOW, options={"url": url})
+    ctx = JobContext(settings, Region("T"), NOW)
     geocoder = Geocoder(url, max_retries=2, sleep=sleep or (lambda s: None))
     return geocode_step(data, ctx, geocoder)
 

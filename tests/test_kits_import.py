@@ -1,4 +1,5 @@
 """Kit tracking import: good lines applied, bad lines reported with their line number."""
+from functools import partial
 import datetime as dt
 
 import pytest
@@ -25,8 +26,8 @@ def run(tmp_path, missions, text, encoding="utf-8-sig"):
     path = tmp_path / "suivi.csv"
     path.write_bytes(text.encode(encoding))
     backend = MemoryBackend(make_tabs(missions=missions))
-    outcome = run_region(SETTINGS, IDF, [("kits-suivi", kits_import_step)], NOW,
-                         options={"tracking_file": str(path)}, workbook=Workbook(backend))
+    outcome = run_region(SETTINGS, IDF, [("kits-suivi", partial(kits_import_step, tracking_file=str(path)))], NOW,
+                         workbook=Workbook(backend))
     assert outcome.error == "", outcome.trace
     return backend, outcome, outcome.results[0]
 

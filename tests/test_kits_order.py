@@ -1,4 +1,5 @@
 """Kit orders: the partner file's exact bytes, eligibility, stable numbers, never twice."""
+from functools import partial
 import datetime as dt
 import json
 
@@ -6,7 +7,7 @@ import openpyxl
 import pytest
 
 from backoffice.jobs.base import JobContext
-from backoffice.jobs.kits import kits_order_step, load_kit_orders
+from backoffice.jobs.kits import KitOrderOptions, kits_order_step, load_kit_orders
 from backoffice.jobs.runner import run_region
 from backoffice.settings import Region, load_settings
 from rules.calendar import subtract_working_days
@@ -34,8 +35,9 @@ def run(tabs_or_backend, tmp_path, dry_run=False, **options):
     backend = tabs_or_backend
     if not isinstance(backend, MemoryBackend):
         backend = MemoryBackend(tabs_or_backend)
-    outcome = run_region(SETTINGS, IDF, [("kits", kits_order_step)], NOW, dry_run=dry_run,
-                         options={"out_dir": str(tmp_path), **options}, workbook=Workbook(backend))
+    step = partial(kits_order_step, options=KitOrderOptions(**options))
+    outcome = run_region(SETTINGS, IDF, [("kits", step)], NOW, dry_run=dry_run,
+                         out=str(tmp_path), workbook=Workbook(backend))
     assert outcome.error == "", outcome.trace
     return backend, outcome, outcome.results[0]
 
@@ -138,7 +140,7 @@ def test_which_missions_are_ordered(tmp_path, cells, ordered):
 
 def test_days_option(tmp_path):
     tabs = make_tabs(missions=[mission("M1", "12/11/2026")])
-    _, _, result = run(tabs, tmp_path, kit_days=3)
+    _, _, result = run(tabs, tmp_path, days=3)
     assert ("commandes de kits", 0) in result.summary
 
 
@@ -172,7 +174,7 @@ def test_xlsx_and_out_file(tmp_path):
     tabs = make_tabs(employees=[{"Matricule": "S0001", "Code postal": "01000", "Adresse": "-1 rue"}],
                      missions=[mission("M1", "12/11/2026")])
     out = tmp_path / "envoi" / "kits.xlsx"
-    _, _, result = run(tabs, tmp_path, kit_out=str(out), kit_xlsx=True)
+    _, _, result = run(tabs, tmp_path, out=str(out), xlsx=True)
     assert result.files == [out]
     sheet = openpyxl.load_workbook(out)["Commandes"]
     rows = [[c.value for c in r] for r in sheet.iter_rows()]
@@ -183,7 +185,7 @@ def test_xlsx_and_out_file(tmp_path):
          dt.datetime(2026, 11, 10)],
     ]
     assert sheet["E2"].data_type == "s" and sheet["I2"].number_format == "DD/MM/YYYY"
-    ctx = JobContext(SETTINGS, IDF, NOW, options={"out_dir": str(tmp_path)})
+    ctx = JobContext(SETTINGS, IDF, NOW, out=str(tmp_path))
     assert list(load_kit_orders(ctx)) == ["K-IDF-M1"]
 
 
@@ -214,7 +216,7 @@ def test_a_corrupt_order_memory_stops_the_order(tmp_path):
     (tmp_path / "IDF" / "kits" / "commandes.json").write_text("{oops", encoding="utf-8")
     tabs = make_tabs(missions=[mission("M1", "12/11/2026")])
     outcome = run_region(SETTINGS, IDF, [("kits", kits_order_step)], NOW,
-                         options={"out_dir": str(tmp_path)}, workbook=Workbook(MemoryBackend(tabs)))
+                         out=str(tmp_path), workbook=Workbook(MemoryBackend(tabs)))
     path = tmp_path / "IDF" / "kits" / "commandes.json"
     assert outcome.error == (
         f"{path} : mémoire des commandes de kits illisible. Restaurez-la depuis une sauvegarde "
@@ -238,11 +240,11 @@ def test_two_concurrent_runs_give_one_order_file_per_order(tmp_path):
             first_done.append(True)
             b.on_reread = None
             run_region(settings, Region("IDF"), [("kits", kits_order_step)], NOW,
-                       options={"out_dir": str(tmp_path / "a")}, workbook=Workbook(b))
+                       out=str(tmp_path / "a"), workbook=Workbook(b))
 
     backend.on_reread = the_other_run_writes_first
     outcome = run_region(settings, Region("IDF"), [("kits", kits_order_step)], NOW,
-                         options={"out_dir": str(tmp_path / "b")}, workbook=Workbook(backend))
+                         out=str(tmp_path / "b"), workbook=Workbook(backend))
     assert outcome.error == ""
     assert outcome.results[0].files == []  # the first run ordered it: no second file
     assert ("fichier", "aucun (rien de nouveau dans le classeur)") in outcome.results[0].summary
@@ -263,6 +265,6 @@ def test_a_refused_write_leaves_no_partner_file(tmp_path):
     backend = MemoryBackend(tabs)
     backend.on_reread = refused
     outcome = run_region(SETTINGS, IDF, [("kits", kits_order_step)], NOW,
-                         options={"out_dir": str(tmp_path)}, workbook=Workbook(backend))
+                         out=str(tmp_path), workbook=Workbook(backend))
     assert outcome.error == "Le classeur est ouvert dans Excel."
     assert not (tmp_path / "IDF").exists()  # no order file, no memory

@@ -125,6 +125,6 @@ def test_check_extra_reads_the_sidecar(tmp_path):
 
     backend = MemoryBackend(make_tabs(missions=[staffed()]))
     run(backend, tmp_path)
-    ctx = JobContext(settings(), Region("IDF"), NOW, options={"out_dir": str(tmp_path)})
+    ctx = JobContext(settings(), Region("IDF"), NOW, out=str(tmp_path))
     records = mandate_records(ctx)
     assert list(records) == ["M0001"] and len(records["M0001"]["empreinte"]) == 12

@@ -1,4 +1,5 @@
 """``backoffice presence`` end to end on an .xlsx workbook: cells, red fill, exit codes."""
+from functools import partial
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -95,7 +96,7 @@ def test_missing_is_red_on_google_sheets_and_the_red_goes(tmp_path):
     pytest.importorskip("sheets_sync.google_backend")
     import datetime as dt
 
-    from backoffice.jobs.presence import presence_step
+    from backoffice.jobs.presence import PresenceOptions, presence_step
     from backoffice.jobs.runner import run_region
     from backoffice.settings import Region, load_settings
     from sheets_sync import COLOR_MISSING, Workbook
@@ -111,8 +112,9 @@ def test_missing_is_red_on_google_sheets_and_the_red_goes(tmp_path):
         def run(now):
             backend = GoogleSheetsBackend.from_settings(sid, endpoint=standin.url, timeout_s=5.0,
                                                         max_retries=1, backoff_s=0.001)
-            outcome = run_region(load_settings(environ={}), Region("G"), [("presence", presence_step)],
-                                 now, options={"ivr_log": str(log)}, workbook=Workbook(backend))
+            step = partial(presence_step, options=PresenceOptions(str(log)))
+            outcome = run_region(load_settings(environ={}), Region("G"), [("presence", step)],
+                                 now, workbook=Workbook(backend))
             assert outcome.error == ""
             return outcome
 

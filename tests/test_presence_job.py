@@ -1,9 +1,10 @@
 """The presence job on a workbook in memory: what it writes, protects, paints and lists."""
+from functools import partial
 import datetime as dt
 
 import pytest
 
-from backoffice.jobs.presence import presence_step
+from backoffice.jobs.presence import PresenceOptions, presence_step
 from backoffice.jobs.runner import run_region
 from backoffice.settings import Region, load_settings
 from sheets_sync import COLOR_MISSING, MemoryBackend, Workbook
@@ -30,8 +31,9 @@ def write_log(tmp_path, *lines, name="svi.csv"):
 
 
 def run(backend, log, now=NOW, **options):
-    outcome = run_region(load_settings(environ={}), Region("T"), [("presence", presence_step)], now,
-                         options={"ivr_log": log, **options}, workbook=Workbook(backend))
+    step = partial(presence_step, options=PresenceOptions(ivr_log=log, **options))
+    outcome = run_region(load_settings(environ={}), Region("T"), [("presence", step)], now,
+                         workbook=Workbook(backend))
     assert outcome.error == ""
     return outcome
 
@@ -204,9 +206,9 @@ def test_call_list_most_urgent_first_and_its_csv(tmp_path):
 def test_dry_run_writes_no_csv(tmp_path):
     backend = MemoryBackend(make_tabs(missions=[mission("M1", "S0001")]))
     out = tmp_path / "appels.csv"
-    outcome = run_region(load_settings(environ={}), Region("T"), [("presence", presence_step)], NOW,
-                         dry_run=True, options={"ivr_log": write_log(tmp_path, "29/11/2026 06:00;x;;OK"),
-                                                "out": str(out)}, workbook=Workbook(backend))
+    step = partial(presence_step, options=PresenceOptions(write_log(tmp_path, "29/11/2026 06:00;x;;OK"), out=str(out)))
+    outcome = run_region(load_settings(environ={}), Region("T"), [("presence", step)], NOW,
+                         dry_run=True, workbook=Workbook(backend))
     assert not out.exists()
     assert [row[3:] for row in outcome.preview] == [["Présence", "", "Manquante"],
                                                     ["Présence", "", "fond EA9999"]]
@@ -215,8 +217,8 @@ def test_dry_run_writes_no_csv(tmp_path):
 def test_settings_early_and_grace(tmp_path):
     backend = MemoryBackend(make_tabs(missions=[mission("M1", "S0001")]))
     settings = load_settings(environ={}, overrides={"presence": {"grace_minutes": 5}})
-    outcome = run_region(settings, Region("T"), [("presence", presence_step)], NOW,
-                         options={"ivr_log": write_log(tmp_path, "29/11/2026 09:10;06 12 34 56 78;;OK")},
+    step = partial(presence_step, options=PresenceOptions(write_log(tmp_path, "29/11/2026 09:10;06 12 34 56 78;;OK")))
+    outcome = run_region(settings, Region("T"), [("presence", step)], NOW,
                          workbook=Workbook(backend))
     assert outcome.error == ""
     assert cell(backend, "V2") == "En retard"
@@ -226,8 +228,9 @@ def test_an_unusable_log_is_a_region_error(tmp_path):
     backend = MemoryBackend(make_tabs(missions=[mission("M1", "S0001")]))
     path = tmp_path / "svi.csv"
     path.write_text("bonjour\n")
-    outcome = run_region(load_settings(environ={}), Region("T"), [("presence", presence_step)], NOW,
-                         options={"ivr_log": str(path)}, workbook=Workbook(backend))
+    step = partial(presence_step, options=PresenceOptions(str(path)))
+    outcome = run_region(load_settings(environ={}), Region("T"), [("presence", step)], NOW,
+                         workbook=Workbook(backend))
     assert outcome.error.startswith("svi.csv : colonne(s) obligatoire(s) date_appel, numero_appelant, "
                                     "code_saisi, resultat introuvable(s)")
     assert backend.writes == 0

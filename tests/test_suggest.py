@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from backoffice.jobs.base import JobContext
-from backoffice.jobs.suggest import suggest_step
+from backoffice.jobs.suggest import SuggestOptions, suggest_step
 from backoffice.settings import Region, load_settings
 from sheets_sync import InputError, MemoryBackend, Workbook
 from tests.factories import make_tabs
@@ -16,8 +16,8 @@ SETTINGS = load_settings(environ={})
 def run(tabs, **options):
     data = Workbook(MemoryBackend(tabs)).load()
     assert data.findings == []
-    ctx = JobContext(SETTINGS, Region("T"), NOW, options=options)
-    result = suggest_step(data, ctx)
+    ctx = JobContext(SETTINGS, Region("T"), NOW)
+    result = suggest_step(data, ctx, SuggestOptions(**options))
     written = {c.key: c.new for _t, c in result.changes.cells.values()}
     assert all(c.column == "Suggestions" for _t, c in result.changes.cells.values())
     return result, written

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import click
 
@@ -30,4 +31,4 @@ def command(app: AppContext, before):
             day = dt.date.fromisoformat(before)
         except ValueError:
             raise click.BadParameter(f"« {before} » : attendu AAAA-MM-JJ.", param_hint="'--before'") from None
-    execute(app, [("archive", archive_step)], {"before": day}, whole_journal=True)
+    execute(app, [("archive", partial(archive_step, before=day))], whole_journal=True)

@@ -22,6 +22,11 @@ def command(app: AppContext, directory):
     planted on purpose. Then does what `backoffice --config DIRECTORY/backoffice.toml
     --now "<day> 10:30" run` does (each region reads its IVR folder, ivr/<CODE>).
     A folder that is neither empty nor an earlier demo is refused.
+
+    \b
+    Examples:
+      backoffice demo
+      backoffice --now "2026-03-10 07:00" demo /tmp/demo
     """
     from ..demo.build import build_demo
     from .run import run_day

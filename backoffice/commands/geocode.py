@@ -1,6 +1,7 @@
 """``backoffice geocode``: fill the empty Latitude/Longitude of Salariés and Magasins."""
 from __future__ import annotations
 
+from functools import partial
 import click
 
 from ..app import AppContext, execute, pass_app
@@ -11,7 +12,15 @@ from ..app import AppContext, execute, pass_app
               help="Geocoder batch CSV endpoint (default: geocode.url, or env BACKOFFICE_GEOCODE_URL).")
 @pass_app
 def command(app: AppContext, url):
-    """Geocode the addresses whose coordinates are empty (Géoplateforme, one request per tab)."""
+    """Geocode the addresses whose coordinates are empty (Géoplateforme, one request per tab).
+
+    A coordinate a person typed is never replaced.
+
+    \b
+    Examples:
+      backoffice --config agence/backoffice.toml geocode
+      backoffice --workbook BRE.xlsx --dry-run geocode --url http://localhost:8080/search/csv
+    """
     from ..jobs.geocode import geocode_step
 
-    execute(app, [("geocode", geocode_step)], {"url": url})
+    execute(app, [("geocode", partial(geocode_step, url=url))])

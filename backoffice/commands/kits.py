@@ -1,6 +1,7 @@
 """``backoffice kits``: order the equipment kits, import the partner's tracking file."""
 from __future__ import annotations
 
+from functools import partial
 import click
 
 from ..app import AppContext, execute, pass_app
@@ -19,19 +20,30 @@ def command():
 @click.option("--xlsx", is_flag=True, help="Write an .xlsx file instead of the CSV.")
 @pass_app
 def order(app: AppContext, days, out_file, xlsx):
-    """Order the kits of the coming missions: one order per mission, never twice."""
-    from ..jobs.kits import kits_order_step
+    """Order the kits of the coming missions: one order per mission, never twice.
+
+    \b
+    Examples:
+      backoffice --config agence/backoffice.toml kits order
+      backoffice --config agence/backoffice.toml kits order --days 5 --xlsx
+    """
+    from ..jobs.kits import KitOrderOptions, kits_order_step
 
     if out_file and len(app.selected_regions()) > 1:
         raise click.UsageError("--out ne vaut que pour une seule région : ajoutez --region CODE.")
-    execute(app, [("kits", kits_order_step)], {"kit_days": days, "kit_out": out_file, "kit_xlsx": xlsx})
+    execute(app, [("kits", partial(kits_order_step, options=KitOrderOptions(days, out_file, xlsx)))])
 
 
 @command.command("import")
 @click.argument("tracking_file", type=click.Path(exists=True, dir_okay=False))
 @pass_app
 def import_(app: AppContext, tracking_file):
-    """Set Kit statut and N° suivi from the partner's tracking file (CSV)."""
+    """Set Kit statut and N° suivi from the partner's tracking file (CSV).
+
+    \b
+    Examples:
+      backoffice --config agence/backoffice.toml kits import suivi_2026-11-30.csv
+    """
     from ..jobs.kits import kits_import_step
 
-    execute(app, [("kits-suivi", kits_import_step)], {"tracking_file": tracking_file})
+    execute(app, [("kits-suivi", partial(kits_import_step, tracking_file=tracking_file))])

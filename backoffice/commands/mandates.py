@@ -1,6 +1,7 @@
 """``backoffice mandates``: generate the mandates due, redo the changed ones, optionally send them."""
 from __future__ import annotations
 
+from functools import partial
 import click
 
 from ..app import AppContext, execute, pass_app
@@ -15,8 +16,17 @@ from ..app import AppContext, execute, pass_app
 @click.option("--send", is_flag=True, help="E-mail each generated mandate to its store (SMTP settings).")
 @pass_app
 def command(app: AppContext, days, out_dir, pdf, send):
-    """Generate the suppliers' mandates (Word, optionally PDF) and e-mail them to the stores."""
-    from ..jobs.mandates import mandates_step
+    """Generate the suppliers' mandates (Word, optionally PDF) and e-mail them to the stores.
+
+    A mandate is (re)generated when its mission is staffed and within --days, or when what it
+    prints changed; an e-mail is sent at most once per generated file.
+
+    \b
+    Examples:
+      backoffice --config agence/backoffice.toml --dry-run mandates --pdf --send
+      backoffice --config agence/backoffice.toml mandates --days 14 --pdf --send
+    """
+    from ..jobs.mandates import MandatesOptions, mandates_step
 
     app.settings().require_agency()
-    execute(app, [("mandates", mandates_step)], {"days": days, "out_dir": out_dir, "pdf": pdf, "send": send})
+    execute(app, [("mandates", partial(mandates_step, options=MandatesOptions(days, pdf, send)))], out=out_dir)

@@ -1,12 +1,13 @@
 """``backoffice presence``: mark today's presence from the IVR log and print whom to call."""
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import click
 
 from ..app import AppContext, execute, pass_app
-from ..jobs.presence import presence_step
+from ..jobs.presence import PresenceOptions, presence_step
 
 
 @click.command("presence")
@@ -31,4 +32,4 @@ def command(app: AppContext, ivr_log, out):
     if out and "{region}" not in out and len(app.selected_regions()) > 1:
         path = Path(out)  # one call list per region, beside the name given
         out = str(path.with_name(f"{path.stem}-{{region}}{path.suffix}"))
-    execute(app, [("presence", presence_step)], {"ivr_log": ivr_log, "out": out})
+    execute(app, [("presence", partial(presence_step, options=PresenceOptions(ivr_log, out=out)))])

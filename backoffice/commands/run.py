@@ -1,6 +1,8 @@
 """``backoffice run``: the day's work per region, on one read and one write per workbook."""
 from __future__ import annotations
 
+from functools import partial
+
 import click
 
 from sheets_sync.errors import ConfigError
@@ -8,17 +10,20 @@ from sheets_sync.errors import ConfigError
 from ..app import AppContext, execute, pass_app
 
 
-def day_steps(with_presence: bool):
-    """presence (when an IVR log is given), suggest, mandates, kit orders, check — in this order."""
+def day_steps(with_presence: bool, ivr_log=None, pdf=False, send=False):
+    """presence (when an IVR log is given), suggest, mandates, kit orders, check — in this
+    order, each with its options."""
     from ..jobs.check import check_step
     from ..jobs.kits import kits_order_step
-    from ..jobs.mandates import mandates_step
-    from ..jobs.presence import presence_step
+    from ..jobs.mandates import MandatesOptions, mandates_step
+    from ..jobs.presence import PresenceOptions, presence_step
     from ..jobs.suggest import suggest_step
 
-    steps = [("presence", presence_step)] if with_presence else []
-    steps += [("suggest", suggest_step), ("mandates", mandates_step), ("kits", kits_order_step),
-              ("check", check_step)]
+    presence = partial(presence_step, options=PresenceOptions(ivr_log, optional=ivr_log is None))
+    steps = [("presence", presence)] if with_presence else []
+    steps += [("suggest", suggest_step),
+              ("mandates", partial(mandates_step, options=MandatesOptions(pdf=pdf, send=send))),
+              ("kits", kits_order_step), ("check", check_step)]
     return steps
 
 
@@ -29,16 +34,14 @@ def run_day(app: AppContext, ivr_log=None, out_dir=None, pdf=False, send=False) 
     rest of the morning's work, presence first, still gets done.
     """
     with_presence = ivr_log is not None or any(r.ivr_log for r in app.selected_regions())
-    steps = day_steps(with_presence)
+    steps = day_steps(with_presence, ivr_log, pdf, send)
     refusals = []
     try:
         app.settings().require_agency()
     except ConfigError as err:
         steps = [(name, step) for name, step in steps if name != "mandates"]
         refusals.append(str(err))
-    execute(app, steps,
-            {"ivr_log": ivr_log, "presence_optional": ivr_log is None, "out_dir": out_dir,
-             "pdf": pdf, "send": send}, refusals=refusals)
+    execute(app, steps, out=out_dir, refusals=refusals)
 
 
 @click.command("run")
@@ -53,5 +56,10 @@ def command(app: AppContext, ivr_log, out_dir, pdf, send):
     """Do the day's work: presence, suggest, mandates, kit orders, then check.
 
     One read and one write per workbook for all the steps together.
+
+    \b
+    Examples:
+      backoffice --config agence/backoffice.toml run --pdf --send
+      backoffice --config agence/backoffice.toml --region IDF run --ivr-log /srv/svi/{region}/
     """
     run_day(app, ivr_log, out_dir, pdf, send)

@@ -1,6 +1,7 @@
 """``backoffice suggest``: rank the candidates of each open mission, write ``Suggestions``."""
 from __future__ import annotations
 
+from functools import partial
 import click
 
 from ..app import AppContext, execute, pass_app
@@ -15,9 +16,15 @@ from ..app import AppContext, execute, pass_app
               help="Print why each active employee is or is not a candidate for this mission; write nothing.")
 @pass_app
 def command(app: AppContext, days, top, explain):
-    """Suggest the best candidates for each open mission (a conflict-free plan first)."""
-    from ..jobs.suggest import suggest_step
+    """Suggest the best candidates for each open mission (a conflict-free plan first).
+
+    \b
+    Examples:
+      backoffice --config agence/backoffice.toml suggest --days 7 --top 5
+      backoffice --config agence/backoffice.toml suggest --explain M0042
+    """
+    from ..jobs.suggest import SuggestOptions, suggest_step
 
     if explain is not None:
         app.read_only = True  # an explanation writes nothing
-    execute(app, [("suggest", suggest_step)], {"days": days, "top": top, "explain": explain})
+    execute(app, [("suggest", partial(suggest_step, options=SuggestOptions(days, top, explain)))])

@@ -55,11 +55,10 @@ def _mission_rows(data: WorkbookData, before: pd.Timestamp) -> dict[str, list[li
     return out
 
 
-def archive_step(data: WorkbookData, ctx: JobContext) -> JobResult:
+def archive_step(data: WorkbookData, ctx: JobContext, before: dt.date | None = None) -> JobResult:
     """Plan what to archive; the act phase writes the archive files, then asks for the rows'
     deletion (the runner's follow-up write)."""
     settings = ctx.settings.archive
-    before = ctx.option("before")
     journal_before = (dt.datetime.combine(before, dt.time()) if before is not None
                       else ctx.now - dt.timedelta(days=settings.journal_days))
     missions_before = pd.Timestamp(ctx.now.date()) - pd.Timedelta(days=settings.mission_days)

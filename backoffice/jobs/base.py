@@ -19,24 +19,20 @@ def _no_progress(items: Iterable, label: str = "", length: int | None = None) ->
 
 @dataclass
 class JobContext:
-    """The run's settings, region, clock and the command's options. Whether the run is a dry
-    run is not here: a step only plans, and the runner alone decides to write and act."""
+    """The run's settings, region, clock and output folder. A command's own options are the
+    step's (each job's frozen ``…Options``, bound with :func:`functools.partial`); whether the
+    run is a dry run is not here: a step only plans, and the runner alone writes and acts."""
 
     settings: Settings
     region: Region
     now: dt.datetime  # naive, Europe/Paris wall-clock time
-    options: dict[str, Any] = field(default_factory=dict)
+    out: str | None = None  # --out: where the files of the run go (default: mandates.out_dir)
     progress: Callable[..., Iterable] = _no_progress
     carried: list[Finding] = field(default_factory=list)  # findings of earlier steps of a run
 
-    def option(self, name: str, default=None):
-        """The command's option ``name``, ``default`` when it was not given."""
-        value = self.options.get(name)
-        return default if value is None else value
-
     def out_dir(self) -> Path:
         """Where files of this region go: ``<out>/<region>/``."""
-        base = self.options.get("out_dir") or self.settings.path(self.settings.mandates.out_dir)
+        base = self.out or self.settings.path(self.settings.mandates.out_dir)
         return Path(base) / self.region.code
 
 

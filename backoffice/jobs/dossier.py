@@ -45,9 +45,9 @@ def employee_findings(data: WorkbookData, findings: list[Finding], matricule: st
     return out
 
 
-def dossier_step(data: WorkbookData, ctx: JobContext) -> JobResult:
+def dossier_step(data: WorkbookData, ctx: JobContext, matricule: str = "") -> JobResult:
     """Gather the employee's file; writes nothing."""
-    matricule = str(ctx.option("matricule", "")).strip()
+    matricule = str(matricule).strip()
     employees = data["Salariés"]
     result = JobResult(TASK)
     findings = collect_findings(data, ctx)

@@ -18,17 +18,18 @@ TASK = "geocode"
 TABS = ("Salariés", "Magasins")
 
 
-def geocoder_for(ctx: JobContext) -> Geocoder:
+def geocoder_for(ctx: JobContext, url: str | None = None) -> Geocoder:
     """The geocoder client of the run (its address from ``--url`` or the settings)."""
     g = ctx.settings.geocode
-    url = ctx.option("url") or g.url  # BACKOFFICE_GEOCODE_URL reaches g.url through the settings
+    url = url or g.url  # BACKOFFICE_GEOCODE_URL reaches g.url through the settings
     return Geocoder(url, timeout_s=g.timeout_s, max_retries=g.max_retries, max_wait_s=g.max_wait_s)
 
 
-def geocode_step(data, ctx: JobContext, geocoder: Geocoder | None = None) -> JobResult:
-    """Fill the missing coordinates of employees and stores from the geocoder, never over a value."""
+def geocode_step(data, ctx: JobContext, geocoder: Geocoder | None = None, url: str | None = None) -> JobResult:
+    """Fill the missing coordinates of employees and stores from the geocoder (``url``: --url),
+    never over a value."""
     result = JobResult(TASK)
-    geocoder = geocoder or geocoder_for(ctx)
+    geocoder = geocoder or geocoder_for(ctx, url)
     min_score = ctx.settings.geocode.min_score
     sent = filled = 0
     for tab in ctx.progress(TABS, "Géocodage", len(TABS)):  # one request a tab, up to a minute each

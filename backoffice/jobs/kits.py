@@ -8,6 +8,7 @@ check reads it back through :func:`load_kit_orders` to spot orders to correct.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -65,8 +66,18 @@ def save_kit_orders(ctx: JobContext, orders: dict[str, dict]) -> Path:
         {"version": 1, "orders": dict(sorted(orders.items()))}, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
-def _order_file(ctx: JobContext, xlsx: bool) -> Path:
-    given = ctx.options.get("kit_out")
+@dataclass(frozen=True)
+class KitOrderOptions:
+    """``kits order`` (and the kits step of ``run``): horizon, order file, its format."""
+
+    days: int | None = None  # --days (default: kits.days)
+    out: str | None = None  # --out FILE
+    xlsx: bool = False  # --xlsx
+
+
+def _order_file(ctx: JobContext, options: KitOrderOptions) -> Path:
+    xlsx = options.xlsx
+    given = options.out
     if given:
         return Path(given)
     folder = kits_dir(ctx)
@@ -81,7 +92,7 @@ def _order_file(ctx: JobContext, xlsx: bool) -> Path:
 
 # --- order -----------------------------------------------------------------------------------
 
-def _send_orders(ctx: JobContext, orders: list[KitOrder], report) -> ActResult:
+def _send_orders(ctx: JobContext, options: KitOrderOptions, orders: list[KitOrder], report) -> ActResult:
     """The act of the order step: the partner's file holds exactly the orders whose number this
     run's write put in the sheet (not one a person changed meanwhile, nor one a concurrent run
     had written already), then the order memory records them."""
@@ -90,8 +101,7 @@ def _send_orders(ctx: JobContext, orders: list[KitOrder], report) -> ActResult:
     if not placed:
         done.summary.append(("fichier", "aucun (rien de nouveau dans le classeur)"))
         return done
-    xlsx = bool(ctx.options.get("kit_xlsx"))
-    written = write_orders(placed, _order_file(ctx, xlsx), xlsx=xlsx)
+    written = write_orders(placed, _order_file(ctx, options), xlsx=options.xlsx)
     memory = load_kit_orders(ctx)
     memory.update({o.number: o.memory(ctx.now) for o in placed})
     save_kit_orders(ctx, memory)
@@ -110,11 +120,11 @@ def _free_number(base: str, used: set[str]) -> str:
     return number
 
 
-def kits_order_step(data: WorkbookData, ctx: JobContext) -> JobResult:
+def kits_order_step(data: WorkbookData, ctx: JobContext, options: KitOrderOptions = KitOrderOptions()) -> JobResult:
     """Order the kits of the missions of the next ``kits.days`` days (``--days``)."""
     result = JobResult(TASK_ORDER)
     missions, employees = data["Missions"], data["Salariés"]
-    days = int(ctx.option("kit_days", ctx.settings.kits.days))
+    days = ctx.settings.kits.days if options.days is None else int(options.days)
     lead = ctx.settings.kits.lead_working_days
     memory = load_kit_orders(ctx)
     ordered_mission = {str(rec.get("mission")): number for number, rec in memory.items()}
@@ -166,7 +176,7 @@ def kits_order_step(data: WorkbookData, ctx: JobContext) -> JobResult:
         result.changes.add(TASK_ORDER, missions.change(key, "N° commande kit", number), follows="Kit statut")
 
     if orders:
-        result.act = lambda report: _send_orders(ctx, orders, report)
+        result.act = lambda report: _send_orders(ctx, options, orders, report)
 
     result.summary.append(("commandes de kits", len(orders)))
     if restored:
@@ -182,10 +192,10 @@ def kits_order_step(data: WorkbookData, ctx: JobContext) -> JobResult:
 
 # --- import ----------------------------------------------------------------------------------
 
-def kits_import_step(data: WorkbookData, ctx: JobContext) -> JobResult:
-    """Set ``Kit statut`` and ``N° suivi`` from the partner's tracking file (``tracking_file``)."""
+def kits_import_step(data: WorkbookData, ctx: JobContext, tracking_file: str | None = None) -> JobResult:
+    """Set ``Kit statut`` and ``N° suivi`` from the partner's tracking file."""
     result = JobResult(TASK_IMPORT)
-    path = ctx.options.get("tracking_file")
+    path = tracking_file
     if not path:
         raise InputError("Aucun fichier de suivi des kits donné.")
     path = Path(path)

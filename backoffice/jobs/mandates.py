@@ -97,7 +97,16 @@ class _Findings:
                                   f"{ref} : {message}" if ref else message, column))
 
 
-def mandates_step(data: WorkbookData, ctx: JobContext) -> JobResult:
+@dataclass(frozen=True)
+class MandatesOptions:
+    """``mandates`` (and the mandates step of ``run``): horizon, PDF, sending."""
+
+    days: int | None = None  # --days (default: mandates.days)
+    pdf: bool = False  # --pdf
+    send: bool = False  # --send
+
+
+def mandates_step(data: WorkbookData, ctx: JobContext, options: MandatesOptions = MandatesOptions()) -> JobResult:
     """Plan the mandates of the region: which to generate, regenerate, convert and send, and the
     sheet changes that say so. The files, the sidecar and the mails are the act phase, run once
     the sheet write committed (never by --dry-run)."""
@@ -108,11 +117,11 @@ def mandates_step(data: WorkbookData, ctx: JobContext) -> JobResult:
     missions = data["Missions"]
     df = missions.df
     today = pd.Timestamp(ctx.now.date())
-    days = int(ctx.option("days", settings.mandates.days))
+    days = settings.mandates.days if options.days is None else int(options.days)
     horizon = today + pd.Timedelta(days=days)
     folder = mandates_dir(ctx)
     sidecar = Sidecar(folder / SIDECAR_NAME)
-    want_pdf, want_send = bool(ctx.option("pdf", False)), bool(ctx.option("send", False))
+    want_pdf, want_send = options.pdf, options.send
     if want_pdf:
         from generators.pdf import find_soffice
 
@@ -297,7 +306,7 @@ class _Plan:
             sent = self._send(report, findings, done)
             done.renamed["à envoyer"] = ("envoyés", sent)
             for item in items:
-                if item.was_sent and not done.changes.cells.get(("Missions", item.key, "Mandat")):
+                if item.was_sent and done.changes.planned("Missions", item.key, "Mandat") is None:
                     findings.add(*_resend(item))
         done.findings = findings.items
         return done
@@ -423,6 +432,6 @@ def _set_sent_date(changes, missions, key: str, stamp: str) -> None:
     day = dt.datetime.fromisoformat(stamp).date()
     current = missions.df.at[key, "Mandat envoyé le"]
     if not pd.isna(current) and pd.Timestamp(current).date() == day:
-        changes.cells.pop((missions.name, str(key), "Mandat envoyé le"), None)
+        changes.discard(missions.name, key, "Mandat envoyé le")
         return  # already there (maybe as a real date cell)
     changes.add(TASK, missions.change(key, "Mandat envoyé le", format_date(day)))

@@ -7,6 +7,7 @@ returns the call list, the calls it could not attach, and the log's unreadable l
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -83,10 +84,20 @@ def _matricule_lookup(data: WorkbookData) -> dict[str, str]:
     return {str(k).casefold(): str(k) for k in data["Salariés"].all_keys}
 
 
-def ivr_log_path(ctx: JobContext) -> str | None:
+@dataclass(frozen=True)
+class PresenceOptions:
+    """``presence`` (and the presence step of ``run``): which export, whether it may be missing,
+    where the call list goes."""
+
+    ivr_log: str | None = None  # --ivr-log FILE|DIR, ``{region}`` replaced
+    optional: bool = False  # run: a region without an export is skipped, not an error
+    out: str | None = None  # --out FILE.csv: the call list
+
+
+def ivr_log_path(ctx: JobContext, options: PresenceOptions) -> str | None:
     """The IVR export to read: ``--ivr-log`` (``{region}`` replaced by the region code), else
     the region's ``ivr_log`` from the config (relative to the config file), else ``None``."""
-    option = ctx.options.get("ivr_log")
+    option = options.ivr_log
     if option:
         return str(option).replace("{region}", ctx.region.code)
     if ctx.region.ivr_log:
@@ -94,12 +105,12 @@ def ivr_log_path(ctx: JobContext) -> str | None:
     return None
 
 
-def presence_step(data: WorkbookData, ctx: JobContext) -> JobResult:
+def presence_step(data: WorkbookData, ctx: JobContext, options: PresenceOptions = PresenceOptions()) -> JobResult:
     """Match the newest IVR export to today's missions and mark ``Présence`` / ``Heure appel``."""
     result = JobResult(TASK)
-    option = ivr_log_path(ctx)
+    option = ivr_log_path(ctx, options)
     if option is None:
-        if ctx.options.get("presence_optional"):
+        if options.optional:
             result.summary.append(("pas de journal SVI pour cette région", ""))
             return result
         raise InputError("Journal SVI manquant : donnez --ivr-log FICHIER.csv ou un dossier d'exports, "
@@ -152,7 +163,7 @@ def presence_step(data: WorkbookData, ctx: JobContext) -> JobResult:
     to_call = day[[final.get(k) == MISSING for k in day.index]]
     rows = call_list_rows(to_call, employees_tab.df, data["Magasins"].df, ctx.now)
     result.tables.append(Table("À appeler", CALL_LIST_HEADERS, rows, limit=None))
-    out = ctx.options.get("out")
+    out = options.out
     if out:
         path = str(out).replace("{region}", ctx.region.code)
         result.act = lambda _report: ActResult(files=[write_call_list(path, rows)])

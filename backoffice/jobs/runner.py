@@ -5,7 +5,7 @@ import datetime as dt
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 from sheets_sync.changes import ApplyReport, ChangeSet, preview_rows
 from sheets_sync.errors import BackofficeError
@@ -40,7 +40,7 @@ def run_region(
     now: dt.datetime,
     *,
     dry_run: bool = False,
-    options: dict[str, Any] | None = None,
+    out: str | None = None,
     progress: Callable = None,
     workbook: Workbook | None = None,
     limiter=None,
@@ -52,12 +52,12 @@ def run_region(
     write, never when it failed, never in --dry-run. Changes an act reports (a mandate sent)
     go in one follow-up write."""
     with gc_paused():
-        return _run_region(settings, region, steps, now, dry_run=dry_run, options=options, progress=progress,
+        return _run_region(settings, region, steps, now, dry_run=dry_run, out=out, progress=progress,
                            workbook=workbook, limiter=limiter, whole_journal=whole_journal,
                            also_tabs=also_tabs)
 
 
-def _run_region(settings, region, steps, now, *, dry_run, options, progress, workbook, limiter,
+def _run_region(settings, region, steps, now, *, dry_run, out, progress, workbook, limiter,
                 whole_journal, also_tabs) -> RegionOutcome:
     outcome = RegionOutcome(region)
     try:
@@ -69,7 +69,7 @@ def _run_region(settings, region, steps, now, *, dry_run, options, progress, wor
         changes = ChangeSet()
         carried = list(data.findings)
         for name, step in steps:
-            ctx = JobContext(settings, region, now, dict(options or {}),
+            ctx = JobContext(settings, region, now, out,
                              carried=list(carried))
             if progress is not None:
                 ctx.progress = progress

@@ -9,6 +9,8 @@ candidate and writes nothing.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -24,13 +26,22 @@ from .base import JobContext, JobResult, Table
 TASK = "suggest"
 
 
-def suggest_step(data, ctx: JobContext) -> JobResult:
+@dataclass(frozen=True)
+class SuggestOptions:
+    """``suggest`` (and the suggest step of ``run``): horizon, candidates kept, one explanation."""
+
+    days: int | None = None  # --days (default: suggest.days)
+    top: int | None = None  # --top (default: suggest.top)
+    explain: str | None = None  # --explain N°MISSION: why each employee is or is not a candidate
+
+
+def suggest_step(data, ctx: JobContext, options: SuggestOptions = SuggestOptions()) -> JobResult:
     """Rank the candidates of each open mission, plan the week, write the Suggestions column."""
     settings = ctx.settings
     s = settings.suggest
-    days = int(ctx.option("days", s.days))
-    top = max(1, int(ctx.option("top", s.top)))
-    explain = ctx.option("explain")
+    days = s.days if options.days is None else int(options.days)
+    top = max(1, int(s.top if options.top is None else options.top))
+    explain = options.explain
     today = pd.Timestamp(ctx.now.date())
     result = JobResult(TASK)
     missions = data["Missions"]
