@@ -22,7 +22,7 @@ from backoffice.jobs.mandates import mandates_step  # noqa: E402
 from backoffice.jobs.runner import run_region  # noqa: E402
 from backoffice.settings import Region, load_settings  # noqa: E402
 from sheets_sync import MemoryBackend, Workbook  # noqa: E402
-from tests.factories import make_tabs  # noqa: E402
+from tests.factories import AGENCY, make_tabs  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 20, 9, 0)
 
@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--missions", type=int, default=1000)
     parser.add_argument("--pdf", type=int, default=50, help="mandates converted in the PDF batch (0: skip)")
     args = parser.parse_args()
-    settings = load_settings(environ={})
+    settings = load_settings(environ={}, overrides={"agency": AGENCY})  # the tests' invented agency
     out = Path(tempfile.mkdtemp(prefix="bench-mandates-"))
     try:
         backend = MemoryBackend(region_tabs(args.missions))

@@ -21,7 +21,7 @@ import pandas as pd  # noqa: E402
 
 from backoffice.ivr_log import read_ivr_log  # noqa: E402
 from backoffice.jobs.base import JobContext  # noqa: E402
-from backoffice.jobs.presence import _day_missions, presence_step  # noqa: E402
+from backoffice.jobs.presence import PresenceOptions, _day_missions, presence_step  # noqa: E402
 from backoffice.settings import Region, load_settings  # noqa: E402
 from rules.presence import match_presence  # noqa: E402
 from sheets_sync import MemoryBackend, Workbook  # noqa: E402
@@ -81,7 +81,7 @@ def main() -> None:
         t_match = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        result = presence_step(data, ctx)
+        result = presence_step(data, ctx, PresenceOptions(str(log_path)))
         t_step = time.perf_counter() - t0
 
     print(f"{len(log.calls)} appels lus ({len(calls)} OK), {len(day)} missions du jour")
