@@ -6,7 +6,7 @@ line ends, one header line. Or an ``.xlsx`` with the same columns (every cell te
 """
 from __future__ import annotations
 
-import os
+import io
 from pathlib import Path
 from typing import Iterable
 
@@ -27,8 +27,8 @@ def orders_csv(orders: Iterable[KitOrder]) -> bytes:
     return csv_bytes(ORDER_HEADER, (order_row(o) for o in orders))
 
 
-def orders_xlsx(orders: Iterable[KitOrder], path: Path) -> None:
-    """The same table as an ``.xlsx`` (one sheet « Commandes »)."""
+def orders_xlsx(orders: Iterable[KitOrder]) -> bytes:
+    """The same table as an ``.xlsx`` file's bytes (one sheet « Commandes »)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -49,16 +49,11 @@ def orders_xlsx(orders: Iterable[KitOrder], path: Path) -> None:
         sheet.cell(row, len(ORDER_HEADER)).number_format = "DD/MM/YYYY"
     for col, width in zip("ABCDEFGHI", (18, 12, 16, 24, 32, 12, 20, 16, 13)):
         sheet.column_dimensions[col].width = width
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def write_orders(orders: list[KitOrder], path: Path, xlsx: bool = False) -> Path:
     """Write the order file at ``path`` (its folder is created), through a temporary file."""
-    path = Path(path)
-    if not xlsx:
-        return atomic_write(path, orders_csv(orders))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    orders_xlsx(orders, tmp)
-    os.replace(tmp, path)
-    return path
+    return atomic_write(path, orders_xlsx(orders) if xlsx else orders_csv(orders))

@@ -8,7 +8,6 @@ A template tag the data lacks is a :class:`BackofficeError` listing it and the t
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -17,6 +16,7 @@ from rules.mandates import TAGS
 from sheets_sync.errors import BackofficeError
 
 from .files import atomic_write
+from .memory import RecordStore
 
 SIDECAR_NAME = "empreintes.json"
 
@@ -101,7 +101,14 @@ class MandateTemplate:
 
 # --- the sidecar: fingerprints and the sent log ----------------------------------------------
 
-class Sidecar:
+def _sidecar_unreadable(path: Path, reason: str) -> BackofficeError:
+    return BackofficeError(
+        f"{path} illisible ({reason}). Ce fichier garde les empreintes et les envois des mandats : "
+        "restaurez-le, ou supprimez-le pour repartir de zéro (les mandats déjà envoyés pourraient alors "
+        "être renvoyés).")
+
+
+class Sidecar(RecordStore):
     """``<out>/<region>/mandats/empreintes.json``: per mission, what was generated and sent.
 
     ``{"missions": {"M0001": {"empreinte", "donnees", "fichier", "pdf", "genere_le",
@@ -112,26 +119,12 @@ class Sidecar:
     """
 
     def __init__(self, path: Path):
-        self.path = Path(path)
-        self.missions: dict[str, dict[str, Any]] = {}
-        if self.path.exists():
-            try:
-                self.missions = json.loads(self.path.read_text("utf-8")).get("missions", {})
-            except (ValueError, AttributeError) as err:
-                raise BackofficeError(
-                    f"{self.path} illisible ({err}). Ce fichier garde les empreintes et les envois des "
-                    "mandats : restaurez-le, ou supprimez-le pour repartir de zéro (les mandats déjà "
-                    "envoyés pourraient alors être renvoyés)."
-                ) from None
+        super().__init__(path, "missions", _sidecar_unreadable)
 
-    def get(self, mission: str) -> dict[str, Any] | None:
-        """The record of ``mission``, ``None`` when there is none."""
-        return self.missions.get(mission)
-
-    def save(self) -> None:
-        """Write the records atomically."""
-        atomic_write(self.path, json.dumps({"version": 1, "missions": self.missions}, ensure_ascii=False,
-                                           indent=1, sort_keys=True).encode("utf-8"))
+    @property
+    def missions(self) -> dict[str, dict[str, Any]]:
+        """The records by N° mission."""
+        return self.records
 
     def fingerprints(self) -> dict[str, str]:
         """The fingerprint of each mission's last generated mandate."""

@@ -7,13 +7,12 @@ check reads it back through :func:`load_kit_orders` to spot orders to correct.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from generators.files import atomic_write
+from generators.memory import RecordStore
 from generators.kit_orders import write_orders
 from rules.calendar import subtract_working_days
 from rules.kits import KitOrder, is_region_order, missions_to_order, order_number, status_rank, token
@@ -44,26 +43,20 @@ def kits_dir(ctx: JobContext) -> Path:
 def load_kit_orders(ctx: JobContext) -> dict[str, dict]:
     """The orders made so far for the region: order number -> {mission, employee, date, kit,
     ordered_at}; ``{}`` when none was made. Given to the check as ``RuleContext.kit_orders``."""
-    path = kits_dir(ctx) / SIDECAR
-    if not path.exists():
-        return {}
-    try:
-        content = json.loads(path.read_text(encoding="utf-8"))
-        orders = content["orders"]
-        if not isinstance(orders, dict):
-            raise TypeError
-    except (OSError, ValueError, KeyError, TypeError):
-        raise InputError(
-            f"{path} : mémoire des commandes de kits illisible. Restaurez-la depuis une sauvegarde "
-            "(elle sert à ne jamais commander deux fois et à repérer les commandes à corriger)."
-        ) from None
-    return orders
+    return _order_memory(ctx).records
+
+
+def _order_memory(ctx: JobContext) -> RecordStore:
+    return RecordStore(kits_dir(ctx) / SIDECAR, "orders", lambda path, _reason: InputError(
+        f"{path} : mémoire des commandes de kits illisible. Restaurez-la depuis une sauvegarde "
+        "(elle sert à ne jamais commander deux fois et à repérer les commandes à corriger)."))
 
 
 def save_kit_orders(ctx: JobContext, orders: dict[str, dict]) -> Path:
     """Save the order memory atomically (the act phase, after the sheet took the orders)."""
-    return atomic_write(kits_dir(ctx) / SIDECAR, json.dumps(
-        {"version": 1, "orders": dict(sorted(orders.items()))}, ensure_ascii=False, indent=1).encode("utf-8"))
+    store = _order_memory(ctx)
+    store.records = dict(orders)
+    return store.save()
 
 
 @dataclass(frozen=True)
