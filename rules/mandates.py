@@ -152,6 +152,18 @@ class MissingReference(ValueError):
         self.column, self.value, self.tab = column, value, tab
 
 
+# the tags read as they are from a column of the brand's, the employee's and the store's row
+BRAND_TAGS = {"marque_raison_sociale": "Raison sociale", "marque_adresse": "Adresse",
+              "marque_signataire": "Signataire", "marque_fonction_signataire": "Fonction signataire"}
+EMPLOYEE_TAGS = {"salarie_prenom": "Prénom", "salarie_nom": "Nom"}
+STORE_TAGS = {"magasin_enseigne": "Enseigne", "magasin_nom": "Nom", "magasin_adresse": "Adresse",
+              "magasin_code_postal": "Code postal", "magasin_ville": "Ville"}
+
+
+def _columns(row: Mapping[str, Any], tags: Mapping[str, str]) -> dict[str, str]:
+    return {tag: _text(row[column]) for tag, column in tags.items()}
+
+
 def mandate_data(data, mission_key: str, agency) -> MandateData:
     """The mandate's data for one mission of ``data["Missions"]``.
 
@@ -170,27 +182,12 @@ def mandate_data(data, mission_key: str, agency) -> MandateData:
     if employee is None:
         raise MissingReference("Salarié", emp_key, "Salariés")
     fields = {
-        "marque_nom": brand_key,
-        "marque_raison_sociale": _text(brand["Raison sociale"]),
-        "marque_adresse": _text(brand["Adresse"]),
-        "marque_signataire": _text(brand["Signataire"]),
-        "marque_fonction_signataire": _text(brand["Fonction signataire"]),
-        **agency_fields(agency),
-        "salarie_matricule": emp_key,
-        "salarie_prenom": _text(employee["Prénom"]),
-        "salarie_nom": _text(employee["Nom"]),
-        "mission_numero": str(mission_key),
-        "mission_type": _text(mission["Type"]),
-        "mission_operation": _text(mission["Opération"]),
-        "mission_date": format_date(mission["Date"]),
-        "mission_debut": format_time(mission["Début"]),
-        "mission_fin": format_time(mission["Fin"]),
-        "magasin_code": store_key,
-        "magasin_enseigne": _text(store["Enseigne"]),
-        "magasin_nom": _text(store["Nom"]),
-        "magasin_adresse": _text(store["Adresse"]),
-        "magasin_code_postal": _text(store["Code postal"]),
-        "magasin_ville": _text(store["Ville"]),
+        "marque_nom": brand_key, **_columns(brand, BRAND_TAGS), **agency_fields(agency),
+        "salarie_matricule": emp_key, **_columns(employee, EMPLOYEE_TAGS),
+        "mission_numero": str(mission_key), "mission_type": _text(mission["Type"]),
+        "mission_operation": _text(mission["Opération"]), "mission_date": format_date(mission["Date"]),
+        "mission_debut": format_time(mission["Début"]), "mission_fin": format_time(mission["Fin"]),
+        "magasin_code": store_key, **_columns(store, STORE_TAGS),
     }
     delay = store["Délai mandat"]
     return MandateData(str(mission_key), fields, fingerprint(fields), _text(store["Email"]),

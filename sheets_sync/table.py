@@ -143,11 +143,9 @@ class Table:
         spec_col = self.spec.column(column) if column in self.spec.names else None
         parser = PARSERS[spec_col.type] if spec_col else PARSERS["text"]
         parsed = parser(value)
-        if isinstance(parsed, tuple):
+        if isinstance(parsed, tuple):  # a list cell: the column must hold objects first
             self.df[column] = self.df[column].astype(object)
-            self.df.at[key, column] = parsed
-        else:
-            self.df.at[key, column] = parsed
+        self.df.at[key, column] = parsed
 
     def set_fill(self, key, column: str, color: str | None) -> None:
         """Apply a fill change in memory, so later steps of a run see it."""
