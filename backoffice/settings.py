@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
+from rules.worktime import WorkTime
 from sheets_sync.errors import ConfigError
 
 
@@ -91,15 +92,12 @@ class Presence:
 
 @dataclass(frozen=True)
 class Suggest:
-    """The suggestion plan: horizon, candidates kept, working-time limits and the score's weights."""
+    """The suggestion plan: horizon, candidates kept, the score's weights (the working-time
+    limits are :class:`WorkTime`, shared with the check)."""
     days: int = 14
     top: int = 3
     default_radius_km: float = 50.0
     medical_months: int = 24
-    max_day_hours: float = 10.0
-    max_week_hours: float = 48.0
-    max_week_days: int = 6
-    min_rest_hours: float = 11.0
     weight_distance: float = 1.0
     weight_brand_history: float = 15.0
     weight_store_history: float = 10.0
@@ -162,10 +160,6 @@ class Check:
     km_tolerance: float = 1.3
     expense_max_delay_days: int = 30
     medical_months: int = 24
-    max_day_hours: float = 10.0
-    max_week_hours: float = 48.0
-    max_week_days: int = 6
-    min_rest_hours: float = 11.0
     rules: Mapping[str, str] = field(default_factory=dict)  # rule id -> off | erreur | alerte
 
 
@@ -221,6 +215,7 @@ class Settings:
     smtp: Smtp = Smtp()
     kits: Kits = Kits()
     check: Check = Check()
+    worktime: WorkTime = WorkTime()
     limits: Limits = Limits()
     archive: Archive = Archive()
     report: Report = Report()
@@ -289,7 +284,7 @@ _SECTIONS = {f.name: f.type for f in fields(Settings)}
 _SECTION_CLASSES = {
     "agency": Agency, "sheets": Sheets, "presence": Presence, "suggest": Suggest, "geocode": Geocode,
     "mandates": Mandates, "smtp": Smtp, "kits": Kits, "check": Check, "limits": Limits,
-    "archive": Archive, "report": Report,
+    "archive": Archive, "report": Report, "worktime": WorkTime,
 }
 
 

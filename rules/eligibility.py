@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from sheets_sync.parsing import norm
+
 from .geo import haversine_km
 from .training import medical_expiry, trained_mask
-from .worktime import day_hours, intervals, week_load
+from .worktime import WorkTime, day_hours, intervals, week_load
 
 OPEN_STATUSES = ("", norm("À pourvoir"))
 
@@ -32,12 +33,10 @@ class HardRule:
 
 
 def hard_rules(settings=None) -> tuple[HardRule, ...]:
-    """The hard rules in their fixed order (the figures come from ``settings.suggest``)."""
-    s = settings.suggest if settings is not None else None
-    day = _fig(s.max_day_hours if s else 10)
-    week = _fig(s.max_week_hours if s else 48)
-    days = _fig(s.max_week_days if s else 6)
-    rest = _fig(s.min_rest_hours if s else 11)
+    """The hard rules in their fixed order (the figures come from ``settings.worktime``)."""
+    w = settings.worktime if settings is not None else WorkTime()
+    day, week, days, rest = (_fig(w.max_day_hours), _fig(w.max_week_hours), _fig(w.max_week_days),
+                             _fig(w.min_rest_hours))
     return (
         HardRule(1, "inactif", "inactif", "inactifs"),
         HardRule(2, "coordonnees", "sans coordonnées", "sans coordonnées"),
@@ -149,7 +148,7 @@ def evaluate(data, settings, today: pd.Timestamp, open_df: pd.DataFrame) -> Elig
     e_idx, m_idx = np.nonzero(codes == 0)
     pairs = _pair_frame(emp, open_df, e_idx, m_idx)
     pairs["km"] = dist[e_idx, store_of[m_idx]].astype(float)
-    pairs = _working_time(pairs, data["Missions"].df, s)
+    pairs = _working_time(pairs, data["Missions"].df, settings.worktime)
     time_codes = pairs["_code"].to_numpy(np.int8)
     codes[pairs["e"].to_numpy(), pairs["m"].to_numpy()] = time_codes
     pairs = pairs[time_codes == 0].drop(columns="_code").reset_index(drop=True)
@@ -232,7 +231,7 @@ def _pair_frame(emp: pd.DataFrame, open_df: pd.DataFrame, e_idx, m_idx) -> pd.Da
     })
 
 
-def _working_time(pairs: pd.DataFrame, missions: pd.DataFrame, s) -> pd.DataFrame:
+def _working_time(pairs: pd.DataFrame, missions: pd.DataFrame, w) -> pd.DataFrame:
     """Working-time rules of each pair against the missions already assigned.
 
     Adds ``day_hours_before``, ``day_worked_before``, ``week_hours_before``, ``week_days_before``,
@@ -260,7 +259,7 @@ def _working_time(pairs: pd.DataFrame, missions: pd.DataFrame, s) -> pd.DataFram
         else:
             gap = np.where(j["start_a"] >= j["end"], j["start_a"] - j["end"], j["start"] - j["end_a"])
             gap_h = pd.to_timedelta(gap).total_seconds() / 3600.0
-            short_rest[j.loc[gap_h < s.min_rest_hours, "_p"].to_numpy()] = True
+            short_rest[j.loc[gap_h < w.min_rest_hours, "_p"].to_numpy()] = True
 
     days = day_hours(iv).rename(columns={"hours": "day_hours_before"})[["Matricule", "date", "day_hours_before"]]
     weeks = week_load(iv)
@@ -275,9 +274,9 @@ def _working_time(pairs: pd.DataFrame, missions: pd.DataFrame, s) -> pd.DataFram
     pairs["week_days_before"] = pairs["week_days_before"].astype(int)
     pairs["week_missions"] = pairs["week_missions"].astype(int)
     eps = 1e-9
-    too_long_day = (pairs["day_hours_before"] + pairs["hours"] > s.max_day_hours + eps).to_numpy()
-    too_long_week = (pairs["week_hours_before"] + pairs["hours"] > s.max_week_hours + eps).to_numpy()
-    too_many_days = (~pairs["day_worked_before"] & (pairs["week_days_before"] + 1 > s.max_week_days)).to_numpy()
+    too_long_day = (pairs["day_hours_before"] + pairs["hours"] > w.max_day_hours + eps).to_numpy()
+    too_long_week = (pairs["week_hours_before"] + pairs["hours"] > w.max_week_hours + eps).to_numpy()
+    too_many_days = (~pairs["day_worked_before"] & (pairs["week_days_before"] + 1 > w.max_week_days)).to_numpy()
     for c, hit in ((WEEK_DAYS, too_many_days), (WEEK_HOURS, too_long_week), (DAY_HOURS, too_long_day),
                    (REST, short_rest), (OVERLAP, overlap)):
         code = np.where(hit, np.int8(c), code)

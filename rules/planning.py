@@ -145,7 +145,7 @@ def solve_plan(pairs: pd.DataFrame, settings, time_limit_s: float | None = None)
 
 
 def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None) -> PlanResult:
-    s = settings.suggest
+    s, w = settings.suggest, settings.worktime
     t0 = time.perf_counter()
     n = len(pairs)
     if n == 0:
@@ -159,15 +159,15 @@ def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None) -> PlanRes
     for clique in overlap_cliques(pairs):
         rows.add(clique, 1.0, 1.0)
     # 11 h rest across consecutive days
-    rc = rest_conflicts(pairs, s.min_rest_hours)
+    rc = rest_conflicts(pairs, w.min_rest_hours)
     if len(rc):
         k = np.arange(len(rc))
         rows.add_many(np.repeat(k, 2), np.column_stack([rc["a"], rc["b"]]).ravel(), np.ones(2 * len(rc)),
                       np.ones(len(rc)))
     hours = pairs["hours"].to_numpy(float)
     # hours per day and per week, only where the cap can bind
-    for keys, cap, before in ((["e", "date"], s.max_day_hours, "day_hours_before"),
-                              (["e", "year", "week"], s.max_week_hours, "week_hours_before")):
+    for keys, cap, before in ((["e", "date"], w.max_day_hours, "day_hours_before"),
+                              (["e", "year", "week"], w.max_week_hours, "week_hours_before")):
         g = pairs.groupby(keys, sort=False)
         gid = g.ngroup().to_numpy()
         total = np.bincount(gid, weights=hours)
@@ -183,7 +183,7 @@ def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None) -> PlanRes
     new_day = ~pairs["day_worked_before"].to_numpy(bool)
     wk = pairs.groupby(["e", "year", "week"], sort=False)
     wid = wk.ngroup().to_numpy()
-    room_days = s.max_week_days - wk["week_days_before"].first().to_numpy(int)
+    room_days = w.max_week_days - wk["week_days_before"].first().to_numpy(int)
     day_keys = pairs.loc[new_day, ["e", "date"]]
     distinct = pd.DataFrame({"w": wid[new_day], "e": day_keys["e"].to_numpy(),
                              "d": day_keys["date"].to_numpy()}).drop_duplicates()
@@ -280,7 +280,7 @@ class _Load:
         self.days: dict[tuple, set] = {}
 
 
-def _fits(load: _Load, row, s) -> str:
+def _fits(load: _Load, row, w) -> str:
     e, date = row.e, row.date
     for (st, en) in load.intervals.get((e, date), ()):
         if st < row.end and en > row.start:
@@ -288,15 +288,15 @@ def _fits(load: _Load, row, s) -> str:
     for other in (date - pd.Timedelta(days=1), date + pd.Timedelta(days=1)):
         for (st, en) in load.intervals.get((e, other), ()):
             gap = (st - row.end) if st >= row.end else (row.start - en)
-            if gap.total_seconds() / 3600.0 < s.min_rest_hours - EPS:
+            if gap.total_seconds() / 3600.0 < w.min_rest_hours - EPS:
                 return "repos"
-    if row.day_hours_before + load.day.get((e, date), 0.0) + row.hours > s.max_day_hours + EPS:
+    if row.day_hours_before + load.day.get((e, date), 0.0) + row.hours > w.max_day_hours + EPS:
         return "heures jour"
     wk = (e, row.year, row.week)
-    if row.week_hours_before + load.week.get(wk, 0.0) + row.hours > s.max_week_hours + EPS:
+    if row.week_hours_before + load.week.get(wk, 0.0) + row.hours > w.max_week_hours + EPS:
         return "heures semaine"
     new_days = load.days.get(wk, set())
-    if not row.day_worked_before and date not in new_days and row.week_days_before + len(new_days) + 1 > s.max_week_days:
+    if not row.day_worked_before and date not in new_days and row.week_days_before + len(new_days) + 1 > w.max_week_days:
         return "jours semaine"
     return ""
 
@@ -314,7 +314,7 @@ def _take(load: _Load, row) -> None:
 def greedy_plan(pairs: pd.DataFrame, settings) -> PlanResult:
     """Baseline: missions by date and start, each takes its cheapest candidate still free."""
     t0 = time.perf_counter()
-    s = settings.suggest
+    w = settings.worktime
     pairs = pairs.reset_index(drop=True)
     chosen = np.zeros(len(pairs), dtype=bool)
     load = _Load()
@@ -323,7 +323,7 @@ def greedy_plan(pairs: pd.DataFrame, settings) -> PlanResult:
     for row in order.itertuples():
         if row.m in done:
             continue
-        if not _fits(load, row, s):
+        if not _fits(load, row, w):
             _take(load, row)
             chosen[row.Index] = True
             done.add(row.m)
@@ -332,13 +332,13 @@ def greedy_plan(pairs: pd.DataFrame, settings) -> PlanResult:
 
 def plan_violations(pairs: pd.DataFrame, chosen: np.ndarray, settings) -> list[str]:
     """Every broken constraint of a plan (empty when it is conflict-free)."""
-    s = settings.suggest
+    w = settings.worktime
     pairs = pairs.reset_index(drop=True)
     picked = pairs[chosen]
     out = [f"mission {m} donnée {k} fois" for m, k in picked["m"].value_counts().items() if k > 1]
     load = _Load()
     for row in picked.sort_values(["start"]).itertuples():
-        why = _fits(load, row, s)
+        why = _fits(load, row, w)
         if why:
             out.append(f"{row.Matricule} {row.mission} : {why}")
         _take(load, row)

@@ -30,11 +30,11 @@ def _heavy_weeks(ctx: RuleContext) -> pd.DataFrame:
     """``week_load`` of the employee-weeks over the hour or day limit (the others are skipped
     before the costly per-week lists are built)."""
     def compute():
-        c = ctx.settings.check
+        w = ctx.settings.worktime
         iv = _intervals(ctx)
         groups = iv.groupby(["Matricule", "year", "week"])
-        heavy = ((groups["hours"].transform("sum") > c.max_week_hours + 1e-9)
-                 | (groups["date"].transform("nunique") > c.max_week_days))
+        heavy = ((groups["hours"].transform("sum") > w.max_week_hours + 1e-9)
+                 | (groups["date"].transform("nunique") > w.max_week_days))
         return week_load(iv[heavy])
 
     return cached(ctx, "heavy_weeks", compute)
@@ -116,8 +116,8 @@ def overlap(ctx: RuleContext):
 @rule("planning.journee_trop_longue", "Missions", ERREUR)
 def long_day(ctx: RuleContext):
     """Plus de 10 h de travail dans la journée pour un salarié (Code du travail L3121-18 ;
-    réglage check.max_day_hours). Signalé sur la dernière mission du jour."""
-    limit = ctx.settings.check.max_day_hours
+    réglage worktime.max_day_hours). Signalé sur la dernière mission du jour."""
+    limit = ctx.settings.worktime.max_day_hours
     iv = _intervals(ctx)
     iv = iv[iv["date"] >= ctx.today]
     iv = iv[iv.groupby(["Matricule", "date"])["hours"].transform("sum") > limit + 1e-9]
@@ -137,8 +137,8 @@ def _week_end(year, week) -> pd.Series:
 @rule("planning.semaine_trop_longue", "Missions", ERREUR)
 def long_week(ctx: RuleContext):
     """Plus de 48 h de travail dans une semaine ISO pour un salarié (L3121-20 ; réglage
-    check.max_week_hours). Signalé sur la dernière mission de la semaine."""
-    limit = ctx.settings.check.max_week_hours
+    worktime.max_week_hours). Signalé sur la dernière mission de la semaine."""
+    limit = ctx.settings.worktime.max_week_hours
     weeks = _heavy_weeks(ctx)
     bad = weeks[weeks["hours"] > limit + 1e-9]
     bad = bad[_week_end(bad["year"], bad["week"]) >= ctx.today] if len(bad) else bad
@@ -153,8 +153,8 @@ def long_week(ctx: RuleContext):
 @rule("planning.trop_de_jours", "Missions", ERREUR)
 def too_many_days(ctx: RuleContext):
     """Plus de 6 jours travaillés dans une semaine ISO pour un salarié (L3132-1 : un jour de
-    repos par semaine ; réglage check.max_week_days)."""
-    limit = ctx.settings.check.max_week_days
+    repos par semaine ; réglage worktime.max_week_days)."""
+    limit = ctx.settings.worktime.max_week_days
     weeks = _heavy_weeks(ctx)
     bad = weeks[weeks["days"] > limit]
     bad = bad[_week_end(bad["year"], bad["week"]) >= ctx.today] if len(bad) else bad
@@ -168,8 +168,8 @@ def too_many_days(ctx: RuleContext):
 @rule("planning.repos_insuffisant", "Missions", ERREUR)
 def short_rest(ctx: RuleContext):
     """Moins de 11 h de repos entre la fin d'une mission et le début de la suivante, un
-    autre jour, pour un même salarié (L3131-1 ; réglage check.min_rest_hours)."""
-    limit = ctx.settings.check.min_rest_hours
+    autre jour, pour un même salarié (L3131-1 ; réglage worktime.min_rest_hours)."""
+    limit = ctx.settings.worktime.min_rest_hours
     iv = _intervals(ctx)
     rests = short_rests(iv, limit)
     by_id = iv.set_index("mission")

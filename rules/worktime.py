@@ -1,14 +1,27 @@
 """Working-time facts of the missions: intervals, overlaps, daily and weekly load, rest.
 
 Pure pandas over the typed ``Missions`` frame. A mission counts for an employee when it has
-a ``Salarié`` and is not ``Annulée``. Figures (10 h, 48 h, 6 days, 11 h) are settings.
+a ``Salarié`` and is not ``Annulée``. The limits are :class:`WorkTime` (the ``[worktime]``
+settings), one definition for the suggestions and the check.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from sheets_sync.table import ROW
+
+
+@dataclass(frozen=True)
+class WorkTime:
+    """The working-time law (``[worktime]``): hard rules of ``suggest``, findings of ``check``."""
+
+    max_day_hours: float = 10.0  # Code du travail L3121-18
+    max_week_hours: float = 48.0  # L3121-20
+    max_week_days: int = 6  # L3132-1: one day of rest a week
+    min_rest_hours: float = 11.0  # L3131-1: daily rest between two days' work
 
 
 def intervals(missions: pd.DataFrame) -> pd.DataFrame:

@@ -119,7 +119,8 @@ def test_thresholds_are_settings():
 
     from tests.rules_support import SETTINGS
 
-    relaxed = replace(SETTINGS, check=replace(SETTINGS.check, max_day_hours=11.0, unstaffed_days=1))
+    relaxed = replace(SETTINGS, worktime=replace(SETTINGS.worktime, max_day_hours=11.0),
+                      check=replace(SETTINGS.check, unstaffed_days=1))
     two = [staffed(**{"N° mission": "M1", "Début": "08:00", "Fin": "13:00"}),
            staffed(**{"N° mission": "M2", "Début": "14:00", "Fin": "19:30"})]
     assert run_rule("planning.journee_trop_longue", settings=relaxed, missions=two) == []
