@@ -217,6 +217,7 @@ def outcomes_json(outcomes: Sequence[RegionOutcome], refusals: Sequence[str] = (
                 "summary": {label: value for label, value in r.summary},
                 "findings": [f.__dict__ for f in r.findings],
                 "tables": [{"title": t.title, "headers": t.headers, "rows": t.rows} for t in r.tables],
+                **({"figures": r.figures} if r.figures else {}),
                 "files": r.files,
             }
             for r in o.results

@@ -98,11 +98,15 @@ class Suggest:
     top: int = 3
     default_radius_km: float = 50.0
     medical_months: int = 24
+    road_factor: float = 1.0  # km by road ≈ straight line × this (1.3 is the usual figure for France)
     weight_distance: float = 1.0
     weight_brand_history: float = 15.0
     weight_store_history: float = 10.0
     weight_week_load: float = 5.0
     weight_presence: float = 20.0
+    weight_fairness: float = 4.0  # per mission above the fair share (open + held, per employee) in the horizon
+    weight_urgency: float = 5.0  # bonus of a mission of the horizon's first day, down to 0 on its last
+    stability_bonus: float = 5.0  # the previous run's first choice keeps it unless beaten by this much
     plan_time_limit_s: float = 20.0  # the plan solver stops there and keeps its best plan
     plan_candidates: int = 30  # the solver sees each mission's 30 cheapest candidates
 

@@ -6,7 +6,16 @@ times the hard rules + ranking, the plan (HiGHS MILP) and a greedy baseline; pri
 memory (tracemalloc of the suggest step, and the process's maxrss) and both plans' total
 cost and filled missions, and checks both plans against every constraint.
 
-Run: ``python bench/bench_suggest.py [--seed N] [--scenario default|tight|dense]``.
+Small scenarios check the plan's quality rather than its speed:
+
+- ``scarce``: 15 employees, 120 missions over 6 days (99 can be filled): missions filled, cost, gap and time
+  of the plan, beside an independent two-stage formulation (``tests/independent_plan.py``);
+  target: the same fill, a cost within 1 %, under 30 s;
+- ``slack``: 15 employees, 40 missions anyone could take: the most missions one employee gets,
+  with the fairness weight at 0 and at its default, against the fairest possible maximum;
+  target: at most 2 above it, and km within 15 % of the cheapest plan that respects that cap.
+
+Run: ``python bench/bench_suggest.py [--seed N] [--scenario default|tight|dense|scarce|slack]``.
 """
 from __future__ import annotations
 
@@ -94,11 +103,93 @@ def build_tabs(seed: int, scenario: str = "default") -> dict:
                      time_off=time_off, expenses=[])
 
 
+SMALL = {"scarce": (15, 120, 6, 20), "slack": (15, 40, 14, 35)}  # employees, missions, days, radius km
+
+
+def build_small(seed: int, employees: int, missions: int, days: int, radius: float) -> dict:
+    """A small region: everyone trained for everything, within reach of every store."""
+    rng = np.random.default_rng(seed)
+    day = lambda d: (NOW.date() + dt.timedelta(days=int(d))).strftime("%d/%m/%Y")  # noqa: E731
+    people = [{"Matricule": f"S{i:02d}", "Nom": f"Nom{i}", "Prénom": f"Prénom{i}",
+               "Latitude": float(48.7 + 0.3 * rng.random()), "Longitude": float(2.2 + 0.4 * rng.random()),
+               "Compétences": ", ".join(SKILLS), "Rayon km": radius, "Visite médicale": "01/06/2026"}
+              for i in range(employees)]
+    stores = [{"Code magasin": f"C{j:02d}", "Latitude": float(48.7 + 0.3 * rng.random()),
+               "Longitude": float(2.2 + 0.4 * rng.random())} for j in range(20)]
+    rows = []
+    for k in range(missions):
+        start, end = SLOTS[int(rng.integers(len(SLOTS)))]
+        rows.append({"N° mission": f"M{k:04d}", "Marque": "Lindt", "Code magasin": f"C{int(rng.integers(20)):02d}",
+                     "Compétences requises": "dégustation", "Date": day(int(rng.integers(1, days + 1))),
+                     "Début": start, "Fin": end})
+    trainings = [{"Matricule": e["Matricule"], "Marque": "Lindt", "Date": "01/01/2026"} for e in people]
+    return make_tabs(employees=people, missions=rows, stores=stores, trainings=trainings, time_off=[], expenses=[])
+
+
+def small_pairs(seed: int, scenario: str, settings) -> pd.DataFrame:
+    from backoffice.jobs.suggest import with_plan_inputs
+
+    data = Workbook(MemoryBackend(build_small(seed, *SMALL[scenario]))).load()
+    today = pd.Timestamp(NOW.date())
+    open_df = open_missions(data["Missions"].df, today, settings.suggest.days)
+    elig = evaluate(data, settings, today, open_df)
+    pairs = score_pairs(elig.pairs, open_df, data["Missions"].df, today, settings)
+    return with_plan_inputs(pairs, open_df, data["Missions"].df, today, settings.suggest.days).reset_index(drop=True)
+
+
+def _loads(pairs: pd.DataFrame, chosen) -> pd.Series:
+    return pairs[chosen]["Matricule"].value_counts()
+
+
+def quality(seed: int, scenario: str) -> None:
+    from tests.independent_plan import independent_plan
+
+    default = load_settings(environ={})
+    unfair = load_settings(environ={}, overrides={"suggest": {"weight_fairness": 0}})
+    pairs = small_pairs(seed, scenario, default)
+    print(f"{scenario}: {pairs['m'].nunique()} missions with a candidate, {pairs['e'].nunique()} employees, "
+          f"{len(pairs)} candidate pairs")
+    for name, settings in (("fairness 0", unfair), (f"fairness {default.suggest.weight_fairness:g}", default)):
+        plan = solve_plan(pairs, settings)
+        loads = _loads(pairs, plan.chosen)
+        km = float(pairs.loc[plan.chosen, "km"].sum())
+        print(f"  plan, {name:<12} filled {plan.filled:4d}  cost {plan.total_cost(pairs):9.2f}  km {km:8.1f}  "
+              f"objective {plan.objective:9.2f}  gap {plan.gap:.2%}  {plan.status:<16} {plan.seconds:5.1f} s  "
+              f"missions per employee min/median/max {loads.min()}/{loads.median():g}/{loads.max()}  "
+              f"violations {len(plan_violations(pairs, plan.chosen, settings))}")
+        if scenario == "scarce":
+            t = time.perf_counter()
+            ref = independent_plan(pairs, settings)
+            print(f"  independent two-stage ({name}): filled {ref['filled']:4d}  cost {ref['cost']:9.2f}  "
+                  f"objective {ref['objective']:9.2f}  {'optimal' if ref['optimal'] else 'not proven'}  "
+                  f"{time.perf_counter() - t:5.1f} s  → same fill: {plan.filled == ref['filled']}, cost within "
+                  f"1 %: {abs(plan.total_cost(pairs) - ref['cost']) <= 0.01 * abs(ref['cost'])}, "
+                  f"under 30 s: {plan.seconds < 30}")
+    if scenario == "slack":
+        # the fairest possible maximum at this fill, then the cheapest plan that respects it plus 2
+        filled = solve_plan(pairs, unfair).filled
+        fairest = next(k for k in range(1, filled + 1)
+                       if independent_plan(pairs, unfair, cap=k, min_fill=filled)["filled"] >= filled)
+        cap = fairest + 2
+        capped = independent_plan(pairs, unfair, cap=cap, min_fill=filled)
+        capped_km = float(pairs.loc[capped["chosen"], "km"].sum())
+        plan = solve_plan(pairs, default)
+        loads = _loads(pairs, plan.chosen)
+        km = float(pairs.loc[plan.chosen, "km"].sum())
+        print(f"  fairest possible maximum {fairest} missions; cheapest plan (fairness 0) with at most {cap} "
+              f"each: {capped_km:.1f} km")
+        print(f"  default plan: max {loads.max()} missions (≤ {cap}: {loads.max() <= cap}), {km:.1f} km "
+              f"= {km / capped_km:.2f}x that plan (≤ 1.15: {km <= 1.15 * capped_km})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="default")
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS) + sorted(SMALL), default="default")
     args = parser.parse_args()
+    if args.scenario in SMALL:
+        quality(args.seed, args.scenario)
+        return
     settings = load_settings(environ={})
     t = time.perf_counter()
     data = Workbook(MemoryBackend(build_tabs(args.seed, args.scenario))).load()

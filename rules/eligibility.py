@@ -136,7 +136,8 @@ def evaluate(data, settings, today: pd.Timestamp, open_df: pd.DataFrame) -> Elig
     fails[TRAINING] = _training_fails(data["Formations"].df, emp, open_df)
     expiry = medical_expiry(emp["Visite médicale"], s.medical_months).to_numpy("datetime64[ns]")
     fails[MEDICAL] = ~(expiry[:, None] >= m_dates[None, :])  # NaT compares False: no check = fail
-    dist = _distances(e_lat, e_lon, s_lat, s_lon)  # (employees, stores)
+    # (employees, stores): the straight line times the road factor, the km compared with the radius
+    dist = _distances(e_lat, e_lon, s_lat, s_lon) * np.float32(s.road_factor)
     fails[DISTANCE] = (dist > radius[:, None])[:, store_of]
     fails[TIME_OFF] = _time_off_fails(data["Indisponibilités"].df, emp, m_dates)
 

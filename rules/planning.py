@@ -6,23 +6,39 @@ loads already assigned: day_hours_before, day_worked_before, week_hours_before,
 week_days_before — see rules/eligibility.py).
 
 Variables: x[p] ∈ {0, 1} for each eligible pair p; y[e, d] ∈ {0, 1} "works on day d" only
-for the employee-weeks where the 6-days rule could bind. Minimise Σ (cost[p] − penalty) x[p]:
-the penalty makes any filled mission worth more than any cost difference, so the solver
-fills as many missions as it can, then minimises the total cost.
+for the employee-weeks where the 6-days rule could bind; u[e, k] ≥ 0, the k-th mission of
+employee e in the horizon (fairness).
+
+The objective is lexicographic, solved in two stages:
+
+1. **fill**: maximise Σ x, the missions filled;
+2. **cost**: at that fill (Σ x ≥ the first stage's count), minimise
+   Σ (cost[p] − urgency[p] − stability·previous[p])·x[p] + Σ fairness·max(0, before[e] + k − share)·u[e, k],
+   where Σ_p x[p] ≤ Σ_k u[e, k] for each employee. ``urgency`` favours the missions that come
+   soon (``suggest.weight_urgency`` on the horizon's first day, 0 on its last); a mission's
+   first suggestion of the previous run keeps a bonus (``suggest.stability_bonus``: no
+   reshuffling on ties, a CDBO phoning that person is not contradicted an hour later); and each
+   mission of an employee beyond the fair share (the horizon's open and held missions per
+   employee) costs ``suggest.weight_fairness`` times its rank above it (a convex term: the load
+   spreads unless a clearly cheaper plan is worth it).
 
 Constraints (all "≤"):
 - each mission: Σ x ≤ 1;
 - no overlap: for each employee and day, one row per maximal set of mutually overlapping
   candidate missions (the maximal cliques of an interval graph, found by a time sweep);
-- 11 h rest: x[a] + x[b] ≤ 1 for two candidate missions of one employee on consecutive
-  days with less than 11 h between them;
-- hours: Σ hours·x ≤ 10 − hours already assigned that day; ≤ 48 − hours of that ISO week
-  (only rows that can bind are written);
-- days: x[p] ≤ y[e, date(p)] and Σ y ≤ 6 − days already worked that week (exact, with
-  indicator variables; days already worked cost nothing more).
+- rest (``[worktime] min_rest_hours``): x[a] + x[b] ≤ 1 for two candidate missions of one
+  employee on consecutive days with less rest between them;
+- hours: Σ hours·x ≤ the day limit − hours already assigned that day; ≤ the week limit − hours
+  of that ISO week (only rows that can bind are written);
+- days: x[p] ≤ y[e, date(p)] and Σ y ≤ the week's days − days already worked that week (exact,
+  with indicator variables; days already worked cost nothing more).
+
+With a time limit, each stage keeps the best plan found; the result says how far the cost may
+be from optimal (HiGHS' dual bound and gap).
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -36,16 +52,21 @@ EPS = 1e-9
 
 @dataclass
 class PlanResult:
-    """The solver's plan: the pairs chosen, its status and size."""
+    """The solver's plan: the pairs chosen, and what is known of its quality."""
+
     chosen: np.ndarray  # bool per pair row
-    status: str  # "optimal", "time limit", "greedy" …
+    status: str  # "optimal", "limite de temps", "greedy", "vide"
     seconds: float
     variables: int = 0
     rows: int = 0
     extra: dict = field(default_factory=dict)
+    filled: int = 0  # missions given a candidate
+    bound: float = math.nan  # the solver's lower bound of the second stage's objective
+    gap: float = math.nan  # relative distance of that objective to its bound (0: proven optimal)
+    objective: float = math.nan  # the second stage's objective (cost + fairness − stability)
 
     def total_cost(self, pairs: pd.DataFrame) -> float:
-        """The plan's total cost over ``pairs``."""
+        """The plan's total cost over ``pairs`` (the scores only, without fairness or stability)."""
         return float(pairs["cost"].to_numpy()[self.chosen].sum())
 
 
@@ -124,11 +145,13 @@ def rest_conflicts(pairs: pd.DataFrame, min_rest_hours: float) -> pd.DataFrame:
 
 
 def solve_plan(pairs: pd.DataFrame, settings, time_limit_s: float | None = None) -> PlanResult:
-    """The cheapest conflict-free plan filling as many missions as possible (HiGHS MILP).
+    """The cheapest fair conflict-free plan among those filling the most missions (HiGHS MILP).
 
     The model holds each mission's ``suggest.plan_candidates`` cheapest candidates: with
     hundreds of candidates per mission the optimum is among the first few anyway, and the
     model stays small enough for the time limit. The chosen flags map back to ``pairs``.
+    Optional columns of ``pairs``: ``before`` (missions the employee already has in the
+    horizon) and ``previous`` (the pair was its mission's first suggestion last time).
     """
     s = settings.suggest
     t0 = time.perf_counter()
@@ -140,16 +163,15 @@ def solve_plan(pairs: pd.DataFrame, settings, time_limit_s: float | None = None)
     chosen = np.zeros(len(full), dtype=bool)
     chosen[kept[result.chosen]] = True
     result.chosen = chosen
+    result.filled = int(chosen.sum())
     result.seconds = time.perf_counter() - t0
     return result
 
 
-def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None) -> PlanResult:
-    s, w = settings.suggest, settings.worktime
-    t0 = time.perf_counter()
+def _constraints(pairs: pd.DataFrame, settings) -> tuple[_Rows, int, np.ndarray, int]:
+    """The rows of every hard rule; returns (rows, number of variables, mission codes, missions)."""
+    w = settings.worktime
     n = len(pairs)
-    if n == 0:
-        return PlanResult(np.zeros(0, bool), "vide", 0.0)
     rows = _Rows()
     # each mission at most once
     m_codes = pd.factorize(pairs["m"])[0]
@@ -158,7 +180,7 @@ def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None) -> PlanRes
     # no overlap
     for clique in overlap_cliques(pairs):
         rows.add(clique, 1.0, 1.0)
-    # 11 h rest across consecutive days
+    # rest across consecutive days
     rc = rest_conflicts(pairs, w.min_rest_hours)
     if len(rc):
         k = np.arange(len(rc))
@@ -204,30 +226,151 @@ def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None) -> PlanRes
         wloc = pd.factorize(y_week.to_numpy())[0]
         rows.add_many(wloc, n + y_week.index.to_numpy(), np.ones(n_y), room_days[pd.unique(y_week.to_numpy())])
         n_vars = n + n_y
+    return rows, n_vars, m_codes, n_missions
+
+
+def urgency(pairs: pd.DataFrame, weight: float) -> np.ndarray:
+    """Each pair's bonus in the cost stage for its mission's nearness: ``weight`` for the
+    horizon's first day, down to 0 for its last (among plans that fill as many missions, the
+    soonest missions are filled first, unless that costs more than the bonus)."""
+    if pairs.empty:
+        return np.zeros(0)
+    days = (pairs["date"] - pairs["date"].min()).dt.days.to_numpy(float)
+    span = max(days.max(), 1.0)
+    return weight * (span - days) / span
+
+
+def fair_share(pairs: pd.DataFrame) -> float:
+    """Missions per employee if they were shared out evenly: the open missions of the plan and
+    those its employees already hold in the horizon, over those employees (rounded up)."""
+    if pairs.empty:
+        return 0.0
+    held = pairs.groupby("e")["before"].first().sum() if "before" in pairs else 0.0
+    return float(math.ceil((pairs["m"].nunique() + held) / pairs["e"].nunique()))
+
+
+def _fairness_columns(pairs: pd.DataFrame, weight: float, first_col: int, cap: int = 30):
+    """The u[e, k] columns: their costs, and one row per employee Σ x − Σ u ≤ 0.
+
+    An employee's missions up to the fair share (:func:`fair_share`, counting those already
+    held in the horizon) cost nothing more; each one beyond costs ``weight`` times its rank above
+    it (convex: the load spreads unless a clearly cheaper plan is worth it). The last column of
+    an employee has no upper bound, so every plan stays feasible."""
+    e = pairs["e"].to_numpy()
+    before = pairs["before"].to_numpy(float) if "before" in pairs else np.zeros(len(pairs))
+    employees, first = np.unique(e, return_index=True)
+    missions_of = pairs.groupby("e")["m"].nunique().reindex(employees).to_numpy()
+    slots = np.minimum(missions_of, cap)
+    share = fair_share(pairs)
+    costs, upper, rows_r, rows_c, rows_v = [], [], [], [], []
+    col = first_col
+    for i, (emp, k_max) in enumerate(zip(employees, slots)):
+        base = before[first[i]]
+        for k in range(int(k_max)):
+            costs.append(weight * max(0.0, base + k + 1 - share))
+            upper.append(1.0 if k < k_max - 1 else np.inf)
+            rows_r.append(i)
+            rows_c.append(col)
+            rows_v.append(-1.0)
+            col += 1
+    x_rows = np.searchsorted(employees, e)
+    r = np.concatenate([x_rows, np.asarray(rows_r, dtype=np.int64)])
+    c = np.concatenate([np.arange(len(pairs)), np.asarray(rows_c, dtype=np.int64)])
+    v = np.concatenate([np.ones(len(pairs)), np.asarray(rows_v, dtype=float)])
+    return np.asarray(costs, dtype=float), np.asarray(upper, dtype=float), (r, c, v, len(employees))
+
+
+def _milp(c, integrality, upper, a, lb_rows, ub_rows, limit: float):
+    return milp(c, integrality=integrality, bounds=Bounds(0, upper),
+                constraints=[LinearConstraint(a, lb_rows, ub_rows)],
+                options={"time_limit": max(float(limit), 0.5), "mip_rel_gap": 1e-7, "presolve": True})
+
+
+def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None) -> PlanResult:
+    s = settings.suggest
+    t0 = time.perf_counter()
+    n = len(pairs)
+    if n == 0:
+        return PlanResult(np.zeros(0, bool), "vide", 0.0, objective=0.0, bound=0.0, gap=0.0)
+    rows, n_vars, m_codes, n_missions = _constraints(pairs, settings)
     a, ub = rows.matrix(n_vars)
-    cost = pairs["cost"].to_numpy(float)
-    penalty = max(1000.0, 10.0 * (cost.max() - cost.min() + 1.0))
-    c = np.concatenate([cost - penalty, np.zeros(n_vars - n)])
+    cost = pairs["cost"].to_numpy(float) - urgency(pairs, s.weight_urgency)
+    if "previous" in pairs:  # the previous run's first choices: kept unless clearly beaten
+        cost = cost - s.stability_bonus * pairs["previous"].to_numpy(bool)
+    limit = s.plan_time_limit_s if time_limit_s is None else time_limit_s
+
+    # stage 1, the fill: pairs that no binding row touches are fixed first (always optimal)
     fixed, keep_c, keep_r = _fix_dominant(a, ub, n, n_missions, m_codes, cost)
-    chosen = fixed.copy()
-    status, n_left, rows_left = "optimal", int(keep_c.sum()), int(keep_r.sum())
-    if n_left and rows_left:
-        sub = a[np.flatnonzero(keep_r)][:, np.flatnonzero(keep_c)]
-        limit = s.plan_time_limit_s if time_limit_s is None else time_limit_s
-        res = milp(c[keep_c], integrality=np.ones(n_left), bounds=Bounds(0, 1),
-                   constraints=[LinearConstraint(sub, -np.inf, ub[keep_r])],
-                   options={"time_limit": float(limit), "mip_rel_gap": 1e-7, "presolve": True})
+    stage1 = fixed.copy()
+    proven = True
+    cols, rws = np.flatnonzero(keep_c), np.flatnonzero(keep_r)
+    if len(cols) and len(rws):
+        res = _milp(-(cols < n).astype(float), np.ones(len(cols)), 1.0, a[rws][:, cols], -np.inf, ub[rws],
+                    0.4 * limit)
         if res.x is None:  # no integer solution in time: the greedy plan is always feasible
             chosen = greedy_plan(pairs, settings).chosen
-            status = "greedy"
-        else:
-            cols = np.flatnonzero(keep_c)
-            picked = cols[(res.x > 0.5) & (cols < n)]
-            chosen[picked] = True
-            status = "optimal" if res.status == 0 else "limite de temps"
+            return PlanResult(chosen, "greedy", time.perf_counter() - t0, n_vars, a.shape[0], filled=int(chosen.sum()))
+        proven = res.status == 0
+        stage1[cols[(res.x > 0.5) & (cols < n)]] = True
+    most = int(stage1.sum())
+
+    # stage 2, the cost at that fill: Σ x ≥ the most missions filled. Without fairness the fixed
+    # pairs stay fixed (every plan of that fill has them); fairness couples an employee's pairs.
+    fairness = s.weight_fairness
+    if fairness > 0:
+        fixed = np.zeros(n, dtype=bool)
+        cols = np.arange(n_vars)
+        rws = np.arange(a.shape[0])
+    sub = a[rws][:, cols] if len(cols) else None
+    c2 = np.where(cols < n, cost[np.minimum(cols, n - 1)], 0.0)
+    integrality, upper = np.ones(len(cols)), np.ones(len(cols))
+    extra_rows, extra_ub = [], []
+    if fairness > 0:
+        f_cost, f_upper, (fr, fc, fv, n_emp) = _fairness_columns(pairs, fairness, n_vars)
+        width = n_vars + len(f_cost)
+        sub = sparse.csr_matrix((sub.data, sub.indices, sub.indptr), shape=(sub.shape[0], width))
+        extra_rows.append(sparse.csr_matrix((fv, (fr, fc)), shape=(n_emp, width)))
+        extra_ub.append(np.zeros(n_emp))
+        c2 = np.concatenate([c2, f_cost])
+        integrality = np.concatenate([integrality, np.zeros(len(f_cost))])
+        upper = np.concatenate([upper, f_upper])
+    res = None
+    if sub is not None and sub.shape[0]:
+        width = sub.shape[1]
+        is_x = np.zeros(width)
+        is_x[: len(cols)] = (cols < n)
+        # the fill first: each filled mission is worth more than any cost can differ (the floor
+        # Σ x ≥ the first stage's count, as a row, stalls HiGHS' heuristics on large regions)
+        spread = float(np.ptp(cost)) + (fairness * n_missions if fairness > 0 else 0.0)
+        worth = max(1000.0, 10.0 * (spread + 1.0))
+        c2 = c2 - worth * np.concatenate([is_x[: len(cols)], np.zeros(width - len(cols))])
+        full = sparse.vstack([sub] + extra_rows).tocsr() if extra_rows else sub
+        res = _milp(c2, integrality, upper, full, -np.inf, np.concatenate([ub[rws]] + extra_ub),
+                    limit - (time.perf_counter() - t0))
+        if res.x is not None and int(((res.x[: len(cols)] > 0.5) & (cols < n)).sum()) + int(fixed.sum()) < most:
+            res.x = None  # the time limit stopped it short of the fill found: keep the fill
+    offset = float(cost[fixed].sum())
+    chosen = fixed.copy()
+    if res is None:  # everything was fixed
+        chosen = stage1
+        objective = bound = float(cost[chosen].sum())
+        gap = 0.0
+    elif res.x is None:  # nothing found in time: stage 1's plan fills as much
+        chosen = stage1
+        objective, bound, gap, proven = float(cost[chosen].sum()), math.nan, math.nan, False
+    else:
+        x = res.x[: len(cols)]
+        chosen[cols[(x > 0.5) & (cols < n)]] = True
+        credit = worth * (int(chosen.sum()) - int(fixed.sum()))  # the fill's worth, taken back out
+        objective = float(res.fun) + credit + offset
+        bound = float(getattr(res, "mip_dual_bound", math.nan)) + credit + offset
+        gap = max(0.0, objective - bound) / max(abs(objective), 1.0) if res.status != 0 else 0.0
+        proven = proven and res.status == 0
+    status = "optimal" if proven else "limite de temps"
     return PlanResult(chosen, status, time.perf_counter() - t0, n_vars, a.shape[0],
-                      {"fixed_before_solver": int(fixed.sum()), "solver_variables": n_left,
-                       "solver_rows": rows_left})
+                      {"fixed_before_solver": int(fixed.sum()), "solver_variables": len(c2),
+                       "solver_rows": int(len(rws))},
+                      filled=int(chosen.sum()), bound=bound, gap=gap, objective=objective)
 
 
 def _fix_dominant(a, ub, n_x: int, n_missions: int, m_codes: np.ndarray, cost: np.ndarray):

@@ -55,7 +55,14 @@ def test_ranking_order_and_reasons():
         "aucune mission cette semaine, présence 100 % ; "
         "2. S0001 Léa Martin — 1 km, formation Lindt, aucune mission cette semaine ; "
         "3. S0003 Paul Durand — 3 km, formation Lindt, 2 missions cette semaine")}
-    assert result.summary == [("missions ouvertes", 1), ("avec candidat", 1), ("sans candidat", 0)]
+    assert result.summary == [("missions ouvertes", 1), ("avec candidat", 1), ("sans candidat", 0),
+                              ("plan", "1 pourvue(s), 5 km, optimal"),
+                              ("répartition", "1 salarié(s), missions 1 / 1 / 1, heures 8 / 8 / 8 h "
+                                              "(min / médiane / max)")]
+    assert result.figures["plan"] == {"filled": 1, "km": 5.0, "cost": result.figures["plan"]["cost"],
+                                      "objective": result.figures["plan"]["objective"],
+                                      "bound": result.figures["plan"]["bound"], "gap": 0.0, "optimal": True,
+                                      "status": "optimal", "seconds": result.figures["plan"]["seconds"]}
     assert not result.needs_attention
 
 
@@ -180,3 +187,38 @@ def test_explain_says_which_skill_check_or_time_off_excludes():
         "exclu : sans visite médicale valide (visite du 01/10/2024)",
         "exclu : indisponible (Congés du 27/11/2026 au 30/11/2026)",
     ]
+
+
+@pytest.mark.parametrize("assigned, verdict", [
+    ([{"N° mission": "A1", "Date": "29/11/2026", "Début": "12:00", "Fin": "14:00"}],
+     "exclu : déjà en mission (A1 le 29/11/2026 12:00–14:00)"),
+    ([{"N° mission": "A1", "Date": "28/11/2026", "Début": "16:00", "Fin": "23:00"}],
+     "exclu : sans 11 h de repos (A1 le 28/11/2026 16:00–23:00)"),
+    ([{"N° mission": "A1", "Date": "29/11/2026", "Début": "06:00", "Fin": "08:30"}],
+     "exclu : au-delà de 10 h ce jour (déjà 2,5 h : A1 le 29/11/2026 06:00–08:30)"),
+    ([{"N° mission": f"A{d}", "Date": f"{d}/11/2026", "Début": "08:00", "Fin": "17:00"} for d in range(23, 28)]
+     + [{"N° mission": "A28", "Date": "28/11/2026", "Début": "08:00", "Fin": "11:00"}],
+     "exclu : au-delà de 48 h la semaine (déjà 48 h : A23 le 23/11/2026 08:00–17:00, A24 le 24/11/2026 "
+     "08:00–17:00, A25 le 25/11/2026 08:00–17:00, A26 le 26/11/2026 08:00–17:00, A27 le 27/11/2026 08:00–17:00, "
+     "A28 le 28/11/2026 08:00–11:00)"),
+])
+def test_explain_names_the_missions_that_exclude_for_working_time(assigned, verdict):
+    employees = people({"Matricule": "S0001", "Prénom": "Léa", "Nom": "Martin"})
+    missions = [{"N° mission": "M0001", "Date": "29/11/2026", "Début": "09:00", "Fin": "17:00"}]
+    missions += [{"Salarié": "S0001", "Statut": "Confirmée", **m} for m in assigned]
+    result, _written = run(make_tabs(employees=employees, trainings=trained("S0001"), missions=missions,
+                                     time_off=[], expenses=[]), explain="M0001")
+    assert [row[2] for row in result.tables[0].rows] == [verdict]
+
+
+def test_the_road_factor_applies_before_the_radius_and_explain_says_so():
+    # S0003 lives 26 km from the store as the crow flies, 34 km by road; its radius is 30 km
+    employees = people({"Matricule": "S0003", "Prénom": "Zoé", "Nom": "Petit", "Latitude": 49.10})
+    tabs = make_tabs(employees=employees, trainings=trained("S0003"), time_off=[], expenses=[])
+    data = Workbook(MemoryBackend(tabs)).load()
+    road = load_settings(environ={}, overrides={"suggest": {"road_factor": 1.3}})
+    straight = suggest_step(data, JobContext(SETTINGS, Region("T"), NOW), SuggestOptions(explain="M0001"))
+    by_road = suggest_step(data, JobContext(road, Region("T"), NOW), SuggestOptions(explain="M0001"))
+    assert straight.tables[0].rows[0][2] == "choix du plan"
+    assert by_road.tables[0].title.endswith("(km : à vol d'oiseau × 1,3)")
+    assert by_road.tables[0].rows[0][2] == "exclu : trop loin (34 km > 30 km)"

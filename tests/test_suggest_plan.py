@@ -13,6 +13,7 @@ from tests.factories import make_tabs
 
 NOW = dt.datetime(2026, 11, 22, 9, 0)  # Sunday; the missions are in the week of 23/11/2026
 SETTINGS = load_settings(environ={})
+NO_FAIRNESS = load_settings(environ={}, overrides={"suggest": {"weight_fairness": 0}})
 
 
 def scored_pairs(employees, missions, trainings, stores=None):
@@ -115,4 +116,77 @@ def test_random_plans_are_conflict_free_and_no_worse_than_greedy(seed):
     best, greedy = solve_plan(pairs, SETTINGS), greedy_plan(pairs, SETTINGS)
     assert plan_violations(pairs, best.chosen, SETTINGS) == []
     assert plan_violations(pairs, greedy.chosen, SETTINGS) == []
-    assert (best.chosen.sum(), -best.total_cost(pairs)) >= (greedy.chosen.sum(), -greedy.total_cost(pairs))
+    assert best.chosen.sum() >= greedy.chosen.sum()
+    cheapest = solve_plan(pairs, NO_FAIRNESS)  # without the fairness term, the cost alone counts
+    assert (cheapest.chosen.sum(), -cheapest.total_cost(pairs)) >= (greedy.chosen.sum(), -greedy.total_cost(pairs))
+
+
+def random_instance(seed, employees=6, missions=25):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    people = [{"Matricule": f"S{i}", "Latitude": 48.8 + rng.random() * 0.2,
+               "Longitude": 2.3 + rng.random() * 0.2, "Rayon km": 40} for i in range(employees)]
+    slots = [("08:00", "12:00"), ("09:00", "17:00"), ("13:00", "19:00"), ("18:00", "23:00"),
+             ("06:00", "10:00")]
+    rows = []
+    for k in range(missions):
+        start, end = slots[int(rng.integers(len(slots)))]
+        rows.append({"N° mission": f"M{k:02d}", "Date": f"{int(rng.integers(23, 30))}/11/2026",
+                     "Début": start, "Fin": end})
+    pairs = scored_pairs(people, rows, [{"Matricule": e["Matricule"]} for e in people])
+    pairs["before"] = 0.0
+    pairs["previous"] = False
+    return pairs
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+@pytest.mark.parametrize("settings", [SETTINGS, NO_FAIRNESS], ids=["fair", "no-fairness"])
+def test_the_plan_matches_an_independent_two_stage_formulation(seed, settings):
+    from tests.independent_plan import independent_plan
+
+    pairs = random_instance(seed)
+    ours = solve_plan(pairs, settings)
+    theirs = independent_plan(pairs, settings)
+    assert ours.status == "optimal" and theirs["optimal"]
+    assert ours.filled == theirs["filled"]
+    assert ours.objective == pytest.approx(theirs["objective"], rel=1e-6, abs=1e-6)
+    assert plan_violations(pairs, ours.chosen, settings) == []
+
+
+def test_two_runs_on_the_same_data_choose_the_same_plan():
+    pairs = random_instance(5, employees=8, missions=30)
+    first, second = solve_plan(pairs, SETTINGS), solve_plan(pairs, SETTINGS)
+    assert (first.chosen == second.chosen).all()
+
+
+def test_a_first_choice_still_valid_is_kept_unless_clearly_beaten():
+    # M1: S1 at 1 km is the cheapest, S2 at 3 km was suggested first last time.
+    employees = [{"Matricule": "S1", "Latitude": 48.869, "Longitude": 2.363},
+                 {"Matricule": "S2", "Latitude": 48.885, "Longitude": 2.363}]
+    pairs = scored_pairs(employees, [{"N° mission": "M1", "Date": "24/11/2026"}],
+                         [{"Matricule": "S1"}, {"Matricule": "S2"}])
+    km = dict(zip(pairs["Matricule"], pairs["km"]))
+    assert km["S2"] - km["S1"] < SETTINGS.suggest.stability_bonus  # within the bonus: kept
+    pairs["previous"] = pairs["Matricule"] == "S2"
+    assert plan_of(pairs, solve_plan(pairs, SETTINGS)) == {"M1": "S2"}
+    pairs["previous"] = False
+    assert plan_of(pairs, solve_plan(pairs, SETTINGS)) == {"M1": "S1"}
+    far = load_settings(environ={}, overrides={"suggest": {"stability_bonus": 0.5}})
+    pairs["previous"] = pairs["Matricule"] == "S2"
+    assert plan_of(pairs, solve_plan(pairs, far)) == {"M1": "S1"}  # beaten by more than the bonus
+
+
+def test_fairness_spreads_the_missions_of_a_slack_fortnight():
+    # 6 missions anyone can take, 3 employees; S1 lives next to every store.
+    employees = [{"Matricule": "S1", "Latitude": 48.867, "Longitude": 2.363},
+                 {"Matricule": "S2", "Latitude": 48.875, "Longitude": 2.363},
+                 {"Matricule": "S3", "Latitude": 48.877, "Longitude": 2.363}]
+    missions = [{"N° mission": f"M{d}", "Date": f"{d}/11/2026", "Début": "09:00", "Fin": "13:00"}
+                for d in range(23, 29)]
+    pairs = scored_pairs(employees, missions, [{"Matricule": e["Matricule"]} for e in employees])
+    pairs["before"] = 0.0
+    cheapest = plan_of(pairs, solve_plan(pairs, NO_FAIRNESS))
+    fair = plan_of(pairs, solve_plan(pairs, SETTINGS))
+    assert sorted(cheapest.values()) == ["S1"] * 6
+    assert sorted(fair.values()) == ["S1", "S1", "S2", "S2", "S3", "S3"]

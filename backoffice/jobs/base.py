@@ -74,6 +74,7 @@ class JobResult:
     summary: list[tuple[str, Any]] = field(default_factory=list)  # (label, value) lines
     tables: list[Table] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    figures: dict[str, Any] = field(default_factory=dict)  # numbers for --json only (the plan's quality…)
     needs_attention: bool = False  # exit code 1 when true
     act: Act | None = None  # files, mails, partner orders: after the sheet write, never in --dry-run
 

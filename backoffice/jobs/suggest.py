@@ -9,6 +9,7 @@ candidate and writes nothing.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +52,7 @@ def suggest_step(data, ctx: JobContext, options: SuggestOptions = SuggestOptions
         _check_explainable(missions, open_df, str(explain), days)
     elig = evaluate(data, settings, today, open_df)
     pairs = score_pairs(elig.pairs, open_df, missions.df, today, settings)
+    pairs = with_plan_inputs(pairs, open_df, missions.df, today, days)
     for _ in ctx.progress([pairs], "Plan des suggestions", 1):  # up to suggest.plan_time_limit_s: say so
         plan = solve_plan(pairs, settings)
     pairs = pairs.reset_index(drop=True)
@@ -91,13 +93,78 @@ def suggest_step(data, ctx: JobContext, options: SuggestOptions = SuggestOptions
                       ("sans candidat", without)]
     if uncovered:
         result.summary.append(("candidats tous pris par le plan", uncovered))
-    if plan.status not in ("optimal", "vide"):
-        result.summary.append(("plan", plan.status))
+    if len(pairs):
+        result.summary.append(("plan", plan_text(plan, pairs)))
+        result.figures = plan_figures(plan, pairs)
+        spread = plan_spread(pairs)
+        if spread:
+            result.summary.append(("répartition", spread))
     result.needs_attention = bool(urgent)
     if urgent:
         result.summary.append((f"sans candidat à moins de {settings.check.unstaffed_days} j", ", ".join(urgent[:10])
                                + (" …" if len(urgent) > 10 else "")))
     return result
+
+
+FIRST_CHOICE = re.compile(r"^(?:Pas de candidat libre dans le plan : )?1\. (\S+)")
+
+
+def with_plan_inputs(pairs: pd.DataFrame, open_df: pd.DataFrame, missions: pd.DataFrame,
+                     today: pd.Timestamp, days: int) -> pd.DataFrame:
+    """Add what the plan weighs beside the cost: ``before``, the missions each employee already
+    has in the horizon (fairness), and ``previous``, whether the pair was its mission's first
+    suggestion in the sheet (stability: a CDBO phoning that person is not contradicted)."""
+    out = pairs.copy()
+    end = today + pd.Timedelta(days=days)
+    held = missions[(missions["Salarié"] != "") & (missions["Statut"] != "Annulée")
+                    & (missions["Date"] >= today) & (missions["Date"] <= end)]["Salarié"].value_counts()
+    out["before"] = out["Matricule"].map(held).fillna(0).to_numpy(float) if len(out) else 0.0
+    first = {m: (FIRST_CHOICE.match(str(text)) or [None, None])[1]
+             for m, text in enumerate(open_df["Suggestions"])}
+    out["previous"] = [first.get(m) == mat for m, mat in zip(out["m"], out["Matricule"])] if len(out) else False
+    return out
+
+
+def plan_figures(plan, pairs: pd.DataFrame) -> dict:
+    """The plan's quality for ``--json``: missions filled, km, cost, the solver's bound and gap."""
+    picked = pairs[pairs["planned"]]
+    per = picked.groupby("Matricule").agg(missions=("m", "size"), hours=("hours", "sum"))
+    return {"plan": {"filled": plan.filled, "km": round(float(picked["km"].sum()), 1),
+                     "cost": round(plan.total_cost(pairs), 2), "objective": round(plan.objective, 2),
+                     "bound": round(plan.bound, 2), "gap": plan.gap, "optimal": plan.status == "optimal",
+                     "status": plan.status, "seconds": round(plan.seconds, 2)},
+            "spread": {"employees": len(per),
+                       "missions": [int(per["missions"].min()), float(per["missions"].median()),
+                                    int(per["missions"].max())] if len(per) else [],
+                       "hours": [float(per["hours"].min()), float(per["hours"].median()),
+                                 float(per["hours"].max())] if len(per) else []}}
+
+
+def plan_text(plan, pairs: pd.DataFrame) -> str:
+    """« 12 pourvue(s), 84 km, optimal » or « …, écart à l'optimum au plus 3,1 % (limite de temps) »."""
+    km = float(pairs.loc[pairs["planned"], "km"].sum())
+    text = f"{plan.filled} pourvue(s), {km:.0f} km"
+    if plan.status == "optimal":
+        return text + ", optimal"
+    if plan.status == "greedy":
+        return text + " (plan glouton : le solveur n'a rien trouvé à temps)"
+    gap = "inconnu" if pd.isna(plan.gap) else f"{100 * plan.gap:.1f} %".replace(".", ",")
+    return text + f", écart à l'optimum au plus {gap} (limite de temps)"
+
+
+def plan_spread(pairs: pd.DataFrame) -> str:
+    """Missions and hours the plan gives its employees: min / median / max."""
+    picked = pairs[pairs["planned"]]
+    if picked.empty:
+        return ""
+    per = picked.groupby("Matricule").agg(missions=("m", "size"), hours=("hours", "sum"))
+
+    def three(values, unit):
+        figures = [values.min(), values.median(), values.max()]
+        return " / ".join(f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}".replace(".", ",") for v in figures) + unit
+
+    return (f"{len(per)} salarié(s), missions {three(per['missions'], '')}, "
+            f"heures {three(per['hours'], ' h')} (min / médiane / max)")
 
 
 def _check_explainable(missions, open_df: pd.DataFrame, key: str, days: int) -> None:
@@ -177,24 +244,27 @@ def _explain_table(key: str, elig, pairs: pd.DataFrame, names, rules, plan_of, d
     excluded = [(int(codes[e]), e) for e in np.flatnonzero(elig.active) if codes[e] > 0]
     emp = elig.employees
     mats = emp.index.astype(str).to_numpy()
-    km = _km_from_store(emp, data["Magasins"].df, mission["Code magasin"])
+    km = _km_from_store(emp, data["Magasins"].df, mission["Code magasin"], settings.suggest.road_factor)
     for code, e in sorted(excluded, key=lambda t: (t[0], mats[t[1]])):
         why = _why(code, emp.iloc[e], mission, km[e], data, settings)
         rows.append([mats[e], names[e], f"exclu : {labels[code]}" + (f" ({why})" if why else ""),
                      "" if np.isnan(km[e]) else _num(km[e]), "", "", "", "", "", ""])
     title = (f"Mission {key} — {mission['Marque']}, magasin {mission['Code magasin']}, "
              f"{format_date(mission['Date'])} {format_time(mission['Début'])}–{format_time(mission['Fin'])}")
+    factor = settings.suggest.road_factor
+    if factor != 1.0:
+        title += f" (km : à vol d'oiseau × {factor:g})".replace(".", ",")
     return Table(title, ["Matricule", "Nom", "Résultat", "Km", "Distance", "Marque", "Magasin", "Semaine",
                          "Présence", "Coût"], rows)
 
 
-def _km_from_store(emp: pd.DataFrame, stores: pd.DataFrame, code: str) -> np.ndarray:
+def _km_from_store(emp: pd.DataFrame, stores: pd.DataFrame, code: str, factor: float = 1.0) -> np.ndarray:
     from rules.geo import haversine_km
 
     if code not in stores.index:
         return np.full(len(emp), np.nan)
-    return haversine_km(emp["Latitude"].to_numpy(float), emp["Longitude"].to_numpy(float),
-                        float(stores.at[code, "Latitude"]), float(stores.at[code, "Longitude"]))
+    return factor * haversine_km(emp["Latitude"].to_numpy(float), emp["Longitude"].to_numpy(float),
+                                 float(stores.at[code, "Latitude"]), float(stores.at[code, "Longitude"]))
 
 
 def _why(code: int, person: pd.Series, mission: pd.Series, km: float, data, settings) -> str:
@@ -221,7 +291,40 @@ def _why(code: int, person: pd.Series, mission: pd.Series, km: float, data, sett
             row = off.iloc[0]
             reason = f"{row['Motif']} " if row["Motif"] else ""
             return f"{reason}du {format_date(row['Du'])} au {format_date(row['Au'])}"
+    if code in (el.OVERLAP, el.REST, el.DAY_HOURS, el.WEEK_HOURS, el.WEEK_DAYS):
+        return _conflicting(code, person.name, mission, data, settings)
     return ""
+
+
+def _conflicting(code: int, matricule: str, mission: pd.Series, data, settings) -> str:
+    """The employee's assigned missions that exclude this one (overlap, rest, day or week load)."""
+    from rules import eligibility as el
+    from rules.worktime import intervals
+
+    iv = intervals(data["Missions"].df)
+    iv = iv[iv["Matricule"] == matricule]
+    date = mission["Date"]
+    start, end = date + mission["Début"], date + mission["Fin"]
+    if code == el.OVERLAP:
+        hit = iv[(iv["date"] == date) & (iv["start"] < end) & (iv["end"] > start)]
+    elif code == el.REST:
+        rest = pd.Timedelta(hours=settings.worktime.min_rest_hours)
+        near = iv[(iv["date"] - date).abs() == pd.Timedelta(days=1)]
+        hit = near[((near["date"] < date) & (start - near["end"] < rest)) | ((near["date"] > date) & (near["start"] - end < rest))]
+    elif code == el.DAY_HOURS:
+        hit = iv[iv["date"] == date]
+    else:
+        iso = date.isocalendar()
+        hit = iv[(iv["year"] == iso.year) & (iv["week"] == iso.week)]
+    if hit.empty:
+        return ""
+    listed = ", ".join(f"{k} le {format_date(d)} {a:%H:%M}–{b:%H:%M}"
+                       for k, d, a, b in zip(hit["mission"], hit["date"], hit["start"], hit["end"]))
+    if code in (el.DAY_HOURS, el.WEEK_HOURS):
+        return f"déjà {hit['hours'].sum():g} h : {listed}".replace(".", ",")
+    if code == el.WEEK_DAYS:
+        return f"déjà {hit['date'].nunique()} jours : {listed}"
+    return listed
 
 
 def _num(value: float) -> str:
