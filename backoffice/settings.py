@@ -108,7 +108,7 @@ class Suggest:
     weight_urgency: float = 5.0  # bonus of a mission of the horizon's first day, down to 0 on its last
     stability_bonus: float = 5.0  # the previous run's first choice keeps it unless beaten by this much
     plan_time_limit_s: float = 20.0  # the plan solver stops there and keeps its best plan
-    plan_candidates: int = 30  # the solver sees each mission's 30 cheapest candidates
+    plan_candidates: int = 15  # the solver sees each mission's 15 cheapest candidates
 
 
 @dataclass(frozen=True)

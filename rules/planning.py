@@ -159,7 +159,7 @@ def solve_plan(pairs: pd.DataFrame, settings, time_limit_s: float | None = None)
     # each mission's cheapest candidates only: keeps the model small when people abound
     rank = full.sort_values(["m", "cost", "km", "Matricule"], kind="stable").groupby("m").cumcount()
     kept = np.flatnonzero(rank.sort_index().to_numpy() < max(1, s.plan_candidates))
-    result = _solve(full.iloc[kept].reset_index(drop=True), settings, time_limit_s)
+    result = _solve(full.iloc[kept].reset_index(drop=True), settings, time_limit_s, fair_share(full))
     chosen = np.zeros(len(full), dtype=bool)
     chosen[kept[result.chosen]] = True
     result.chosen = chosen
@@ -249,35 +249,48 @@ def fair_share(pairs: pd.DataFrame) -> float:
     return float(math.ceil((pairs["m"].nunique() + held) / pairs["e"].nunique()))
 
 
-def _fairness_columns(pairs: pd.DataFrame, weight: float, first_col: int, cap: int = 30):
+def _fairness_columns(pairs: pd.DataFrame, weight: float, first_col: int, share: float | None = None,
+                      cap: int = 12):
     """The u[e, k] columns: their costs, and one row per employee Σ x − Σ u ≤ 0.
 
     An employee's missions up to the fair share (:func:`fair_share`, counting those already
-    held in the horizon) cost nothing more; each one beyond costs ``weight`` times its rank above
-    it (convex: the load spreads unless a clearly cheaper plan is worth it). The last column of
-    an employee has no upper bound, so every plan stays feasible."""
+    held in the horizon) cost nothing more: one column holds them all. Each one beyond costs
+    ``weight`` times its rank above it (convex: the load spreads unless a clearly cheaper plan is
+    worth it), one column each, the last without an upper bound so every plan stays feasible.
+    Employees who cannot go beyond the share get neither columns nor a row."""
     e = pairs["e"].to_numpy()
-    before = pairs["before"].to_numpy(float) if "before" in pairs else np.zeros(len(pairs))
-    employees, first = np.unique(e, return_index=True)
-    missions_of = pairs.groupby("e")["m"].nunique().reindex(employees).to_numpy()
-    slots = np.minimum(missions_of, cap)
-    share = fair_share(pairs)
+    before = pairs.groupby("e")["before"].first() if "before" in pairs else pd.Series(0.0, index=np.unique(e))
+    potential = pairs.groupby("e")["m"].nunique()
+    share = fair_share(pairs) if share is None else share  # of all the candidates, not the model's only
+    free = (share - before.reindex(potential.index).to_numpy(float)).clip(min=0)
+    beyond = potential.to_numpy(float) - free
+    coupled = potential.index.to_numpy()[beyond > 0]
     costs, upper, rows_r, rows_c, rows_v = [], [], [], [], []
     col = first_col
-    for i, (emp, k_max) in enumerate(zip(employees, slots)):
-        base = before[first[i]]
-        for k in range(int(k_max)):
-            costs.append(weight * max(0.0, base + k + 1 - share))
-            upper.append(1.0 if k < k_max - 1 else np.inf)
+    for i, emp in enumerate(coupled):
+        j = int(np.searchsorted(potential.index.to_numpy(), emp))
+        ranks = int(min(beyond[j], cap))
+        base = max(0.0, float(before.get(emp, 0.0)) - share)  # already beyond the share before the plan
+        if free[j] > 0:
+            costs.append(0.0)
+            upper.append(float(free[j]))
             rows_r.append(i)
             rows_c.append(col)
             rows_v.append(-1.0)
             col += 1
-    x_rows = np.searchsorted(employees, e)
+        for k in range(ranks):
+            costs.append(weight * (base + k + 1))
+            upper.append(1.0 if k < ranks - 1 else np.inf)
+            rows_r.append(i)
+            rows_c.append(col)
+            rows_v.append(-1.0)
+            col += 1
+    in_row = np.isin(e, coupled)
+    x_rows = np.searchsorted(coupled, e[in_row])
     r = np.concatenate([x_rows, np.asarray(rows_r, dtype=np.int64)])
-    c = np.concatenate([np.arange(len(pairs)), np.asarray(rows_c, dtype=np.int64)])
-    v = np.concatenate([np.ones(len(pairs)), np.asarray(rows_v, dtype=float)])
-    return np.asarray(costs, dtype=float), np.asarray(upper, dtype=float), (r, c, v, len(employees))
+    c = np.concatenate([np.flatnonzero(in_row), np.asarray(rows_c, dtype=np.int64)])
+    v = np.concatenate([np.ones(int(in_row.sum())), np.asarray(rows_v, dtype=float)])
+    return np.asarray(costs, dtype=float), np.asarray(upper, dtype=float), (r, c, v, len(coupled))
 
 
 def _milp(c, integrality, upper, a, lb_rows, ub_rows, limit: float):
@@ -286,7 +299,7 @@ def _milp(c, integrality, upper, a, lb_rows, ub_rows, limit: float):
                 options={"time_limit": max(float(limit), 0.5), "mip_rel_gap": 1e-7, "presolve": True})
 
 
-def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None) -> PlanResult:
+def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None, share: float | None = None) -> PlanResult:
     s = settings.suggest
     t0 = time.perf_counter()
     n = len(pairs)
@@ -326,7 +339,7 @@ def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None) -> PlanRes
     integrality, upper = np.ones(len(cols)), np.ones(len(cols))
     extra_rows, extra_ub = [], []
     if fairness > 0:
-        f_cost, f_upper, (fr, fc, fv, n_emp) = _fairness_columns(pairs, fairness, n_vars)
+        f_cost, f_upper, (fr, fc, fv, n_emp) = _fairness_columns(pairs, fairness, n_vars, share)
         width = n_vars + len(f_cost)
         sub = sparse.csr_matrix((sub.data, sub.indices, sub.indptr), shape=(sub.shape[0], width))
         extra_rows.append(sparse.csr_matrix((fv, (fr, fc)), shape=(n_emp, width)))
