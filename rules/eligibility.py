@@ -18,7 +18,7 @@ from sheets_sync.parsing import norm
 
 from .geo import haversine_km
 from .training import medical_expiry, trained_mask
-from .worktime import WorkTime, day_hours, intervals, week_load
+from .worktime import WorkTime, intervals, week_load
 
 OPEN_STATUSES = ("", norm("À pourvoir"))
 
@@ -37,6 +37,7 @@ def hard_rules(settings=None) -> tuple[HardRule, ...]:
     w = settings.worktime if settings is not None else WorkTime()
     day, week, days, rest = (_fig(w.max_day_hours), _fig(w.max_week_hours), _fig(w.max_week_days),
                              _fig(w.min_rest_hours))
+    span = _fig(w.max_span_hours)
     return (
         HardRule(1, "inactif", "inactif", "inactifs"),
         HardRule(2, "coordonnees", "sans coordonnées", "sans coordonnées"),
@@ -51,11 +52,13 @@ def hard_rules(settings=None) -> tuple[HardRule, ...]:
         HardRule(11, "heures_semaine", f"au-delà de {week} h la semaine", f"au-delà de {week} h la semaine"),
         HardRule(12, "jours_semaine", f"au-delà de {days} jours la semaine",
                  f"au-delà de {days} jours la semaine"),
+        HardRule(13, "amplitude", f"au-delà de {span} h d'amplitude", f"au-delà de {span} h d'amplitude"),
+        HardRule(14, "mineur", "mineur (horaires interdits aux mineurs)", "mineurs (horaires interdits aux mineurs)"),
     )
 
 
 (INACTIVE, COORDS, SKILLS, TRAINING, MEDICAL, DISTANCE, TIME_OFF,
- OVERLAP, REST, DAY_HOURS, WEEK_HOURS, WEEK_DAYS) = range(1, 13)
+ OVERLAP, REST, DAY_HOURS, WEEK_HOURS, WEEK_DAYS, SPAN, MINOR) = range(1, 15)
 
 
 def _fig(value) -> str:
@@ -149,7 +152,7 @@ def evaluate(data, settings, today: pd.Timestamp, open_df: pd.DataFrame) -> Elig
     e_idx, m_idx = np.nonzero(codes == 0)
     pairs = _pair_frame(emp, open_df, e_idx, m_idx)
     pairs["km"] = dist[e_idx, store_of[m_idx]].astype(float)
-    pairs = _working_time(pairs, data["Missions"].df, settings.worktime)
+    pairs = _working_time(pairs, data["Missions"].df, settings.worktime, emp)
     time_codes = pairs["_code"].to_numpy(np.int8)
     codes[pairs["e"].to_numpy(), pairs["m"].to_numpy()] = time_codes
     pairs = pairs[time_codes == 0].drop(columns="_code").reset_index(drop=True)
@@ -232,12 +235,16 @@ def _pair_frame(emp: pd.DataFrame, open_df: pd.DataFrame, e_idx, m_idx) -> pd.Da
     })
 
 
-def _working_time(pairs: pd.DataFrame, missions: pd.DataFrame, w) -> pd.DataFrame:
+def _working_time(pairs: pd.DataFrame, missions: pd.DataFrame, w, employees: pd.DataFrame | None = None) -> pd.DataFrame:
     """Working-time rules of each pair against the missions already assigned.
 
     Adds ``day_hours_before``, ``day_worked_before``, ``week_hours_before``, ``week_days_before``,
-    ``week_missions`` (assigned missions in that ISO week) and ``_code`` (first failing rule).
+    ``week_missions`` (assigned missions in that ISO week), ``day_first``/``day_last`` (the
+    assigned work of that day, NaT if none), ``minor`` (under 18 on the date, from the optional
+    ``Date de naissance``) and ``_code`` (first failing rule).
     """
+    born = (employees["Date de naissance"] if employees is not None and "Date de naissance" in employees
+            else pd.Series(dtype="datetime64[ns]"))
     iv = intervals(missions)
     iv = iv[iv["Matricule"].isin(pd.unique(pairs["Matricule"]))] if len(pairs) else iv.iloc[:0]
     pairs = pairs.copy()
@@ -248,6 +255,11 @@ def _working_time(pairs: pd.DataFrame, missions: pd.DataFrame, w) -> pd.DataFram
     win = iv[["Matricule", "date", "start", "end"]]
     overlap = np.zeros(len(pairs), bool)
     short_rest = np.zeros(len(pairs), bool)
+    birth = pairs["Matricule"].map(born) if len(pairs) else pd.Series(dtype="datetime64[ns]")
+    minor = (birth.notna() & (pairs["date"] < birth + pd.DateOffset(years=18))).to_numpy(bool) if len(pairs) \
+        else np.zeros(0, bool)
+    pairs["minor"] = minor
+    minor_rest = np.zeros(len(pairs), bool)
     for shift in (-1, 0, 1):
         keyed = win.assign(date=win["date"] - pd.Timedelta(days=shift))
         j = pairs[["_p", "Matricule", "date", "start", "end"]].merge(
@@ -261,8 +273,11 @@ def _working_time(pairs: pd.DataFrame, missions: pd.DataFrame, w) -> pd.DataFram
             gap = np.where(j["start_a"] >= j["end"], j["start_a"] - j["end"], j["start"] - j["end_a"])
             gap_h = pd.to_timedelta(gap).total_seconds() / 3600.0
             short_rest[j.loc[gap_h < w.min_rest_hours, "_p"].to_numpy()] = True
+            minor_rest[j.loc[gap_h < w.minor_rest_hours, "_p"].to_numpy()] = True
 
-    days = day_hours(iv).rename(columns={"hours": "day_hours_before"})[["Matricule", "date", "day_hours_before"]]
+    days = (iv.groupby(["Matricule", "date"], sort=False)
+              .agg(day_hours_before=("hours", "sum"), day_first=("start", "min"), day_last=("end", "max"))
+              .reset_index())
     weeks = week_load(iv)
     weeks = pd.DataFrame({"Matricule": weeks["Matricule"], "year": weeks["year"], "week": weeks["week"],
                           "week_hours_before": weeks["hours"], "week_days_before": weeks["days"],
@@ -278,8 +293,18 @@ def _working_time(pairs: pd.DataFrame, missions: pd.DataFrame, w) -> pd.DataFram
     too_long_day = (pairs["day_hours_before"] + pairs["hours"] > w.max_day_hours + eps).to_numpy()
     too_long_week = (pairs["week_hours_before"] + pairs["hours"] > w.max_week_hours + eps).to_numpy()
     too_many_days = (~pairs["day_worked_before"] & (pairs["week_days_before"] + 1 > w.max_week_days)).to_numpy()
-    for c, hit in ((WEEK_DAYS, too_many_days), (WEEK_HOURS, too_long_week), (DAY_HOURS, too_long_day),
-                   (REST, short_rest), (OVERLAP, overlap)):
+    first = pairs["day_first"].where(pairs["day_first"] < pairs["start"], pairs["start"])
+    last = pairs["day_last"].where(pairs["day_last"] > pairs["end"], pairs["end"])
+    too_wide = ((last - first).dt.total_seconds() / 3600 > w.max_span_hours + eps).to_numpy()
+    night_start, night_end = w.minor_night
+    at_night = ((pairs["start"].dt.hour < night_end) | (pairs["end"].dt.hour > night_start)
+                | ((pairs["end"].dt.hour == night_start) & (pairs["end"].dt.minute > 0))).to_numpy()
+    minor_breach = pairs["minor"].to_numpy(bool) & (
+        (pairs["day_hours_before"] + pairs["hours"] > w.minor_day_hours + eps).to_numpy()
+        | (pairs["week_hours_before"] + pairs["hours"] > w.minor_week_hours + eps).to_numpy()
+        | at_night | minor_rest[pairs["_p"].to_numpy()])
+    for c, hit in ((MINOR, minor_breach), (SPAN, too_wide), (WEEK_DAYS, too_many_days), (WEEK_HOURS, too_long_week),
+                   (DAY_HOURS, too_long_day), (REST, short_rest), (OVERLAP, overlap)):
         code = np.where(hit, np.int8(c), code)
     pairs["_code"] = code
     return pairs.drop(columns="_p").reset_index(drop=True)

@@ -135,13 +135,39 @@ def overlap_cliques(pairs: pd.DataFrame) -> list[list[int]]:
     return cliques
 
 
-def rest_conflicts(pairs: pd.DataFrame, min_rest_hours: float) -> pd.DataFrame:
-    """Pairs of pair rows (a on day d, b on day d+1, same employee) less than the rest apart."""
+def rest_conflicts(pairs: pd.DataFrame, min_rest_hours: float, minor_rest_hours: float | None = None) -> pd.DataFrame:
+    """Pairs of pair rows (a on day d, b on day d+1, same employee) less than the rest apart
+    (``minor_rest_hours`` for an employee under 18, column ``minor``)."""
     left = pairs[["e", "date", "end"]].assign(a=pairs.index, date=pairs["date"] + pd.Timedelta(days=1))
     right = pairs[["e", "date", "start"]].assign(b=pairs.index)
     j = left.merge(right, on=["e", "date"])
     gap = (j["start"] - j["end"]).dt.total_seconds() / 3600.0
-    return j.loc[gap < min_rest_hours - EPS, ["a", "b"]]
+    need = np.full(len(j), min_rest_hours)
+    if minor_rest_hours is not None and "minor" in pairs:
+        need = np.where(pairs["minor"].to_numpy(bool)[j["a"].to_numpy()], max(min_rest_hours, minor_rest_hours), need)
+    return j.loc[(gap < need - EPS).to_numpy(), ["a", "b"]]
+
+
+def span_conflicts(pairs: pd.DataFrame, max_span_hours: float) -> list[tuple[int, int]]:
+    """Two candidate missions of one employee on one day that, with the work already assigned
+    that day, would span more than ``max_span_hours`` from first start to last end."""
+    out = []
+    limit = pd.Timedelta(hours=max_span_hours)
+    has_day = "day_first" in pairs
+    for _key, g in pairs.groupby(["e", "date"], sort=False):
+        if len(g) < 2 or g["end"].max() - g["start"].min() <= limit:
+            continue
+        rows = list(g.itertuples())
+        for i, a in enumerate(rows):
+            for b in rows[i + 1:]:
+                if a.m == b.m:
+                    continue
+                first, last = min(a.start, b.start), max(a.end, b.end)
+                if has_day and pd.notna(a.day_first):
+                    first, last = min(first, a.day_first), max(last, a.day_last)
+                if last - first > limit:
+                    out.append((a.Index, b.Index))
+    return out
 
 
 def solve_plan(pairs: pd.DataFrame, settings, time_limit_s: float | None = None) -> PlanResult:
@@ -181,19 +207,25 @@ def _constraints(pairs: pd.DataFrame, settings) -> tuple[_Rows, int, np.ndarray,
     for clique in overlap_cliques(pairs):
         rows.add(clique, 1.0, 1.0)
     # rest across consecutive days
-    rc = rest_conflicts(pairs, w.min_rest_hours)
+    rc = rest_conflicts(pairs, w.min_rest_hours, w.minor_rest_hours)
     if len(rc):
         k = np.arange(len(rc))
         rows.add_many(np.repeat(k, 2), np.column_stack([rc["a"], rc["b"]]).ravel(), np.ones(2 * len(rc)),
                       np.ones(len(rc)))
+    # the daily span (first start to last end)
+    for a, b in span_conflicts(pairs, w.max_span_hours):
+        rows.add([a, b], 1.0, 1.0)
     hours = pairs["hours"].to_numpy(float)
-    # hours per day and per week, only where the cap can bind
-    for keys, cap, before in ((["e", "date"], w.max_day_hours, "day_hours_before"),
-                              (["e", "year", "week"], w.max_week_hours, "week_hours_before")):
+    minor = pairs["minor"].to_numpy(bool) if "minor" in pairs else np.zeros(n, bool)
+    # hours per day and per week (a minor's own limits), only where the cap can bind
+    for keys, cap, minor_cap, before in ((["e", "date"], w.max_day_hours, w.minor_day_hours, "day_hours_before"),
+                                         (["e", "year", "week"], w.max_week_hours, w.minor_week_hours,
+                                          "week_hours_before")):
         g = pairs.groupby(keys, sort=False)
         gid = g.ngroup().to_numpy()
         total = np.bincount(gid, weights=hours)
-        room = cap - g[before].first().to_numpy(float)
+        caps = np.where(np.bincount(gid, weights=minor.astype(float)) > 0, min(cap, minor_cap), cap)
+        room = caps - g[before].first().to_numpy(float)
         binding = np.flatnonzero(total > room + EPS)
         if len(binding):
             sel = np.isin(gid, binding)
@@ -438,18 +470,30 @@ class _Load:
 
 def _fits(load: _Load, row, w) -> str:
     e, date = row.e, row.date
-    for (st, en) in load.intervals.get((e, date), ()):
+    minor = bool(getattr(row, "minor", False))
+    today = load.intervals.get((e, date), ())
+    for (st, en) in today:
         if st < row.end and en > row.start:
             return "chevauchement"
+    firsts = [row.start] + [st for st, _en in today]
+    lasts = [row.end] + [en for _st, en in today]
+    if pd.notna(getattr(row, "day_first", pd.NaT)):
+        firsts.append(row.day_first)
+        lasts.append(row.day_last)
+    if (max(lasts) - min(firsts)).total_seconds() / 3600.0 > w.max_span_hours + EPS:
+        return "amplitude"
+    rest = max(w.min_rest_hours, w.minor_rest_hours) if minor else w.min_rest_hours
     for other in (date - pd.Timedelta(days=1), date + pd.Timedelta(days=1)):
         for (st, en) in load.intervals.get((e, other), ()):
             gap = (st - row.end) if st >= row.end else (row.start - en)
-            if gap.total_seconds() / 3600.0 < w.min_rest_hours - EPS:
+            if gap.total_seconds() / 3600.0 < rest - EPS:
                 return "repos"
-    if row.day_hours_before + load.day.get((e, date), 0.0) + row.hours > w.max_day_hours + EPS:
+    day_cap = min(w.max_day_hours, w.minor_day_hours) if minor else w.max_day_hours
+    if row.day_hours_before + load.day.get((e, date), 0.0) + row.hours > day_cap + EPS:
         return "heures jour"
     wk = (e, row.year, row.week)
-    if row.week_hours_before + load.week.get(wk, 0.0) + row.hours > w.max_week_hours + EPS:
+    week_cap = min(w.max_week_hours, w.minor_week_hours) if minor else w.max_week_hours
+    if row.week_hours_before + load.week.get(wk, 0.0) + row.hours > week_cap + EPS:
         return "heures semaine"
     new_days = load.days.get(wk, set())
     if not row.day_worked_before and date not in new_days and row.week_days_before + len(new_days) + 1 > w.max_week_days:

@@ -57,7 +57,7 @@ def rule(rule_id: str, tab: str, severity: Severity):
 def all_rules() -> list[Rule]:
     """Every registered rule, in id order (importing the rule modules registers them)."""
     from . import (contract_rules, data_rules, expense_rules, kit_rules, mandate_rules,  # noqa: F401
-                   presence_rules, report_rules, size_rules, staffing_rules)
+                   presence_rules, report_rules, size_rules, staffing_rules, worktime_rules)
 
     return sorted(_RULES.values(), key=lambda r: r.id)
 

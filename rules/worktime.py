@@ -6,6 +6,7 @@ settings), one definition for the suggestions and the check.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,15 @@ class WorkTime:
     max_week_hours: float = 48.0  # L3121-20
     max_week_days: int = 6  # L3132-1: one day of rest a week
     min_rest_hours: float = 11.0  # L3131-1: daily rest between two days' work
+    max_span_hours: float = 13.0  # CCN animation commerciale art. 30: first start to last end of a day
+    weekly_rest_hours: float = 35.0  # L3132-2: 24 h + the 11 h daily rest, in one piece each week
+    avg_week_hours: float = 44.0  # L3121-22 (the CCN allows 46): average over ``avg_weeks`` weeks
+    avg_weeks: int = 12
+    min_day_hours: float = 7.0  # CCN (accord of 13/02/2006): at least 7 h a day (4 h off-store, with consent)
+    minor_day_hours: float = 8.0  # minors of 16–17 (L3162-1)
+    minor_week_hours: float = 35.0  # L3162-1
+    minor_rest_hours: float = 12.0  # L3164-1
+    minor_night: tuple[int, int] = (22, 6)  # L3163-2: no work from 22:00 to 06:00
 
 
 def intervals(missions: pd.DataFrame) -> pd.DataFrame:
@@ -71,6 +81,49 @@ def overlapping_pairs(iv: pd.DataFrame) -> pd.DataFrame:
         "mission_a": missions[before_holder.to_numpy()[mask].astype(int)],
         "mission_b": missions[mask],
     })
+
+
+def day_spans(iv: pd.DataFrame) -> pd.DataFrame:
+    """Per employee and date: first start, last end, the span in hours and the missions."""
+    out = (iv.groupby(["Matricule", "date"], sort=True)
+             .agg(first=("start", "min"), last=("end", "max"), hours=("hours", "sum"),
+                  missions=("mission", list)).reset_index())
+    out["span"] = (out["last"] - out["first"]).dt.total_seconds() / 3600
+    return out
+
+
+def longest_weekly_rest(iv: pd.DataFrame) -> pd.DataFrame:
+    """Per employee and ISO week with work: the longest rest of that week, in hours, and the
+    week's missions. A week's rests are the times without work before each of its missions
+    (since the employee's previous work, whatever its week) and after its last one (until the
+    next work); before the first known work and after the last, the rest is unbounded."""
+    rows = []
+    ordered = iv.sort_values(["Matricule", "start"])
+    for who, g in ordered.groupby("Matricule", sort=True):
+        starts, ends = list(g["start"]), list(g["end"])
+        before = [math.inf] + [(starts[i] - ends[i - 1]).total_seconds() / 3600 for i in range(1, len(g))]
+        after = before[1:] + [math.inf]
+        g = g.assign(_before=before, _after=after)
+        for (year, week), w in g.groupby(["year", "week"], sort=True):
+            rest = max(max(w["_before"]), w["_after"].iloc[-1])
+            rows.append((who, year, week, rest, list(w["mission"])))
+    return pd.DataFrame(rows, columns=["Matricule", "year", "week", "rest", "missions"])
+
+
+def rolling_week_hours(iv: pd.DataFrame, weeks: int) -> pd.DataFrame:
+    """Per employee and ISO week with work: the average hours a week over the ``weeks`` weeks
+    ending with it (weeks without work count as 0), and the week's missions."""
+    load = week_load(iv)
+    if load.empty:
+        return load.assign(average=[])
+    load["monday"] = [pd.Timestamp.fromisocalendar(int(y), int(w), 1) for y, w in zip(load["year"], load["week"])]
+    out = []
+    for who, g in load.groupby("Matricule", sort=True):
+        by_monday = dict(zip(g["monday"], g["hours"]))
+        for r in g.itertuples():
+            window = [r.monday - pd.Timedelta(weeks=k) for k in range(weeks)]
+            out.append(sum(by_monday.get(m, 0.0) for m in window) / weeks)
+    return load.assign(average=out)
 
 
 def day_hours(iv: pd.DataFrame) -> pd.DataFrame:

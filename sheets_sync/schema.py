@@ -72,6 +72,7 @@ EMPLOYEES = TabSpec(
         Column("Rayon km", NUMBER),
         Column("Visite médicale", DATE),
         Column("Statut", TEXT, required=True, choices=("Actif", "Inactif")),
+        Column("Date de naissance", DATE),
     ),
 )
 

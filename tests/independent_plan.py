@@ -1,8 +1,8 @@
 """An independent formulation of the suggestion plan, to check ``rules.planning`` against.
 
 The same objective (the most missions filled; then, at that fill, the lowest cost less the
-urgency and stability bonuses, plus the same fairness term), written the plain way: one row per pair of overlapping or
-too-close missions of an employee, every day and week row written whether it can bind or not,
+urgency and stability bonuses, plus the same fairness term), written the plain way: one row per pair of overlapping, too-close or
+too-wide (13 h span) missions of an employee, every day and week row written whether it can bind or not,
 an indicator per employee-day for the days of the week, nothing fixed before the solver, two
 plain ``scipy.optimize.milp`` calls. Slow, but hard to get wrong.
 """
@@ -39,7 +39,9 @@ def independent_plan(pairs: pd.DataFrame, settings, time_limit_s: float = 120.0,
             first, second = (ra, rb) if ra["end"] <= rb["start"] else (rb, ra)
             gap_h = (second["start"] - first["end"]).total_seconds() / 3600
             rest = first["date"] != second["date"] and gap_h < w.min_rest_hours
-            if overlap or rest:
+            span_h = (max(ra["end"], rb["end"]) - min(ra["start"], rb["start"])).total_seconds() / 3600
+            wide = ra["date"] == rb["date"] and span_h > w.max_span_hours
+            if overlap or rest or wide:
                 rows.append(({int(a): 1.0, int(b): 1.0}, 1.0))
         for _d, day in g.groupby("date"):
             rows.append(({int(i): float(day.at[i, "hours"]) for i in day.index},

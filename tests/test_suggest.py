@@ -222,3 +222,20 @@ def test_the_road_factor_applies_before_the_radius_and_explain_says_so():
     assert straight.tables[0].rows[0][2] == "choix du plan"
     assert by_road.tables[0].title.endswith("(km : à vol d'oiseau × 1,3)")
     assert by_road.tables[0].rows[0][2] == "exclu : trop loin (34 km > 30 km)"
+
+
+@pytest.mark.parametrize("employee, hours, missions, text", [
+    ({}, ("09:00", "12:00"), [{"N° mission": "A1", "Date": "29/11/2026", "Début": "20:00", "Fin": "23:00",
+                               "Salarié": "S0001", "Statut": "Confirmée"}],
+     "Aucun candidat : 1 au-delà de 13 h d'amplitude"),  # 09:00 to 23:00
+    ({"Date de naissance": "01/06/2009"}, ("09:00", "18:00"), [],
+     "Aucun candidat : 1 mineur (horaires interdits aux mineurs)"),  # 17, 9 h in a day
+    ({"Date de naissance": "01/06/2008"}, ("09:00", "18:00"), [], None),  # 18: an adult
+])
+def test_the_span_and_the_minors_limits_are_hard_rules(employee, hours, missions, text):
+    start, end = hours
+    tabs = make_tabs(employees=people({"Matricule": "S0001", **employee}), trainings=trained("S0001"),
+                     missions=[{"N° mission": "M0001", "Date": "29/11/2026", "Début": start, "Fin": end}] + missions,
+                     time_off=[], expenses=[])
+    _result, written = run(tabs)
+    assert (written["M0001"] if text else written["M0001"].startswith("1. S0001")) == (text or True)

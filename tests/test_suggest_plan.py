@@ -190,3 +190,24 @@ def test_fairness_spreads_the_missions_of_a_slack_fortnight():
     fair = plan_of(pairs, solve_plan(pairs, SETTINGS))
     assert sorted(cheapest.values()) == ["S1"] * 6
     assert sorted(fair.values()) == ["S1", "S1", "S2", "S2", "S3", "S3"]
+
+
+def test_the_plan_keeps_the_13_hour_span():
+    # M1 07:00–11:00 and M2 16:00–21:00 on one day: 14 h; one employee can take only one
+    missions = [{"N° mission": "M1", "Date": "24/11/2026", "Début": "07:00", "Fin": "11:00"},
+                {"N° mission": "M2", "Date": "24/11/2026", "Début": "16:00", "Fin": "21:00"}]
+    pairs = scored_pairs([{"Matricule": "S1"}], missions, [{"Matricule": "S1"}])
+    best = solve_plan(pairs, SETTINGS)
+    assert best.filled == 1 and plan_violations(pairs, best.chosen, SETTINGS) == []
+    assert plan_violations(pairs, pairs["m"].notna().to_numpy(), SETTINGS) == ["S1 M2 : amplitude"]
+
+
+def test_a_minor_is_planned_within_the_minors_limits():
+    # five days of 7 h 30 for an employee of 17: 35 h a week at most, so four of them
+    employees = [{"Matricule": "S1", "Date de naissance": "01/06/2009"}]
+    missions = [{"N° mission": f"M{d}", "Date": f"{d}/11/2026", "Début": "09:00", "Fin": "16:30"}
+                for d in range(23, 28)]
+    pairs = scored_pairs(employees, missions, [{"Matricule": "S1"}])
+    assert pairs["minor"].all()
+    best = solve_plan(pairs, SETTINGS)
+    assert best.filled == 4 and plan_violations(pairs, best.chosen, SETTINGS) == []

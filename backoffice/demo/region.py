@@ -24,8 +24,8 @@ SEED = 2098  # the sector's collective agreement (IDCC 2098)
 STORES_PER_REGION = 40
 OPEN_MISSIONS = 14  # clean missions « À pourvoir », 8 to 13 days ahead, left to `suggest`
 FIRST_DAY, LAST_DAY = -7, 13  # the missions' window around the demo day
-TIME_SLOTS = ((9, 0, 17, 0), (9, 30, 17, 30), (10, 0, 18, 0), (8, 30, 16, 30), (9, 0, 13, 0),
-              (14, 0, 19, 0), (10, 0, 19, 0))
+TIME_SLOTS = ((9, 0, 17, 0), (9, 30, 17, 30), (10, 0, 18, 0), (8, 30, 16, 30), (9, 0, 16, 0),
+              (12, 0, 19, 0), (10, 0, 19, 0))  # 7 h at least: the sector's minimum day
 MAX_DAYS_PER_WEEK = 4  # clean schedules stay far below the 6 days / 48 h limits
 
 
@@ -459,7 +459,7 @@ class RegionBuilder:
             elif name == "repos_insuffisant":
                 emp = employee(store, brand)
                 mission(store, brand, 4, (14, 0, 21, 0), emp=emp)
-                mission(store, brand, 5, (7, 0, 13, 0), emp=emp)
+                mission(store, brand, 5, (7, 0, 14, 0), emp=emp)
             elif name == "visite_perimee":
                 mission(store, brand, 2, emp=employee(store, brand, medical_days=800))
             elif name == "contrat_non_signe":
