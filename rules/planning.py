@@ -154,9 +154,11 @@ def span_conflicts(pairs: pd.DataFrame, max_span_hours: float) -> list[tuple[int
     out = []
     limit = pd.Timedelta(hours=max_span_hours)
     has_day = "day_first" in pairs
-    for _key, g in pairs.groupby(["e", "date"], sort=False):
-        if len(g) < 2 or g["end"].max() - g["start"].min() <= limit:
-            continue
+    if pairs.empty:
+        return out
+    groups = pairs.groupby(["e", "date"], sort=False)
+    wide = (groups["end"].transform("max") - groups["start"].transform("min") > limit) & (groups["m"].transform("size") > 1)
+    for _key, g in pairs[wide.to_numpy()].groupby(["e", "date"], sort=False):  # the few days that can break it
         rows = list(g.itertuples())
         for i, a in enumerate(rows):
             for b in rows[i + 1:]:
