@@ -99,6 +99,7 @@ class Suggest:
     default_radius_km: float = 50.0
     medical_months: int = 24
     road_factor: float = 1.0  # km by road ≈ straight line × this (1.3 is the usual figure for France)
+    road_table: str = ""  # a CSV from;to;km;minutes (Matricule;Code magasin): its km replace the estimate
     weight_distance: float = 1.0
     weight_brand_history: float = 15.0
     weight_store_history: float = 10.0

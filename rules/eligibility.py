@@ -110,8 +110,11 @@ def no_candidate_message(counts: dict[int, int], rules: tuple[HardRule, ...]) ->
     return "Aucun candidat : " + ", ".join(parts) if parts else "Aucun candidat : aucun salarié actif"
 
 
-def evaluate(data, settings, today: pd.Timestamp, open_df: pd.DataFrame) -> Eligibility:
-    """Apply the hard rules to every employee × open mission pair."""
+def evaluate(data, settings, today: pd.Timestamp, open_df: pd.DataFrame,
+             road: dict[tuple[str, str], float] | None = None) -> Eligibility:
+    """Apply the hard rules to every employee × open mission pair. ``road``: km by road from
+    an employee (Matricule) to a store (Code magasin), used where given instead of the straight
+    line × ``suggest.road_factor``."""
     s = settings.suggest
     emp = data["Salariés"].df
     stores = data["Magasins"].df
@@ -141,6 +144,11 @@ def evaluate(data, settings, today: pd.Timestamp, open_df: pd.DataFrame) -> Elig
     fails[MEDICAL] = ~(expiry[:, None] >= m_dates[None, :])  # NaT compares False: no check = fail
     # (employees, stores): the straight line times the road factor, the km compared with the radius
     dist = _distances(e_lat, e_lon, s_lat, s_lon) * np.float32(s.road_factor)
+    if road:
+        e_pos = {str(k): i for i, k in enumerate(emp.index)}
+        for (who, code), km in road.items():
+            if who in e_pos and code in s_index:
+                dist[e_pos[who], s_index[code]] = km
     fails[DISTANCE] = (dist > radius[:, None])[:, store_of]
     fails[TIME_OFF] = _time_off_fails(data["Indisponibilités"].df, emp, m_dates)
 

@@ -56,7 +56,7 @@ def test_ranking_order_and_reasons():
         "2. S0001 Léa Martin — 1 km, formation Lindt, aucune mission cette semaine ; "
         "3. S0003 Paul Durand — 3 km, formation Lindt, 2 missions cette semaine")}
     assert result.summary == [("missions ouvertes", 1), ("avec candidat", 1), ("sans candidat", 0),
-                              ("plan", "1 pourvue(s), 5 km, optimal"),
+                              ("plan", "1 pourvue(s), 5 km, coût −40,0, optimal"),
                               ("répartition", "1 salarié(s), missions 1 / 1 / 1, heures 8 / 8 / 8 h "
                                               "(min / médiane / max)")]
     assert result.figures["plan"] == {"filled": 1, "km": 5.0, "cost": result.figures["plan"]["cost"],
@@ -239,3 +239,28 @@ def test_the_span_and_the_minors_limits_are_hard_rules(employee, hours, missions
                      time_off=[], expenses=[])
     _result, written = run(tabs)
     assert (written["M0001"] if text else written["M0001"].startswith("1. S0001")) == (text or True)
+
+
+def test_a_road_table_gives_the_km_where_it_knows_them(tmp_path):
+    table = tmp_path / "routes.csv"
+    table.write_text("from;to;km;minutes\nS0003;C001;41,5;38\n", encoding="utf-8")
+    employees = people({"Matricule": "S0001", "Prénom": "Léa", "Nom": "Martin"},
+                       {"Matricule": "S0003", "Prénom": "Zoé", "Nom": "Petit", "Latitude": 48.87})
+    tabs = make_tabs(employees=employees, trainings=trained("S0001", "S0003"), time_off=[], expenses=[])
+    data = Workbook(MemoryBackend(tabs)).load()
+    settings = load_settings(environ={}, overrides={"suggest": {"road_table": str(table)}})
+    result = suggest_step(data, JobContext(settings, Region("T"), NOW), SuggestOptions(explain="M0001"))
+    (explained,) = result.tables
+    assert explained.title.endswith("(km : table routière pour 1 salarié(s), sinon à vol d'oiseau × 1)")
+    assert [row[:3] for row in explained.rows] == [["S0001", "Léa Martin", "choix du plan"],
+                                                   ["S0003", "Zoé Petit", "exclu : trop loin (42 km > 30 km)"]]
+
+
+def test_a_bad_road_table_line_is_named(tmp_path):
+    table = tmp_path / "routes.csv"
+    table.write_text("from;to;km;minutes\nS0003;C001;loin;38\n", encoding="utf-8")
+    settings = load_settings(environ={}, overrides={"suggest": {"road_table": str(table)}})
+    data = Workbook(MemoryBackend(make_tabs(time_off=[], expenses=[]))).load()
+    with pytest.raises(InputError) as err:
+        suggest_step(data, JobContext(settings, Region("T"), NOW))
+    assert str(err.value).startswith(f"{table} ligne 2 : nombre « loin » illisible")

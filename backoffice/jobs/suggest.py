@@ -22,6 +22,7 @@ from rules.scoring import score_pairs
 from sheets_sync.errors import InputError
 from sheets_sync.parsing import format_date, format_time
 
+from ..road_table import read_road_table
 from .base import JobContext, JobResult, Table
 
 TASK = "suggest"
@@ -50,7 +51,8 @@ def suggest_step(data, ctx: JobContext, options: SuggestOptions = SuggestOptions
     open_df = open_missions(missions.df, today, days)
     if explain is not None:
         _check_explainable(missions, open_df, str(explain), days)
-    elig = evaluate(data, settings, today, open_df)
+    road = read_road_table(settings.path(s.road_table)) if s.road_table else None
+    elig = evaluate(data, settings, today, open_df, road)
     pairs = score_pairs(elig.pairs, open_df, missions.df, today, settings)
     pairs = with_plan_inputs(pairs, open_df, missions.df, today, days)
     for _ in ctx.progress([pairs], "Plan des suggestions", 1):  # up to suggest.plan_time_limit_s: say so
@@ -84,7 +86,7 @@ def suggest_step(data, ctx: JobContext, options: SuggestOptions = SuggestOptions
             urgent.append(str(key))
 
     if explain is not None:
-        result.tables.append(_explain_table(str(explain), elig, pairs, names, rules, plan_of, data, settings))
+        result.tables.append(_explain_table(str(explain), elig, pairs, names, rules, plan_of, data, settings, road))
     else:
         for key, text in texts.items():
             result.changes.add(TASK, missions.change(key, "Suggestions", text))
@@ -141,9 +143,11 @@ def plan_figures(plan, pairs: pd.DataFrame) -> dict:
 
 
 def plan_text(plan, pairs: pd.DataFrame) -> str:
-    """« 12 pourvue(s), 84 km, optimal » or « …, écart à l'optimum au plus 3,1 % (limite de temps) »."""
+    """« 12 pourvue(s), 84 km, coût 61,5, optimal » or « …, écart à l'optimum au plus 3,1 % (limite
+    de temps) »; the cost is the scores' total, in km-equivalents (bonuses make it negative)."""
     km = float(pairs.loc[pairs["planned"], "km"].sum())
-    text = f"{plan.filled} pourvue(s), {km:.0f} km"
+    cost = f"{plan.total_cost(pairs):.1f}".replace(".", ",").replace("-", "−")
+    text = f"{plan.filled} pourvue(s), {km:.0f} km, coût {cost}"
     if plan.status == "optimal":
         return text + ", optimal"
     if plan.status == "greedy":
@@ -227,7 +231,7 @@ def _nobody(elig, m: int, key: str, data, rules) -> str:
     return no_candidate_message(elig.counts(m), rules)
 
 
-def _explain_table(key: str, elig, pairs: pd.DataFrame, names, rules, plan_of, data, settings) -> Table:
+def _explain_table(key: str, elig, pairs: pd.DataFrame, names, rules, plan_of, data, settings, road=None) -> Table:
     m = int(np.flatnonzero(elig.missions.index == key)[0])
     mission = elig.missions.loc[key]
     labels = {r.code: r.one for r in rules}
@@ -245,6 +249,9 @@ def _explain_table(key: str, elig, pairs: pd.DataFrame, names, rules, plan_of, d
     emp = elig.employees
     mats = emp.index.astype(str).to_numpy()
     km = _km_from_store(emp, data["Magasins"].df, mission["Code magasin"], settings.suggest.road_factor)
+    for i, who in enumerate(emp.index.astype(str)):
+        if road and (who, mission["Code magasin"]) in road:
+            km[i] = road[(who, mission["Code magasin"])]
     for code, e in sorted(excluded, key=lambda t: (t[0], mats[t[1]])):
         why = _why(code, emp.iloc[e], mission, km[e], data, settings)
         rows.append([mats[e], names[e], f"exclu : {labels[code]}" + (f" ({why})" if why else ""),
@@ -252,7 +259,10 @@ def _explain_table(key: str, elig, pairs: pd.DataFrame, names, rules, plan_of, d
     title = (f"Mission {key} — {mission['Marque']}, magasin {mission['Code magasin']}, "
              f"{format_date(mission['Date'])} {format_time(mission['Début'])}–{format_time(mission['Fin'])}")
     factor = settings.suggest.road_factor
-    if factor != 1.0:
+    known = sum(1 for (_who, code) in (road or {}) if code == mission["Code magasin"])
+    if known:
+        title += f" (km : table routière pour {known} salarié(s), sinon à vol d'oiseau × {factor:g})".replace(".", ",")
+    elif factor != 1.0:
         title += f" (km : à vol d'oiseau × {factor:g})".replace(".", ",")
     return Table(title, ["Matricule", "Nom", "Résultat", "Km", "Distance", "Marque", "Magasin", "Semaine",
                          "Présence", "Coût"], rows)
