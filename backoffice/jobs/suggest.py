@@ -157,7 +157,8 @@ def plan_text(plan, pairs: pd.DataFrame) -> str:
 
 
 def plan_spread(pairs: pd.DataFrame) -> str:
-    """Missions and hours the plan gives its employees: min / median / max."""
+    """Missions and hours the plan gives each of its employees, min / median / max:
+    « 1 / 1 / 2 missions, 8 / 8 / 16 h »."""
     picked = pairs[pairs["planned"]]
     if picked.empty:
         return ""
@@ -167,8 +168,7 @@ def plan_spread(pairs: pd.DataFrame) -> str:
         figures = [values.min(), values.median(), values.max()]
         return " / ".join(f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}".replace(".", ",") for v in figures) + unit
 
-    return (f"{len(per)} salarié(s), missions {three(per['missions'], '')}, "
-            f"heures {three(per['hours'], ' h')} (min / médiane / max)")
+    return f"{three(per['missions'], ' missions')}, {three(per['hours'], ' h')}"
 
 
 def _check_explainable(missions, open_df: pd.DataFrame, key: str, days: int) -> None:
