@@ -160,6 +160,7 @@ class Check:
     contract_offer_days: int = 10
     contract_working_days: int = 2
     report_days: int = 3
+    intermittent_hours: float = 500.0  # worked in 12 months: a CDI intermittent is due (accord 2006)
     meal_ceiling: float = 21.40
     km_rate: float = 0.29
     km_tolerance: float = 1.3

@@ -50,3 +50,38 @@ def contract_not_signed(ctx: RuleContext):
         f"{employee_label(ctx, s)} a commencé le {day(d)} ; il devait être signé au plus tard le "
         f"{day(dl)} ({n} jours ouvrés). Faites signer le contrat et passez Contrat à « Signé »."
         for c, s, d, dl in zip(bad["Contrat"], bad["Salarié"], bad["Date"], late)))
+
+
+@rule("contrat.non_signe_au_depart", "Missions", ERREUR)
+def not_signed_at_start(ctx: RuleContext):
+    """La mission a commencé (Date et Début passés) et son Contrat n'est pas « Signé » :
+    erreur dès le début, sans attendre les 2 jours ouvrés de la remise (L1242-13) ; après eux,
+    c'est contrat.non_signe qui le dit."""
+    n = ctx.settings.check.contract_working_days
+    m = _staffed(ctx)
+    now = pd.Timestamp(ctx.now)
+    m = m[(m["Contrat"] != "Signé") & m["Début"].notna() & (m["Date"] + m["Début"] <= now)]
+    m = m[add_working_days(m["Date"], n).values >= ctx.today]  # still within the delay
+    return ctx.findings_on(m.index, "Contrat", (
+        f"la mission de {employee_label(ctx, s)} a commencé le {day(d)} à {int(b.total_seconds() // 3600):02d}:"
+        f"{int(b.total_seconds() % 3600 // 60):02d} et son contrat est {'« ' + c + ' »' if c else 'vide'}, pas signé. "
+        "Faites-le signer aujourd'hui et passez Contrat à « Signé »."
+        for c, s, d, b in zip(m["Contrat"], m["Salarié"], m["Date"], m["Début"])))
+
+
+@rule("contrat.cdi_intermittent", "Salariés", ALERTE)
+def intermittent_due(ctx: RuleContext):
+    """Un salarié a travaillé 500 h ou plus sur les 12 derniers mois (missions passées non
+    annulées ; réglage check.intermittent_hours) : la branche impose de lui proposer un CDI
+    intermittent."""
+    limit = ctx.settings.check.intermittent_hours
+    m = _staffed(ctx)
+    m = m[(m["Date"] < ctx.today) & (m["Date"] >= ctx.today - pd.DateOffset(years=1))
+          & m["Début"].notna() & m["Fin"].notna()]
+    hours = ((m["Fin"] - m["Début"]).dt.total_seconds() / 3600).groupby(m["Salarié"]).sum()
+    employees = ctx.data["Salariés"].df
+    bad = hours[(hours >= limit - 1e-9) & hours.index.isin(employees.index)]
+    return ctx.findings_on(bad.index, "Matricule", (
+        f"{employee_label(ctx, s)} a travaillé {h:.0f} h sur les 12 derniers mois (au moins {limit:.0f} h) : "
+        "proposez-lui un CDI intermittent."
+        for s, h in bad.items()))

@@ -111,10 +111,18 @@ class MandateData:
 
 
 def store_label(enseigne: str, name: str) -> str:
-    """``Carrefour République`` rather than ``Carrefour Carrefour République``."""
+    """``Carrefour République`` rather than ``Carrefour Carrefour République``, and
+    ``E.Leclerc Saint-Grégoire`` rather than ``Leclerc E.Leclerc Saint-Grégoire``: the chain is
+    left out when the store's name already holds it (punctuation and case aside)."""
+    import re
+
     from sheets_sync.parsing import norm
 
-    if not enseigne or norm(name).startswith(norm(enseigne)):
+    def key(text: str) -> str:
+        return re.sub(r"[^0-9a-z]", "", norm(text))
+
+    first = key(name.split()[0]) if name.split() else ""
+    if not enseigne or (key(enseigne) and key(enseigne) in key(name)) or (first and first in key(enseigne)):
         return name or enseigne
     return f"{enseigne} {name}".strip()
 
