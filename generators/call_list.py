@@ -10,7 +10,7 @@ from sheets_sync.parsing import display_phone, format_time
 
 from .files import atomic_write, csv_bytes
 
-CALL_LIST_HEADERS = ["N° mission", "Magasin", "Salarié", "Téléphone", "Début", "Retard (min)"]
+CALL_LIST_HEADERS = ["N° mission", "Magasin", "Salarié", "Téléphone", "Début", "Retard (min)", "Appel SVI"]
 
 
 def store_label(stores: pd.DataFrame, code: str) -> str:
@@ -38,20 +38,26 @@ def employee_phone(employees: pd.DataFrame, matricule: str) -> str:
     return display_phone(employees.at[matricule, "Téléphone"])
 
 
-def call_list_rows(missing: pd.DataFrame, employees: pd.DataFrame, stores: pd.DataFrame, now) -> list[list]:
+def call_list_rows(missing: pd.DataFrame, employees: pd.DataFrame, stores: pd.DataFrame, now,
+                   attempts: dict | None = None) -> list[list]:
     """One row per mission to call about, the longest overdue first.
 
     ``missing``: index N° mission, columns ``employee``, ``store``, ``start`` (datetime64).
-    Rows: N° mission, Magasin, Salarié, Téléphone, Début (HH:MM), Retard (min, int).
+    ``attempts``: by N° mission, the time of the employee's first call that did not go through
+    (``ABANDON``, ``ERREUR``): the CDBO sees that they tried.
+    Rows: N° mission, Magasin, Salarié, Téléphone, Début (HH:MM), Retard (min, int), Appel SVI.
     """
+    attempts = attempts or {}
     now = pd.Timestamp(now)
     rows = []
     for mission, item in missing.iterrows():
         late = max(0, int((now - item["start"]).total_seconds() // 60))
         start = item["start"] - item["start"].normalize()
+        tried = attempts.get(mission)
         rows.append([str(mission), store_label(stores, item["store"]),
                      employee_label(employees, item["employee"]),
-                     employee_phone(employees, item["employee"]), format_time(start), late])
+                     employee_phone(employees, item["employee"]), format_time(start), late,
+                     f"a tenté d'appeler à {tried:%H:%M}" if tried is not None and pd.notna(tried) else ""])
     rows.sort(key=lambda r: (-r[5], r[0]))
     return rows
 

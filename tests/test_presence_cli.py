@@ -47,7 +47,7 @@ def test_someone_missing_exits_1_and_is_red_in_the_xlsx(tmp_path, two_missions):
     assert "À appeler" in result.output and "S0002 P2 N2" in result.output
     assert cells(two_missions) == [("Confirmée", "08:55", None), ("Manquante", None, "FFEA9999")]
     assert out.read_text(encoding="utf-8-sig").splitlines()[1] == \
-        "M2;Carrefour République;S0002 P2 N2;06 00 00 00 02;09:00;30"
+        "M2;Carrefour République;S0002 P2 N2;06 00 00 00 02;09:00;30;"
 
     again = presence(two_missions, str(logs))
     assert again.exit_code == 1

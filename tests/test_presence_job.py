@@ -56,7 +56,8 @@ def test_marks_presence_and_call_time(tmp_path):
                               ("appels non rattachés", 0), ("journal", "svi.csv")]
     assert result.needs_attention
     assert result.tables[0].title == "À appeler"
-    assert result.tables[0].rows == [["M3", "Carrefour République", "S0003 P3 N3", "06 00 00 00 03", "09:00", 30]]
+    assert result.tables[0].rows == [["M3", "Carrefour République", "S0003 P3 N3", "06 00 00 00 03", "09:00", 30,
+                                      "a tenté d'appeler à 09:21"]]  # its ABANDON call
     assert backend.tabs["Journal"][1:] == [
         ["2026-11-29 09:30:00", "presence", "Missions", "M1", "Présence", "Missions!V2", "", "Confirmée"],
         ["2026-11-29 09:30:00", "presence", "Missions", "M1", "Heure appel", "Missions!W2", "", "08:55"],
@@ -195,10 +196,10 @@ def test_call_list_most_urgent_first_and_its_csv(tmp_path):
     written = tmp_path / "appels" / "T.csv"
     assert result.files == [written]
     assert written.read_bytes().decode("utf-8-sig").splitlines() == [
-        "N° mission;Magasin;Salarié;Téléphone;Début;Retard (min)",
-        "M2;Monoprix Bastille;S0002 P2 N2;06 00 00 00 02;08:00;120",
-        "M3;C999;S0003 P3 N3;06 00 00 00 03;08:30;90",
-        "M1;Monoprix Bastille;S0001 P1 N1;06 00 00 00 01;09:15;45",
+        "N° mission;Magasin;Salarié;Téléphone;Début;Retard (min);Appel SVI",
+        "M2;Monoprix Bastille;S0002 P2 N2;06 00 00 00 02;08:00;120;",
+        "M3;C999;S0003 P3 N3;06 00 00 00 03;08:30;90;",
+        "M1;Monoprix Bastille;S0001 P1 N1;06 00 00 00 01;09:15;45;",
     ]
     assert written.read_bytes().startswith(b"\xef\xbb\xbf")
 

@@ -161,7 +161,11 @@ def presence_step(data: WorkbookData, ctx: JobContext, options: PresenceOptions 
         result.changes.highlight(TASK, hl)
 
     to_call = day[[final.get(k) == MISSING for k in day.index]]
-    rows = call_list_rows(to_call, employees_tab.df, data["Magasins"].df, ctx.now)
+    # calls that did not go through (ABANDON, ERREUR), matched as if they had: who tried, and when
+    failed = log.calls[~log.calls["ok"] & (log.calls["time"].dt.normalize() == today)]
+    tried = match_presence(failed, matricules, phones, day, ctx.now, settings.early_minutes,
+                           settings.grace_minutes).first_call if len(failed) else pd.Series(dtype="datetime64[ns]")
+    rows = call_list_rows(to_call, employees_tab.df, data["Magasins"].df, ctx.now, tried.dropna().to_dict())
     result.tables.append(Table("À appeler", CALL_LIST_HEADERS, rows, limit=None))
     out = options.out
     if out:
