@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sheets_sync.findings import ALERTE, ERREUR
+from sheets_sync.parsing import format_time
 
 from .calendar import add_working_days
 from .rule_support import day, employee_label, live_missions
@@ -62,11 +63,11 @@ def not_signed_at_start(ctx: RuleContext):
     now = pd.Timestamp(ctx.now)
     m = m[(m["Contrat"] != "Signé") & m["Début"].notna() & (m["Date"] + m["Début"] <= now)]
     m = m[add_working_days(m["Date"], n).values >= ctx.today]  # still within the delay
-    return ctx.findings_on(m.index, "Contrat", (
-        f"la mission de {employee_label(ctx, s)} a commencé le {day(d)} à {int(b.total_seconds() // 3600):02d}:"
-        f"{int(b.total_seconds() % 3600 // 60):02d} et son contrat est {'« ' + c + ' »' if c else 'vide'}, pas signé. "
-        "Faites-le signer aujourd'hui et passez Contrat à « Signé »."
-        for c, s, d, b in zip(m["Contrat"], m["Salarié"], m["Date"], m["Début"])))
+    state = m["Contrat"].map(lambda c: f"« {c} »" if c else "vide")
+    messages = [f"la mission de {employee_label(ctx, s)} a commencé le {day(d)} à {format_time(b)} et son "
+                f"contrat est {c}, pas signé. Faites-le signer aujourd'hui et passez Contrat à « Signé »."
+                for c, s, d, b in zip(state, m["Salarié"], m["Date"], m["Début"])]
+    return ctx.findings_on(m.index, "Contrat", messages)
 
 
 @rule("contrat.cdi_intermittent", "Salariés", ALERTE)
