@@ -54,11 +54,15 @@ def hard_rules(settings=None) -> tuple[HardRule, ...]:
                  f"au-delà de {days} jours la semaine"),
         HardRule(13, "amplitude", f"au-delà de {span} h d'amplitude", f"au-delà de {span} h d'amplitude"),
         HardRule(14, "mineur", "mineur (horaires interdits aux mineurs)", "mineurs (horaires interdits aux mineurs)"),
+        HardRule(15, "moyenne", f"au-delà de {_fig(w.avg_week_hours)} h en moyenne sur {w.avg_weeks} semaines",
+                 f"au-delà de {_fig(w.avg_week_hours)} h en moyenne sur {w.avg_weeks} semaines"),
+        HardRule(16, "repos_hebdomadaire", f"sans {_fig(w.weekly_rest_hours)} h de repos dans la semaine",
+                 f"sans {_fig(w.weekly_rest_hours)} h de repos dans la semaine"),
     )
 
 
 (INACTIVE, COORDS, SKILLS, TRAINING, MEDICAL, DISTANCE, TIME_OFF,
- OVERLAP, REST, DAY_HOURS, WEEK_HOURS, WEEK_DAYS, SPAN, MINOR) = range(1, 15)
+ OVERLAP, REST, DAY_HOURS, WEEK_HOURS, WEEK_DAYS, SPAN, MINOR, AVERAGE, WEEKLY_REST) = range(1, 17)
 
 
 def _fig(value) -> str:
@@ -292,6 +296,7 @@ def _working_time(pairs: pd.DataFrame, missions: pd.DataFrame, w, employees: pd.
                           "week_missions": weeks["missions"].map(len)})
     pairs = pairs.merge(days, on=["Matricule", "date"], how="left").merge(
         weeks, on=["Matricule", "year", "week"], how="left").sort_values("_p")
+    pairs["window_hours_before"] = _window_hours(pairs, iv, w.avg_weeks)
     pairs["day_worked_before"] = pairs["day_hours_before"].notna().to_numpy()
     for col in ("day_hours_before", "week_hours_before", "week_days_before", "week_missions"):
         pairs[col] = pairs[col].astype(float).fillna(0.0)
@@ -311,11 +316,56 @@ def _working_time(pairs: pd.DataFrame, missions: pd.DataFrame, w, employees: pd.
         (pairs["day_hours_before"] + pairs["hours"] > w.minor_day_hours + eps).to_numpy()
         | (pairs["week_hours_before"] + pairs["hours"] > w.minor_week_hours + eps).to_numpy()
         | at_night | minor_rest[pairs["_p"].to_numpy()])
-    for c, hit in ((MINOR, minor_breach), (SPAN, too_wide), (WEEK_DAYS, too_many_days), (WEEK_HOURS, too_long_week),
+    too_heavy = (pairs["window_hours_before"] + pairs["hours"] > w.avg_week_hours * w.avg_weeks + eps).to_numpy()
+    no_weekly_rest = _breaks_weekly_rest(pairs, iv, w.weekly_rest_hours)
+    for c, hit in ((WEEKLY_REST, no_weekly_rest), (AVERAGE, too_heavy), (MINOR, minor_breach), (SPAN, too_wide), (WEEK_DAYS, too_many_days), (WEEK_HOURS, too_long_week),
                    (DAY_HOURS, too_long_day), (REST, short_rest), (OVERLAP, overlap)):
         code = np.where(hit, np.int8(c), code)
     pairs["_code"] = code
     return pairs.drop(columns="_p").reset_index(drop=True)
+
+
+def _monday(year, week) -> pd.Series:
+    return pd.to_datetime([f"{int(y)}-W{int(k):02d}-1" for y, k in zip(year, week)], format="%G-W%V-%u")
+
+
+def _window_hours(pairs: pd.DataFrame, iv: pd.DataFrame, weeks: int) -> np.ndarray:
+    """Hours already assigned to each pair's employee in the ``weeks`` ISO weeks ending with the
+    pair's week (the 12-week average of L3121-22)."""
+    if pairs.empty or iv.empty:
+        return np.zeros(len(pairs))
+    load = week_load(iv)
+    load = pd.DataFrame({"Matricule": load["Matricule"].to_numpy(), "monday": _monday(load["year"], load["week"]),
+                         "hours": load["hours"].to_numpy(float)})
+    mondays = _monday(pairs["year"], pairs["week"])
+    out = np.zeros(len(pairs))
+    for k in range(weeks):
+        shifted = load.assign(monday=load["monday"] + pd.Timedelta(weeks=k))
+        hit = pd.DataFrame({"Matricule": pairs["Matricule"].to_numpy(), "monday": mondays}).merge(
+            shifted, on=["Matricule", "monday"], how="left")["hours"].fillna(0.0).to_numpy()
+        out += hit
+    return out
+
+
+def _breaks_weekly_rest(pairs: pd.DataFrame, iv: pd.DataFrame, rest_hours: float) -> np.ndarray:
+    """Pairs that would leave their employee's week without ``rest_hours`` in one piece: only a
+    week of six worked days can (five leave two free days), so only those pairs are looked at."""
+    from .worktime import longest_weekly_rest
+
+    out = np.zeros(len(pairs), bool)
+    if pairs.empty or iv.empty:
+        return out
+    risky = np.flatnonzero((~pairs["day_worked_before"] & (pairs["week_days_before"] >= 5)).to_numpy())
+    cols = ["Matricule", "mission", "date", "start", "end", "year", "week"]
+    for i in risky:
+        p = pairs.iloc[i]
+        mine = iv[iv["Matricule"] == p["Matricule"]][cols]
+        added = pd.DataFrame([{"Matricule": p["Matricule"], "mission": "_", "date": p["date"], "start": p["start"],
+                               "end": p["end"], "year": p["year"], "week": p["week"]}])
+        rests = longest_weekly_rest(pd.concat([mine, added], ignore_index=True))
+        week = rests[(rests["year"] == p["year"]) & (rests["week"] == p["week"])]
+        out[i] = bool(len(week)) and float(week["rest"].iloc[0]) < rest_hours - 1e-9
+    return out
 
 
 def missing_coordinates(data, open_df: pd.DataFrame, rule_id: str = "suggest.coordonnees_manquantes"):

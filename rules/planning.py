@@ -234,6 +234,20 @@ def _constraints(pairs: pd.DataFrame, settings) -> tuple[_Rows, int, np.ndarray,
             local = pd.factorize(gid[sel])[0]
             order = pd.unique(gid[sel])
             rows.add_many(local, np.flatnonzero(sel), hours[sel], room[order])
+    # the average over ``avg_weeks`` weeks: each window ending with a candidate week, where it can bind
+    if "window_hours_before" in pairs:
+        cap = w.avg_week_hours * w.avg_weeks
+        monday = (pairs["date"] - pd.to_timedelta(pairs["date"].dt.weekday, unit="D")).to_numpy("datetime64[ns]")
+        before = pairs["window_hours_before"].to_numpy(float)
+        span = np.timedelta64(7 * w.avg_weeks, "D")
+        for _e, idx in pairs.groupby("e", sort=False).indices.items():
+            if hours[idx].sum() + before[idx].max() <= cap + EPS:
+                continue  # even every candidate together stays within
+            for week in np.unique(monday[idx]):
+                sel = idx[(monday[idx] <= week) & (monday[idx] > week - span)]
+                room = cap - before[idx][monday[idx] == week][0]
+                if hours[sel].sum() > room + EPS:
+                    rows.add(sel, hours[sel], room)
     # days worked per week: indicator y per new day, where the cap can bind
     n_vars = n
     new_day = ~pairs["day_worked_before"].to_numpy(bool)

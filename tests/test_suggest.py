@@ -263,3 +263,27 @@ def test_a_bad_road_table_line_is_named(tmp_path):
     with pytest.raises(InputError) as err:
         suggest_step(data, JobContext(settings, Region("T"), NOW))
     assert str(err.value).startswith(f"{table} ligne 2 : nombre « loin » illisible")
+
+
+def test_the_12_week_average_and_the_weekly_rest_are_hard_rules():
+    # eleven weeks of 48 h already assigned: one more 8 h mission would pass 44 h on average
+    import datetime as _dt
+
+    heavy = [{"N° mission": f"A{w}-{d}", "Date": f"{_dt.date(2026, 9, 7) + _dt.timedelta(weeks=w, days=d):%d/%m/%Y}",
+              "Début": "08:00", "Fin": "16:00", "Salarié": "S0001", "Statut": "Réalisée"}
+             for w in range(11) for d in range(6)]
+    tabs = make_tabs(employees=people("S0001"), trainings=trained("S0001"), time_off=[], expenses=[],
+                     missions=[{"N° mission": "M0001", "Date": "29/11/2026", "Début": "09:00", "Fin": "17:00"}] + heavy)
+    _result, written = run(tabs)
+    assert written["M0001"] == "Aucun candidat : 1 au-delà de 44 h en moyenne sur 12 semaines"
+    # Sunday 22 worked until 18:00, Monday to Friday, then Saturday 28 from 06:00: no 35 h rest
+    week = [{"N° mission": f"B{d}", "Date": f"{d}/11/2026", "Début": "09:00", "Fin": "17:00", "Salarié": "S0001",
+             "Statut": "Confirmée"} for d in range(23, 28)] + [
+            {"N° mission": "B22", "Date": "22/11/2026", "Début": "10:00", "Fin": "18:00", "Salarié": "S0001",
+             "Statut": "Réalisée"},
+            {"N° mission": "B30", "Date": "30/11/2026", "Début": "06:00", "Fin": "13:00", "Salarié": "S0001",
+             "Statut": "Confirmée"}]
+    tabs = make_tabs(employees=people("S0001"), trainings=trained("S0001"), time_off=[], expenses=[],
+                     missions=[{"N° mission": "M0001", "Date": "28/11/2026", "Début": "14:00", "Fin": "22:00"}] + week)
+    _result, written = run(tabs)
+    assert written["M0001"] == "Aucun candidat : 1 sans 35 h de repos dans la semaine"
