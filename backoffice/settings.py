@@ -161,7 +161,9 @@ class Check:
     contract_working_days: int = 2
     report_days: int = 3
     intermittent_hours: float = 500.0  # worked in 12 months: a CDI intermittent is due (accord 2006)
-    meal_ceiling: float = 21.40
+    meal_ceilings: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: {  # URSSAF, per year
+        "2025": {"restaurant": 21.10, "extérieur": 10.30, "sur place": 7.40},
+        "2026": {"restaurant": 21.40, "extérieur": 10.40, "sur place": 7.50}})
     km_rate: float = 0.29
     km_tolerance: float = 1.3
     expense_max_delay_days: int = 30

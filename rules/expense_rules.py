@@ -5,12 +5,16 @@ or accents. Thresholds are ``[check]`` settings (URSSAF 2026 meal ceiling, secto
 """
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from sheets_sync.findings import ALERTE, ERREUR
+from sheets_sync.parsing import norm
 
 from .rule_support import cached, day, employee_label, norm_series
 from .geo import haversine_km
+
 from .registry import RuleContext, rule
 
 TAB = "Notes de frais"
@@ -42,17 +46,35 @@ def amount_not_positive(ctx: RuleContext):
         for a in bad["Montant"]))
 
 
+MEAL_TYPES = ("restaurant", "extérieur", "sur place")  # « Type repas »; empty = restaurant
+
+
+def meal_ceilings_of(table: dict, year: int) -> dict:
+    """The URSSAF ceilings of ``year`` (the latest year of the table before it when it has none)."""
+    years = sorted(int(y) for y in table)
+    known = [y for y in years if y <= year] or years[:1]
+    return {norm(k): float(v) for k, v in table[str(known[-1])].items()}
+
+
 @rule("frais.repas_plafond", TAB, ALERTE)
 def meal_ceiling(ctx: RuleContext):
-    """Un repas dépasse le plafond URSSAF du repas au restaurant (2026 : 21,40 € ; réglage
-    check.meal_ceiling) : le dépassement devient un avantage soumis à cotisations."""
-    ceiling = ctx.settings.check.meal_ceiling
+    """Un repas dépasse le plafond URSSAF de son année et de son type (colonne facultative
+    « Type repas » : restaurant, extérieur, sur place ; vide = restaurant ; 2026 : 21,40 €,
+    10,40 €, 7,50 € ; 2025 : 21,10 €, 10,30 €, 7,40 € ; réglage check.meal_ceilings) : le
+    dépassement devient un avantage soumis à cotisations."""
+    table = ctx.settings.check.meal_ceilings
     n = _notes(ctx)
-    bad = n[(n["_cat"] == "repas") & (n["Montant"] > ceiling + 1e-9)]
+    meals = n[(n["_cat"] == "repas") & n["Montant"].notna() & n["Date"].notna()]
+    shown = (meals["Type repas"].str.strip().replace("", "restaurant") if "Type repas" in meals
+             else pd.Series("restaurant", index=meals.index))
+    kinds = norm_series(shown)
+    ceilings = pd.Series([meal_ceilings_of(table, d.year).get(k, math.nan) for d, k in zip(meals["Date"], kinds)],
+                         index=meals.index, dtype=float)
+    bad = meals[meals["Montant"] > ceilings + 1e-9]
     return ctx.findings_on(bad.index, "Montant", (
-        f"repas de {euros(a)}, au-dessus du plafond URSSAF de {euros(ceiling)}. Remboursez au "
-        "plus le plafond ou justifiez le dépassement."
-        for a in bad["Montant"]))
+        f"repas{'' if k == 'restaurant' else f' ({t})'} de {euros(a)}, au-dessus du plafond URSSAF de "
+        f"{euros(c)}. Remboursez au plus le plafond ou justifiez le dépassement."
+        for a, k, t, c in zip(bad["Montant"], kinds[bad.index], shown[bad.index], ceilings[bad.index])))
 
 
 @rule("frais.km_montant", TAB, ERREUR)

@@ -175,6 +175,7 @@ EXPENSES = TabSpec(
         Column("Justificatif", BOOL),
         Column("Statut", TEXT, choices=EXPENSE_STATUSES),
         Column("Reçue le", DATE),
+        Column("Type repas", TEXT, choices=("restaurant", "extérieur", "sur place")),
     ),
 )
 

@@ -104,3 +104,19 @@ def test_duplicate_names_the_other_cells():
                           "catégorie (repas) et même montant (15,00 €) que N2 (Notes de frais!F3). "
                           "Vérifiez qu'il ne s'agit pas d'un doublon et supprimez-le le cas échéant.")
     assert "que N1 (Notes de frais!F2)" in f2.message
+
+
+@pytest.mark.parametrize("line, message", [
+    ({"Montant": "21,41"}, "repas de 21,41 €, au-dessus du plafond URSSAF de 21,40 €."),
+    ({"Montant": "21,20", "Date": "15/06/2025"}, "repas de 21,20 €, au-dessus du plafond URSSAF de 21,10 €."),
+    ({"Montant": "21,20"}, None),  # 2026: within 21,40 €
+    ({"Montant": "8,00", "Type repas": "sur place"}, "repas (sur place) de 8,00 €, au-dessus du plafond URSSAF de 7,50 €."),
+    ({"Montant": "10,35", "Type repas": "Extérieur", "Date": "15/06/2025"},
+     "repas (Extérieur) de 10,35 €, au-dessus du plafond URSSAF de 10,30 €."),
+    ({"Montant": "10,35", "Type repas": "extérieur"}, None),  # 2026: 10,40 €
+    ({"Montant": "20,00", "Date": "15/06/2024"}, None),  # before the table: its first year (21,10 €)
+])
+def test_the_meal_ceiling_of_the_year_and_the_type(line, message):
+    found = run_rule("frais.repas_plafond", expenses=[line])
+    assert [f.message.split(" : ", 1)[1].split(" Remboursez")[0] for f in found] == ([message] if message else [])
+    assert all(f.cell == "Notes de frais!F2" for f in found)
