@@ -12,7 +12,8 @@ employee e in the horizon (fairness).
 The objective is lexicographic, solved in two stages:
 
 1. **fill**: maximise Σ x, the missions filled;
-2. **cost**: at that fill (Σ x ≥ the first stage's count), minimise
+2. **cost**: at that fill (each filled mission is worth more than any cost difference, and a
+   plan short of the first stage's count is set aside), minimise
    Σ (cost[p] − urgency[p] − stability·previous[p])·x[p] + Σ fairness·max(0, before[e] + k − share)·u[e, k],
    where Σ_p x[p] ≤ Σ_k u[e, k] for each employee. ``urgency`` favours the missions that come
    soon (``suggest.weight_urgency`` on the horizon's first day, 0 on its last); a mission's
@@ -375,8 +376,8 @@ def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None, share: flo
         stage1[cols[(res.x > 0.5) & (cols < n)]] = True
     most = int(stage1.sum())
 
-    # stage 2, the cost at that fill: Σ x ≥ the most missions filled. Without fairness the fixed
-    # pairs stay fixed (every plan of that fill has them); fairness couples an employee's pairs.
+    # stage 2, the cost at that fill. Without fairness the fixed pairs stay fixed (every plan of
+    # that fill has them); fairness couples an employee's pairs, so the whole model is solved.
     fairness = s.weight_fairness
     if fairness > 0:
         fixed = np.zeros(n, dtype=bool)
