@@ -18,7 +18,7 @@ from sheets_sync.parsing import norm
 
 from .geo import haversine_km
 from .training import medical_expiry, trained_mask
-from .worktime import WorkTime, intervals, week_load
+from .worktime import WorkTime, intervals, iso_mondays, week_load
 
 OPEN_STATUSES = ("", norm("À pourvoir"))
 
@@ -325,19 +325,15 @@ def _working_time(pairs: pd.DataFrame, missions: pd.DataFrame, w, employees: pd.
     return pairs.drop(columns="_p").reset_index(drop=True)
 
 
-def _monday(year, week) -> pd.Series:
-    return pd.to_datetime([f"{int(y)}-W{int(k):02d}-1" for y, k in zip(year, week)], format="%G-W%V-%u")
-
-
 def _window_hours(pairs: pd.DataFrame, iv: pd.DataFrame, weeks: int) -> np.ndarray:
     """Hours already assigned to each pair's employee in the ``weeks`` ISO weeks ending with the
     pair's week (the 12-week average of L3121-22)."""
     if pairs.empty or iv.empty:
         return np.zeros(len(pairs))
     load = week_load(iv)
-    load = pd.DataFrame({"Matricule": load["Matricule"].to_numpy(), "monday": _monday(load["year"], load["week"]),
+    load = pd.DataFrame({"Matricule": load["Matricule"].to_numpy(), "monday": iso_mondays(load["year"], load["week"]).to_numpy(),
                          "hours": load["hours"].to_numpy(float)})
-    mondays = _monday(pairs["year"], pairs["week"])
+    mondays = iso_mondays(pairs["year"], pairs["week"]).to_numpy()
     out = np.zeros(len(pairs))
     for k in range(weeks):
         shifted = load.assign(monday=load["monday"] + pd.Timedelta(weeks=k))

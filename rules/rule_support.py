@@ -50,3 +50,16 @@ def hours_text(hours: float) -> str:
     minutes = int(round(hours * 60))
     h, m = divmod(minutes, 60)
     return f"{h} h {m:02d}" if m else f"{h} h"
+
+
+def assigned_intervals(ctx: RuleContext) -> pd.DataFrame:
+    """The staffed, non-cancelled missions as work intervals (``rules.worktime.intervals``),
+    computed once per check run."""
+    from .worktime import intervals
+
+    return cached(ctx, "intervals", lambda: intervals(ctx.data["Missions"].df))
+
+
+def missions_text(ids) -> str:
+    """``M1, M2``: the N° mission of a day's or a week's work."""
+    return ", ".join(map(str, ids))

@@ -11,10 +11,10 @@ import pandas as pd
 from sheets_sync.findings import ALERTE, ERREUR
 from sheets_sync.parsing import format_time
 
-from .rule_support import cached, day, employee_label, hours_text, live_missions
+from .rule_support import assigned_intervals, cached, day, employee_label, hours_text, live_missions, missions_text
 from .registry import RuleContext, rule
 from .training import medical_expiry, trained_mask
-from .worktime import day_hours, intervals, overlapping_pairs, short_rests, week_load
+from .worktime import day_hours, iso_mondays, overlapping_pairs, short_rests, week_load
 
 
 def _upcoming_staffed(ctx: RuleContext) -> pd.DataFrame:
@@ -22,26 +22,18 @@ def _upcoming_staffed(ctx: RuleContext) -> pd.DataFrame:
     return m[(m["Salarié"] != "") & m["Date"].notna() & (m["Date"] >= ctx.today)]
 
 
-def _intervals(ctx: RuleContext) -> pd.DataFrame:
-    return cached(ctx, "intervals", lambda: intervals(ctx.data["Missions"].df))
-
-
 def _heavy_weeks(ctx: RuleContext) -> pd.DataFrame:
     """``week_load`` of the employee-weeks over the hour or day limit (the others are skipped
     before the costly per-week lists are built)."""
     def compute():
         w = ctx.settings.worktime
-        iv = _intervals(ctx)
+        iv = assigned_intervals(ctx)
         groups = iv.groupby(["Matricule", "year", "week"])
         heavy = ((groups["hours"].transform("sum") > w.max_week_hours + 1e-9)
                  | (groups["date"].transform("nunique") > w.max_week_days))
         return week_load(iv[heavy])
 
     return cached(ctx, "heavy_weeks", compute)
-
-
-def _missions_text(ids) -> str:
-    return ", ".join(str(i) for i in ids)
 
 
 @rule("planning.non_forme", "Missions", ERREUR)
@@ -91,7 +83,7 @@ def medical_check(ctx: RuleContext):
 def overlap(ctx: RuleContext):
     """Deux missions du même salarié se chevauchent dans le temps. Signalé sur la mission qui
     commence le plus tard, en nommant l'autre."""
-    iv = _intervals(ctx)
+    iv = assigned_intervals(ctx)
     # missions end the day they start: only an employee's days with two missions or more can overlap
     iv = iv[(iv["date"] >= ctx.today) & iv.duplicated(["Matricule", "date"], keep=False)]
     pairs = overlapping_pairs(iv)
@@ -118,20 +110,19 @@ def long_day(ctx: RuleContext):
     """Plus de 10 h de travail dans la journée pour un salarié (Code du travail L3121-18 ;
     réglage worktime.max_day_hours). Signalé sur la dernière mission du jour."""
     limit = ctx.settings.worktime.max_day_hours
-    iv = _intervals(ctx)
+    iv = assigned_intervals(ctx)
     iv = iv[iv["date"] >= ctx.today]
     iv = iv[iv.groupby(["Matricule", "date"])["hours"].transform("sum") > limit + 1e-9]
     bad = day_hours(iv)
     return ctx.findings_on([ids[-1] for ids in bad["missions"]], "Salarié", (
         f"{employee_label(ctx, s)} travaillerait {hours_text(h)} le {day(d)} (missions "
-        f"{_missions_text(ids)}), plus que les {hours_text(limit)} autorisées par jour. "
+        f"{missions_text(ids)}), plus que les {hours_text(limit)} autorisées par jour. "
         "Retirez-lui une mission ou raccourcissez les horaires."
         for s, d, h, ids in zip(bad["Matricule"], bad["date"], bad["hours"], bad["missions"])))
 
 
 def _week_end(year, week) -> pd.Series:
-    return pd.Series([pd.Timestamp.fromisocalendar(int(y), int(w), 7) for y, w in zip(year, week)],
-                     index=year.index, dtype="datetime64[ns]")
+    return iso_mondays(year, week) + pd.Timedelta(days=6)
 
 
 @rule("planning.semaine_trop_longue", "Missions", ERREUR)
@@ -144,7 +135,7 @@ def long_week(ctx: RuleContext):
     bad = bad[_week_end(bad["year"], bad["week"]) >= ctx.today] if len(bad) else bad
     return ctx.findings_on([ids[-1] for ids in bad["missions"]], "Salarié", (
         f"{employee_label(ctx, s)} travaillerait {hours_text(h)} la semaine {w} de {y} "
-        f"(missions {_missions_text(ids)}), plus que les {hours_text(limit)} autorisées. "
+        f"(missions {missions_text(ids)}), plus que les {hours_text(limit)} autorisées. "
         "Retirez-lui une mission cette semaine."
         for s, y, w, h, ids in zip(bad["Matricule"], bad["year"], bad["week"], bad["hours"],
                                    bad["missions"])))
@@ -160,7 +151,7 @@ def too_many_days(ctx: RuleContext):
     bad = bad[_week_end(bad["year"], bad["week"]) >= ctx.today] if len(bad) else bad
     return ctx.findings_on([ids[-1] for ids in bad["missions"]], "Salarié", (
         f"{employee_label(ctx, s)} travaillerait {n} jours la semaine {w} de {y} (missions "
-        f"{_missions_text(ids)}), plus que les {limit} autorisés. Libérez-lui un jour de repos."
+        f"{missions_text(ids)}), plus que les {limit} autorisés. Libérez-lui un jour de repos."
         for s, y, w, n, ids in zip(bad["Matricule"], bad["year"], bad["week"], bad["days"],
                                    bad["missions"])))
 
@@ -170,7 +161,7 @@ def short_rest(ctx: RuleContext):
     """Moins de 11 h de repos entre la fin d'une mission et le début de la suivante, un
     autre jour, pour un même salarié (L3131-1 ; réglage worktime.min_rest_hours)."""
     limit = ctx.settings.worktime.min_rest_hours
-    iv = _intervals(ctx)
+    iv = assigned_intervals(ctx)
     rests = short_rests(iv, limit)
     by_id = iv.set_index("mission")
     rests = rests[rests["mission_b"].map(by_id["date"]) >= ctx.today]

@@ -34,6 +34,12 @@ class WorkTime:
     minor_night: tuple[int, int] = (22, 6)  # L3163-2: no work from 22:00 to 06:00
 
 
+def iso_mondays(year: pd.Series, week: pd.Series) -> pd.Series:
+    """The Monday of each ISO (year, week), aligned on ``year``'s index."""
+    return pd.Series([pd.Timestamp.fromisocalendar(int(y), int(w), 1) for y, w in zip(year, week)],
+                     index=year.index, dtype="datetime64[ns]")
+
+
 def intervals(missions: pd.DataFrame) -> pd.DataFrame:
     """One row per staffed, non-cancelled mission with complete times.
 
@@ -116,7 +122,7 @@ def rolling_week_hours(iv: pd.DataFrame, weeks: int) -> pd.DataFrame:
     load = week_load(iv)
     if load.empty:
         return load.assign(average=[])
-    load["monday"] = [pd.Timestamp.fromisocalendar(int(y), int(w), 1) for y, w in zip(load["year"], load["week"])]
+    load["monday"] = iso_mondays(load["year"], load["week"])
     out = []
     for who, g in load.groupby("Matricule", sort=True):
         by_monday = dict(zip(g["monday"], g["hours"]))

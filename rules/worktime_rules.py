@@ -9,20 +9,8 @@ import pandas as pd
 from sheets_sync.findings import ALERTE, ERREUR
 
 from .registry import RuleContext, rule
-from .rule_support import cached, day, employee_label, hours_text
-from .worktime import day_spans, intervals, longest_weekly_rest, rolling_week_hours
-
-
-def _intervals(ctx: RuleContext) -> pd.DataFrame:
-    return cached(ctx, "intervals", lambda: intervals(ctx.data["Missions"].df))
-
-
-def _listed(ids) -> str:
-    return ", ".join(map(str, ids))
-
-
-def _monday(year, week) -> pd.Timestamp:
-    return pd.Timestamp.fromisocalendar(int(year), int(week), 1)
+from .rule_support import assigned_intervals, day, employee_label, hours_text, missions_text
+from .worktime import day_spans, iso_mondays, longest_weekly_rest, rolling_week_hours
 
 
 @rule("planning.amplitude", "Missions", ERREUR)
@@ -31,11 +19,11 @@ def long_span(ctx: RuleContext):
     journée pour un salarié (amplitude, CCN animation commerciale art. 30 ; réglage
     worktime.max_span_hours). Signalé sur la dernière mission du jour."""
     limit = ctx.settings.worktime.max_span_hours
-    spans = day_spans(_intervals(ctx))
+    spans = day_spans(assigned_intervals(ctx))
     bad = spans[(spans["span"] > limit + 1e-9) & (spans["date"] >= ctx.today)]
     return ctx.findings_on([ids[-1] for ids in bad["missions"]], "Salarié", (
         f"{employee_label(ctx, s)} aurait une amplitude de {hours_text(a)} le {day(d)} ({f:%H:%M}–{la:%H:%M}, "
-        f"missions {_listed(ids)}), plus que les {hours_text(limit)} permises. Retirez-lui une mission ce jour-là."
+        f"missions {missions_text(ids)}), plus que les {hours_text(limit)} permises. Retirez-lui une mission ce jour-là."
         for s, d, f, la, a, ids in zip(bad["Matricule"], bad["date"], bad["first"], bad["last"], bad["span"],
                                        bad["missions"])))
 
@@ -46,14 +34,14 @@ def short_weekly_rest(ctx: RuleContext):
     hebdomadaire plus les 11 h de repos quotidien, L3132-2 ; réglage worktime.weekly_rest_hours).
     Signalé sur la dernière mission de la semaine."""
     limit = ctx.settings.worktime.weekly_rest_hours
-    rests = longest_weekly_rest(_intervals(ctx))
+    rests = longest_weekly_rest(assigned_intervals(ctx))
     if rests.empty:
         return []
-    ends = [_monday(y, w) + pd.Timedelta(days=6) for y, w in zip(rests["year"], rests["week"])]
-    bad = rests[(rests["rest"] < limit - 1e-9) & (pd.Series(ends, index=rests.index) >= ctx.today)]
+    ends = iso_mondays(rests["year"], rests["week"]) + pd.Timedelta(days=6)
+    bad = rests[(rests["rest"] < limit - 1e-9) & (ends >= ctx.today)]
     return ctx.findings_on([ids[-1] for ids in bad["missions"]], "Salarié", (
         f"{employee_label(ctx, s)} n'aurait au plus que {hours_text(r)} de repos d'affilée la semaine {w} de {y} "
-        f"(missions {_listed(ids)}) ; il faut {hours_text(limit)}. Libérez-lui une journée et demie."
+        f"(missions {missions_text(ids)}) ; il faut {hours_text(limit)}. Libérez-lui une journée et demie."
         for s, y, w, r, ids in zip(bad["Matricule"], bad["year"], bad["week"], bad["rest"], bad["missions"])))
 
 
@@ -63,7 +51,7 @@ def long_average(ctx: RuleContext):
     salarié (L3121-22 ; la CCN permet 46 h ; réglages worktime.avg_week_hours et
     worktime.avg_weeks). Signalé sur la dernière mission de la semaine qui fait passer au-delà."""
     w = ctx.settings.worktime
-    load = rolling_week_hours(_intervals(ctx), w.avg_weeks)
+    load = rolling_week_hours(assigned_intervals(ctx), w.avg_weeks)
     if load.empty:
         return []
     bad = load[(load["average"] > w.avg_week_hours + 1e-9)
@@ -81,10 +69,10 @@ def short_day(ctx: RuleContext):
     commerciale garantit 7 h par jour (4 h hors magasin, avec l'accord du salarié ; réglage
     worktime.min_day_hours). Vérifiez l'accord ou complétez la journée."""
     limit = ctx.settings.worktime.min_day_hours
-    spans = day_spans(_intervals(ctx))
+    spans = day_spans(assigned_intervals(ctx))
     bad = spans[(spans["hours"] < limit - 1e-9) & (spans["date"] >= ctx.today)]
     return ctx.findings_on([ids[-1] for ids in bad["missions"]], "Salarié", (
-        f"journée de {hours_text(h)} pour {employee_label(ctx, s)} le {day(d)} (missions {_listed(ids)}) : la "
+        f"journée de {hours_text(h)} pour {employee_label(ctx, s)} le {day(d)} (missions {missions_text(ids)}) : la "
         f"convention garantit {hours_text(limit)} par jour (4 h hors magasin avec son accord écrit). "
         "Complétez la journée ou gardez l'accord du salarié."
         for s, d, h, ids in zip(bad["Matricule"], bad["date"], bad["hours"], bad["missions"])))
@@ -127,7 +115,7 @@ def minor_limits(ctx: RuleContext):
     """Un salarié de moins de 18 ans (colonne facultative « Date de naissance » de Salariés)
     dépasse les limites des mineurs : 8 h par jour, 35 h par semaine (L3162-1), 12 h de repos
     quotidien (L3164-1), pas de travail de 22 h à 6 h (L3163-2) ; réglages worktime.minor_*."""
-    iv = _intervals(ctx)  # the whole week counts; only missions from today on are reported
+    iv = assigned_intervals(ctx)  # the whole week counts; only missions from today on are reported
     upcoming = set(iv.loc[iv["date"] >= ctx.today, "mission"])
     breaches = {k: v for k, v in minors_breaches(iv, ctx.data["Salariés"].df, ctx.settings.worktime).items()
                 if k in upcoming}

@@ -127,10 +127,15 @@ def with_plan_inputs(pairs: pd.DataFrame, open_df: pd.DataFrame, missions: pd.Da
     return out
 
 
+def _per_employee(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Missions and hours the plan gives each of its employees."""
+    return pairs[pairs["planned"]].groupby("Matricule").agg(missions=("m", "size"), hours=("hours", "sum"))
+
+
 def plan_figures(plan, pairs: pd.DataFrame) -> dict:
     """The plan's quality for ``--json``: missions filled, km, cost, the solver's bound and gap."""
     picked = pairs[pairs["planned"]]
-    per = picked.groupby("Matricule").agg(missions=("m", "size"), hours=("hours", "sum"))
+    per = _per_employee(pairs)
     return {"plan": {"filled": plan.filled, "km": round(float(picked["km"].sum()), 1),
                      "cost": round(plan.total_cost(pairs), 2), "objective": round(plan.objective, 2),
                      "bound": round(plan.bound, 2), "gap": plan.gap, "optimal": plan.status == "optimal",
@@ -159,10 +164,9 @@ def plan_text(plan, pairs: pd.DataFrame) -> str:
 def plan_spread(pairs: pd.DataFrame) -> str:
     """Missions and hours the plan gives each of its employees, min / median / max:
     « 1 / 1 / 2 missions, 8 / 8 / 16 h »."""
-    picked = pairs[pairs["planned"]]
-    if picked.empty:
+    per = _per_employee(pairs)
+    if per.empty:
         return ""
-    per = picked.groupby("Matricule").agg(missions=("m", "size"), hours=("hours", "sum"))
 
     def three(values, unit):
         figures = [values.min(), values.median(), values.max()]
