@@ -5,9 +5,12 @@ Exit codes: 0 fine, 1 findings that need a person, 2 bad usage or unreadable inp
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import re
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -49,8 +52,7 @@ class AppContext:
         """The regions to work on: ``--region`` ones, all of the config, or the one workbook."""
         settings = self.settings()
         if self.workbook:
-            path = Path(self.workbook).resolve()
-            return [Region(code=path.stem, name=path.stem, workbook=str(path))]
+            return [workbook_region(settings, Path(self.workbook).resolve(), self.regions)]
         if self.spreadsheet:
             return [Region(code="SHEET", name=self.spreadsheet, spreadsheet=self.spreadsheet)]
         if not settings.regions:
@@ -67,6 +69,28 @@ class AppContext:
         if self.as_json or not sys.stderr.isatty():
             return items
         return _ProgressIter(items, label, length)
+
+
+def workbook_region(settings: Settings, path: Path, codes: Sequence[str] = ()) -> Region:
+    """The region of ``--workbook FILE``: the configured region whose workbook is that file, or
+    the one named by ``--region`` (its settings, this file), or else a code made of the file
+    name's letters and digits (« Bretagne copie (2).xlsx » → ``BRETAGNECOPIE2``), so that a
+    mandate's reference and the output folder never carry spaces or brackets."""
+    for region in settings.regions:
+        if region.workbook and settings.path(region.workbook).resolve() == path:
+            return dataclasses.replace(region, workbook=str(path), spreadsheet="")
+    if codes:
+        if len(codes) > 1:
+            raise BackofficeError("--workbook ne va qu'avec une seule --region (le code de ce classeur).")
+        known = [r for r in settings.regions if r.code.casefold() == codes[0].casefold()]
+        if known:
+            return dataclasses.replace(known[0], workbook=str(path), spreadsheet="")
+        return Region(code=codes[0].upper(), name=codes[0], workbook=str(path))
+    code = re.sub(r"[^A-Z0-9]", "", unicodedata.normalize("NFKD", path.stem).upper())[:REGION_CODE_MAX] or "REGION"
+    return Region(code=code, name=path.stem, workbook=str(path))
+
+
+REGION_CODE_MAX = 16
 
 
 class _ProgressIter:

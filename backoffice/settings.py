@@ -131,6 +131,8 @@ class Mandates:
     default_delay_days: int = 7
     libreoffice: str = "soffice"
     pdf_timeout_s: float = 120.0  # one LibreOffice batch, plus 3 s per file
+    reminder_days_before: int = 3  # the reminder e-mail goes this many days before the store's deadline
+    escalation_days_before: int = 0  # the CDBO phones the store this many days before its deadline
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,19 @@ class Smtp:
     user: str = ""
     password_env: str = "BACKOFFICE_SMTP_PASSWORD"
     sender: str = ""
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class Imap:
+    """The mailbox where the stores reply to the mandates (optional: empty host = not read)."""
+    host: str = ""
+    port: int = 993
+    security: str = "ssl"  # ssl | starttls | none
+    user: str = ""
+    password_env: str = "BACKOFFICE_IMAP_PASSWORD"
+    folder: str = "INBOX"
+    days: int = 30  # replies of the last N days are read
     timeout_s: float = 30.0
 
 
@@ -168,6 +183,11 @@ class Check:
     km_tolerance: float = 1.3
     expense_max_delay_days: int = 30
     medical_months: int = 24
+    acceptance_days: int = 3  # days the employee has to accept a proposed mission (accord 2006)
+    cancellation_hours: float = 72.0  # cancelled less than this before the start: paid 100 % (accord 2006)
+    cancellation_days_shown: int = 31  # how long after the mission date that finding stays (pay period)
+    expiry_warning_days: int = 30  # warn this many days before a medical check or a training expires
+    dpae_days: int = 2  # the DPAE is checked from this many days before the start (L1221-10)
     rules: Mapping[str, str] = field(default_factory=dict)  # rule id -> off | erreur | alerte
 
 
@@ -221,6 +241,7 @@ class Settings:
     geocode: Geocode = Geocode()
     mandates: Mandates = Mandates()
     smtp: Smtp = Smtp()
+    imap: Imap = Imap()
     kits: Kits = Kits()
     check: Check = Check()
     worktime: WorkTime = WorkTime()
@@ -291,7 +312,7 @@ class Settings:
 _SECTIONS = {f.name: f.type for f in fields(Settings)}
 _SECTION_CLASSES = {
     "agency": Agency, "sheets": Sheets, "presence": Presence, "suggest": Suggest, "geocode": Geocode,
-    "mandates": Mandates, "smtp": Smtp, "kits": Kits, "check": Check, "limits": Limits,
+    "mandates": Mandates, "smtp": Smtp, "imap": Imap, "kits": Kits, "check": Check, "limits": Limits,
     "archive": Archive, "report": Report, "worktime": WorkTime,
 }
 
@@ -381,7 +402,7 @@ def _read_toml(path: Path) -> dict:
 
 # Variables read directly by the code, not settings: the Sheets endpoint override and the
 # default SMTP password variable must not be taken for ``sheets.api`` / ``smtp.password``.
-_NOT_SETTINGS = {"BACKOFFICE_SHEETS_API", "BACKOFFICE_SMTP_PASSWORD"}
+_NOT_SETTINGS = {"BACKOFFICE_SHEETS_API", "BACKOFFICE_SMTP_PASSWORD", "BACKOFFICE_IMAP_PASSWORD"}
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict:

@@ -12,8 +12,9 @@ from sheets_sync.findings import ALERTE, ERREUR
 from sheets_sync.parsing import format_time
 
 from .calendar import add_working_days
-from .rule_support import day, employee_label, live_missions
+from .rule_support import day, employee_label, hours_text, live_missions
 from .registry import RuleContext, rule
+from .status_seen import seen_since
 
 
 def _staffed(ctx: RuleContext) -> pd.DataFrame:
@@ -86,3 +87,73 @@ def intermittent_due(ctx: RuleContext):
         f"{employee_label(ctx, s)} a travaillé {h:.0f} h sur les 12 derniers mois (au moins {limit:.0f} h) : "
         "proposez-lui un CDI intermittent."
         for s, h in bad.items()))
+
+
+@rule("contrat.delai_acceptation", "Missions", ALERTE)
+def acceptance_overdue(ctx: RuleContext):
+    """Une mission à venir est « Proposée » au même salarié depuis plus de 3 jours (réglage
+    check.acceptance_days ; accord de branche du 13/02/2006 : le salarié a 3 jours pour
+    accepter) sans réponse. La date est celle de la première vérification qui a vu la mission
+    proposée à ce salarié (mémoire statuts.json)."""
+    days = ctx.settings.check.acceptance_days
+    m = ctx.data["Missions"].df
+    m = m[(m["Statut"] == "Proposée") & (m["Salarié"] != "") & m["Date"].notna() & (m["Date"] >= ctx.today)]
+    limit = pd.Timestamp(ctx.now) - pd.Timedelta(days=days)
+    out = []
+    for key, employee, date in zip(m.index, m["Salarié"], m["Date"]):
+        since = seen_since(ctx.status_seen, key, "Proposée", employee)
+        if since is None or since > limit:
+            continue
+        out.append(ctx.finding(key, "Statut", (
+            f"mission du {day(date)} proposée à {employee_label(ctx, employee)} le {day(since)}, sans réponse "
+            f"après {days} jours (le délai d'acceptation) : appelez le salarié, ou proposez la mission à un "
+            "autre (backoffice suggest).")))
+    return out
+
+
+@rule("contrat.annulation_payee", "Missions", ALERTE)
+def late_cancellation(ctx: RuleContext):
+    """Une mission affectée a été annulée moins de 72 h avant son début (réglage
+    check.cancellation_hours ; accord de branche du 13/02/2006) : le salarié est payé 100 % des
+    heures prévues. La date d'annulation est celle de la première vérification qui a vu la
+    mission « Annulée » (mémoire statuts.json) ; l'alerte reste 31 jours après la mission
+    (réglage check.cancellation_days_shown), le temps de la paie."""
+    hours = ctx.settings.check.cancellation_hours
+    shown = ctx.settings.check.cancellation_days_shown
+    m = ctx.data["Missions"].df
+    m = m[(m["Statut"] == "Annulée") & (m["Salarié"] != "") & m["Date"].notna() & m["Début"].notna()
+          & m["Fin"].notna() & (m["Date"] >= ctx.today - pd.Timedelta(days=shown))]
+    out = []
+    for key, employee, date, start, end in zip(m.index, m["Salarié"], m["Date"], m["Début"], m["Fin"]):
+        since = seen_since(ctx.status_seen, key, "Annulée", employee)
+        begins = date + start
+        if since is None or since >= begins or begins - since >= pd.Timedelta(hours=hours):
+            continue
+        paid = hours_text((end - start).total_seconds() / 3600)
+        out.append(ctx.finding(key, "Statut", (
+            f"mission de {employee_label(ctx, employee)} annulée le {day(since)} à {since:%H:%M}, moins de "
+            f"{hours:g} h avant son début ({day(date)} à {format_time(start)}) : le salarié est payé 100 % des "
+            f"heures prévues ({paid}) ; reportez-les en paie.")))
+    return out
+
+
+@rule("contrat.dpae", "Salariés", ERREUR)
+def dpae_missing(ctx: RuleContext):
+    """La DPAE (colonne facultative « DPAE » de Salariés : la date de la déclaration préalable à
+    l'embauche) est vide, ou postérieure au début, pour un salarié dont une mission affectée
+    commence dans les 2 jours (réglage check.dpae_days) ou a commencé aujourd'hui : la DPAE
+    précède l'embauche (Code du travail L1221-10). Sans la colonne, la règle ne s'applique pas."""
+    employees = ctx.data["Salariés"]
+    if "DPAE" not in employees.columns:
+        return []
+    m = _staffed(ctx)
+    m = m[(m["Date"] >= ctx.today) & (m["Date"] <= ctx.today + pd.Timedelta(days=ctx.settings.check.dpae_days))
+          & m["Salarié"].isin(employees.df.index)]
+    first = m.sort_values(["Date", "Début"]).groupby("Salarié", sort=True).head(1)
+    declared = first["Salarié"].map(employees.df["DPAE"])
+    bad = first[declared.isna() | (declared > first["Date"])]
+    return ctx.findings_on(bad["Salarié"], "DPAE", (
+        f"DPAE {'non renseignée' if pd.isna(d) else 'du ' + day(d) + ', après le début'} pour "
+        f"{employee_label(ctx, s)}, dont la mission {k} commence le {day(date)} : déclarez l'embauche à "
+        "l'URSSAF avant le début (DPAE), puis notez sa date."
+        for k, s, date, d in zip(bad.index, bad["Salarié"], bad["Date"], declared[bad.index])))

@@ -56,8 +56,8 @@ def rule(rule_id: str, tab: str, severity: Severity):
 
 def all_rules() -> list[Rule]:
     """Every registered rule, in id order (importing the rule modules registers them)."""
-    from . import (contract_rules, data_rules, expense_rules, kit_rules, mandate_rules,  # noqa: F401
-                   presence_rules, report_rules, size_rules, staffing_rules, worktime_rules)
+    from . import (contract_rules, data_rules, expense_rules, expiry_rules, kit_rules,  # noqa: F401
+                   mandate_rules, presence_rules, report_rules, size_rules, staffing_rules, worktime_rules)
 
     return sorted(_RULES.values(), key=lambda r: r.id)
 
@@ -72,6 +72,7 @@ class RuleContext:
     now: dt.datetime
     kit_orders: dict = field(default_factory=dict)  # the kits job's memory: N° mission -> order
     mandate_records: dict = field(default_factory=dict)  # the mandates job's records by N° mission
+    status_seen: dict = field(default_factory=dict)  # the check's memory: N° mission -> since when its Statut
     cache: dict = field(default_factory=dict)  # values computed once per run, shared by the rules
     rule: Rule | None = None  # set by the registry while the rule runs
 
@@ -102,6 +103,15 @@ class RuleContext:
     def findings_on(self, keys: Iterable, column: str, messages: Iterable[str]) -> list[Finding]:
         """One finding of the running rule per (key, message), on the cell ``column``."""
         return [self.finding(key, column, message) for key, message in zip(keys, messages)]
+
+    def row_finding(self, row: int, column: str, message: str, key: str = "") -> Finding:
+        """A finding of the running rule on the sheet row ``row`` of its tab (a tab without a
+        key, such as Formations)."""
+        bound = self._bound()
+        table = self.data[bound.tab]
+        ref = table.cell(row, column) if column in table.columns else ""
+        return Finding(bound.id, bound.severity, table.title, ref, key, f"{ref} : {message}" if ref else message,
+                       column)
 
     def tab_finding(self, message: str) -> Finding:
         """A finding of the running rule about its whole tab (no single cell)."""

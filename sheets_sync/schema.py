@@ -73,6 +73,7 @@ EMPLOYEES = TabSpec(
         Column("Visite médicale", DATE),
         Column("Statut", TEXT, required=True, choices=("Actif", "Inactif")),
         Column("Date de naissance", DATE),
+        Column("DPAE", DATE),
     ),
 )
 

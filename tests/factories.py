@@ -47,12 +47,17 @@ DEFAULTS = {
 }
 
 
-def header(tab: str, with_job_columns: bool = True) -> list[str]:
-    return [c.name for c in schema.SPECS[tab].columns if with_job_columns or not c.job]
+# Optional columns whose mere presence turns a rule on: in a test's tab only when a row names them.
+OPT_IN = {"DPAE"}
+
+
+def header(tab: str, with_job_columns: bool = True, opt_in=()) -> list[str]:
+    return [c.name for c in schema.SPECS[tab].columns
+            if (with_job_columns or not c.job) and (c.name not in OPT_IN or c.name in opt_in)]
 
 
 def rows_for(tab: str, records: list[dict], with_job_columns: bool = True) -> list[list]:
-    head = header(tab, with_job_columns)
+    head = header(tab, with_job_columns, opt_in={name for r in records for name in r})
     out = [head]
     for record in records:
         unknown = set(record) - set(head)

@@ -19,10 +19,10 @@ def rule_by_id(rule_id: str):
     raise KeyError(rule_id)
 
 
-def run_rule(rule_id: str, now: dt.datetime = NOW, settings=SETTINGS, **tabs):
-    """The findings of one rule on ``make_tabs(**tabs)``."""
+def run_rule(rule_id: str, now: dt.datetime = NOW, settings=SETTINGS, status_seen=None, **tabs):
+    """The findings of one rule on ``make_tabs(**tabs)`` (``status_seen``: the check's memory)."""
     data = Workbook(MemoryBackend(make_tabs(**tabs))).load()
-    return list(rule_by_id(rule_id).func(RuleContext(data, settings, now)))
+    return list(rule_by_id(rule_id).func(RuleContext(data, settings, now, status_seen=status_seen or {})))
 
 
 def where(findings) -> list[tuple[str, str]]:

@@ -182,6 +182,7 @@ class RegionBuilder:
             "Code postal": town.postal_code, "Ville": town.name, "Latitude": lat, "Longitude": lon,
             "Compétences": ", ".join(s for s in data.SKILLS if s in skills),
             "Rayon km": self.rng.choice((30, 40, 50, 60)), "Visite médicale": medical, "Statut": statut,
+            "DPAE": medical,  # declared on the day of the hiring's medical check (no draw: the demo stays the same)
         }
         emp = Employee(row, lat, lon, set(brands), skills, float(row["Rayon km"]))
         for brand in sorted(emp.brands):

@@ -13,15 +13,17 @@ from typing import Iterable
 from rules.registry import Rule, RuleContext, all_rules
 from sheets_sync.a1 import split_a1
 from sheets_sync.backend import COLOR_ERROR, TOOL_COLORS
+from sheets_sync.errors import InputError
 from sheets_sync.findings import ALERTE, ERREUR, Finding, sort_findings
 from sheets_sync.parsing import cell_text, format_date, parse_text
 from sheets_sync.schema import ANOMALIES, PEOPLE_TABS
 from sheets_sync.table import Highlight, Table as SheetTable
 from sheets_sync.workbook import WorkbookData
 
-from .base import JobContext, JobResult, Table
+from .base import ActResult, JobContext, JobResult, Table
 from .kits import load_kit_orders
 from .mandates import mandate_records
+from .status_memory import load_status_seen, remember_statuses
 
 TASK = "check"
 MAX_LISTED = 30  # errors listed on the terminal; the Anomalies tab has them all
@@ -31,7 +33,7 @@ def rule_context(data: WorkbookData, ctx: JobContext) -> RuleContext:
     """What the rules see: the workbook, the settings, the clock, and what the other jobs
     remember (the kit orders made so far, the mandates' records)."""
     return RuleContext(data, ctx.settings, ctx.now, kit_orders=load_kit_orders(ctx),
-                       mandate_records=mandate_records(ctx))
+                       mandate_records=mandate_records(ctx), status_seen=load_status_seen(data, ctx))
 
 
 def run_rules(data: WorkbookData, ctx: JobContext, rules: Iterable[Rule] | None = None,
@@ -179,4 +181,16 @@ def check_step(data: WorkbookData, ctx: JobContext) -> JobResult:
         listed.append(["…", f"et {len(errors) - MAX_LISTED} autre(s) : voir l'onglet Anomalies"])
     result.tables.append(Table("Erreurs à corriger", ["Cellule", "Message"], listed, limit=None))
     result.needs_attention = severities[ERREUR] > 0
+    result.act = lambda _report: _remember(data, ctx)
     return result
+
+
+def _remember(data: WorkbookData, ctx: JobContext) -> ActResult:
+    """The act: remember since when each mission is « Proposée » or « Annulée » (statuts.json)."""
+    done = ActResult()
+    try:
+        remember_statuses(data, ctx)
+    except (InputError, OSError) as err:
+        done.findings.append(Finding("donnees.memoire_statuts", ALERTE, "Missions", "", "",
+                                     f"{err} Les délais d'acceptation et d'annulation ne sont pas suivis.", ""))
+    return done
