@@ -216,6 +216,8 @@ def render_outcome(outcome: RegionOutcome, app: AppContext) -> None:
             parts.append(f"{tab} : {n} ligne(s)")
         for tab, n in rep.removed_rows.items():
             parts.append(f"{tab} : {n} ligne(s) archivée(s)")
+        for tab, n in rep.appended_rows.items():
+            parts.append(f"{tab} : +{n} ligne(s)")
         parts.append(f"Journal +{rep.journal_rows}")
         click.echo("  Écriture : " + ", ".join(parts))
         if rep.kept_rows:
@@ -249,7 +251,8 @@ def outcomes_json(outcomes: Sequence[RegionOutcome], refusals: Sequence[str] = (
         if o.report is not None:
             entry["written"] = {
                 "cells": o.report.written, "highlights": o.report.highlights,
-                "owned_rows": o.report.owned_rows, "journal_rows": o.report.journal_rows,
+                "owned_rows": o.report.owned_rows, "appended_rows": o.report.appended_rows,
+                "journal_rows": o.report.journal_rows,
                 "skipped": [s.__dict__ for s in o.report.skipped],
             }
         if o.preview:

@@ -49,7 +49,8 @@ class IvrLog:
 
     ``calls`` has one row per readable line: ``line`` (int), ``time`` (naive Paris
     datetime64), ``number`` (as exported), ``phone`` (E.164, ``""`` when hidden or not a
-    phone), ``code`` (digits typed, ``""`` when none) and ``ok`` (bool: ``resultat`` is OK).
+    phone), ``code`` (digits typed, ``""`` when none), ``ok`` (bool: ``resultat`` is OK) and
+    ``result`` (``OK``, ``ABANDON``, ``ERREUR``).
     """
 
     path: Path
@@ -64,7 +65,7 @@ class IvrLog:
     @classmethod
     def empty(cls, path: Path) -> "IvrLog":
         """No call at all: a folder with no export yet, or an export with only its header."""
-        return cls(path, _calls_frame([], [], [], [], [], []))
+        return cls(path, _calls_frame([], [], [], [], [], []))  # no call, no result
 
 
 def newest_log(path: str | Path) -> Path | None:
@@ -255,7 +256,8 @@ def _read_stream(fh, path: Path, name: str) -> IvrLog:
     good = times.notna() & ~bad_result
     phones = raw[NUMBER].map(_phone_cache(raw[NUMBER]))
     codes = raw[CODE].map({v: re.sub(r"\s", "", v) for v in raw[CODE].unique()})
-    calls = _calls_frame(raw["line"].astype(int), times, raw[NUMBER], phones, codes, results == "ok")
+    calls = _calls_frame(raw["line"].astype(int), times, raw[NUMBER], phones, codes, results == "ok",
+                         results.map(lambda r: str(r).upper()))
     calls = calls[good].reset_index(drop=True)
     problems.sort(key=lambda p: (p.line, p.column))
     if raw.empty:
@@ -267,11 +269,12 @@ def _read_stream(fh, path: Path, name: str) -> IvrLog:
     return IvrLog(path, calls, problems)
 
 
-def _calls_frame(line, time, number, phone, code, ok) -> pd.DataFrame:
+def _calls_frame(line, time, number, phone, code, ok, result=()) -> pd.DataFrame:
     return pd.DataFrame({
         "line": pd.Series(line, dtype=int), "time": pd.Series(time, dtype="datetime64[ns]"),
         "number": pd.Series(number, dtype=object), "phone": pd.Series(phone, dtype=object),
         "code": pd.Series(code, dtype=object), "ok": pd.Series(ok, dtype=bool),
+        "result": pd.Series(list(result) if len(result) else ["OK" if o else "" for o in ok], dtype=object),
     })
 
 

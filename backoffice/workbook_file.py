@@ -30,7 +30,7 @@ def write_workbook(path: Path, tabs: Mapping[str, list[dict[str, Any]]], *, owne
     tool's ``Anomalies``, ``Journal`` and ``Synthèse`` with their headers."""
     wb = XlsxWorkbook()
     wb.remove(wb.active)
-    specs = schema.PEOPLE_TABS + (schema.OWNED_TABS + schema.REPORT_TABS if owned_tabs else ())
+    specs = schema.PEOPLE_TABS + (schema.OWNED_TABS + schema.REPORT_TABS + schema.QUEUE_TABS if owned_tabs else ())
     for spec in specs:
         ws = wb.create_sheet((titles or {}).get(spec.name, spec.name))
         _fill_tab(ws, spec, tabs.get(spec.name, []))

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from rules.mandates import store_label as shop_label
 from sheets_sync.errors import InputError
 from sheets_sync.parsing import display_phone, format_time
 
@@ -14,13 +15,10 @@ CALL_LIST_HEADERS = ["N° mission", "Magasin", "Salarié", "Téléphone", "Débu
 
 
 def store_label(stores: pd.DataFrame, code: str) -> str:
-    """``Carrefour République`` from Enseigne + Nom (the brand once), else the code."""
+    """``Carrefour République`` from Enseigne + Nom (the chain once), else the code."""
     if code not in stores.index:
         return code
-    brand, name = str(stores.at[code, "Enseigne"]).strip(), str(stores.at[code, "Nom"]).strip()
-    if brand and name.casefold().startswith(brand.casefold()):
-        return name
-    return " ".join(p for p in (brand, name) if p) or code
+    return shop_label(str(stores.at[code, "Enseigne"]).strip(), str(stores.at[code, "Nom"]).strip()) or code
 
 
 def employee_label(employees: pd.DataFrame, matricule: str) -> str:
@@ -65,9 +63,14 @@ def call_list_rows(missing: pd.DataFrame, employees: pd.DataFrame, stores: pd.Da
 def write_call_list(path: str | Path, rows: list[list]) -> Path:
     """The call list as CSV for a spreadsheet: ``;`` separated, UTF-8 with BOM (Excel reads it),
     no cell that a spreadsheet would run as a formula."""
+    return write_rows(path, CALL_LIST_HEADERS, rows, "Liste d'appels")
+
+
+def write_rows(path: str | Path, headers: list[str], rows: list[list], what: str) -> Path:
+    """A list for the CDBO as CSV (see :func:`write_call_list`); ``what`` names it in an error."""
     path = Path(path)
     try:
-        atomic_write(path, csv_bytes(CALL_LIST_HEADERS, rows))
+        atomic_write(path, csv_bytes(headers, rows))
     except OSError as err:
-        raise InputError(f"Liste d'appels : impossible d'écrire {path} ({err.strerror or err}).") from None
+        raise InputError(f"{what} : impossible d'écrire {path} ({err.strerror or err}).") from None
     return path

@@ -57,3 +57,12 @@ def orders_xlsx(orders: Iterable[KitOrder]) -> bytes:
 def write_orders(orders: list[KitOrder], path: Path, xlsx: bool = False) -> Path:
     """Write the order file at ``path`` (its folder is created), through a temporary file."""
     return atomic_write(path, orders_xlsx(orders) if xlsx else orders_csv(orders))
+
+
+CANCEL_HEADER = ("N° commande", "N° mission", "Kit", "Destinataire", "Statut du kit", "Annulée le")
+
+
+def write_cancellations(rows: list[list[str]], path: Path) -> Path:
+    """The cancellation file for the partner (CSV, as the orders): one line per kit order to
+    cancel, or to take back when it already left (``Statut du kit``)."""
+    return atomic_write(path, csv_bytes(CANCEL_HEADER, rows))

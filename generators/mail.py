@@ -24,39 +24,99 @@ class SendError(BackofficeError):
     """One message could not be sent; the French message says why."""
 
 
-def mandate_message(context: Mapping[str, str], sender: str, recipient: str, attachment: Path,
-                    reply_to: str = "") -> EmailMessage:
-    """The French e-mail for one mandate, with the document attached."""
-    brand = context["marque_nom"]
+def _names(context: Mapping[str, str]) -> tuple[str, str, str, str]:
+    """The brand, the employee, the store and the date as the messages say them."""
     person = f"{context['salarie_prenom']} {context['salarie_nom']}".strip()
     store = store_label(context["magasin_enseigne"], context["magasin_nom"])
-    date = context["mission_date"]
+    return context["marque_nom"], person, store, context["mission_date"]
+
+
+def _message(subject: str, body: str, sender: str, recipient: str, reply_to: str = "",
+             attachment: Path | None = None) -> EmailMessage:
     msg = EmailMessage()
-    msg["Subject"] = f"Mandat {brand} — {person} — {store} — {date}"
+    msg["Subject"] = subject
     msg["From"] = sender
     msg["To"] = recipient
     if reply_to:
         msg["Reply-To"] = reply_to
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    msg.set_content(
-        "Madame, Monsieur,\n\n"
-        f"Veuillez trouver ci-joint le mandat de la marque {brand} ({context['marque_raison_sociale']}) "
-        f"autorisant {person}, salarié(e) de {context['agence_nom']}, à intervenir dans votre magasin "
-        f"{store} (code {context['magasin_code']}) le {context.get('mission_date_longue') or date} "
-        f"de {context['mission_debut']} à {context['mission_fin']}"
-        f"{' pour l’opération « ' + context['mission_operation'] + ' »' if context.get('mission_operation') else ''}.\n\n"
-        f"Référence du mandat : {context['reference']} (mission {context['mission_numero']}).\n\n"
-        "Merci de nous confirmer sa bonne réception en répondant à ce message.\n\n"
-        "Bien cordialement,\n\n"
-        f"{context['agence_nom']}\n"
-        f"{context['agence_telephone']}\n"
-    )
-    data = attachment.read_bytes()
-    ctype = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
-    main, sub = ctype.split("/", 1)
-    msg.add_attachment(data, maintype=main, subtype=sub, filename=attachment.name)
+    msg.set_content(body)
+    if attachment is not None:
+        ctype = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
+        main, sub = ctype.split("/", 1)
+        msg.add_attachment(attachment.read_bytes(), maintype=main, subtype=sub, filename=attachment.name)
     return msg
+
+
+def _signature(context: Mapping[str, str]) -> str:
+    return f"Bien cordialement,\n\n{context['agence_nom']}\n{context['agence_telephone']}\n"
+
+
+def _mandate_text(context: Mapping[str, str]) -> str:
+    brand, person, store, date = _names(context)
+    operation = context.get("mission_operation")
+    return (f"le mandat de la marque {brand} ({context['marque_raison_sociale']}) autorisant {person}, salarié(e) de "
+            f"{context['agence_nom']}, à intervenir dans votre magasin {store} (code {context['magasin_code']}) le "
+            f"{context.get('mission_date_longue') or date} de {context['mission_debut']} à {context['mission_fin']}"
+            f"{' pour l’opération « ' + operation + ' »' if operation else ''}")
+
+
+def mandate_message(context: Mapping[str, str], sender: str, recipient: str, attachment: Path,
+                    reply_to: str = "", replaces: str = "") -> EmailMessage:
+    """The French e-mail for one mandate, with the document attached; ``replaces``: the
+    reference of the mandate it replaces (said in the subject and the body)."""
+    brand, person, store, date = _names(context)
+    subject = f"Mandat {brand} — {person} — {store} — {date}"
+    replaced = ""
+    if replaces:
+        subject += f" — remplace {replaces}"
+        replaced = (f"Ce mandat remplace le mandat de référence {replaces}, qui n'est plus valable : "
+                    "merci de ne garder que celui-ci.\n\n")
+    body = ("Madame, Monsieur,\n\n"
+            f"Veuillez trouver ci-joint {_mandate_text(context)}.\n\n"
+            f"Référence du mandat : {context['reference']} (mission {context['mission_numero']}).\n\n"
+            f"{replaced}"
+            "Merci de nous confirmer sa bonne réception en répondant à ce message.\n\n" + _signature(context))
+    return _message(subject, body, sender, recipient, reply_to, attachment)
+
+
+def reminder_message(context: Mapping[str, str], sender: str, recipient: str, attachment: Path,
+                     sent_on: str, deadline: str, reply_to: str = "") -> EmailMessage:
+    """The reminder to a store that has not acknowledged its mandate: the mandate again."""
+    brand, person, store, date = _names(context)
+    body = ("Madame, Monsieur,\n\n"
+            f"Nous vous avons adressé le {sent_on} {_mandate_text(context)}, et n'avons pas encore reçu votre "
+            "accusé de réception. Vous le trouverez de nouveau ci-joint.\n\n"
+            f"Référence du mandat : {context['reference']} (mission {context['mission_numero']}).\n\n"
+            f"Merci de nous confirmer sa bonne réception avant le {deadline} en répondant à ce message.\n\n"
+            + _signature(context))
+    return _message(f"Rappel : mandat {brand} — {person} — {store} — {date} — {context['reference']}", body,
+                    sender, recipient, reply_to, attachment)
+
+
+def cancellation_message(context: Mapping[str, str], sender: str, recipient: str,
+                         reply_to: str = "") -> EmailMessage:
+    """The store is told that the mission is cancelled and its mandate no longer valid."""
+    brand, person, store, date = _names(context)
+    body = ("Madame, Monsieur,\n\n"
+            f"La mission du {context.get('mission_date_longue') or date} de {context['mission_debut']} à "
+            f"{context['mission_fin']} dans votre magasin {store} (code {context['magasin_code']}) pour la marque "
+            f"{brand} est annulée. {person} ne se présentera pas.\n\n"
+            f"Le mandat de référence {context['reference']} (mission {context['mission_numero']}) n'est plus "
+            "valable.\n\nVeuillez nous excuser pour ce changement.\n\n" + _signature(context))
+    return _message(f"Annulation : mandat {brand} — {person} — {store} — {date} — {context['reference']}", body,
+                    sender, recipient, reply_to)
+
+
+def escalation_message(rows: list[list[str]], region: str, sender: str, recipient: str) -> EmailMessage:
+    """To the CDBO: the stores to phone today, their mandate still not acknowledged."""
+    lines = [f"- {mission} : {store}, {phone or 'téléphone inconnu'} — mission du {date}, mandat {ref} envoyé le "
+             f"{sent}, relancé le {reminded}" for mission, store, phone, date, ref, sent, reminded in rows]
+    body = (f"Bonjour,\n\nCes magasins de la région {region} n'ont pas accusé réception de leur mandat malgré la "
+            "relance. Appelez-les aujourd'hui, puis mettez Mandat à « Accusé » (ou « Refusé ») dans le "
+            "classeur :\n\n" + "\n".join(lines) + "\n")
+    return _message(f"Mandats à confirmer par téléphone — {region} — {len(rows)} magasin(s)", body, sender, recipient)
 
 
 class MandateMailer:

@@ -61,12 +61,21 @@ class ChangeSet:
     follows: dict[tuple[str, str, str], tuple[str, str, str]] = field(default_factory=dict)
     # canonical tab -> (task, where the rows went, the rows as read): rows to delete (archiving)
     removals: dict[str, tuple[str, str, list[list]]] = field(default_factory=dict)
+    # canonical keyed tab -> (task, rows as {column: value}): rows added at the end, each once
+    appends: dict[str, tuple[str, list[dict]]] = field(default_factory=dict)
 
     def remove(self, task: str, tab: str, rows: list[list], destination: str) -> None:
         """Delete these rows (their whole content as read) from ``tab``: a row is deleted only if
         the re-read finds it unchanged; ``destination`` (the archive) is named in the Journal."""
         if rows:
             self.removals[tab] = (task, destination, [list(r) for r in rows])
+
+    def append(self, task: str, tab: str, rows: list[dict]) -> None:
+        """Add rows (``{column: value}``, the key column included) at the end of a keyed tab the
+        tool owns the rows of; a row whose key the re-read finds already there is not added
+        again (a rerun, or a concurrent run, never duplicates it)."""
+        task0, old = self.appends.get(tab, (task, []))
+        self.appends[tab] = (task0, old + [dict(r) for r in rows])  # none: the tab is created when missing
 
     def add(self, task: str, change: CellChange | None, follows: str | None = None) -> None:
         """Plan ``change``; with ``follows`` (a column of the same row), only if the change planned
@@ -117,9 +126,12 @@ class ChangeSet:
             self.highlight(task, hl)
         self.owned.update(other.owned)
         self.removals.update(other.removals)
+        for tab, (task, rows) in other.appends.items():
+            self.append(task, tab, rows)
 
     def __len__(self) -> int:
-        return len(self.cells) + len(self.highlights) + len(self.owned) + len(self.removals)
+        return (len(self.cells) + len(self.highlights) + len(self.owned) + len(self.removals)
+                + sum(max(1, len(rows)) for _task, rows in self.appends.values()))
 
     def is_empty(self) -> bool:
         """Whether there is nothing to write."""
@@ -156,6 +168,7 @@ class ApplyReport:
     kept: set[tuple[str, str, str]] = field(default_factory=set)
     removed_rows: dict[str, int] = field(default_factory=dict)  # archiving: canonical tab -> rows deleted
     kept_rows: int = 0  # rows to archive left in the sheet: changed since they were read
+    appended_rows: dict[str, int] = field(default_factory=dict)  # canonical tab -> rows added at its end
 
     def changed(self, tab: str, key, column: str) -> bool:
         """Whether this write put the job's value in this cell."""
@@ -178,6 +191,8 @@ class ApplyReport:
         for tab, n in other.removed_rows.items():
             self.removed_rows[tab] = self.removed_rows.get(tab, 0) + n
         self.kept_rows += other.kept_rows
+        for tab, n in other.appended_rows.items():
+            self.appended_rows[tab] = self.appended_rows.get(tab, 0) + n
 
 
 def _quoted(value) -> str:
@@ -237,6 +252,8 @@ class WritePlanner:
             self._owned(task, canonical, rows)
         for canonical, (task, destination, rows) in changes.removals.items():
             self._removal(task, canonical, destination, rows)
+        for canonical, (task, rows) in changes.appends.items():
+            self._append(task, canonical, rows)
         journal = self.titles.get("Journal", "Journal")
         if self.out.journal and journal not in self.fresh:
             self.out.new_tabs[journal] = JOURNAL_HEADER
@@ -374,6 +391,47 @@ class WritePlanner:
                                  f"{len(old_rows)} lignes", f"{len(rows)} lignes"])
         self.report.owned_rows[canonical] = len(rows)
 
+    def _append(self, task: str, canonical: str, rows: list[dict]) -> None:
+        """Rows added after the last row of the re-read tab (the tab created when missing), each
+        cell in its column as the sheet's header places it; rows whose key is there are left out."""
+        spec, title = SPECS[canonical], self._title(canonical)
+        raw = self.fresh.get(title)
+        if raw is None:
+            header = [self.headers.get(canonical, {}).get(c, c) for c in spec.names]
+            self.out.new_tabs[title] = header
+            columns, present, first = {c: i for i, c in enumerate(spec.names, start=1)}, {}, 2
+        else:
+            columns, present = self._layout(canonical)
+            first = len(raw.rows) + 1
+            width = len(raw.rows[0]) if raw.rows else 0
+            for name, col in columns.items():  # a column the sheet lacks gets its header
+                if col > width and (title, col) not in self._header_writes:
+                    self._header_writes.add((title, col))
+                    self.out.cells.append(CellWrite(title, 1, col, self.headers.get(canonical, {}).get(name, name), None))
+        seen = {str(k).upper() for k in present}
+        added = []
+        for row in rows:
+            key = str(row[spec.key]).strip()
+            if not key or key.upper() in seen:
+                continue
+            seen.add(key.upper())
+            line = [""] * max(columns.values())
+            for name, value in row.items():
+                if name in columns:
+                    line[columns[name] - 1] = capped(value)
+            added.append(line)
+        if not added:
+            if raw is None:  # the tab is created, empty: later runs read it in the first request
+                self.out.journal.append([self.stamp, task, title, "", "", f"{title}!A1", "", "onglet créé"])
+            return
+        target = self.out.rows.setdefault(title, {})
+        for i, line in enumerate(added):
+            target[first + i] = (line, [])
+        last = cell_ref(title, first + len(added) - 1, max(columns.values()))
+        self.out.journal.append([self.stamp, task, title, "", "", f"{title}!A{first}:{last.split('!')[1]}",
+                                 "", f"{len(added)} ligne(s) ajoutée(s)"])
+        self.report.appended_rows[canonical] = self.report.appended_rows.get(canonical, 0) + len(added)
+
     def _removal(self, task: str, canonical: str, destination: str, rows: list[list]) -> None:
         """Rows to archive, deleted only where the re-read finds them unchanged."""
         title = self._title(canonical)
@@ -410,6 +468,9 @@ def preview_rows(changes: ChangeSet, titles: dict[str, str]) -> list[list[str]]:
                     f"fond {hl.color}" if hl.color else "fond retiré"])
     for canonical, (task, rows) in changes.owned.items():
         out.append([task, titles.get(canonical, canonical), "", "", "", f"{len(rows)} lignes"])
+    for canonical, (task, rows) in changes.appends.items():
+        out.append([task, titles.get(canonical, canonical), "", "", "",
+                    f"{len(rows)} ligne(s) à ajouter" if rows else "onglet à créer"])
     return out
 
 

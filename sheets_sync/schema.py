@@ -105,6 +105,8 @@ MISSIONS = TabSpec(
         Column("Présence", TEXT, job=True),
         Column("Heure appel", TIME, job=True),
         Column("Commentaire", TEXT),
+        Column("Mandat suivi", TEXT, job=True),
+        Column("Kit annulé le", DATE, job=True),
     ),
 )
 
@@ -210,8 +212,29 @@ SYNTHESE = TabSpec(
     owned=True,
 )
 
+CALL_OUTCOMES = ("OK", "ABANDON", "ERREUR")
+
+IVR_QUEUE = TabSpec(
+    "Appels SVI",
+    "Appel",
+    (
+        Column("Appel", TEXT, job=True),
+        Column("Heure", TEXT, job=True),
+        Column("Numéro", TEXT, job=True),
+        Column("Code saisi", TEXT, job=True),
+        Column("Résultat", TEXT, job=True, choices=CALL_OUTCOMES),
+        Column("Salarié", TEXT, job=True),
+        Column("Raison", TEXT, job=True),
+        Column("N° mission", TEXT),
+        Column("Motif rejet", TEXT),
+        Column("État", TEXT, job=True),
+    ),
+    owned=True,
+)
+
 PEOPLE_TABS = (EMPLOYEES, MISSIONS, STORES, BRANDS, TRAININGS, TIME_OFF, EXPENSES)
 OWNED_TABS = (ANOMALIES, JOURNAL)  # read by every job
 REPORT_TABS = (SYNTHESE,)  # owned too, read only by the job that writes it: no extra request for the others
-ALL_TABS = PEOPLE_TABS + OWNED_TABS + REPORT_TABS
+QUEUE_TABS = (IVR_QUEUE,)  # the tool's rows, two columns typed by people; read only by the presence job
+ALL_TABS = PEOPLE_TABS + OWNED_TABS + REPORT_TABS + QUEUE_TABS
 SPECS = {spec.name: spec for spec in ALL_TABS}

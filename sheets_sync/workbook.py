@@ -21,6 +21,7 @@ class WorkbookData:
     tables: dict[str, Table]
     findings: list[Finding] = field(default_factory=list)
     grid_cells: int | None = None  # cells of the spreadsheet's grids, where the backend counts them
+    missing: set[str] = field(default_factory=set)  # owned tabs the workbook does not have yet
 
     def __getitem__(self, name: str) -> Table:
         return self.tables[name]
@@ -70,12 +71,14 @@ class Workbook:
                                 header_only=() if whole_journal else (self.titles["Journal"],))
         tables: dict[str, Table] = {}
         findings: list[Finding] = []
+        missing: set[str] = set()
         for name in wanted:
             title = self.titles[name]
             tab = raw.get(title)
             if tab is None:
                 if SPECS[name].owned:
                     tab = RawTab(title, [list(SPECS[name].names)])
+                    missing.add(name)
                 else:
                     raise WorkbookError(
                         f"Onglet « {title} » introuvable dans {self.label}. "
@@ -86,7 +89,7 @@ class Workbook:
             table = read_table(SPECS[name], tab, self.headers.get(name))
             tables[name] = table
             findings.extend(table.findings)
-        return WorkbookData(tables, findings, self.backend.grid_cells())
+        return WorkbookData(tables, findings, self.backend.grid_cells(), missing)
 
     def apply(self, changes: ChangeSet, now: dt.datetime) -> ApplyReport:
         """Re-read the target tabs, skip cells changed meanwhile, write the rest in one batch.
@@ -97,7 +100,7 @@ class Workbook:
             return ApplyReport()
         targets = {c.tab for _t, c in changes.cells.values()}
         targets |= {h.tab for _t, h in changes.highlights.values()}
-        targets |= set(changes.owned) | set(changes.removals)
+        targets |= set(changes.owned) | set(changes.removals) | set(changes.appends)
         names = sorted(targets - {"Journal"}) + ["Journal"]
         whole_journal = "Journal" in changes.removals  # archiving the Journal: read it all
         fresh = self.backend.reread([self.titles[n] for n in names],

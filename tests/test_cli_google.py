@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from backoffice.cli import cli
 from backoffice.demo.build import PLANTED, build_region, ivr_file_name, write_ivr
-from sheets_sync.schema import ANOMALIES, JOURNAL, PEOPLE_TABS
+from sheets_sync.schema import ANOMALIES, IVR_QUEUE, JOURNAL, PEOPLE_TABS
 from tests.factories import AGENCY, make_tabs, rows_for, set_agency_env
 from tests.sheets_standin import SheetsStandIn
 
@@ -35,6 +35,7 @@ def test_the_day_on_a_google_sheet_costs_three_requests_and_finds_the_planted_an
     tabs = {spec.name: rows_for(spec.name, records[spec.name]) for spec in PEOPLE_TABS}
     tabs["Anomalies"] = [list(ANOMALIES.names)]
     tabs["Journal"] = [list(JOURNAL.names)]
+    tabs["Appels SVI"] = [list(IVR_QUEUE.names)]
     standin.add_spreadsheet(SID, tabs)
     log = tmp_path / "ivr" / ivr_file_name(DAY)
     write_ivr(log, calls)
@@ -125,3 +126,22 @@ def test_report_on_a_google_sheet_creates_synthese_once_then_only_reads(standin,
     assert standin.requests - before == 1  # the read only
     page = (tmp_path / "rapport-2026-03-10.html").read_text(encoding="utf-8")
     assert f"https://docs.google.com/spreadsheets/d/{SID}/edit#gid=" in page
+
+
+def test_the_queue_of_calls_is_created_on_google_with_its_rows_in_one_batch(standin, tmp_path):
+    tabs = make_tabs(missions=[{"N° mission": "M0001", "Date": "29/11/2026", "Salarié": "S0001",
+                                "Statut": "Confirmée"}])
+    tabs["Anomalies"] = [list(ANOMALIES.names)]
+    tabs["Journal"] = [list(JOURNAL.names)]
+    standin.add_spreadsheet(SID, tabs)
+    log = tmp_path / "svi.csv"
+    log.write_text("date_appel;numero_appelant;code_saisi;resultat\n29/11/2026 08:57;07 11 22 33 44;;OK\n", "utf-8")
+    result = run("--now", "2026-11-29 09:30", "presence", "--ivr-log", log)
+    assert result.exit_code == 1, result.output
+    assert standin.requests == 4  # read (the queue missing: every tab read), re-read, one :batchUpdate
+    rows = standin.rows(SID, "Appels SVI")
+    assert rows[0] == list(IVR_QUEUE.names)
+    assert rows[1][0] == "A-20261129-085700-3344" and rows[1][-1] == "à traiter"
+    before = standin.requests
+    run("--now", "2026-11-29 09:40", "presence", "--ivr-log", log)
+    assert standin.requests - before == 1 and len(standin.rows(SID, "Appels SVI")) == 2

@@ -130,3 +130,35 @@ def test_cli_exit_codes_and_nothing_written(tmp_path, config, missions, matricul
     if code != 2:
         assert "Salarié S0001 Léa Martin" in result.output
         assert "Identité" in result.output and "Formations" in result.output
+
+
+def test_the_file_shows_the_sectors_rules_and_the_follow_up(tmp_path):
+    import json
+
+    memory = tmp_path / "T" / "statuts.json"
+    memory.parent.mkdir(parents=True)
+    memory.write_text(json.dumps({"version": 1, "missions": {
+        "M2": {"statut": "Proposée", "salarie": "S0001", "depuis": "2026-11-20 10:00"}}}), "utf-8")
+    backend = MemoryBackend(make_tabs(
+        employees=[{"Visite médicale": "10/12/2024", "DPAE": ""}],
+        missions=[{"N° mission": "M1", "Salarié": "S0001", "Statut": "Réalisée", "Date": "10/11/2026",
+                   "Contrat": "Signé", "CR reçu": "11/11/2026"},
+                  {"N° mission": "M2", "Salarié": "S0001", "Statut": "Proposée", "Date": "28/11/2026",
+                   "Mandat": "Envoyé", "Mandat suivi": "Relancé le 25/11/2026", "Kit": "KIT-1",
+                   "Kit statut": "Commandé"}],
+        trainings=[{"Valide jusqu'au": "20/12/2026"}], expenses=[]))
+    settings = load_settings(environ={}, overrides={"check": {"rules": {
+        k: v for k, v in OTHERS_OFF.items() if not k.startswith("dossier.")}}})
+    outcome = run_region(settings, Region("T"), [("dossier", partial(dossier_step, matricule="S0001"))], NOW,
+                         dry_run=True, out=str(tmp_path), workbook=Workbook(backend))
+    [result] = outcome.results
+    t = tables(result)
+    assert t["Règles de la branche"] == [
+        ["Heures sur 12 mois", "8 h : CDI intermittent à proposer dès 500 h"],
+        ["DPAE", "non renseignée"],
+        ["Visite médicale", "expire le 10/12/2026, dans 13 jour(s)"],
+        ["Formation Lindt", "expire le 20/12/2026, dans 23 jour(s)"]]
+    assert t["Missions à venir : suivi"] == [
+        ["M2", "28/11/2026", "Proposée", "proposée le 20/11/2026", "Envoyé", "Relancé le 25/11/2026", "Commandé"]]
+    assert {"contrat.delai_acceptation", "contrat.dpae", "dossier.visite_a_renouveler",
+            "dossier.formation_a_renouveler"} <= {f.rule for f in result.findings}

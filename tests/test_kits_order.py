@@ -268,3 +268,33 @@ def test_a_refused_write_leaves_no_partner_file(tmp_path):
                          out=str(tmp_path), workbook=Workbook(backend))
     assert outcome.error == "Le classeur est ouvert dans Excel."
     assert not (tmp_path / "IDF").exists()  # no order file, no memory
+
+
+def test_a_cancelled_mission_gives_one_cancellation_line_for_the_partner(tmp_path):
+    backend, _outcome, _result = run(make_tabs(employees=EMPLOYEES, missions=[mission("M0042", "12/11/2026")]),
+                                     tmp_path)
+    rows = backend.tabs["Missions"]
+    rows[1][rows[0].index("Statut")] = "Annulée"
+    _b, _o, result = run(backend, tmp_path)
+    path = tmp_path / "IDF" / "kits" / "annulation_kits_20261105-0930.csv"
+    assert path in result.files
+    assert path.read_bytes() == (
+        "\ufeffN° commande;N° mission;Kit;Destinataire;Statut du kit;Annulée le\r\n"
+        "K-IDF-M0042;M0042;KIT-LINDT;Léa Martin;Commandé;05/11/2026\r\n").encode("utf-8")
+    assert cell(backend, "M0042", "Kit annulé le") == "05/11/2026"
+    assert load_kit_orders(JobContext(SETTINGS, IDF, NOW, out=str(tmp_path)))["K-IDF-M0042"]["annule_le"] \
+        == "2026-11-05 09:30"
+    _b, outcome, result = run(backend, tmp_path)  # never twice
+    assert result.files == [] and outcome.report.written == 0
+    assert len(list((tmp_path / "IDF" / "kits").glob("annulation_kits_*"))) == 1
+
+
+def test_a_kit_already_returned_or_never_ordered_is_not_cancelled(tmp_path):
+    backend, _o, _r = run(make_tabs(employees=EMPLOYEES, missions=[
+        mission("M0042", "12/11/2026"), mission("M0043", "12/11/2026", Kit="")]), tmp_path)
+    rows = backend.tabs["Missions"]
+    for line in rows[1:]:
+        line[rows[0].index("Statut")] = "Annulée"
+    rows[1][rows[0].index("Kit statut")] = "Retourné"
+    _b, _o, result = run(backend, tmp_path)
+    assert result.files == []

@@ -176,3 +176,20 @@ def test_dry_run_sends_nothing(smtp_server, tmp_path):
     assert result.tables[0].rows[-1][4] == "à envoyer à direction.c001@example.org (DOCX)"
     # « Envoyé » is written once the mail left (the act phase's follow-up write), so not here
     assert [r[3:] for r in outcome.preview][0] == ["Mandat", "", "Généré"]
+
+
+def test_a_resent_mandate_names_the_reference_it_replaces(smtp_server, tmp_path):
+    from rules.mandates import reference
+
+    inbox, port = smtp_server
+    backend = MemoryBackend(make_tabs(missions=[staffed()]))
+    ok(run(backend, tmp_path, send=True, cfg=smtp_settings(port)))
+    first = Sidecar(tmp_path / "IDF" / "mandats" / "empreintes.json").get("M0001")["empreinte"]
+    set_cell(backend, "M0001", "Fin", "18:00")
+    ok(run(backend, tmp_path, send=True, cfg=smtp_settings(port), now=NOW.replace(day=22)))
+    old, new = inbox.messages()
+    old_ref = reference("IDF", "M0001", first)
+    assert "remplace" not in old["Subject"]
+    assert new["Subject"] == f"Mandat Lindt — Léa Martin — Carrefour République — 29/11/2026 — remplace {old_ref}"
+    body = new.get_body(("plain",)).get_content()
+    assert f"Ce mandat remplace le mandat de référence {old_ref}, qui n'est plus valable" in body

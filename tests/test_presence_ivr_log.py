@@ -116,7 +116,7 @@ def test_the_header_alone_is_a_log_with_no_call(tmp_path):
     path.write_text(HEADER)
     log = read_ivr_log(path)
     assert log.calls.empty and log.problems == []
-    assert list(log.calls.columns) == ["line", "time", "number", "phone", "code", "ok"]
+    assert list(log.calls.columns) == ["line", "time", "number", "phone", "code", "ok", "result"]
 
 
 @pytest.mark.parametrize("number", ["06 12 34 56 78", "+33 6 12 34 56 78", "0033612345678", "612345678",

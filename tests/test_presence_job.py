@@ -30,10 +30,10 @@ def write_log(tmp_path, *lines, name="svi.csv"):
     return str(path)
 
 
-def run(backend, log, now=NOW, **options):
+def run(backend, log, now=NOW, workbook=None, **options):
     step = partial(presence_step, options=PresenceOptions(ivr_log=log, **options))
     outcome = run_region(load_settings(environ={}), Region("T"), [("presence", step)], now,
-                         workbook=Workbook(backend))
+                         workbook=workbook or Workbook(backend))
     assert outcome.error == ""
     return outcome
 
@@ -65,7 +65,13 @@ def test_marks_presence_and_call_time(tmp_path):
         ["2026-11-29 09:30:00", "presence", "Missions", "M2", "Heure appel", "Missions!W3", "", "09:20"],
         ["2026-11-29 09:30:00", "presence", "Missions", "M3", "Présence", "Missions!V4", "", "Manquante"],
         ["2026-11-29 09:30:00", "presence", "Missions", "M3", "Présence", "Missions!V4", "", "fond EA9999"],
+        ["2026-11-29 09:30:00", "presence", "Appels SVI", "", "", "Appels SVI!A2:J2", "", "1 ligne(s) ajoutée(s)"],
     ]
+    assert backend.tabs["Appels SVI"] == [  # the employee still missing tried: the CDBO sees it
+        ["Appel", "Heure", "Numéro", "Code saisi", "Résultat", "Salarié", "Raison", "N° mission", "Motif rejet",
+         "État"],
+        ["A-20261129-092100-0003", "29/11/2026 09:21:00", "06 00 00 00 03", None, "ABANDON", "S0003",
+         "appel non abouti", None, None, "à traiter"]]
 
 
 @pytest.mark.parametrize("sheet_phone", ["06 12 34 56 78", "+33 6 12 34 56 78", "0033612345678", "612345678"])
@@ -163,8 +169,10 @@ def test_unmatched_calls_are_listed_and_become_alerts(tmp_path):
     ]
     assert result.findings[0].message == (
         "Appel SVI non rattaché de 08:57 (numéro masqué, code « 999 ») : salarié inconnu (numéro "
-        "et code non reconnus) (svi.csv, ligne 3). Rattachez-le à la main (Présence, Heure appel) "
-        "ou ignorez-le.")
+        "et code non reconnus) (svi.csv, ligne 3). Rattachez-le dans l'onglet Appels SVI "
+        "(ligne A-20261129-085700-999 : N° mission) ou rejetez-le (Motif rejet).")
+    assert [row[0] for row in backend.tabs["Appels SVI"][1:]] == [
+        "A-20261129-085700-999", "A-20261129-090200-0002", "A-20261129-183000-0001"]
     assert ("appels d'un autre jour ignorés", 1) in result.summary
     assert not result.needs_attention
     assert cell(backend, "V2") == "Confirmée"
@@ -212,7 +220,8 @@ def test_dry_run_writes_no_csv(tmp_path):
                          dry_run=True, workbook=Workbook(backend))
     assert not out.exists()
     assert [row[3:] for row in outcome.preview] == [["Présence", "", "Manquante"],
-                                                    ["Présence", "", "fond EA9999"]]
+                                                    ["Présence", "", "fond EA9999"],
+                                                    ["", "", "1 ligne(s) à ajouter"]]  # the call « x »
 
 
 def test_settings_early_and_grace(tmp_path):
@@ -249,4 +258,4 @@ def test_a_fill_is_not_applied_where_a_persons_edit_kept_the_value(tmp_path):
     assert backend.fills["Missions"] == {}  # no red on the person's word
     assert outcome.report.highlights == 0
     assert [s.cell for s in outcome.report.skipped] == ["Missions!V2"]
-    assert "Journal" not in backend.tabs  # nothing was written at all
+    assert [r[2] for r in backend.tabs["Journal"][1:]] == ["Appels SVI"]  # only the unknown call, queued

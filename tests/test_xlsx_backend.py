@@ -15,7 +15,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sheets_sync import COLOR_ERROR, COLOR_MISSING, ChangeSet, Highlight, Workbook, WorkbookError
 from sheets_sync.backend import CellWrite, WritePlan
 from sheets_sync.xlsx_backend import XlsxBackend
+from sheets_sync.schema import MISSIONS
 from tests.factories import make_tabs, write_xlsx
+
+CALC = len(MISSIONS.names) + 1  # the people's « Calcul » column, after the contract's
 
 NOW = dt.datetime(2026, 11, 29, 9, 30)
 YELLOW = "FFFF00"
@@ -100,7 +103,7 @@ def test_raw_cells_are_python_values(decorated):
     tab = raw["Missions"]
     assert tab.value(2, 7) == dt.date(2026, 11, 29)  # a date cell shown as a date: a date
     assert tab.value(2, 8) == dt.time(9, 0)
-    assert tab.value(2, 25) is None  # a formula without a cached value: values only, never "=LEN(A2)"
+    assert tab.value(2, CALC) is None  # a formula without a cached value: values only, never "=LEN(A2)"
     assert len(tab.rows) == 4
     header = XlsxBackend(decorated).read(["Missions"], header_only=("Missions",))["Missions"]
     assert len(header.rows) == 1 and header.rows[0][0] == "N° mission"
@@ -131,7 +134,7 @@ def test_job_changes_only_its_cells_and_everything_else_survives(decorated):
         "A4": "2026-11-29 09:30:00", "B4": "presence", "C4": "Missions", "D4": "M2", "E4": "Présence",
         "F4": "Missions!V3", "H4": "fond EA9999",
     }
-    assert after == expected  # formulas included: Missions!Y2 "=LEN(A2)", Synthèse!B1
+    assert after == expected  # formulas included: Missions!AA2 "=LEN(A2)", Synthèse!B1
 
     book = openpyxl.load_workbook(decorated)
     ws = book["Missions"]
@@ -212,7 +215,7 @@ def test_libreoffice_shows_injected_values_as_text(decorated, tmp_path):
     rows = list(__import__("csv").reader(csv.read_text(encoding="utf-8").splitlines()))
     assert rows[1][14] == "=1+1"  # our value: shown as typed, not evaluated
     assert rows[2][14] == "+33612345678"
-    assert rows[1][24] == "2"  # a real formula (=LEN(A2)) is evaluated by the same LibreOffice
+    assert rows[1][CALC - 1] == "2"  # a real formula (=LEN(A2)) is evaluated by the same LibreOffice
 
 
 @pytest.mark.parametrize("lock, suite", [(".~lock.region.xlsx#", "LibreOffice"), ("~$region.xlsx", "Excel")])
@@ -322,7 +325,7 @@ def test_fills_set_and_removed_only_the_tools_own(decorated):
     assert ws["V2"].fill.fgColor.rgb == "FF" + COLOR_MISSING
     assert ws["L2"].fill.fgColor.rgb == "FF" + YELLOW  # a person's colour is never removed
     raw = XlsxBackend(decorated).read(["Missions"])["Missions"]
-    assert raw.fills == {(1, c): "DDEBF7" for c in range(1, 26)} | {(2, 12): YELLOW, (2, 22): COLOR_MISSING}
+    assert raw.fills == {(1, c): "DDEBF7" for c in range(1, CALC + 1)} | {(2, 12): YELLOW, (2, 22): COLOR_MISSING}
 
 
 def test_clearing_a_cell_and_writing_numbers(decorated):

@@ -19,14 +19,19 @@ def command(app: AppContext, days, out_dir, pdf, send):
     """Generate the suppliers' mandates (Word, optionally PDF) and e-mail them to the stores.
 
     A mandate is (re)generated when its mission is staffed and within --days, or when what it
-    prints changed; an e-mail is sent at most once per generated file.
+    prints changed; an e-mail is sent at most once per generated file. With --send, a mandate
+    not acknowledged is followed up: a reminder to the store 3 days before its deadline, then
+    the store on the CDBO's call list (mandats/appels-magasins-*.csv); a cancelled mission's
+    store is told once. With [imap] set, the stores' replies set Mandat to Accusé or Refusé.
 
     \b
     Examples:
       backoffice --config agence/backoffice.toml --dry-run mandates --pdf --send
       backoffice --config agence/backoffice.toml mandates --days 14 --pdf --send
     """
+    from ..jobs.mandate_followup import FollowupOptions, mandates_followup_step
     from ..jobs.mandates import MandatesOptions, mandates_step
 
     app.settings().require_agency()
-    execute(app, [("mandates", partial(mandates_step, options=MandatesOptions(days, pdf, send)))], out=out_dir)
+    execute(app, [("mandates", partial(mandates_step, options=MandatesOptions(days, pdf, send))),
+                  ("mandates-suivi", partial(mandates_followup_step, options=FollowupOptions(send)))], out=out_dir)

@@ -15,6 +15,7 @@ def day_steps(with_presence: bool, ivr_log=None, pdf=False, send=False):
     order, each with its options."""
     from ..jobs.check import check_step
     from ..jobs.kits import kits_order_step
+    from ..jobs.mandate_followup import FollowupOptions, mandates_followup_step
     from ..jobs.mandates import MandatesOptions, mandates_step
     from ..jobs.presence import PresenceOptions, presence_step
     from ..jobs.suggest import suggest_step
@@ -23,6 +24,7 @@ def day_steps(with_presence: bool, ivr_log=None, pdf=False, send=False):
     steps = [("presence", presence)] if with_presence else []
     steps += [("suggest", suggest_step),
               ("mandates", partial(mandates_step, options=MandatesOptions(pdf=pdf, send=send))),
+              ("mandates-suivi", partial(mandates_followup_step, options=FollowupOptions(send))),
               ("kits", kits_order_step), ("check", check_step)]
     return steps
 
@@ -39,7 +41,7 @@ def run_day(app: AppContext, ivr_log=None, out_dir=None, pdf=False, send=False) 
     try:
         app.settings().require_agency()
     except ConfigError as err:
-        steps = [(name, step) for name, step in steps if name != "mandates"]
+        steps = [(name, step) for name, step in steps if not name.startswith("mandates")]
         refusals.append(str(err))
     execute(app, steps, out=out_dir, refusals=refusals)
 

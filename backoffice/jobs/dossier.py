@@ -2,7 +2,9 @@
 
 Identity and phone; missions of the month with their contract status; contracts not
 signed; expense notes by status with their findings; activity reports missing; trainings
-with their expiry; the medical check and its expiry. What needs action is every check
+with their expiry; the medical check and its expiry; the sector's rules (hours of 12 months
+against the CDI intermittent, the DPAE, what expires within 30 days); the coming missions with
+since when they are proposed or cancelled, their mandate's follow-up and their kit. What needs action is every check
 finding on the employee's rows (configured as for ``check``) plus an expired medical check.
 """
 from __future__ import annotations
@@ -43,6 +45,51 @@ def employee_findings(data: WorkbookData, findings: list[Finding], matricule: st
                 or (f.tab == trainings.title and f.cell and split_a1(f.cell)[1] in training_rows)):
             out.append(f)
     return out
+
+
+def _sector_rows(data: WorkbookData, ctx: JobContext, matricule: str, mine: pd.DataFrame,
+                 today: pd.Timestamp) -> list[list[str]]:
+    """Hours of the last 12 months against the CDI intermittent threshold, the DPAE, the next
+    expiry of the medical check and of each training."""
+    check = ctx.settings.check
+    past = mine[(mine["Statut"] != "Annulée") & (mine["Date"] < today)
+                & (mine["Date"] >= today - pd.DateOffset(years=1)) & mine["Début"].notna() & mine["Fin"].notna()]
+    hours = float(((past["Fin"] - past["Début"]).dt.total_seconds() / 3600).sum())
+    limit = check.intermittent_hours
+    state = "CDI intermittent à proposer" if hours >= limit - 1e-9 else f"CDI intermittent à proposer dès {limit:.0f} h"
+    rows = [["Heures sur 12 mois", f"{hours:.0f} h : {state}"]]
+    employees = data["Salariés"]
+    if "DPAE" in employees.columns:
+        dpae = employees.df.at[matricule, "DPAE"]
+        rows.append(["DPAE", _date(dpae) or "non renseignée"])
+    visit = employees.df.at[matricule, "Visite médicale"]
+    if pd.notna(visit):
+        expiry = medical_expiry(pd.Series([visit]), check.medical_months).iloc[0]
+        if today <= expiry <= today + pd.Timedelta(days=check.expiry_warning_days):
+            rows.append(["Visite médicale", f"expire le {_date(expiry)}, dans {(expiry - today).days} jour(s)"])
+    trainings = data["Formations"].df
+    for _, r in trainings[(trainings["Matricule"] == matricule) & trainings["Valide jusqu'au"].notna()].iterrows():
+        ends = r["Valide jusqu'au"]
+        if today <= ends <= today + pd.Timedelta(days=check.expiry_warning_days):
+            rows.append([f"Formation {r['Marque']}", f"expire le {_date(ends)}, dans {(ends - today).days} jour(s)"])
+    return rows
+
+
+def _followup_table(data: WorkbookData, ctx: JobContext, mine: pd.DataFrame, today: pd.Timestamp) -> Table:
+    """The coming missions: since when proposed or cancelled, the mandate and its follow-up, the kit."""
+    from .status_memory import load_status_seen
+
+    seen = load_status_seen(data, ctx)
+    rows = []
+    for key, r in mine[mine["Date"] >= today].iterrows():
+        since = seen.get(str(key), {})
+        when = ""
+        if since.get("statut") == r["Statut"] and since.get("depuis"):
+            when = f"{r['Statut'].lower()} le {_date(pd.Timestamp(since['depuis']))}"
+        kit = r["Kit statut"] + (f", annulé le {_date(r['Kit annulé le'])}" if pd.notna(r["Kit annulé le"]) else "")
+        rows.append([key, _date(r["Date"]), r["Statut"], when, r["Mandat"], r["Mandat suivi"], kit if r["Kit"] else ""])
+    return Table("Missions à venir : suivi", ["N° mission", "Date", "Statut", "Depuis", "Mandat", "Mandat suivi",
+                                               "Kit"], rows)
 
 
 def dossier_step(data: WorkbookData, ctx: JobContext, matricule: str = "") -> JobResult:
@@ -128,6 +175,11 @@ def dossier_step(data: WorkbookData, ctx: JobContext, matricule: str = "") -> Jo
         [[r["Marque"], r["Module"], _date(r["Date"]), _date(r["Valide jusqu'au"]) or "sans fin",
           "expirée" if pd.notna(r["Valide jusqu'au"]) and r["Valide jusqu'au"] < today else "valide"]
          for _, r in book.iterrows()]))
+
+    # the sector's rules, and what the tool follows for the coming missions
+    result.tables.append(Table("Règles de la branche", ["Règle", "Situation"],
+                               _sector_rows(data, ctx, matricule, mine, today)))
+    result.tables.append(_followup_table(data, ctx, mine, today))
 
     # what needs action
     todo = list(about)

@@ -105,6 +105,61 @@ def _send_orders(ctx: JobContext, options: KitOrderOptions, orders: list[KitOrde
     return done
 
 
+def _act(ctx: JobContext, options: KitOrderOptions, orders: list[KitOrder], cancels: list[list[str]],
+         report) -> ActResult:
+    done = _send_orders(ctx, options, orders, report) if orders else ActResult()
+    if cancels:
+        _send_cancellations(ctx, cancels, report, done)
+    return done
+
+
+def _cancellations(missions, employees: pd.DataFrame, memory: dict[str, dict], ctx: JobContext,
+                   result: JobResult) -> list[list[str]]:
+    """Plan the cancellation of the kits ordered for missions now « Annulée »: ``Kit annulé le``
+    in the sheet, then one line of the partner's cancellation file (the act), once per order."""
+    df = missions.df
+    today = format_date(ctx.now)
+    lines = []
+    for number, record in sorted(memory.items()):
+        key = str(record.get("mission", ""))
+        if record.get("annule_le") or key not in df.index or df.at[key, "Statut"] != "Annulée":
+            continue
+        status = str(df.at[key, "Kit statut"]).strip()
+        if status == "Retourné" or str(df.at[key, "N° commande kit"]).strip().upper() != number.upper():
+            continue
+        shown = df.at[key, "Kit annulé le"]
+        result.changes.add(TASK_ORDER, missions.change(key, "Kit annulé le", today) if pd.isna(shown) else None)
+        who = str(record.get("employee", ""))
+        name = (f"{employees.at[who, 'Prénom']} {employees.at[who, 'Nom']}".strip() if who in employees.index else who)
+        lines.append([number, key, str(record.get("kit", "")), name, status or "Commandé",
+                      today if pd.isna(shown) else format_date(shown)])
+    if lines:
+        result.summary.append(("annulations de kits", len(lines)))
+        result.tables.append(Table("Kits à annuler", ["N° commande", "N° mission", "Kit", "Statut du kit"],
+                                   [[n, k, kit, st] for n, k, kit, _d, st, _w in lines]))
+    return lines
+
+
+def _send_cancellations(ctx: JobContext, lines: list[list[str]], report, done: ActResult) -> None:
+    """The partner's cancellation file for the lines the sheet took, then the memory says so."""
+    from generators.kit_orders import write_cancellations
+
+    kept = [line for line in lines if not report.refused("Missions", line[1], "Kit annulé le")]
+    if not kept:
+        return
+    memory = load_kit_orders(ctx)
+    path = kits_dir(ctx) / f"annulation_kits_{ctx.now:%Y%m%d-%H%M}.csv"
+    n = 1
+    while path.exists():
+        n += 1
+        path = kits_dir(ctx) / f"annulation_kits_{ctx.now:%Y%m%d-%H%M}-{n}.csv"
+    done.files.append(write_cancellations(kept, path))
+    for line in kept:
+        memory[line[0]]["annule_le"] = ctx.now.strftime("%Y-%m-%d %H:%M")
+    save_kit_orders(ctx, memory)  # right after the file: a rerun never cancels twice
+    done.summary.append(("fichier d'annulation", str(path)))
+
+
 def _free_number(base: str, used: set[str]) -> str:
     number, n = base, 1
     while number.upper() in used:
@@ -168,8 +223,9 @@ def kits_order_step(data: WorkbookData, ctx: JobContext, options: KitOrderOption
         result.changes.add(TASK_ORDER, missions.change(key, "Kit statut", "Commandé"))
         result.changes.add(TASK_ORDER, missions.change(key, "N° commande kit", number), follows="Kit statut")
 
-    if orders:
-        result.act = lambda report: _send_orders(ctx, options, orders, report)
+    cancels = _cancellations(missions, employees.df, memory, ctx, result)
+    if orders or cancels:
+        result.act = lambda report: _act(ctx, options, orders, cancels, report)
 
     result.summary.append(("commandes de kits", len(orders)))
     if restored:

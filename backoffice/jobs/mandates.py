@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from generators.mandates import SIDECAR_NAME, MandateTemplate, Sidecar
-from rules.mandates import MandateData, MissingReference, changed_fields, mandate_data, store_label
+from rules.mandates import MandateData, MissingReference, changed_fields, mandate_data, reference, store_label
 from sheets_sync.errors import BackofficeError
 from sheets_sync.findings import ALERTE, ERREUR, Finding
 from sheets_sync.parsing import format_date
@@ -368,7 +368,8 @@ class _Plan:
                 context = md.context(ctx.region.code, ctx.now, settings.agency.city)
                 try:
                     mailer.send(mandate_message(context, sender, md.store_email, attachment,
-                                                reply_to=ctx.region.officer_email or settings.agency.email))
+                                                reply_to=ctx.region.officer_email or settings.agency.email,
+                                                replaces=replaced_reference(ctx.region.code, key, record)))
                 except SendError as err:
                     findings.add(RULE_SEND_FAILED, ERREUR, "Missions", key, "Mandat",
                                  f"mandat non envoyé à {md.store_email} : {err} Mandat reste « Généré » ; "
@@ -394,6 +395,15 @@ class _Plan:
                          f"magasin {code} sans e-mail : mandat(s) {', '.join(keys)} non envoyé(s) ; renseignez "
                          "l'e-mail du directeur du magasin, ou envoyez-les à la main.")
         return sent
+
+
+def replaced_reference(region: str, key: str, record: dict) -> str:
+    """The reference of the last version of this mandate that was sent, ``""`` when none was:
+    the new one says it replaces it."""
+    sent = [old for old in record.get("historique", []) if old.get("envoye_le") and old.get("empreinte")]
+    if not sent or sent[-1]["empreinte"] == record.get("empreinte"):
+        return ""
+    return reference(region, key, sent[-1]["empreinte"])
 
 
 PLANNED, DONE = 0, 1

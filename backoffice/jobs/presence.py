@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from generators.call_list import CALL_LIST_HEADERS, call_list_rows, write_call_list
-from rules.presence import CONFIRMED, LATE, MISSING, log_freshness, match_presence
+from rules.call_queue import ABANDONED, TO_FIX
+from rules.presence import CONFIRMED, LATE, MISSING, identify_callers, log_freshness, match_presence
 from sheets_sync.backend import COLOR_MISSING
 from sheets_sync.errors import InputError
 from sheets_sync.findings import ALERTE, ERREUR, Finding
@@ -23,6 +24,7 @@ from sheets_sync.workbook import WorkbookData
 
 from ..ivr_log import IvrLog, newest_log, read_ivr_log
 from .base import ActResult, JobContext, JobResult, Table
+from .ivr_queue import QueuePlan, assign_ids, link_state, new_rows, read_queue
 
 PARIS = ZoneInfo("Europe/Paris")
 TASK = "presence"
@@ -133,17 +135,26 @@ def presence_step(data: WorkbookData, ctx: JobContext, options: PresenceOptions 
     match = match_presence(calls, matricules, phones, day, ctx.now,
                            settings.early_minutes, settings.grace_minutes)
 
+    queue = read_queue(data, ctx, result, TASK)
+    links = queue.links
     final = {key: job_word(v) for key, v in missions_tab.df["Présence"].items()}
     counts = {CONFIRMED: 0, LATE: 0, MISSING: 0}
     rows = zip(day.index, day["presence"], day["call_time"], match.status.reindex(day.index),
                match.first_call.reindex(day.index))
     started = day["start"] + pd.Timedelta(minutes=settings.grace_minutes) <= pd.Timestamp(ctx.now)
     distrust = freshness.stale and bool(started.any())
+    others = missions_tab.df.loc[[k for k in links if k not in day.index]]  # links to another day's mission
+    rows = list(rows) + list(zip(others.index, others["Présence"], others["Heure appel"], [""] * len(others),
+                                 [pd.NaT] * len(others)))
     for key, presence, call_time, earned, first in rows:
+        if key in links:
+            earned, first = links[key].presence, links[key].time  # a CDBO linked a call to it
         if distrust and earned == MISSING:
             earned = ""  # a stale log cannot tell who did not call
         current = job_word(presence)
         if current is None:
+            if key in links:
+                queue.unapplied[key] = f"Présence « {presence} » tapée à la main, laissée telle quelle"
             continue  # a person's word (« Excusée », « Confirmée tél. »): never touched
         new = next_presence(current, earned)
         final[key] = new
@@ -168,18 +179,27 @@ def presence_step(data: WorkbookData, ctx: JobContext, options: PresenceOptions 
     rows = call_list_rows(to_call, employees_tab.df, data["Magasins"].df, ctx.now, tried.dropna().to_dict())
     result.tables.append(Table("À appeler", CALL_LIST_HEADERS, rows, limit=None))
     out = options.out
-    if out:
-        path = str(out).replace("{region}", ctx.region.code)
-        result.act = lambda _report: ActResult(files=[write_call_list(path, rows)])
+    path = str(out).replace("{region}", ctx.region.code) if out else None
 
-    unmatched = match.unmatched
-    unmatched = unmatched.assign(caller=unmatched["phone"].map(
-        {p: shown_phone(p) for p in unmatched["phone"].unique() if p}).fillna(unmatched["number"]))
-    unmatched.loc[unmatched["caller"] == "", "caller"] = "absent"
+    unmatched = _with_caller(match.unmatched)
+    unmatched = unmatched.assign(id=assign_ids(unmatched) if len(unmatched) else pd.Series(dtype=object))
+    unmatched = unmatched[~unmatched["id"].isin(queue.settled)]  # linked or rejected by a CDBO
     result.tables.append(Table("Appels non rattachés", UNMATCHED_HEADERS,
                                [_unmatched_row(c) for c in unmatched.itertuples(index=False)], limit=None))
     result.findings += [_unmatched_finding(c, missions_tab.title, log.path.name)
                         for c in unmatched.itertuples(index=False)]
+    result.findings += queue.findings
+    confirmed = {str(missions_tab.df.at[k, "Salarié"]).strip() for k, w in final.items()
+                 if w in (CONFIRMED, LATE) and k in day.index}
+    failed = _with_caller(failed.assign(employee=identify_callers(failed, matricules, phones, day)["employee"]
+                                        if len(failed) else pd.Series(dtype=object)))
+    failed = failed.assign(id=assign_ids(failed) if len(failed) else pd.Series(dtype=object), reason=ABANDONED)
+    failed = failed[~failed["employee"].isin(confirmed) | (failed["employee"] == "")]
+    queued = new_rows(data, pd.concat([unmatched, failed], ignore_index=True), lambda call: call.caller)
+    if queued or "Appels SVI" in data.missing:  # created on the first run: read in one request after
+        result.changes.append(TASK, "Appels SVI", queued)
+    if path or links:
+        result.act = lambda report: _act(report, path, rows, data, queue, ctx)
     result.findings += [
         Finding(RULE_BAD_LINE, ALERTE, log.path.name, "", f"ligne {p.line}",
                 f"{log.path.name}, {p.message} — ligne ignorée ; corrigez l'export du SVI "
@@ -201,6 +221,33 @@ def presence_step(data: WorkbookData, ctx: JobContext, options: PresenceOptions 
         result.summary.append(("journal périmé : aucune « Manquante »", ""))
     result.needs_attention = counts[MISSING] > 0
     return result
+
+
+presence_step.also_tabs = ("Appels SVI",)  # the queue of calls: read by this job only
+
+
+def _with_caller(calls: pd.DataFrame) -> pd.DataFrame:
+    """The calls with ``caller``: the number as people read it (``absent`` when hidden)."""
+    calls = calls.assign(caller=calls["phone"].map(
+        {p: shown_phone(p) for p in calls["phone"].unique() if p}).fillna(calls["number"]))
+    calls.loc[calls["caller"] == "", "caller"] = "absent"
+    return calls
+
+
+def _act(report, path: str | None, rows: list[list], data: WorkbookData, queue: QueuePlan,
+         ctx: JobContext) -> ActResult:
+    """The call list file; and each linked queue row's « État », once the mission's presence
+    is in the sheet (a Présence a person changed meanwhile leaves the row to do)."""
+    done = ActResult(files=[write_call_list(path, rows)] if path else [])
+    tab = data["Appels SVI"]
+    for mission, link in queue.links.items():
+        key = queue.link_rows[mission]
+        if report.refused("Missions", mission, "Présence") or report.refused("Missions", mission, "Heure appel"):
+            continue
+        reason = queue.unapplied.get(mission)
+        state = f"{TO_FIX} : {reason}" if reason else link_state(link, ctx.now)
+        done.changes.add(TASK, tab.change(key, "État", state))
+    return done
 
 
 def _file_time(path) -> pd.Timestamp | None:
@@ -235,6 +282,6 @@ def _unmatched_finding(call, tab: str, log_name: str) -> Finding:
     code = f"code « {call.code} »" if call.code else "sans code"
     who = f", {call.employee}" if call.employee else ""
     message = (f"Appel SVI non rattaché de {call.time.strftime('%H:%M')} (numéro {call.caller}, {code}{who}) : "
-               f"{call.reason} ({log_name}, ligne {call.line}). Rattachez-le à la main "
-               "(Présence, Heure appel) ou ignorez-le.")
+               f"{call.reason} ({log_name}, ligne {call.line}). Rattachez-le dans l'onglet Appels SVI "
+               f"(ligne {call.id} : N° mission) ou rejetez-le (Motif rejet).")
     return Finding(RULE_UNMATCHED, ALERTE, tab, "", call.employee, message, "")

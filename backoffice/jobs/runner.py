@@ -62,7 +62,8 @@ def _run_region(settings, region, steps, now, *, dry_run, out, progress, workboo
     outcome = RegionOutcome(region)
     try:
         wb = workbook or open_workbook(settings, region, limiter=limiter)
-        data = wb.load(whole_journal=whole_journal, also=also_tabs)
+        also = list(also_tabs) + [t for _name, step in steps for t in step_tabs(step) if t not in also_tabs]
+        data = wb.load(whole_journal=whole_journal, also=also)
         note = wb.backend.read_only_note()
         if note:
             outcome.notes.append(note)
@@ -92,6 +93,12 @@ def _run_region(settings, region, steps, now, *, dry_run, out, progress, workboo
         outcome.error = str(err)
         outcome.trace = traceback.format_exc()
     return outcome
+
+
+def step_tabs(step) -> tuple[str, ...]:
+    """The tabs a step reads beyond the people's and the owned ones (its function's
+    ``also_tabs``: the presence job's ``Appels SVI``), also through :func:`functools.partial`."""
+    return tuple(getattr(getattr(step, "func", step), "also_tabs", ()))
 
 
 def act(results: Sequence[JobResult], report: ApplyReport) -> ChangeSet:

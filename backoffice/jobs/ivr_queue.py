@@ -1,0 +1,124 @@
+"""The presence job's queue of calls, the ``Appels SVI`` tab: links and rejects typed by a
+CDBO applied, new calls to look at added.
+
+- a row whose ``N° mission`` a person typed is a **link**: the mission's ``Présence`` gets what
+  the call earns (``Confirmée``, or ``En retard`` after the grace time) and ``Heure appel`` the
+  call's time, unless a person's word is there (« Excusée »); ``État`` then says « rattaché à
+  M0001 … » once the sheet took it, so the Journal holds both the mission's change and why;
+- a row whose ``Motif rejet`` a person typed is a **reject**: ``État`` « rejeté le … : motif »,
+  and the call is never listed as unmatched again;
+- every unmatched call of the day, and every call that did not go through (``ABANDON``,
+  ``ERREUR``) of an employee not confirmed, is added once, ``État`` « à traiter ».
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from rules.call_queue import (LINKED, REJECTED, TO_DO, TO_FIX, Link, call_id, call_time_text, is_settled,
+                              linked_presence, parse_call_time)
+from sheets_sync.findings import ALERTE, Finding
+from sheets_sync.parsing import format_date
+from sheets_sync.workbook import WorkbookData
+
+from .base import JobContext
+
+TAB = "Appels SVI"
+RULE_QUEUE = "presence.appel_a_corriger"
+
+
+@dataclass
+class QueuePlan:
+    """What the queue asks of this run."""
+
+    links: dict[str, Link] = field(default_factory=dict)  # N° mission -> the call linked to it
+    link_rows: dict[str, str] = field(default_factory=dict)  # N° mission -> queue row (Appel)
+    settled: set[str] = field(default_factory=set)  # call ids linked or rejected: not « unmatched »
+    unapplied: dict[str, str] = field(default_factory=dict)  # N° mission -> why its link did not apply
+    findings: list[Finding] = field(default_factory=list)
+
+
+def read_queue(data: WorkbookData, ctx: JobContext, result, task: str) -> QueuePlan:
+    """Read the rows people typed in; plan the rejects and the errors; return the links."""
+    plan = QueuePlan()
+    if TAB not in data:
+        return plan
+    queue, missions = data[TAB], data["Missions"].df
+    grace = ctx.settings.presence.grace_minutes
+    for key, row in queue.df.iterrows():
+        state = str(row["État"]).strip()
+        if is_settled(state):
+            plan.settled.add(str(key))
+            continue
+        mission, reason = str(row["N° mission"]).strip(), str(row["Motif rejet"]).strip()
+        if not mission and reason:
+            result.changes.add(task, queue.change(key, "État", f"{REJECTED} le {format_date(ctx.now)} : {reason}"[:300]))
+            plan.settled.add(str(key))
+            continue
+        if not mission:
+            continue
+        time = parse_call_time(row["Heure"])
+        problem = ""
+        if time is None:
+            problem = f"Heure « {row['Heure']} » illisible : remettez JJ/MM/AAAA HH:MM"
+        elif mission not in missions.index:
+            problem = f"mission {mission} introuvable dans Missions"
+        elif missions.at[mission, "Statut"] == "Annulée":
+            problem = f"la mission {mission} est annulée"
+        else:
+            earned = linked_presence(time, missions.at[mission, "Date"], missions.at[mission, "Début"], grace)
+            if earned is None:
+                problem = (f"la mission {mission} est du {format_date(missions.at[mission, 'Date'])}, l'appel du "
+                           f"{format_date(time)}")
+            elif mission in plan.links:
+                problem = f"un autre appel est déjà rattaché à {mission} dans cet onglet"
+            else:
+                plan.links[mission] = Link(mission, earned, time)
+                plan.link_rows[mission] = str(key)
+                plan.settled.add(str(key))
+        if problem:
+            text = f"{TO_FIX} : {problem}"
+            result.changes.add(task, queue.change(key, "État", text))
+            ref = queue.cell_of(key, "N° mission")
+            plan.findings.append(Finding(RULE_QUEUE, ALERTE, queue.title, ref, str(key),
+                                         f"{ref} : appel {key} non rattaché : {problem}. Corrigez le N° mission, "
+                                         "ou videz-le et donnez un motif de rejet.", "N° mission"))
+    return plan
+
+
+def link_state(link: Link, now) -> str:
+    """``État`` of a linked row."""
+    return f"{LINKED} à {link.mission} ({link.presence}) le {format_date(now)} {now:%H:%M}"
+
+
+def assign_ids(calls: pd.DataFrame) -> pd.Series:
+    """The queue id of each call (``calls``: ``time``, ``phone``, ``number``, ``code``, ``line``),
+    by the calls' index; two calls of one number in the same second get ``-2``, ``-3``… in time
+    then line order, the same in every run."""
+    out = pd.Series("", index=calls.index, dtype=object)
+    seen: set[str] = set()
+    for index in calls.sort_values(["time", "line"]).index:
+        call = calls.loc[index]
+        base = call_id(call["time"], call["phone"], call["number"], call["code"])
+        key, n = base, 1
+        while key in seen:
+            n += 1
+            key = f"{base}-{n}"
+        seen.add(key)
+        out[index] = key
+    return out
+
+
+def new_rows(data: WorkbookData, calls: pd.DataFrame, shown) -> list[dict]:
+    """The queue rows of the calls not in the tab yet. ``calls``: ``id``, ``time``, ``number``,
+    ``code``, ``result``, ``employee``, ``reason``; ``shown(call)``: the number as people read it."""
+    known = {str(k).upper() for k in data[TAB].all_keys} if TAB in data else set()
+    rows = []
+    for call in calls.sort_values(["time", "line"]).itertuples(index=False):
+        if call.id.upper() in known:
+            continue
+        rows.append({"Appel": call.id, "Heure": call_time_text(call.time), "Numéro": shown(call),
+                     "Code saisi": call.code, "Résultat": call.result, "Salarié": call.employee or "",
+                     "Raison": call.reason, "État": TO_DO})
+    return rows

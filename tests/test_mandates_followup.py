@@ -1,0 +1,222 @@
+"""The follow-up of a mandate, day by day (``--now``): generated → sent → reminded → escalated →
+acknowledged, one e-mail per step at a local SMTP server, the reply read from a local IMAP
+stand-in; nothing twice across reruns and across a crash between the send and the write.
+Cancellations: one e-mail to the store."""
+import datetime as dt
+from functools import partial
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from backoffice.jobs.mandate_followup import FollowupOptions, mandates_followup_step
+from backoffice.jobs.mandates import MandatesOptions, mandates_step
+from backoffice.jobs.runner import run_region
+from backoffice.settings import Region
+from rules.mandates import reference
+from generators.mandates import Sidecar
+from sheets_sync import MemoryBackend, Workbook
+from sheets_sync.errors import BackofficeError
+from tests.factories import make_tabs
+from tests.imap_standin import ImapStandIn
+from tests.mandates_helpers import cell, set_cell, settings, staffed
+from tests.test_mandates_send import Inbox, free_port
+
+DAY = dt.datetime(2026, 11, 20, 9, 0)  # mission on 29/11, store's delay 7 days: deadline 22/11
+OFFICER = "cdbo.idf@animatis.example"
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+def config(port, imap_port=None):
+    sections = {"smtp": {"host": "127.0.0.1", "port": port, "security": "none",
+                         "sender": "mandats@animatis.example"}}
+    if imap_port:
+        sections["imap"] = {"host": "127.0.0.1", "port": imap_port, "security": "none", "user": "mandats@animatis.example",
+                            "password_env": "TEST_IMAP_PASSWORD"}
+    return settings(**sections)
+
+
+def day(backend, out, now, cfg, *, send=True, workbook=None):
+    steps = [("mandates", partial(mandates_step, options=MandatesOptions(send=send))),
+             ("mandates-suivi", partial(mandates_followup_step, options=FollowupOptions(send)))]
+    outcome = run_region(cfg, Region("IDF", officer_email=OFFICER), steps, now, out=str(out),
+                         workbook=workbook or Workbook(backend))
+    return outcome
+
+
+def subjects(inbox):
+    return [m["Subject"] for m in inbox.messages()]
+
+
+def test_a_mandate_goes_sent_reminded_escalated_acknowledged(smtp, tmp_path, monkeypatch):
+    inbox, port = smtp
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", "secret")
+    backend = MemoryBackend(make_tabs(missions=[staffed()]))
+    with ImapStandIn() as box:
+        cfg = config(port, box.port)
+        for _ in range(2):  # day 0: generated and sent, once
+            assert not day(backend, tmp_path, DAY, cfg).error
+        assert cell(backend, "M0001", "Mandat") == "Envoyé" and len(inbox.envelopes) == 1
+        assert cell(backend, "M0001", "Mandat suivi") in (None, "")
+        fp = Sidecar(tmp_path / "IDF" / "mandats" / "empreintes.json").get("M0001")["empreinte"]
+        ref = reference("IDF", "M0001", fp)
+
+        for _ in range(2):  # day 1: the reminder, to the store, with the mandate again
+            outcome = day(backend, tmp_path, DAY + dt.timedelta(days=1), cfg)
+            assert not outcome.error, outcome.trace
+        assert len(inbox.envelopes) == 2
+        reminder = inbox.messages()[1]
+        assert reminder["To"] == "direction.c001@example.org"
+        assert reminder["Subject"] == f"Rappel : mandat Lindt — Léa Martin — Carrefour République — 29/11/2026 — {ref}"
+        body = reminder.get_body(("plain",)).get_content()
+        assert "Nous vous avons adressé le 20/11/2026 le mandat de la marque Lindt" in body
+        assert "avant le 22/11/2026" in body
+        assert [p.get_filename() for p in reminder.iter_attachments()] == ["M0001.docx"]
+        assert cell(backend, "M0001", "Mandat suivi") == "Relancé le 21/11/2026"
+
+        for _ in range(2):  # day 2, the store's deadline: the CDBO is told to phone the store
+            outcome = day(backend, tmp_path, DAY + dt.timedelta(days=2), cfg)
+        assert len(inbox.envelopes) == 3
+        escalation = inbox.messages()[2]
+        assert escalation["To"] == OFFICER
+        assert escalation["Subject"] == "Mandats à confirmer par téléphone — IDF — 1 magasin(s)"
+        assert (f"- M0001 : Carrefour République (C001), 01 42 00 00 01 — mission du 29/11/2026, mandat {ref} "
+                "envoyé le 20/11/2026, relancé le 21/11/2026") in escalation.get_body(("plain",)).get_content()
+        assert cell(backend, "M0001", "Mandat suivi") == "À appeler : escalade du 22/11/2026"
+        calls = (tmp_path / "IDF" / "mandats" / "appels-magasins-20261122.csv").read_text("utf-8-sig").splitlines()
+        assert calls == ["N° mission;Magasin;Téléphone;Date mission;Référence;Envoyé le;Relancé le",
+                         f"M0001;Carrefour République (C001);01 42 00 00 01;29/11/2026;{ref};20/11/2026;21/11/2026"]
+
+        box.add(f"RE: Mandat Lindt — Léa Martin — {ref}", "Bien reçu, merci.\n\n> Madame, Monsieur,")
+        for _ in range(2):  # day 3: the store's reply is read
+            outcome = day(backend, tmp_path, DAY + dt.timedelta(days=3), cfg)
+            assert not outcome.error, outcome.trace
+        assert cell(backend, "M0001", "Mandat") == "Accusé"
+        assert cell(backend, "M0001", "Mandat suivi") == "Accusé par e-mail le 23/11/2026 (direction.c001@example.org)"
+        assert len(inbox.envelopes) == 3
+        journal = [(r[1], r[4], r[6], r[7]) for r in backend.tabs["Journal"][1:] if r[4] == "Mandat"]
+        assert journal[-1] == ("mandates", "Mandat", "Envoyé", "Accusé")
+
+        day(backend, tmp_path, DAY + dt.timedelta(days=4), cfg)  # nothing more, ever
+        assert len(inbox.envelopes) == 3
+
+
+class _LostWrite(Workbook):
+    """A workbook whose follow-up write (the second of a run) fails: the crash after a send."""
+
+    def __init__(self, backend):
+        super().__init__(backend)
+        self.writes = 0
+
+    def apply(self, changes, now):
+        self.writes += 1
+        if self.writes == 2:
+            raise BackofficeError("write lost")
+        return super().apply(changes, now)
+
+
+def test_a_crash_between_the_send_and_the_write_never_sends_twice(smtp, tmp_path):
+    inbox, port = smtp
+    cfg = config(port)
+    backend = MemoryBackend(make_tabs(missions=[staffed()]))
+    day(backend, tmp_path, DAY, cfg)
+    outcome = day(backend, tmp_path, DAY + dt.timedelta(days=1), cfg, workbook=_LostWrite(backend))
+    assert outcome.error == "write lost"
+    assert len(inbox.envelopes) == 2 and cell(backend, "M0001", "Mandat suivi") in (None, "")
+    outcome = day(backend, tmp_path, DAY + dt.timedelta(days=1, hours=1), cfg)
+    assert not outcome.error
+    assert len(inbox.envelopes) == 2  # the log says it left: only the sheet is written
+    assert cell(backend, "M0001", "Mandat suivi") == "Relancé le 21/11/2026"
+    # the same across the escalation
+    outcome = day(backend, tmp_path, DAY + dt.timedelta(days=2), cfg, workbook=_LostWrite(backend))
+    day(backend, tmp_path, DAY + dt.timedelta(days=2, hours=1), cfg)
+    assert len(inbox.envelopes) == 3
+    assert cell(backend, "M0001", "Mandat suivi") == "À appeler : escalade du 22/11/2026"
+
+
+def test_without_send_the_due_steps_are_only_shown(smtp, tmp_path):
+    inbox, port = smtp
+    cfg = config(port)
+    backend = MemoryBackend(make_tabs(missions=[staffed()]))
+    day(backend, tmp_path, DAY, cfg)
+    outcome = day(backend, tmp_path, DAY + dt.timedelta(days=1), cfg, send=False)
+    rows = outcome.results[1].tables[0].rows
+    assert [r[-1] for r in rows] == ["relance à envoyer (avec --send)"]
+    assert len(inbox.envelopes) == 1 and cell(backend, "M0001", "Mandat suivi") in (None, "")
+
+
+def test_a_person_who_acknowledges_stops_the_follow_up(smtp, tmp_path):
+    inbox, port = smtp
+    cfg = config(port)
+    backend = MemoryBackend(make_tabs(missions=[staffed()]))
+    day(backend, tmp_path, DAY, cfg)
+    set_cell(backend, "M0001", "Mandat", "Accusé")
+    day(backend, tmp_path, DAY + dt.timedelta(days=1), cfg)
+    day(backend, tmp_path, DAY + dt.timedelta(days=2), cfg)
+    assert len(inbox.envelopes) == 1
+
+
+def test_a_reply_to_a_replaced_mandate_changes_nothing(smtp, tmp_path, monkeypatch):
+    inbox, port = smtp
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", "secret")
+    backend = MemoryBackend(make_tabs(missions=[staffed()]))
+    with ImapStandIn() as box:
+        cfg = config(port, box.port)
+        day(backend, tmp_path, DAY, cfg)
+        old = reference("IDF", "M0001", Sidecar(tmp_path / "IDF" / "mandats" / "empreintes.json").get("M0001")["empreinte"])
+        set_cell(backend, "M0001", "Fin", "18:00")
+        day(backend, tmp_path, DAY + dt.timedelta(hours=1), cfg)  # regenerated, sent again
+        box.add(f"RE: {old}", "Nous refusons.")
+        outcome = day(backend, tmp_path, DAY + dt.timedelta(hours=2), cfg)
+    assert cell(backend, "M0001", "Mandat") == "Envoyé"
+    assert [r[-1] for r in outcome.results[1].tables[0].rows] == [
+        f"réponse à l'ancien mandat {old} ignorée (direction.c001@example.org)"]
+
+
+def test_a_refusal_in_the_reply_sets_refused(smtp, tmp_path, monkeypatch):
+    inbox, port = smtp
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", "secret")
+    backend = MemoryBackend(make_tabs(missions=[staffed()]))
+    with ImapStandIn() as box:
+        cfg = config(port, box.port)
+        day(backend, tmp_path, DAY, cfg)
+        ref = reference("IDF", "M0001", Sidecar(tmp_path / "IDF" / "mandats" / "empreintes.json").get("M0001")["empreinte"])
+        box.add(f"RE: {ref}", "Nous refusons ce mandat : le rayon est en travaux.")
+        day(backend, tmp_path, DAY + dt.timedelta(hours=1), cfg)
+    assert cell(backend, "M0001", "Mandat") == "Refusé"
+
+
+def test_an_unreadable_mailbox_is_a_finding_and_the_rest_goes_on(smtp, tmp_path, monkeypatch):
+    inbox, port = smtp
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", "secret")
+    cfg = config(port, free_port())
+    backend = MemoryBackend(make_tabs(missions=[staffed()]))
+    outcome = day(backend, tmp_path, DAY, cfg)
+    assert not outcome.error and len(inbox.envelopes) == 1
+    [finding] = [f for f in outcome.results[1].findings]
+    assert finding.rule == "mandat.boite_illisible" and "injoignable" in finding.message
+
+
+def test_a_cancelled_mission_tells_its_store_once(smtp, tmp_path):
+    inbox, port = smtp
+    cfg = config(port)
+    backend = MemoryBackend(make_tabs(missions=[staffed()]))
+    day(backend, tmp_path, DAY, cfg)
+    ref = reference("IDF", "M0001", Sidecar(tmp_path / "IDF" / "mandats" / "empreintes.json").get("M0001")["empreinte"])
+    set_cell(backend, "M0001", "Statut", "Annulée")
+    for hours in (1, 2, 30, 60):
+        assert not day(backend, tmp_path, DAY + dt.timedelta(hours=hours), cfg).error
+    assert len(inbox.envelopes) == 2
+    cancel = inbox.messages()[1]
+    assert cancel["Subject"] == f"Annulation : mandat Lindt — Léa Martin — Carrefour République — 29/11/2026 — {ref}"
+    body = cancel.get_body(("plain",)).get_content()
+    assert "est annulée. Léa Martin ne se présentera pas." in body
+    assert f"Le mandat de référence {ref} (mission M0001) n'est plus valable." in body
+    assert cell(backend, "M0001", "Mandat suivi") == "Annulation envoyée le 20/11/2026"
