@@ -88,6 +88,7 @@ class Presence:
     early_minutes: int = 60
     grace_minutes: int = 15
     stale_minutes: int = 30  # a log whose newest call and file are older is not trusted for Manquante
+    queue_max_open: int = 500  # calls « à traiter » in Appels SVI at most: a flood of junk calls stays out
 
 
 @dataclass(frozen=True)

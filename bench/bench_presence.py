@@ -89,6 +89,8 @@ def main() -> None:
     print(f"rapprochement (matching) : {t_match:6.3f} s   (objectif < 2 s)")
     print(f"étape complète           : {t_step:6.3f} s   (lecture + rapprochement + changements)")
     print("résultat :", " · ".join(f"{k} {v}" for k, v in result.summary))
+    queued = sum(len(rows) for _task, rows in result.changes.appends.values())
+    print(f"file d'appels (Appels SVI) : {queued} lignes à ajouter (non rattachés, et non aboutis des absents)")
     print(f"statuts : {match.status.value_counts().to_dict()}")
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sheets_sync.parsing import format_date
 
 from .presence import CONFIRMED, LATE
 
@@ -19,16 +18,12 @@ TO_DO, LINKED, REJECTED, TO_FIX = "à traiter", "rattaché", "rejeté", "à corr
 ABANDONED = "appel non abouti"
 
 
-def call_id(time: pd.Timestamp, phone: str, number: str, code: str) -> str:
-    """``A-20261127-091205-5678``: the call's time to the second and the caller's last digits
-    (the code when the number is hidden), the same in every run that reads the same export."""
+def call_digits(phone: str, number: str, code: str) -> str:
+    """The caller's last 4 digits (the code's when the number is hidden), ``0`` when none: with
+    the call's time to the second, the queue id ``A-20261127-091205-5678``, the same in every run
+    that reads the same export."""
     digits = re.sub(r"\D", "", phone or number or "") or re.sub(r"\D", "", code or "") or "0"
-    return f"A-{time:%Y%m%d-%H%M%S}-{digits[-4:]}"
-
-
-def call_time_text(time: pd.Timestamp) -> str:
-    """``27/11/2026 09:12:05``: how ``Heure`` shows a call."""
-    return f"{format_date(time)} {time:%H:%M:%S}"
+    return digits[-4:]
 
 
 def parse_call_time(text: str) -> pd.Timestamp | None:

@@ -110,3 +110,21 @@ def test_the_queue_on_a_real_xlsx_file(tmp_path):
     assert rows[1][0] == "A-20261129-085700-3344" and rows[1][-1] == "à traiter"
     run(None, log, workbook=Workbook(XlsxBackend(path)))  # never twice
     assert len(list(openpyxl.load_workbook(path)["Appels SVI"].iter_rows())) == 2
+
+
+def test_a_flood_of_calls_fills_the_queue_up_to_its_limit_only(tmp_path):
+    from functools import partial
+
+    from backoffice.jobs.presence import PresenceOptions, presence_step
+    from backoffice.jobs.runner import run_region
+    from backoffice.settings import Region, load_settings
+
+    backend = MemoryBackend(make_tabs(employees=employees(1), missions=[mission("M1", "S0001")]))
+    log = write_log(tmp_path, *[f"29/11/2026 08:{m:02d};07 11 22 33 {m:02d};;OK" for m in range(10)])
+    settings = load_settings(environ={}, overrides={"presence": {"queue_max_open": 4}})
+    step = partial(presence_step, options=PresenceOptions(ivr_log=log))
+    outcome = run_region(settings, Region("T"), [("presence", step)], NOW, workbook=Workbook(backend))
+    assert len(queue(backend)) == 5
+    [full] = [f for f in outcome.results[0].findings if f.rule == "presence.file_appels_pleine"]
+    assert full.message.startswith("l'onglet Appels SVI est limité à 4 appels « à traiter » (réglage "
+                                   "presence.queue_max_open) : 6 appel(s) non ajouté(s)")

@@ -6,7 +6,6 @@ import datetime as dt
 from functools import partial
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from backoffice.jobs.mandate_followup import FollowupOptions, mandates_followup_step
 from backoffice.jobs.mandates import MandatesOptions, mandates_step
@@ -19,19 +18,30 @@ from sheets_sync.errors import BackofficeError
 from tests.factories import make_tabs
 from tests.imap_standin import ImapStandIn
 from tests.mandates_helpers import cell, set_cell, settings, staffed
-from tests.test_mandates_send import Inbox, free_port
+from tests.smtp_support import free_port
 
 DAY = dt.datetime(2026, 11, 20, 9, 0)  # mission on 29/11, store's delay 7 days: deadline 22/11
 OFFICER = "cdbo.idf@animatis.example"
 
 
 @pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
+def smtp(smtp_server):
+    """The local SMTP server: (inbox, port)."""
+    return smtp_server
+
+
+@pytest.fixture
+def mailbox(smtp, monkeypatch):
+    """The SMTP server, the IMAP stand-in, and the settings that reach both."""
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", "secret")
+    inbox, port = smtp
+    with ImapStandIn() as box:
+        yield inbox, box, config(port, box.port)
+
+
+def sent_reference(out, key="M0001"):
+    """The reference of the mandate the sidecar says was last generated."""
+    return reference("IDF", key, Sidecar(out / "IDF" / "mandats" / "empreintes.json").get(key)["empreinte"])
 
 
 def config(port, imap_port=None):
@@ -55,57 +65,53 @@ def subjects(inbox):
     return [m["Subject"] for m in inbox.messages()]
 
 
-def test_a_mandate_goes_sent_reminded_escalated_acknowledged(smtp, tmp_path, monkeypatch):
-    inbox, port = smtp
-    monkeypatch.setenv("TEST_IMAP_PASSWORD", "secret")
+def test_a_mandate_goes_sent_reminded_escalated_acknowledged(mailbox, tmp_path):
+    inbox, box, cfg = mailbox
     backend = MemoryBackend(make_tabs(missions=[staffed()]))
-    with ImapStandIn() as box:
-        cfg = config(port, box.port)
-        for _ in range(2):  # day 0: generated and sent, once
-            assert not day(backend, tmp_path, DAY, cfg).error
-        assert cell(backend, "M0001", "Mandat") == "Envoyé" and len(inbox.envelopes) == 1
-        assert cell(backend, "M0001", "Mandat suivi") in (None, "")
-        fp = Sidecar(tmp_path / "IDF" / "mandats" / "empreintes.json").get("M0001")["empreinte"]
-        ref = reference("IDF", "M0001", fp)
+    for _ in range(2):  # day 0: generated and sent, once
+        assert not day(backend, tmp_path, DAY, cfg).error
+    assert cell(backend, "M0001", "Mandat") == "Envoyé" and len(inbox.envelopes) == 1
+    assert cell(backend, "M0001", "Mandat suivi") in (None, "")
+    ref = sent_reference(tmp_path)
 
-        for _ in range(2):  # day 1: the reminder, to the store, with the mandate again
-            outcome = day(backend, tmp_path, DAY + dt.timedelta(days=1), cfg)
-            assert not outcome.error, outcome.trace
-        assert len(inbox.envelopes) == 2
-        reminder = inbox.messages()[1]
-        assert reminder["To"] == "direction.c001@example.org"
-        assert reminder["Subject"] == f"Rappel : mandat Lindt — Léa Martin — Carrefour République — 29/11/2026 — {ref}"
-        body = reminder.get_body(("plain",)).get_content()
-        assert "Nous vous avons adressé le 20/11/2026 le mandat de la marque Lindt" in body
-        assert "avant le 22/11/2026" in body
-        assert [p.get_filename() for p in reminder.iter_attachments()] == ["M0001.docx"]
-        assert cell(backend, "M0001", "Mandat suivi") == "Relancé le 21/11/2026"
+    for _ in range(2):  # day 1: the reminder, to the store, with the mandate again
+        outcome = day(backend, tmp_path, DAY + dt.timedelta(days=1), cfg)
+        assert not outcome.error, outcome.trace
+    assert len(inbox.envelopes) == 2
+    reminder = inbox.messages()[1]
+    assert reminder["To"] == "direction.c001@example.org"
+    assert reminder["Subject"] == f"Rappel : mandat Lindt — Léa Martin — Carrefour République — 29/11/2026 — {ref}"
+    body = reminder.get_body(("plain",)).get_content()
+    assert "Nous vous avons adressé le 20/11/2026 le mandat de la marque Lindt" in body
+    assert "avant le 22/11/2026" in body
+    assert [p.get_filename() for p in reminder.iter_attachments()] == ["M0001.docx"]
+    assert cell(backend, "M0001", "Mandat suivi") == "Relancé le 21/11/2026"
 
-        for _ in range(2):  # day 2, the store's deadline: the CDBO is told to phone the store
-            outcome = day(backend, tmp_path, DAY + dt.timedelta(days=2), cfg)
-        assert len(inbox.envelopes) == 3
-        escalation = inbox.messages()[2]
-        assert escalation["To"] == OFFICER
-        assert escalation["Subject"] == "Mandats à confirmer par téléphone — IDF — 1 magasin(s)"
-        assert (f"- M0001 : Carrefour République (C001), 01 42 00 00 01 — mission du 29/11/2026, mandat {ref} "
-                "envoyé le 20/11/2026, relancé le 21/11/2026") in escalation.get_body(("plain",)).get_content()
-        assert cell(backend, "M0001", "Mandat suivi") == "À appeler : escalade du 22/11/2026"
-        calls = (tmp_path / "IDF" / "mandats" / "appels-magasins-20261122.csv").read_text("utf-8-sig").splitlines()
-        assert calls == ["N° mission;Magasin;Téléphone;Date mission;Référence;Envoyé le;Relancé le",
-                         f"M0001;Carrefour République (C001);01 42 00 00 01;29/11/2026;{ref};20/11/2026;21/11/2026"]
+    for _ in range(2):  # day 2, the store's deadline: the CDBO is told to phone the store
+        outcome = day(backend, tmp_path, DAY + dt.timedelta(days=2), cfg)
+    assert len(inbox.envelopes) == 3
+    escalation = inbox.messages()[2]
+    assert escalation["To"] == OFFICER
+    assert escalation["Subject"] == "Mandats à confirmer par téléphone — IDF — 1 magasin(s)"
+    assert (f"- M0001 : Carrefour République (C001), 01 42 00 00 01 — mission du 29/11/2026, mandat {ref} "
+            "envoyé le 20/11/2026, relancé le 21/11/2026") in escalation.get_body(("plain",)).get_content()
+    assert cell(backend, "M0001", "Mandat suivi") == "À appeler : escalade du 22/11/2026"
+    calls = (tmp_path / "IDF" / "mandats" / "appels-magasins-20261122.csv").read_text("utf-8-sig").splitlines()
+    assert calls == ["N° mission;Magasin;Téléphone;Date mission;Référence;Envoyé le;Relancé le",
+                     f"M0001;Carrefour République (C001);01 42 00 00 01;29/11/2026;{ref};20/11/2026;21/11/2026"]
 
-        box.add(f"RE: Mandat Lindt — Léa Martin — {ref}", "Bien reçu, merci.\n\n> Madame, Monsieur,")
-        for _ in range(2):  # day 3: the store's reply is read
-            outcome = day(backend, tmp_path, DAY + dt.timedelta(days=3), cfg)
-            assert not outcome.error, outcome.trace
-        assert cell(backend, "M0001", "Mandat") == "Accusé"
-        assert cell(backend, "M0001", "Mandat suivi") == "Accusé par e-mail le 23/11/2026 (direction.c001@example.org)"
-        assert len(inbox.envelopes) == 3
-        journal = [(r[1], r[4], r[6], r[7]) for r in backend.tabs["Journal"][1:] if r[4] == "Mandat"]
-        assert journal[-1] == ("mandates", "Mandat", "Envoyé", "Accusé")
+    box.add(f"RE: Mandat Lindt — Léa Martin — {ref}", "Bien reçu, merci.\n\n> Madame, Monsieur,")
+    for _ in range(2):  # day 3: the store's reply is read
+        outcome = day(backend, tmp_path, DAY + dt.timedelta(days=3), cfg)
+        assert not outcome.error, outcome.trace
+    assert cell(backend, "M0001", "Mandat") == "Accusé"
+    assert cell(backend, "M0001", "Mandat suivi") == "Accusé par e-mail le 23/11/2026 (direction.c001@example.org)"
+    assert len(inbox.envelopes) == 3
+    journal = [(r[1], r[4], r[6], r[7]) for r in backend.tabs["Journal"][1:] if r[4] == "Mandat"]
+    assert journal[-1] == ("mandates", "Mandat", "Envoyé", "Accusé")
 
-        day(backend, tmp_path, DAY + dt.timedelta(days=4), cfg)  # nothing more, ever
-        assert len(inbox.envelopes) == 3
+    day(backend, tmp_path, DAY + dt.timedelta(days=4), cfg)  # nothing more, ever
+    assert len(inbox.envelopes) == 3
 
 
 class _LostWrite(Workbook):
@@ -163,33 +169,26 @@ def test_a_person_who_acknowledges_stops_the_follow_up(smtp, tmp_path):
     assert len(inbox.envelopes) == 1
 
 
-def test_a_reply_to_a_replaced_mandate_changes_nothing(smtp, tmp_path, monkeypatch):
-    inbox, port = smtp
-    monkeypatch.setenv("TEST_IMAP_PASSWORD", "secret")
+def test_a_reply_to_a_replaced_mandate_changes_nothing(mailbox, tmp_path):
+    inbox, box, cfg = mailbox
     backend = MemoryBackend(make_tabs(missions=[staffed()]))
-    with ImapStandIn() as box:
-        cfg = config(port, box.port)
-        day(backend, tmp_path, DAY, cfg)
-        old = reference("IDF", "M0001", Sidecar(tmp_path / "IDF" / "mandats" / "empreintes.json").get("M0001")["empreinte"])
-        set_cell(backend, "M0001", "Fin", "18:00")
-        day(backend, tmp_path, DAY + dt.timedelta(hours=1), cfg)  # regenerated, sent again
-        box.add(f"RE: {old}", "Nous refusons.")
-        outcome = day(backend, tmp_path, DAY + dt.timedelta(hours=2), cfg)
+    day(backend, tmp_path, DAY, cfg)
+    old = sent_reference(tmp_path)
+    set_cell(backend, "M0001", "Fin", "18:00")
+    day(backend, tmp_path, DAY + dt.timedelta(hours=1), cfg)  # regenerated, sent again
+    box.add(f"RE: {old}", "Nous refusons.")
+    outcome = day(backend, tmp_path, DAY + dt.timedelta(hours=2), cfg)
     assert cell(backend, "M0001", "Mandat") == "Envoyé"
     assert [r[-1] for r in outcome.results[1].tables[0].rows] == [
         f"réponse à l'ancien mandat {old} ignorée (direction.c001@example.org)"]
 
 
-def test_a_refusal_in_the_reply_sets_refused(smtp, tmp_path, monkeypatch):
-    inbox, port = smtp
-    monkeypatch.setenv("TEST_IMAP_PASSWORD", "secret")
+def test_a_refusal_in_the_reply_sets_refused(mailbox, tmp_path):
+    inbox, box, cfg = mailbox
     backend = MemoryBackend(make_tabs(missions=[staffed()]))
-    with ImapStandIn() as box:
-        cfg = config(port, box.port)
-        day(backend, tmp_path, DAY, cfg)
-        ref = reference("IDF", "M0001", Sidecar(tmp_path / "IDF" / "mandats" / "empreintes.json").get("M0001")["empreinte"])
-        box.add(f"RE: {ref}", "Nous refusons ce mandat : le rayon est en travaux.")
-        day(backend, tmp_path, DAY + dt.timedelta(hours=1), cfg)
+    day(backend, tmp_path, DAY, cfg)
+    box.add(f"RE: {sent_reference(tmp_path)}", "Nous refusons ce mandat : le rayon est en travaux.")
+    day(backend, tmp_path, DAY + dt.timedelta(hours=1), cfg)
     assert cell(backend, "M0001", "Mandat") == "Refusé"
 
 
@@ -209,7 +208,7 @@ def test_a_cancelled_mission_tells_its_store_once(smtp, tmp_path):
     cfg = config(port)
     backend = MemoryBackend(make_tabs(missions=[staffed()]))
     day(backend, tmp_path, DAY, cfg)
-    ref = reference("IDF", "M0001", Sidecar(tmp_path / "IDF" / "mandats" / "empreintes.json").get("M0001")["empreinte"])
+    ref = sent_reference(tmp_path)
     set_cell(backend, "M0001", "Statut", "Annulée")
     for hours in (1, 2, 30, 60):
         assert not day(backend, tmp_path, DAY + dt.timedelta(hours=hours), cfg).error
@@ -220,3 +219,37 @@ def test_a_cancelled_mission_tells_its_store_once(smtp, tmp_path):
     assert "est annulée. Léa Martin ne se présentera pas." in body
     assert f"Le mandat de référence {ref} (mission M0001) n'est plus valable." in body
     assert cell(backend, "M0001", "Mandat suivi") == "Annulation envoyée le 20/11/2026"
+
+
+def test_cancelling_a_mission_sent_and_ordered_tells_the_store_the_partner_and_the_pay(smtp, tmp_path):
+    from backoffice.jobs.check import check_step
+    from backoffice.jobs.kits import kits_order_step
+
+    inbox, port = smtp
+    cfg = config(port)
+    backend = MemoryBackend(make_tabs(missions=[staffed(Kit="KIT-LINDT", Contrat="Signé")]))
+
+    def the_day(now):
+        steps = [("mandates", partial(mandates_step, options=MandatesOptions(send=True))),
+                 ("mandates-suivi", partial(mandates_followup_step, options=FollowupOptions(True))),
+                 ("kits", kits_order_step), ("check", check_step)]
+        outcome = run_region(cfg, Region("IDF", officer_email=OFFICER), steps, now, out=str(tmp_path),
+                             workbook=Workbook(backend))
+        assert not outcome.error, outcome.trace
+        return outcome
+
+    the_day(DAY)
+    assert len(inbox.envelopes) == 1 and cell(backend, "M0001", "Kit statut") == "Commandé"
+    set_cell(backend, "M0001", "Mandat", "Accusé")  # the store acknowledged: no reminder
+    set_cell(backend, "M0001", "Statut", "Annulée")  # the brand cancels, 47 h before the start
+    outcome = the_day(dt.datetime(2026, 11, 27, 10, 0))
+    again = the_day(dt.datetime(2026, 11, 27, 11, 0))
+    assert subjects(inbox)[1].startswith("Annulation : mandat Lindt") and len(inbox.envelopes) == 2
+    files = sorted((tmp_path / "IDF" / "kits").glob("annulation_kits_*.csv"))
+    assert [f.name for f in files] == ["annulation_kits_20261127-1000.csv"]
+    assert files[0].read_text("utf-8-sig").splitlines()[1] == "K-IDF-M0001;M0001;KIT-LINDT;Léa Martin;Commandé;27/11/2026"
+    for run_ in (outcome, again):
+        [paid] = [f for f in run_.results[3].findings if f.rule == "contrat.annulation_payee"]
+        assert paid.message == (
+            "Missions!L2 : mission de S0001 (Léa Martin) annulée le 27/11/2026 à 10:00, moins de 72 h avant son "
+            "début (29/11/2026 à 09:00) : le salarié est payé 100 % des heures prévues (8 h) ; reportez-les en paie.")

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from rules.call_queue import (LINKED, REJECTED, TO_DO, TO_FIX, Link, call_id, call_time_text, is_settled,
-                              linked_presence, parse_call_time)
+from rules.call_queue import (LINKED, REJECTED, TO_DO, TO_FIX, Link, call_digits, is_settled, linked_presence,
+                              parse_call_time)
 from sheets_sync.findings import ALERTE, Finding
 from sheets_sync.parsing import format_date
 from sheets_sync.workbook import WorkbookData
@@ -96,29 +96,34 @@ def assign_ids(calls: pd.DataFrame) -> pd.Series:
     """The queue id of each call (``calls``: ``time``, ``phone``, ``number``, ``code``, ``line``),
     by the calls' index; two calls of one number in the same second get ``-2``, ``-3``… in time
     then line order, the same in every run."""
-    out = pd.Series("", index=calls.index, dtype=object)
-    seen: set[str] = set()
-    for index in calls.sort_values(["time", "line"]).index:
-        call = calls.loc[index]
-        base = call_id(call["time"], call["phone"], call["number"], call["code"])
-        key, n = base, 1
-        while key in seen:
-            n += 1
-            key = f"{base}-{n}"
-        seen.add(key)
-        out[index] = key
-    return out
+    if calls.empty:
+        return pd.Series("", index=calls.index, dtype=object)
+    ordered = calls.sort_values(["time", "line"])
+    digits = [call_digits(p, n, c) for p, n, c in zip(ordered["phone"], ordered["number"], ordered["code"])]
+    base = "A-" + ordered["time"].dt.strftime("%Y%m%d-%H%M%S") + "-" + pd.Series(digits, index=ordered.index)
+    rank = base.groupby(base).cumcount()
+    ids = base.where(rank == 0, base + "-" + (rank + 1).astype(str))
+    return ids.reindex(calls.index)
 
 
 def new_rows(data: WorkbookData, calls: pd.DataFrame, shown) -> list[dict]:
     """The queue rows of the calls not in the tab yet. ``calls``: ``id``, ``time``, ``number``,
     ``code``, ``result``, ``employee``, ``reason``; ``shown(call)``: the number as people read it."""
     known = {str(k).upper() for k in data[TAB].all_keys} if TAB in data else set()
+    calls = calls.sort_values(["time", "line"])
+    calls = calls.assign(heure=calls["time"].dt.strftime("%d/%m/%Y %H:%M:%S"))
     rows = []
-    for call in calls.sort_values(["time", "line"]).itertuples(index=False):
+    for call in calls.itertuples(index=False):
         if call.id.upper() in known:
             continue
-        rows.append({"Appel": call.id, "Heure": call_time_text(call.time), "Numéro": shown(call),
+        rows.append({"Appel": call.id, "Heure": call.heure, "Numéro": shown(call),
                      "Code saisi": call.code, "Résultat": call.result, "Salarié": call.employee or "",
                      "Raison": call.reason, "État": TO_DO})
     return rows
+
+
+def open_rows(data: WorkbookData) -> int:
+    """Rows of the queue still « à traiter »."""
+    if TAB not in data:
+        return 0
+    return int((data[TAB].df["État"].astype(str).str.strip() == TO_DO).sum())

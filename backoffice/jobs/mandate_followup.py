@@ -80,7 +80,7 @@ def _current(record: dict | None, df: pd.DataFrame, key: str) -> bool:
 def mandates_followup_step(data: WorkbookData, ctx: JobContext,
                            options: FollowupOptions = FollowupOptions()) -> JobResult:
     """Plan the follow-up of the sent mandates (see the module's text)."""
-    result = JobResult(TASK)
+    result = JobResult("follow-up")  # its Journal rows say « mandates », the task of its changes
     missions, df = data["Missions"], data["Missions"].df
     stores = data["Magasins"].df
     sidecar = Sidecar(mandates_dir(ctx) / SIDECAR_NAME)
@@ -156,8 +156,11 @@ def mandates_followup_step(data: WorkbookData, ctx: JobContext,
                      labels[item.step] + ("" if options.send else " (avec --send)")])
     counts = {s: sum(i.step == s for i in due) for s in labels}
     result.summary = [("réponses lues", len(answered))] if ctx.settings.imap.host else []
-    result.summary += [("relances", counts[REMINDER]), ("escalades", counts[ESCALATION]),
-                       ("annulations", counts["annulation"])]
+    result.summary += [(label, counts[step]) for step, label in
+                       ((REMINDER, "relances"), (ESCALATION, "escalades"), ("annulation", "annulations"))
+                       if counts[step]]
+    if not result.summary:
+        result.summary = [("mandats envoyés à suivre aujourd'hui", 0)]
     table = Table("Suivi des mandats", ["N° mission", "Date", "Magasin", "Suivi"], rows)
     if rows:
         result.tables.append(table)

@@ -24,13 +24,14 @@ from sheets_sync.workbook import WorkbookData
 
 from ..ivr_log import IvrLog, newest_log, read_ivr_log
 from .base import ActResult, JobContext, JobResult, Table
-from .ivr_queue import QueuePlan, assign_ids, link_state, new_rows, read_queue
+from .ivr_queue import QueuePlan, assign_ids, link_state, new_rows, open_rows, read_queue
 
 PARIS = ZoneInfo("Europe/Paris")
 TASK = "presence"
 RULE_UNMATCHED = "presence.appel_non_rattache"
 RULE_BAD_LINE = "presence.ligne_illisible"
 RULE_STALE = "presence.journal_perime"
+RULE_QUEUE_FULL = "presence.file_appels_pleine"
 JOB_WORDS = {norm(w): w for w in (CONFIRMED, LATE, MISSING)}
 UNMATCHED_HEADERS = ["Heure", "Numéro", "Code saisi", "Salarié", "Raison"]
 
@@ -196,6 +197,14 @@ def presence_step(data: WorkbookData, ctx: JobContext, options: PresenceOptions 
     failed = failed.assign(id=assign_ids(failed) if len(failed) else pd.Series(dtype=object), reason=ABANDONED)
     failed = failed[~failed["employee"].isin(confirmed) | (failed["employee"] == "")]
     queued = new_rows(data, pd.concat([unmatched, failed], ignore_index=True), lambda call: call.caller)
+    room = max(0, settings.queue_max_open - open_rows(data))
+    if len(queued) > room:  # a flood of junk calls must not fill the sheet
+        result.findings.append(Finding(RULE_QUEUE_FULL, ALERTE, "Appels SVI", "", "",
+                                       f"l'onglet Appels SVI est limité à {settings.queue_max_open} appels « à "
+                                       f"traiter » (réglage presence.queue_max_open) : {len(queued) - room} appel(s) "
+                                       "non ajouté(s) ; traitez ou rejetez les lignes en attente, ou vérifiez "
+                                       "l'export du SVI.", ""))
+        queued = queued[:room]
     if queued or "Appels SVI" in data.missing:  # created on the first run: read in one request after
         result.changes.append(TASK, "Appels SVI", queued)
     if path or links:
