@@ -67,10 +67,10 @@ def mandate_message(context: Mapping[str, str], sender: str, recipient: str, att
     """The French e-mail for one mandate, with the document attached; ``replaces``: the
     reference of the mandate it replaces (said in the subject and the body)."""
     brand, person, store, date = _names(context)
-    subject = f"Mandat {brand} — {person} — {store} — {date}"
+    subject = f"Mandat {brand} — {person} — {store} — {date} — {context['reference']}"  # a reply keeps it
     replaced = ""
     if replaces:
-        subject += f" — remplace {replaces}"
+        subject += f" (remplace {replaces})"
         replaced = (f"Ce mandat remplace le mandat de référence {replaces}, qui n'est plus valable : "
                     "merci de ne garder que celui-ci.\n\n")
     body = ("Madame, Monsieur,\n\n"

@@ -99,8 +99,10 @@ def test_a_mandate_goes_sent_reminded_escalated_acknowledged(mailbox, tmp_path):
     calls = (tmp_path / "IDF" / "mandats" / "appels-magasins-20261122.csv").read_text("utf-8-sig").splitlines()
     assert calls == ["N° mission;Magasin;Téléphone;Date mission;Référence;Envoyé le;Relancé le",
                      f"M0001;Carrefour République (C001);01 42 00 00 01;29/11/2026;{ref};20/11/2026;21/11/2026"]
+    day(backend, tmp_path, DAY + dt.timedelta(days=2, hours=20), cfg)  # the next morning: still to phone
+    assert (tmp_path / "IDF" / "mandats" / "appels-magasins-20261123.csv").read_text("utf-8-sig").splitlines() == calls
 
-    box.add(f"RE: Mandat Lindt — Léa Martin — {ref}", "Bien reçu, merci.\n\n> Madame, Monsieur,")
+    box.add(f"RE: {subjects(inbox)[0]}", "Bien reçu, merci.\n\n> Madame, Monsieur,")  # a reply to the mandate
     for _ in range(2):  # day 3: the store's reply is read
         outcome = day(backend, tmp_path, DAY + dt.timedelta(days=3), cfg)
         assert not outcome.error, outcome.trace
@@ -253,3 +255,19 @@ def test_cancelling_a_mission_sent_and_ordered_tells_the_store_the_partner_and_t
         assert paid.message == (
             "Missions!L2 : mission de S0001 (Léa Martin) annulée le 27/11/2026 à 10:00, moins de 72 h avant son "
             "début (29/11/2026 à 09:00) : le salarié est payé 100 % des heures prévues (8 h) ; reportez-les en paie.")
+
+
+def test_a_note_is_on_disk_before_the_file_is_saved_and_survives_a_cut_line(tmp_path):
+    from generators.mandates import Sidecar
+
+    path = tmp_path / "empreintes.json"
+    store = Sidecar(path)
+    store.missions["M1"] = {"empreinte": "abc"}
+    store.save()
+    store.note("M1", relance_le="2026-11-21 09:00:00")
+    with open(store.journal_path, "a", encoding="utf-8") as fh:
+        fh.write('{"key": "M1", "fields": {"escal')  # a crash in the middle of a line
+    assert Sidecar(path).get("M1") == {"empreinte": "abc", "relance_le": "2026-11-21 09:00:00"}
+    again = Sidecar(path)
+    again.save()
+    assert not again.journal_path.exists() and Sidecar(path).get("M1")["relance_le"] == "2026-11-21 09:00:00"

@@ -21,7 +21,8 @@ def test_send_mails_the_mandate_to_the_store_and_marks_it_sent(smtp_server, tmp_
     assert envelope.mail_from == "mandats@animatis.example"
     assert envelope.rcpt_tos == ["direction.c001@example.org"]
     msg = inbox.messages()[0]
-    assert msg["Subject"] == "Mandat Lindt — Léa Martin — Carrefour République — 29/11/2026"
+    ref = Sidecar(tmp_path / "IDF" / "mandats" / "empreintes.json").get("M0001")["empreinte"][:6].upper()
+    assert msg["Subject"] == f"Mandat Lindt — Léa Martin — Carrefour République — 29/11/2026 — MF-IDF-M0001-{ref}"
     assert msg["To"] == "direction.c001@example.org"
     body = msg.get_body(("plain",)).get_content()
     assert "Veuillez trouver ci-joint le mandat de la marque Lindt (Chocolats Exemple SAS)" in body
@@ -150,6 +151,8 @@ def test_a_resent_mandate_names_the_reference_it_replaces(smtp_server, tmp_path)
     old, new = inbox.messages()
     old_ref = reference("IDF", "M0001", first)
     assert "remplace" not in old["Subject"]
-    assert new["Subject"] == f"Mandat Lindt — Léa Martin — Carrefour République — 29/11/2026 — remplace {old_ref}"
+    new_ref = reference("IDF", "M0001", Sidecar(tmp_path / "IDF" / "mandats" / "empreintes.json").get("M0001")["empreinte"])
+    assert new["Subject"] == (f"Mandat Lindt — Léa Martin — Carrefour République — 29/11/2026 — {new_ref} "
+                              f"(remplace {old_ref})")
     body = new.get_body(("plain",)).get_content()
     assert f"Ce mandat remplace le mandat de référence {old_ref}, qui n'est plus valable" in body

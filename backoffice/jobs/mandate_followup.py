@@ -166,7 +166,7 @@ def mandates_followup_step(data: WorkbookData, ctx: JobContext,
         result.tables.append(table)
     result.findings = findings
     if options.send or answered:
-        result.act = _Act(data, ctx, due if options.send else [], answered, table).act
+        result.act = _Act(data, ctx, due if options.send else [], answered, table, options.send).act
     return result
 
 
@@ -192,6 +192,7 @@ class _Act:
     due: list[_Due]
     answered: dict[str, tuple[str, str]]
     table: Table
+    send: bool = False
     done: ActResult = field(default_factory=ActResult)
 
     def act(self, report) -> ActResult:
@@ -215,7 +216,10 @@ class _Act:
                     if self._send_one(item, sidecar, mailer):
                         sent[item.step] += 1
                 sent[ESCALATION] = self._escalate([i for i in self.due if i.step == ESCALATION], sidecar, mailer)
-            self._store_calls(sidecar)
+        if any(sent.values()):
+            sidecar.save()  # the notes of the e-mails folded into the file
+        if self.send:
+            self._store_calls(sidecar)  # every store still to phone, escalated today or before
         done.renamed = {"relances": ("relances envoyées", sent[REMINDER]),
                         "escalades": ("escalades", sent[ESCALATION]),
                         "annulations": ("annulations envoyées", sent["annulation"])}
@@ -223,10 +227,8 @@ class _Act:
 
     def _log(self, sidecar: Sidecar, key: str, stamp: str) -> None:
         """Log the step in the sidecar (saved at once), then plan ``Mandat suivi``."""
-        record = sidecar.get(key)
-        record[stamp] = self.ctx.now.isoformat(sep=" ")
-        sidecar.save()  # the log first: never twice
-        self.done.changes.add(TASK, self.data["Missions"].change(key, "Mandat suivi", followup_text(record)))
+        sidecar.note(key, **{stamp: self.ctx.now.isoformat(sep=" ")})  # on disk first: never twice
+        self.done.changes.add(TASK, self.data["Missions"].change(key, "Mandat suivi", followup_text(sidecar.get(key))))
 
     def _context(self, item: _Due) -> dict:
         record, settings = item.record, self.ctx.settings

@@ -381,15 +381,15 @@ class _Plan:
                                          "« Généré » ; relancez --send plus tard.")
                         break
                     continue
-                record["envoye_le"] = ctx.now.isoformat(sep=" ")
-                record["envoye_a"] = md.store_email
-                self.sidecar.save()  # the sent log first: never send twice
+                self.sidecar.note(key, envoye_le=ctx.now.isoformat(sep=" "), envoye_a=md.store_email)  # never twice
                 sent += 1
                 done.changes.add(TASK, missions.change(key, "Mandat", SENT))
                 _set_sent_date(done.changes, missions, key, record["envoye_le"])
                 self.table.rows.append([key, missions.df.at[key, "Date"], _store(md), _person(md),
                                         f"envoyé à {md.store_email} ({attachment.suffix[1:].upper()})",
                                         str(attachment)])
+        if sent:
+            self.sidecar.save()  # the notes of the sends folded into the file
         for code, keys in no_email.items():
             findings.add(RULE_NO_EMAIL, ALERTE, "Magasins", code, "Email",
                          f"magasin {code} sans e-mail : mandat(s) {', '.join(keys)} non envoyé(s) ; renseignez "
