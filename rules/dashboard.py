@@ -126,6 +126,8 @@ def region_figures(ctx: RuleContext, code: str, name: str, findings: list[Findin
     near = coming[(coming["Mandat"] == "Envoyé") & (coming["jours"] - coming["delai"] <= DEADLINE_NEAR_DAYS)]
     add(MANDATES, "Envoyés non accusés, échéance proche", near, "Mandat")
     add(MANDATES, "Refusés", coming[coming["Mandat"] == "Refusé"], "Mandat")
+    add(MANDATES, "Magasins à appeler (escalade)",
+        coming[(coming["Mandat"] == "Envoyé") & coming["Mandat suivi"].str.startswith("À appeler")], "Mandat suivi")
 
     # kits
     kits = live[live["Kit"] != ""]

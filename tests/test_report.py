@@ -33,7 +33,8 @@ MISSIONS = [
     staffed("M05", "30/11/2026", "14:00", "S0005", Mandat="Généré"),
     {"N° mission": "M06", "Date": "01/12/2026", "Suggestions": "1. S0001 (à 3 km)"},
     {"N° mission": "M07", "Date": "02/12/2026"},
-    staffed("M08", "03/12/2026", "09:00", "S0001", Mandat="Envoyé", Kit="KIT-A"),
+    staffed("M08", "03/12/2026", "09:00", "S0001", Mandat="Envoyé", Kit="KIT-A",
+            **{"Mandat suivi": "À appeler : escalade du 29/11/2026"}),
     staffed("M09", "01/12/2026", "09:00", "S0002", Mandat="Refusé", Kit="KIT-B", **{"Kit statut": "Expédié"}),
     staffed("M10", "25/11/2026", "09:00", "S0003", Statut="Réalisée", Kit="KIT-C",
             **{"Kit statut": "Livré", "Présence": "Confirmée"}),
@@ -67,7 +68,7 @@ def test_the_figures_of_a_hand_built_region(region):
         ("À pourvoir", "Missions sur 7 jours"): 9, ("À pourvoir", "À pourvoir avec candidat"): 1,
         ("À pourvoir", "À pourvoir sans candidat"): 1,
         ("Mandats", "À envoyer"): 1, ("Mandats", "Envoyés non accusés, échéance proche"): 1,
-        ("Mandats", "Refusés"): 1,
+        ("Mandats", "Refusés"): 1, ("Mandats", "Magasins à appeler (escalade)"): 1,
         ("Kits", "À commander"): 1, ("Kits", "Non livrés pour demain"): 1, ("Kits", "Non retournés"): 1,
         ("Dossiers", "Contrats non signés"): 1, ("Dossiers", "Comptes rendus manquants"): 1,
         ("Dossiers", "Notes de frais en attente"): 1,
@@ -96,7 +97,7 @@ def test_the_anomaly_figures_are_the_checks_findings(region):
 def test_the_synthese_tab_holds_the_figures_and_is_not_rewritten_when_nothing_changed(region):
     first = report(region)
     assert first.exit_code in (0, 1), first.output
-    assert "Synthèse : 28 ligne(s), Journal +1" in first.output
+    assert "Synthèse : 29 ligne(s), Journal +1" in first.output
     rows = list(openpyxl.load_workbook(region)["Synthèse"].iter_rows(values_only=True))
     assert rows[0] == ("Rubrique", "Indicateur", "Valeur", "Cellule")
     assert rows[1] == ("Synthèse", "Mise à jour", "30/11/2026 10:30", None)
@@ -106,7 +107,7 @@ def test_the_synthese_tab_holds_the_figures_and_is_not_rewritten_when_nothing_ch
     assert rows[-6] == ("À pourvoir", "Couverture du 01/12", "50 %", None)
     before = region.read_bytes()
     again = report(region, now="2026-11-30 10:45")  # later, but no figure moved
-    assert "report     indicateurs 20 · Synthèse à jour" in again.output
+    assert "report     indicateurs 21 · Synthèse à jour" in again.output
     assert "Écriture : 0 cellule(s) écrite(s), Journal +0" in again.output
     assert region.read_bytes() == before
 

@@ -21,6 +21,9 @@ from ..jobs.presence import PresenceOptions, presence_step
 def command(app: AppContext, ivr_log, out):
     """Match the IVR calls to today's missions; mark Présence and Heure appel.
 
+    Calls that confirmed nothing wait in the Appels SVI tab: type a N° mission there to link
+    one (the next run marks that mission), or a Motif rejet to reject it.
+
     Exit code 1 when a mission of the day is « Manquante » or the log is stale, 2 when the log
     is unusable. Over several regions, --out appels.csv writes appels-<REGION>.csv for each.
 

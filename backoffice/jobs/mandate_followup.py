@@ -212,7 +212,8 @@ class _Act:
             ("relance à", "à appeler", "annulation à"))]
         if self.due:
             with MandateMailer(ctx.settings.smtp) as mailer:
-                for item in [i for i in self.due if i.step != ESCALATION]:
+                mails = [i for i in self.due if i.step != ESCALATION]
+                for item in ctx.progress(mails, "Relances et annulations", len(mails)):
                     if self._send_one(item, sidecar, mailer):
                         sent[item.step] += 1
                 sent[ESCALATION] = self._escalate([i for i in self.due if i.step == ESCALATION], sidecar, mailer)
