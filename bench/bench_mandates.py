@@ -11,8 +11,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import shutil
+import socketserver
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -38,16 +40,39 @@ def region_tabs(n: int):
     return make_tabs(employees=employees, stores=stores, missions=missions)
 
 
+class _SmtpSink(socketserver.StreamRequestHandler):
+    """The smallest SMTP server that accepts every message (RFC 5321: greeting, EHLO, MAIL,
+    RCPT, DATA, QUIT), so that the bench times a real SMTP conversation with smtplib."""
+
+    def handle(self) -> None:
+        self.wfile.write(b"220 bench ESMTP\r\n")
+        while True:
+            line = self.rfile.readline()
+            if not line:
+                return
+            verb = line[:4].upper()
+            if verb == b"DATA":
+                self.wfile.write(b"354 end with .\r\n")
+                while self.rfile.readline() not in (b".\r\n", b""):
+                    pass
+                self.server.messages += 1
+                self.wfile.write(b"250 queued\r\n")
+            elif verb == b"QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            elif verb == b"EHLO":
+                self.wfile.write(b"250 bench\r\n")
+            else:
+                self.wfile.write(b"250 ok\r\n")
+
+
 def followup(settings, backend, out: Path, count: int) -> None:
     """The follow-up of the mandates just made, as if all were sent 5 days ago: one reminder
-    each, e-mailed to a local SMTP server (aiosmtpd), then a rerun that sends nothing."""
+    each, e-mailed to a local SMTP server, then a rerun that sends nothing."""
     from functools import partial
-
-    from aiosmtpd.controller import Controller
 
     from backoffice.jobs.mandate_followup import FollowupOptions, mandates_followup_step
     from generators.mandates import SIDECAR_NAME, Sidecar
-    from tests.smtp_support import Inbox, free_port
 
     sidecar = Sidecar(out / "BENCH" / "mandats" / SIDECAR_NAME)
     for record in sidecar.missions.values():
@@ -57,12 +82,12 @@ def followup(settings, backend, out: Path, count: int) -> None:
     column = rows[0].index("Mandat")
     for line in rows[1:]:
         line[column] = "Envoyé"
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SmtpSink)
+    server.messages = 0
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         mail = load_settings(environ={}, overrides={"agency": AGENCY, "smtp": {
-            "host": "127.0.0.1", "port": controller.port, "security": "none", "sender": "b@example.org"}})
+            "host": "127.0.0.1", "port": server.server_address[1], "security": "none", "sender": "b@example.org"}})
         step = partial(mandates_followup_step, options=FollowupOptions(send=True))
         later = NOW + dt.timedelta(days=1)  # the missions of the next 10 days are past their reminder day
         times = []
@@ -74,9 +99,10 @@ def followup(settings, backend, out: Path, count: int) -> None:
             if outcome.error:
                 raise SystemExit(outcome.error)
     finally:
-        controller.stop()
-    print(f"Suivi : {len(inbox.envelopes)} relance(s) envoyée(s) sur {count} mandats en {times[0]:.1f} s "
-          f"({1000 * times[0] / max(len(inbox.envelopes), 1):.1f} ms/relance, une connexion SMTP locale) ; "
+        server.shutdown()
+        server.server_close()
+    print(f"Suivi : {server.messages} relance(s) envoyée(s) sur {count} mandats en {times[0]:.1f} s "
+          f"({1000 * times[0] / max(server.messages, 1):.1f} ms/relance, une connexion SMTP locale) ; "
           f"deuxième passage : {times[1]:.1f} s, rien envoyé")
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .presence import CONFIRMED, LATE
 
-TO_DO, LINKED, REJECTED, TO_FIX = "à traiter", "rattaché", "rejeté", "à corriger"
+TO_DO, LINKED, REJECTED, TO_FIX, SETTLED = "à traiter", "rattaché", "rejeté", "à corriger", "sans objet"
 ABANDONED = "appel non abouti"
 
 
@@ -37,8 +37,9 @@ def parse_call_time(text: str) -> pd.Timestamp | None:
 
 
 def is_settled(state: str) -> bool:
-    """Whether a row was linked or rejected already (the tool never looks at it again)."""
-    return str(state).startswith((LINKED, REJECTED))
+    """Whether a row was linked, rejected or settled by a later call already (the tool never
+    looks at it again)."""
+    return str(state).startswith((LINKED, REJECTED, SETTLED))
 
 
 @dataclass(frozen=True)

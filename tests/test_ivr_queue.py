@@ -128,3 +128,25 @@ def test_a_flood_of_calls_fills_the_queue_up_to_its_limit_only(tmp_path):
     [full] = [f for f in outcome.results[0].findings if f.rule == "presence.file_appels_pleine"]
     assert full.message.startswith("l'onglet Appels SVI est limité à 4 appels « à traiter » (réglage "
                                    "presence.queue_max_open) : 6 appel(s) non ajouté(s)")
+
+
+def test_rows_the_day_settles_by_itself_say_so(tmp_path):
+    backend = MemoryBackend(make_tabs(employees=employees(2), missions=[mission("M1", "S0001"), mission("M2", "S0002")]))
+    first = ["29/11/2026 08:50;06 00 00 00 01;;ABANDON", "29/11/2026 08:55;07 11 22 33 44;0002;OK"]
+    run(backend, write_log(tmp_path, *first), now=NOW.replace(hour=8, minute=56))
+    # S0002 confirmed by the code of their Matricule; S0001's abandoned call waits
+    assert [(r[0], r[-1]) for r in queue(backend)[1:]] == [("A-20261129-085000-0001", "à traiter")]
+    later = first + ["29/11/2026 08:58;06 00 00 00 01;;OK"]  # S0001 got through
+    run(backend, write_log(tmp_path, *later), now=NOW)
+    assert queue(backend)[1][-1] == "sans objet : S0001 a confirmé sa présence par un autre appel"
+
+
+def test_an_unmatched_call_that_counts_once_the_file_is_fixed_is_settled(tmp_path):
+    backend = MemoryBackend(make_tabs(employees=employees(1), missions=[mission("M1", "S0001")]))
+    log = write_log(tmp_path, "29/11/2026 08:57;07 81 22 33 44;;OK")  # the employee's new phone
+    run(backend, log)
+    rows = backend.tabs["Salariés"]
+    rows[1][rows[0].index("Téléphone")] = "07 81 22 33 44"  # the CDBO fixes the employee's file
+    run(backend, log, now=NOW + dt.timedelta(minutes=5))
+    assert cell(backend, "V2") == "Confirmée"
+    assert queue(backend)[1][-1] == "sans objet : l'appel compte désormais pour une mission (fiche ou mission corrigée)"

@@ -212,6 +212,7 @@ def test_a_cancelled_mission_tells_its_store_once(smtp, tmp_path):
     day(backend, tmp_path, DAY, cfg)
     ref = sent_reference(tmp_path)
     set_cell(backend, "M0001", "Statut", "Annulée")
+    set_cell(backend, "M0001", "Fin", "18:00")  # changed as well: a cancelled mandate is not redone
     for hours in (1, 2, 30, 60):
         assert not day(backend, tmp_path, DAY + dt.timedelta(hours=hours), cfg).error
     assert len(inbox.envelopes) == 2
@@ -221,6 +222,7 @@ def test_a_cancelled_mission_tells_its_store_once(smtp, tmp_path):
     assert "est annulée. Léa Martin ne se présentera pas." in body
     assert f"Le mandat de référence {ref} (mission M0001) n'est plus valable." in body
     assert cell(backend, "M0001", "Mandat suivi") == "Annulation envoyée le 20/11/2026"
+    assert cell(backend, "M0001", "Mandat") == "Envoyé"
 
 
 def test_cancelling_a_mission_sent_and_ordered_tells_the_store_the_partner_and_the_pay(smtp, tmp_path):

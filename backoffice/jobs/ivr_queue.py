@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from rules.call_queue import (LINKED, REJECTED, TO_DO, TO_FIX, Link, call_digits, is_settled, linked_presence,
-                              parse_call_time)
+from rules.call_queue import (LINKED, REJECTED, SETTLED, TO_DO, TO_FIX, Link, call_digits, is_settled,
+                              linked_presence, parse_call_time)
 from sheets_sync.findings import ALERTE, Finding
 from sheets_sync.parsing import format_date
 from sheets_sync.workbook import WorkbookData
@@ -26,6 +26,8 @@ from .base import JobContext
 
 TAB = "Appels SVI"
 RULE_QUEUE = "presence.appel_a_corriger"
+RULE_QUEUE_FULL = "presence.file_appels_pleine"
+
 
 
 @dataclass
@@ -127,3 +129,43 @@ def open_rows(data: WorkbookData) -> int:
     if TAB not in data:
         return 0
     return int((data[TAB].df["État"].astype(str).str.strip() == TO_DO).sum())
+
+
+def queue_calls(data: WorkbookData, ctx: JobContext, result, task: str, unmatched: pd.DataFrame,
+                failed: pd.DataFrame, confirmed: set[str], counted: set[str]) -> None:
+    """Plan the queue's new rows, and settle the rows the day settled by itself.
+
+    ``unmatched``: the OK calls that confirmed nothing (``id``, ``caller``…); ``failed``: the calls
+    that did not go through, with their ``employee``; ``confirmed``: employees whose presence is
+    confirmed today; ``counted``: ids of today's OK calls that now confirm a mission.
+    """
+    failed = failed[~failed["employee"].isin(confirmed) | (failed["employee"] == "")]
+    rows = new_rows(data, pd.concat([unmatched, failed], ignore_index=True), lambda call: call.caller)
+    limit = ctx.settings.presence.queue_max_open
+    room = max(0, limit - open_rows(data))
+    if len(rows) > room:  # a flood of junk calls must not fill the sheet
+        result.findings.append(Finding(RULE_QUEUE_FULL, ALERTE, TAB, "", "",
+                                       f"l'onglet Appels SVI est limité à {limit} appels « à traiter » (réglage "
+                                       f"presence.queue_max_open) : {len(rows) - room} appel(s) non ajouté(s) ; "
+                                       "traitez ou rejetez les lignes en attente, ou vérifiez l'export du SVI.", ""))
+        rows = rows[:room]
+    if rows or TAB in data.missing:  # created on the first run: read in the first request after
+        result.changes.append(task, TAB, rows)
+    if TAB not in data:
+        return
+    queue = data[TAB]
+    for key, row in queue.df.iterrows():
+        if str(row["État"]).strip() != TO_DO or str(row["N° mission"]).strip() or str(row["Motif rejet"]).strip():
+            continue
+        if str(key) in counted:
+            state = f"{SETTLED} : l'appel compte désormais pour une mission (fiche ou mission corrigée)"
+        elif row["Résultat"] != "OK" and row["Salarié"] in confirmed and _of_today(row["Heure"], ctx):
+            state = f"{SETTLED} : {row['Salarié']} a confirmé sa présence par un autre appel"
+        else:
+            continue
+        result.changes.add(task, queue.change(key, "État", state))
+
+
+def _of_today(text: str, ctx: JobContext) -> bool:
+    time = parse_call_time(text)
+    return time is not None and time.date() == ctx.now.date()

@@ -136,6 +136,8 @@ def mandates_step(data: WorkbookData, ctx: JobContext, options: MandatesOptions 
     adopt: dict[str, dict] = {}  # Généré elsewhere (by hand, or before the sidecar existed)
 
     for key in future.index:
+        if future.at[key, "Statut"] == "Annulée":
+            continue  # a cancelled mission's mandate is never redone: its store is told (mandates-suivi)
         status = str(future.at[key, "Mandat"]).strip()
         eligible = bool(in_window.at[key])
         record = sidecar.get(key)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from generators.call_list import CALL_LIST_HEADERS, call_list_rows, write_call_list
-from rules.call_queue import ABANDONED, TO_FIX
+from rules.call_queue import ABANDONED as ABANDON_REASON, TO_FIX
 from rules.presence import CONFIRMED, LATE, MISSING, identify_callers, log_freshness, match_presence
 from sheets_sync.backend import COLOR_MISSING
 from sheets_sync.errors import InputError
@@ -24,14 +24,13 @@ from sheets_sync.workbook import WorkbookData
 
 from ..ivr_log import IvrLog, newest_log, read_ivr_log
 from .base import ActResult, JobContext, JobResult, Table
-from .ivr_queue import QueuePlan, assign_ids, link_state, new_rows, open_rows, read_queue
+from .ivr_queue import QueuePlan, assign_ids, link_state, queue_calls, read_queue
 
 PARIS = ZoneInfo("Europe/Paris")
 TASK = "presence"
 RULE_UNMATCHED = "presence.appel_non_rattache"
 RULE_BAD_LINE = "presence.ligne_illisible"
 RULE_STALE = "presence.journal_perime"
-RULE_QUEUE_FULL = "presence.file_appels_pleine"
 JOB_WORDS = {norm(w): w for w in (CONFIRMED, LATE, MISSING)}
 UNMATCHED_HEADERS = ["Heure", "Numéro", "Code saisi", "Salarié", "Raison"]
 
@@ -159,7 +158,7 @@ def presence_step(data: WorkbookData, ctx: JobContext, options: PresenceOptions 
             continue  # a person's word (« Excusée », « Confirmée tél. »): never touched
         new = next_presence(current, earned)
         final[key] = new
-        if new:
+        if new and key in day.index:
             counts[new] += 1
         if new != current:
             result.changes.add(TASK, missions_tab.change(key, "Présence", new))
@@ -182,8 +181,9 @@ def presence_step(data: WorkbookData, ctx: JobContext, options: PresenceOptions 
     out = options.out
     path = str(out).replace("{region}", ctx.region.code) if out else None
 
+    ids = dict(zip(log.calls["line"], assign_ids(log.calls)))  # one numbering for every call of the export
     unmatched = _with_caller(match.unmatched)
-    unmatched = unmatched.assign(id=assign_ids(unmatched) if len(unmatched) else pd.Series(dtype=object))
+    unmatched = unmatched.assign(id=unmatched["line"].map(ids))
     unmatched = unmatched[~unmatched["id"].isin(queue.settled)]  # linked or rejected by a CDBO
     result.tables.append(Table("Appels non rattachés", UNMATCHED_HEADERS,
                                [_unmatched_row(c) for c in unmatched.itertuples(index=False)], limit=None))
@@ -194,19 +194,9 @@ def presence_step(data: WorkbookData, ctx: JobContext, options: PresenceOptions 
                  if w in (CONFIRMED, LATE) and k in day.index}
     failed = _with_caller(failed.assign(employee=identify_callers(failed, matricules, phones, day)["employee"]
                                         if len(failed) else pd.Series(dtype=object)))
-    failed = failed.assign(id=assign_ids(failed) if len(failed) else pd.Series(dtype=object), reason=ABANDONED)
-    failed = failed[~failed["employee"].isin(confirmed) | (failed["employee"] == "")]
-    queued = new_rows(data, pd.concat([unmatched, failed], ignore_index=True), lambda call: call.caller)
-    room = max(0, settings.queue_max_open - open_rows(data))
-    if len(queued) > room:  # a flood of junk calls must not fill the sheet
-        result.findings.append(Finding(RULE_QUEUE_FULL, ALERTE, "Appels SVI", "", "",
-                                       f"l'onglet Appels SVI est limité à {settings.queue_max_open} appels « à "
-                                       f"traiter » (réglage presence.queue_max_open) : {len(queued) - room} appel(s) "
-                                       "non ajouté(s) ; traitez ou rejetez les lignes en attente, ou vérifiez "
-                                       "l'export du SVI.", ""))
-        queued = queued[:room]
-    if queued or "Appels SVI" in data.missing:  # created on the first run: read in one request after
-        result.changes.append(TASK, "Appels SVI", queued)
+    failed = failed.assign(id=failed["line"].map(ids), reason=ABANDON_REASON)
+    counted = {ids[line] for line in calls["line"]} - set(unmatched["id"])  # today's OK calls that count now
+    queue_calls(data, ctx, result, TASK, unmatched, failed, confirmed, counted)
     if path or links:
         result.act = lambda report: _act(report, path, rows, data, queue, ctx)
     result.findings += [
