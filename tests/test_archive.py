@@ -11,7 +11,7 @@ from backoffice.jobs.runner import run_region
 from backoffice.settings import Region, load_settings
 from sheets_sync import MemoryBackend, Workbook
 from sheets_sync.errors import WorkbookError
-from sheets_sync.schema import ANOMALIES, JOURNAL
+from sheets_sync.schema import ANOMALIES, IVR_QUEUE, JOURNAL
 from tests.factories import make_tabs
 
 NOW = dt.datetime(2027, 1, 10, 8, 0)
@@ -28,10 +28,12 @@ def year_of_journal(per_day: int = 20) -> list[list]:
     return rows
 
 
-def region(journal=None, missions=None):
+def region(journal=None, missions=None, queue=True):
     tabs = make_tabs(missions=missions or [{"N° mission": "M1", "Date": "02/01/2027"}])
     tabs["Anomalies"] = [list(ANOMALIES.names)]
     tabs["Journal"] = journal if journal is not None else year_of_journal()
+    if queue:  # as `backoffice init` makes it
+        tabs["Appels SVI"] = [list(IVR_QUEUE.names)]
     return tabs
 
 
@@ -170,3 +172,34 @@ def test_google_counts_the_grid_cells_it_read():
         standin.add_spreadsheet(SID, region(journal=[list(JOURNAL.names)]))
         data = Workbook(connect(standin)).load()
         assert data.grid_cells == 9 * 1000 * 26  # nine tabs of the stand-in's 1000 x 26 grid
+
+
+def test_settled_calls_of_the_queue_are_archived_the_open_ones_stay(tmp_path):
+    tabs = region(journal=[list(JOURNAL.names)])
+    tabs["Appels SVI"] = [list(IVR_QUEUE.names),
+                          ["A-20260901-085700-3344", "01/09/2026 08:57:00", "07 81 22 33 44", "", "OK", "", "x", "M1", "",
+                           "rattaché à M1 (Confirmée) le 01/09/2026 09:40"],
+                          ["A-20260902-085700-3344", "02/09/2026 08:57:00", "07 81 22 33 44", "", "OK", "", "x", "", "",
+                           "à traiter"],
+                          ["A-20270109-085700-3344", "09/01/2027 08:57:00", "07 81 22 33 44", "", "OK", "", "x", "",
+                           "faux numéro", "rejeté le 09/01/2027 : faux numéro"]]
+    backend = MemoryBackend(tabs)
+    outcome = archive(Workbook(backend), tmp_path)
+    assert not outcome.error, outcome.trace
+    assert outcome.report.removed_rows == {"Appels SVI": 1}
+    assert [r[0] for r in backend.tabs["Appels SVI"][1:]] == ["A-20260902-085700-3344", "A-20270109-085700-3344"]
+    assert [r[0] for r in archived_rows(tmp_path, "Appels SVI")] == ["A-20260901-085700-3344"]
+
+
+def test_an_old_sheet_without_the_queue_gets_it_in_the_archives_write(tmp_path):
+    from tests.sheets_standin import SheetsStandIn
+    from tests.test_google_backend import SID, connect
+
+    with SheetsStandIn() as standin:
+        standin.add_spreadsheet(SID, region(year_of_journal(per_day=1), queue=False), typed=False)
+        assert archive(Workbook(connect(standin)), tmp_path).error == ""
+        assert standin.requests == 4  # the queue missing: the first read reads every tab
+        assert standin.rows(SID, "Appels SVI")[0][0] == "Appel"
+        before = standin.requests
+        archive(Workbook(connect(standin)), tmp_path, now=NOW + dt.timedelta(days=1))
+        assert standin.requests - before == 3

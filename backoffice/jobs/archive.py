@@ -1,9 +1,10 @@
 """The archive step: Journal rows and old finished missions out of the sheet, into CSV files.
 
 A spreadsheet that only grows ends at Google's 10 million cells, and then every write fails.
-This step moves out the Journal rows older than ``archive.journal_days`` and the missions
-« Réalisée » or « Annulée » dated more than ``archive.mission_days`` ago, into one CSV per tab
-and month (``<archive folder>/<region>/Journal-AAAA-MM.csv``).
+This step moves out the Journal rows older than ``archive.journal_days``, the ``Appels SVI``
+rows linked or rejected as long ago, and the missions « Réalisée » or « Annulée » dated more
+than ``archive.mission_days`` ago, into one CSV per tab and month
+(``<archive folder>/<region>/Journal-AAAA-MM.csv``).
 
 The order is the one that never loses a row: the act phase first adds the rows to the
 archive files (a row already there is not added twice), and only then asks for their
@@ -55,6 +56,22 @@ def _mission_rows(data: WorkbookData, before: pd.Timestamp) -> dict[str, list[li
     return out
 
 
+def _queue_rows(data: WorkbookData, before: dt.datetime) -> dict[str, list[list]]:
+    """Rows of ``Appels SVI`` settled (linked, rejected, sans objet) whose call is older than
+    ``before``, by month; the rows still to do stay."""
+    from rules.call_queue import is_settled, parse_call_time
+
+    if "Appels SVI" not in data:
+        return {}
+    table = data["Appels SVI"]
+    out: dict[str, list[list]] = {}
+    for key, state, heure in zip(table.df.index, table.df["État"], table.df["Heure"]):
+        time = parse_call_time(heure)
+        if is_settled(state) and time is not None and time < before:
+            out.setdefault(f"{time:%Y-%m}", []).append(table.raw.rows[table.row_of(key) - 1])
+    return out
+
+
 def archive_step(data: WorkbookData, ctx: JobContext, before: dt.date | None = None) -> JobResult:
     """Plan what to archive; the act phase writes the archive files, then asks for the rows'
     deletion (the runner's follow-up write)."""
@@ -62,17 +79,22 @@ def archive_step(data: WorkbookData, ctx: JobContext, before: dt.date | None = N
     journal_before = (dt.datetime.combine(before, dt.time()) if before is not None
                       else ctx.now - dt.timedelta(days=settings.journal_days))
     missions_before = pd.Timestamp(ctx.now.date()) - pd.Timedelta(days=settings.mission_days)
-    wanted = {"Journal": _journal_rows(data, journal_before), "Missions": _mission_rows(data, missions_before)}
+    wanted = {"Journal": _journal_rows(data, journal_before), "Missions": _mission_rows(data, missions_before),
+              "Appels SVI": _queue_rows(data, journal_before)}
     result = JobResult(TASK)
     rows = [[tab, month, len(lines)] for tab, months in wanted.items() for month, lines in sorted(months.items())]
     result.tables.append(Table("À archiver", ["Onglet", "Mois", "Lignes"], rows, limit=None))
     result.summary = [("Journal avant le", f"{journal_before:%d/%m/%Y}"),
                       ("lignes du Journal", sum(len(v) for v in wanted["Journal"].values())),
                       ("missions terminées avant le", f"{missions_before:%d/%m/%Y}"),
-                      ("missions", sum(len(v) for v in wanted["Missions"].values()))]
+                      ("missions", sum(len(v) for v in wanted["Missions"].values())),
+                      ("appels SVI traités", sum(len(v) for v in wanted["Appels SVI"].values()))]
     if any(wanted.values()):
         result.act = lambda _report: _archive(data, ctx, wanted)
     return result
+
+
+archive_step.also_tabs = ("Appels SVI",)  # its settled rows are archived with the Journal
 
 
 def _archive(data: WorkbookData, ctx: JobContext, wanted: dict[str, dict[str, list[list]]]) -> ActResult:
@@ -89,6 +111,8 @@ def _archive(data: WorkbookData, ctx: JobContext, wanted: dict[str, dict[str, li
         everything = [line for lines in months.values() for line in lines]
         if everything:
             done.changes.remove(TASK, tab, everything, str(ctx.settings.shown_path(folder)))
+    if "Appels SVI" in data.missing:  # created in the same write: later runs read it in one request
+        done.changes.append(TASK, "Appels SVI", [])
     return done
 
 
