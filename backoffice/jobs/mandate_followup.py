@@ -42,6 +42,7 @@ RULE_FOLLOWUP_FAILED = "mandat.suivi_non_envoye"
 RULE_NO_FILE = "mandat.fichier_introuvable"
 STORE_CALLS_HEADERS = ["N° mission", "Magasin", "Téléphone", "Date mission", "Référence", "Envoyé le", "Relancé le"]
 CANCELLED = "Annulée"
+CANCELLATION = "annulation"
 
 
 @dataclass(frozen=True)
@@ -82,92 +83,98 @@ def mandates_followup_step(data: WorkbookData, ctx: JobContext,
     """Plan the follow-up of the sent mandates (see the module's text)."""
     result = JobResult("follow-up")  # its Journal rows say « mandates », the task of its changes
     missions, df = data["Missions"], data["Missions"].df
-    stores = data["Magasins"].df
     sidecar = Sidecar(mandates_dir(ctx) / SIDECAR_NAME)
-    today = ctx.now.date()
-    code = ctx.region.code
-    rows: list[list] = []
-    findings: list[Finding] = []
     records = {k: r for k, r in sidecar.missions.items() if k in df.index}
+    rows: list[list] = []
+    answered = _replies(data, ctx, records, result, rows) if ctx.settings.imap.host else {}
 
-    # --- the stores' replies ----------------------------------------------------------------
-    answered: dict[str, tuple[str, str]] = {}  # key -> (verdict, text)
-    if ctx.settings.imap.host:
-        current, replaced = {}, {}
-        for key, record in records.items():
-            if record.get("envoye_le") and record.get("empreinte"):
-                current[reference(code, key, record["empreinte"]).upper()] = key
-            for old in record.get("historique", []):
-                if old.get("empreinte"):
-                    replaced[reference(code, key, old["empreinte"]).upper()] = key
-        try:
-            replies = read_replies(ctx.settings.imap, today - dt.timedelta(days=ctx.settings.imap.days))
-        except MailboxError as err:
-            replies = []
-            findings.append(Finding(RULE_MAILBOX, ALERTE, missions.title, "", "",
-                                    f"{err} Les réponses des magasins n'ont pas été lues ; Mandat se met à jour à la "
-                                    "main en attendant.", ""))
-        for reply in replies:
-            ref = find_reference(reply.subject, current)
-            if ref is None:
-                old = find_reference(reply.subject, replaced)
-                if old is not None:
-                    rows.append([replaced[old], "", "", f"réponse à l'ancien mandat {old} ignorée ({reply.sender})"])
-                continue
-            key = current[ref]
-            if str(df.at[key, "Mandat"]).strip() != "Envoyé":
-                continue  # already acknowledged or refused (by a person, or an earlier reply)
-            said = verdict(reply.subject, reply.text)
-            when = _reply_day(reply.date) or today
-            answered[key] = (said, f"{said} par e-mail le {format_date(when)} ({reply.sender})"[:200])
-        for key, (said, text) in answered.items():
-            result.changes.add(TASK, missions.change(key, "Mandat", said))
-            result.changes.add(TASK, missions.change(key, "Mandat suivi", text), follows="Mandat")
-            rows.append([key, df.at[key, "Date"], _store(stores, df.at[key, "Code magasin"]), text])
-
-    # --- Mandat suivi from the log (a write lost after an e-mail, a mandate regenerated) ------
+    # Mandat suivi from the log: a write lost after an e-mail, a mandate regenerated (emptied)
     for key, record in records.items():
-        if key in answered:
-            continue
-        current = _current(record, df, key) or df.at[key, "Statut"] == CANCELLED
-        result.changes.add(TASK, missions.change(key, "Mandat suivi", followup_text(record) if current else ""))
+        if key not in answered:
+            current = _current(record, df, key) or df.at[key, "Statut"] == CANCELLED
+            result.changes.add(TASK, missions.change(key, "Mandat suivi", followup_text(record) if current else ""))
 
-    # --- what is due today --------------------------------------------------------------------
-    due: list[_Due] = []
-    for key, record in records.items():
-        status, mission_status = str(df.at[key, "Mandat"]).strip(), df.at[key, "Statut"]
-        date = df.at[key, "Date"]
-        if key in answered or pd.isna(date):
-            continue
-        code_store = df.at[key, "Code magasin"]
-        delay = float(stores.at[code_store, "Délai mandat"]) if code_store in stores.index else float("nan")
-        step = due_step(record, status, mission_status, date.date(), delay, today, ctx.settings)
-        if step is None and mission_status == CANCELLED and record.get("envoye_le") \
-                and not record.get("annulation_le") and date.date() >= today and status in ("Envoyé", "Accusé"):
-            step = "annulation"
-        if step is None:
-            continue
-        email = str(stores.at[code_store, "Email"]).strip() if code_store in stores.index else ""
-        phone = display_phone(stores.at[code_store, "Téléphone"]) if code_store in stores.index else ""
-        due.append(_Due(key, step, record, _store(stores, code_store), email or record.get("envoye_a", ""), phone))
-    labels = {REMINDER: "relance à envoyer", ESCALATION: "à appeler (escalade)", "annulation": "annulation à envoyer"}
+    due = [item for item in (_due(data, ctx, key, record) for key, record in records.items() if key not in answered)
+           if item is not None]
+    labels = {REMINDER: "relance à envoyer", ESCALATION: "à appeler (escalade)", CANCELLATION: "annulation à envoyer"}
     for item in due:
         rows.append([item.key, df.at[item.key, "Date"], item.store,
                      labels[item.step] + ("" if options.send else " (avec --send)")])
     counts = {s: sum(i.step == s for i in due) for s in labels}
     result.summary = [("réponses lues", len(answered))] if ctx.settings.imap.host else []
     result.summary += [(label, counts[step]) for step, label in
-                       ((REMINDER, "relances"), (ESCALATION, "escalades"), ("annulation", "annulations"))
+                       ((REMINDER, "relances"), (ESCALATION, "escalades"), (CANCELLATION, "annulations"))
                        if counts[step]]
     if not result.summary:
         result.summary = [("mandats envoyés à suivre aujourd'hui", 0)]
     table = Table("Suivi des mandats", ["N° mission", "Date", "Magasin", "Suivi"], rows)
     if rows:
         result.tables.append(table)
-    result.findings = findings
     if options.send or answered:
         result.act = _Act(data, ctx, due if options.send else [], answered, table, options.send).act
     return result
+
+
+def _replies(data: WorkbookData, ctx: JobContext, records: dict[str, dict], result: JobResult,
+             rows: list[list]) -> dict[str, tuple[str, str]]:
+    """Plan ``Mandat`` (and ``Mandat suivi``) from the stores' replies; by mission, the verdict
+    and the text of the replies taken. A mailbox that cannot be read is a finding."""
+    missions, df, stores = data["Missions"], data["Missions"].df, data["Magasins"].df
+    code, today = ctx.region.code, ctx.now.date()
+    current, replaced = {}, {}
+    for key, record in records.items():
+        if record.get("envoye_le") and record.get("empreinte"):
+            current[reference(code, key, record["empreinte"]).upper()] = key
+        for old in record.get("historique", []):
+            if old.get("empreinte"):
+                replaced[reference(code, key, old["empreinte"]).upper()] = key
+    try:
+        replies = read_replies(ctx.settings.imap, today - dt.timedelta(days=ctx.settings.imap.days))
+    except MailboxError as err:
+        result.findings.append(Finding(RULE_MAILBOX, ALERTE, missions.title, "", "",
+                                       f"{err} Les réponses des magasins n'ont pas été lues ; Mandat se met à jour "
+                                       "à la main en attendant.", ""))
+        return {}
+    answered: dict[str, tuple[str, str]] = {}
+    for reply in replies:  # oldest first: the latest reply of a store wins
+        ref = find_reference(reply.subject, current)
+        if ref is None:
+            old = find_reference(reply.subject, replaced)
+            if old is not None:
+                rows.append([replaced[old], "", "", f"réponse à l'ancien mandat {old} ignorée ({reply.sender})"])
+            continue
+        key = current[ref]
+        if str(df.at[key, "Mandat"]).strip() != "Envoyé":
+            continue  # already acknowledged or refused (by a person, or an earlier reply)
+        said = verdict(reply.subject, reply.text)
+        answered[key] = (said, f"{said} par e-mail le {format_date(_reply_day(reply.date) or today)} "
+                               f"({reply.sender})"[:200])
+    for key, (said, text) in answered.items():
+        result.changes.add(TASK, missions.change(key, "Mandat", said))
+        result.changes.add(TASK, missions.change(key, "Mandat suivi", text), follows="Mandat")
+        rows.append([key, df.at[key, "Date"], _store(stores, df.at[key, "Code magasin"]), text])
+    return answered
+
+
+def _due(data: WorkbookData, ctx: JobContext, key: str, record: dict) -> "_Due | None":
+    """The follow-up step due today for one mission's mandate, with the store's contacts."""
+    df, stores = data["Missions"].df, data["Magasins"].df
+    status, mission_status, date = str(df.at[key, "Mandat"]).strip(), df.at[key, "Statut"], df.at[key, "Date"]
+    if pd.isna(date):
+        return None
+    today = ctx.now.date()
+    store = df.at[key, "Code magasin"]
+    known = store in stores.index
+    delay = float(stores.at[store, "Délai mandat"]) if known else float("nan")
+    step = due_step(record, status, mission_status, date.date(), delay, today, ctx.settings)
+    if step is None and mission_status == CANCELLED and record.get("envoye_le") and not record.get("annulation_le") \
+            and date.date() >= today and status in ("Envoyé", "Accusé"):
+        step = CANCELLATION
+    if step is None:
+        return None
+    email = str(stores.at[store, "Email"]).strip() if known else ""
+    phone = display_phone(stores.at[store, "Téléphone"]) if known else ""
+    return _Due(key, step, record, _store(stores, store), email or record.get("envoye_a", ""), phone)
 
 
 def _reply_day(text: str) -> dt.date | None:
@@ -207,7 +214,7 @@ class _Act:
                 record["reponse_le"], record["reponse"] = ctx.now.isoformat(sep=" "), text
         if self.answered:
             sidecar.save()
-        sent = {REMINDER: 0, ESCALATION: 0, "annulation": 0}
+        sent = {REMINDER: 0, ESCALATION: 0, CANCELLATION: 0}
         self.table.rows[:] = [r for r in self.table.rows if not str(r[-1]).startswith(
             ("relance à", "à appeler", "annulation à"))]
         if self.due:
@@ -223,7 +230,7 @@ class _Act:
             self._store_calls(sidecar)  # every store still to phone, escalated today or before
         done.renamed = {"relances": ("relances envoyées", sent[REMINDER]),
                         "escalades": ("escalades", sent[ESCALATION]),
-                        "annulations": ("annulations envoyées", sent["annulation"])}
+                        "annulations": ("annulations envoyées", sent[CANCELLATION])}
         return done
 
     def _log(self, sidecar: Sidecar, key: str, stamp: str) -> None:
