@@ -77,14 +77,16 @@ class ChangeSet:
         task0, old = self.appends.get(tab, (task, []))
         self.appends[tab] = (task0, old + [dict(r) for r in rows])  # none: the tab is created when missing
 
-    def add(self, task: str, change: CellChange | None, follows: str | None = None) -> None:
-        """Plan ``change``; with ``follows`` (a column of the same row), only if the change planned
-        for that column is written too (a mandate's file name follows its status)."""
+    def add(self, task: str, change: CellChange | None, follows: str | tuple[str, str, str] | None = None) -> None:
+        """Plan ``change``; with ``follows`` (a column of the same row, or a ``(tab, key, column)``
+        cell elsewhere), not if the change planned for that cell is left out (a mandate's file
+        name follows its status; a call's « rattaché » follows the mission's presence)."""
         if change is None:
             return
         slot = (change.tab, change.key, change.column)
         if follows is not None:
-            self.follows[slot] = (change.tab, change.key, follows)
+            self.follows[slot] = (change.tab, change.key, follows) if isinstance(follows, str) else \
+                (follows[0], str(follows[1]), follows[2])
         if slot in self.cells:
             first = self.cells[slot][1]
             change = CellChange(change.tab, change.key, change.column, first.old, change.new)

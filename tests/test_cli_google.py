@@ -145,3 +145,9 @@ def test_the_queue_of_calls_is_created_on_google_with_its_rows_in_one_batch(stan
     before = standin.requests
     run("--now", "2026-11-29 09:40", "presence", "--ivr-log", log)
     assert standin.requests - before == 1 and len(standin.rows(SID, "Appels SVI")) == 2
+    standin.edit(SID, "Appels SVI", "H2", "M0001")  # the CDBO links the call
+    before = standin.requests
+    run("--now", "2026-11-29 09:50", "presence", "--ivr-log", log)
+    assert standin.requests - before == 3  # the mission's presence and the row's État in one write
+    assert standin.value(SID, "Appels SVI", "J2") == "rattaché à M0001 (Confirmée) le 29/11/2026 09:50"
+    assert standin.value(SID, "Missions", "V2") == "Confirmée"

@@ -34,7 +34,7 @@ def test_a_linked_call_marks_the_mission_and_says_why(tmp_path):
     assert cell(backend, "V2") == "Manquante"
     assert queue(backend)[1] == ["A-20261129-085700-3344", "29/11/2026 08:57:00", "07 11 22 33 44", "", "OK", "",
                                  "salarié inconnu (numéro et code non reconnus)", "", "", "à traiter"]
-    type_in(backend, "A-20261129-085700-3344", "N° mission", "M1")  # the CDBO phoned S0001: it was them
+    type_in(backend, "A-20261129-085700-3344", "N° mission", " m1")  # the CDBO phoned S0001: it was them
     outcome = run(backend, log, now=NOW + dt.timedelta(minutes=10))
     assert (cell(backend, "V2"), cell(backend, "W2")) == ("Confirmée", "08:57")
     assert queue(backend)[1][-1] == "rattaché à M1 (Confirmée) le 29/11/2026 09:40"

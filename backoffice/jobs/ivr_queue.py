@@ -48,12 +48,14 @@ def read_queue(data: WorkbookData, ctx: JobContext, result, task: str) -> QueueP
         return plan
     queue, missions = data[TAB], data["Missions"].df
     grace = ctx.settings.presence.grace_minutes
+    by_fold = {str(k).casefold(): str(k) for k in missions.index}  # « m0001 » typed for M0001
     for key, row in queue.df.iterrows():
         state = str(row["État"]).strip()
         if is_settled(state):
             plan.settled.add(str(key))
             continue
         mission, reason = str(row["N° mission"]).strip(), str(row["Motif rejet"]).strip()
+        mission = by_fold.get(mission.casefold(), mission)
         if not mission and reason:
             result.changes.add(task, queue.change(key, "État", f"{REJECTED} le {format_date(ctx.now)} : {reason}"[:300]))
             plan.settled.add(str(key))

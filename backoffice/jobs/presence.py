@@ -24,7 +24,7 @@ from sheets_sync.workbook import WorkbookData
 
 from ..ivr_log import IvrLog, newest_log, read_ivr_log
 from .base import ActResult, JobContext, JobResult, Table
-from .ivr_queue import QueuePlan, assign_ids, link_state, queue_calls, read_queue
+from .ivr_queue import assign_ids, link_state, queue_calls, read_queue
 
 PARIS = ZoneInfo("Europe/Paris")
 TASK = "presence"
@@ -167,6 +167,12 @@ def presence_step(data: WorkbookData, ctx: JobContext, options: PresenceOptions 
             if pd.isna(call_time) or format_time(call_time) != hhmm:
                 result.changes.add(TASK, missions_tab.change(key, "Heure appel", hhmm))
 
+    for mission, link in links.items():  # the queue row says it once the mission's presence is written
+        reason = queue.unapplied.get(mission)
+        result.changes.add(TASK, data["Appels SVI"].change(
+            queue.link_rows[mission], "État", f"{TO_FIX} : {reason}" if reason else link_state(link, ctx.now)),
+            follows=None if reason else ("Missions", mission, "Présence"))
+
     wanted = {(key, "Présence") for key, word in final.items() if word == MISSING}
     for hl in missions_tab.highlights(COLOR_MISSING, wanted):
         result.changes.highlight(TASK, hl)
@@ -197,8 +203,8 @@ def presence_step(data: WorkbookData, ctx: JobContext, options: PresenceOptions 
     failed = failed.assign(id=failed["line"].map(ids), reason=ABANDON_REASON)
     counted = {ids[line] for line in calls["line"]} - set(unmatched["id"])  # today's OK calls that count now
     queue_calls(data, ctx, result, TASK, unmatched, failed, confirmed, counted)
-    if path or links:
-        result.act = lambda report: _act(report, path, rows, data, queue, ctx)
+    if path:
+        result.act = lambda _report: ActResult(files=[write_call_list(path, rows)])
     result.findings += [
         Finding(RULE_BAD_LINE, ALERTE, log.path.name, "", f"ligne {p.line}",
                 f"{log.path.name}, {p.message} — ligne ignorée ; corrigez l'export du SVI "
@@ -231,22 +237,6 @@ def _with_caller(calls: pd.DataFrame) -> pd.DataFrame:
         {p: shown_phone(p) for p in calls["phone"].unique() if p}).fillna(calls["number"]))
     calls.loc[calls["caller"] == "", "caller"] = "absent"
     return calls
-
-
-def _act(report, path: str | None, rows: list[list], data: WorkbookData, queue: QueuePlan,
-         ctx: JobContext) -> ActResult:
-    """The call list file; and each linked queue row's « État », once the mission's presence
-    is in the sheet (a Présence a person changed meanwhile leaves the row to do)."""
-    done = ActResult(files=[write_call_list(path, rows)] if path else [])
-    tab = data["Appels SVI"]
-    for mission, link in queue.links.items():
-        key = queue.link_rows[mission]
-        if report.refused("Missions", mission, "Présence") or report.refused("Missions", mission, "Heure appel"):
-            continue
-        reason = queue.unapplied.get(mission)
-        state = f"{TO_FIX} : {reason}" if reason else link_state(link, ctx.now)
-        done.changes.add(TASK, tab.change(key, "État", state))
-    return done
 
 
 def _file_time(path) -> pd.Timestamp | None:
