@@ -165,3 +165,19 @@ def test_the_check_remembers_statuses_and_counts_from_its_first_sight(tmp_path):
     check(dt.datetime(2026, 11, 26, 9, 0))
     set_cell(backend, "M0001", "Statut", "Annulée")
     assert "contrat.annulation_payee" in check(dt.datetime(2026, 11, 27, 9, 0))
+
+
+def test_an_unreadable_status_memory_is_a_finding_and_the_check_goes_on(tmp_path):
+    from backoffice.jobs.check import check_step
+    from backoffice.jobs.runner import run_region
+    from backoffice.settings import Region
+
+    (tmp_path / "IDF").mkdir()
+    (tmp_path / "IDF" / "statuts.json").write_text("{not json", "utf-8")
+    backend = MemoryBackend(make_tabs(missions=[staffed()]))
+    outcome = run_region(load_settings(environ={}), Region("IDF"), [("check", check_step)], NOW, out=str(tmp_path),
+                         workbook=Workbook(backend))
+    assert not outcome.error
+    [memory] = [f for f in outcome.results[0].findings if f.rule == "donnees.memoire_statuts"]
+    assert "mémoire des statuts illisible" in memory.message
+    assert (tmp_path / "IDF" / "statuts.json").read_text("utf-8") == "{not json"  # never overwritten

@@ -23,17 +23,19 @@ from sheets_sync.workbook import WorkbookData
 from .base import ActResult, JobContext, JobResult, Table
 from .kits import load_kit_orders
 from .mandates import mandate_records
-from .status_memory import load_status_seen, remember_statuses
+from .status_memory import load_status_seen, planned_statuses, save_statuses
 
 TASK = "check"
+RULE_MEMORY = "donnees.memoire_statuts"
 MAX_LISTED = 30  # errors listed on the terminal; the Anomalies tab has them all
 
 
-def rule_context(data: WorkbookData, ctx: JobContext) -> RuleContext:
-    """What the rules see: the workbook, the settings, the clock, and what the other jobs
-    remember (the kit orders made so far, the mandates' records)."""
+def rule_context(data: WorkbookData, ctx: JobContext, status_seen: dict | None = None) -> RuleContext:
+    """What the rules see: the workbook, the settings, the clock, and what the jobs remember
+    (the kit orders made so far, the mandates' records, since when each status)."""
     return RuleContext(data, ctx.settings, ctx.now, kit_orders=load_kit_orders(ctx),
-                       mandate_records=mandate_records(ctx), status_seen=load_status_seen(data, ctx))
+                       mandate_records=mandate_records(ctx),
+                       status_seen=load_status_seen(data, ctx) if status_seen is None else status_seen)
 
 
 def run_rules(data: WorkbookData, ctx: JobContext, rules: Iterable[Rule] | None = None,
@@ -69,9 +71,9 @@ def unique(findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
-def collect_findings(data: WorkbookData, ctx: JobContext) -> list[Finding]:
+def collect_findings(data: WorkbookData, ctx: JobContext, status_seen: dict | None = None) -> list[Finding]:
     """The check's findings, configured, de-duplicated and sorted (errors first)."""
-    found = run_rules(data, ctx) + list(data.findings) + list(ctx.carried)
+    found = run_rules(data, ctx, rule_ctx=rule_context(data, ctx, status_seen)) + list(data.findings) + list(ctx.carried)
     return sort_findings(unique(configure(found, dict(ctx.settings.check.rules))))
 
 
@@ -157,7 +159,14 @@ def _left_out_highlights(table: SheetTable, errors: list[Finding]) -> list[Highl
 def check_step(data: WorkbookData, ctx: JobContext) -> JobResult:
     """Run every rule, rewrite Anomalies, highlight the cells with an error."""
     result = JobResult(TASK)
-    findings = collect_findings(data, ctx)
+    try:
+        seen, changed = planned_statuses(data, ctx)
+        unreadable = []
+    except InputError as err:
+        seen, changed = {}, False
+        unreadable = [Finding(RULE_MEMORY, ALERTE, data["Missions"].title, "", "",
+                              f"{err} Les délais d'acceptation et d'annulation ne sont pas suivis.", "")]
+    findings = sort_findings(collect_findings(data, ctx, seen) + unreadable)
     rows = anomaly_rows(findings, data["Anomalies"], format_date(ctx.now))
     if not _same_content(data["Anomalies"], rows):
         result.changes.rewrite(TASK, "Anomalies", rows)
@@ -181,16 +190,18 @@ def check_step(data: WorkbookData, ctx: JobContext) -> JobResult:
         listed.append(["…", f"et {len(errors) - MAX_LISTED} autre(s) : voir l'onglet Anomalies"])
     result.tables.append(Table("Erreurs à corriger", ["Cellule", "Message"], listed, limit=None))
     result.needs_attention = severities[ERREUR] > 0
-    result.act = lambda _report: _remember(data, ctx)
+    if changed:
+        result.act = lambda _report: _remember(ctx, seen)
     return result
 
 
-def _remember(data: WorkbookData, ctx: JobContext) -> ActResult:
+def _remember(ctx: JobContext, seen: dict[str, dict]) -> ActResult:
     """The act: remember since when each mission is « Proposée » or « Annulée » (statuts.json)."""
     done = ActResult()
     try:
-        remember_statuses(data, ctx)
-    except (InputError, OSError) as err:
-        done.findings.append(Finding("donnees.memoire_statuts", ALERTE, "Missions", "", "",
-                                     f"{err} Les délais d'acceptation et d'annulation ne sont pas suivis.", ""))
+        save_statuses(ctx, seen)
+    except OSError as err:
+        done.findings.append(Finding(RULE_MEMORY, ALERTE, "Missions", "", "",
+                                     f"mémoire des statuts non enregistrée ({err.strerror or err}) : les délais "
+                                     "d'acceptation et d'annulation ne sont pas suivis.", ""))
     return done

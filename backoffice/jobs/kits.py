@@ -73,11 +73,14 @@ def _order_file(ctx: JobContext, options: KitOrderOptions) -> Path:
     given = options.out
     if given:
         return Path(given)
-    folder = kits_dir(ctx)
-    stem = f"commande_kits_{ctx.now:%Y%m%d-%H%M}"
-    ext = ".xlsx" if xlsx else ".csv"
+    return _unused_path(kits_dir(ctx), f"commande_kits_{ctx.now:%Y%m%d-%H%M}", ".xlsx" if xlsx else ".csv")
+
+
+def _unused_path(folder: Path, stem: str, ext: str) -> Path:
+    """``folder/stem.ext``, or ``stem-2.ext``…: two runs in one minute never overwrite a file
+    already sent to the partner."""
     path, n = folder / f"{stem}{ext}", 1
-    while path.exists():  # two runs in one minute: never overwrite an order already sent
+    while path.exists():
         n += 1
         path = folder / f"{stem}-{n}{ext}"
     return path
@@ -148,11 +151,7 @@ def _send_cancellations(ctx: JobContext, lines: list[list[str]], report, done: A
     if not kept:
         return
     memory = load_kit_orders(ctx)
-    path = kits_dir(ctx) / f"annulation_kits_{ctx.now:%Y%m%d-%H%M}.csv"
-    n = 1
-    while path.exists():
-        n += 1
-        path = kits_dir(ctx) / f"annulation_kits_{ctx.now:%Y%m%d-%H%M}-{n}.csv"
+    path = _unused_path(kits_dir(ctx), f"annulation_kits_{ctx.now:%Y%m%d-%H%M}", ".csv")
     done.files.append(write_cancellations(kept, path))
     for line in kept:
         memory[line[0]]["annule_le"] = ctx.now.strftime("%Y-%m-%d %H:%M")

@@ -26,26 +26,30 @@ def status_memory(ctx: JobContext) -> RecordStore:
         "repartiront de la prochaine vérification) ou restaurez-la depuis une sauvegarde."))
 
 
-def load_status_seen(data: WorkbookData, ctx: JobContext) -> dict[str, dict]:
-    """N° mission -> {statut, salarie, depuis}, as the memory will be once this run is seen:
-    a status seen for the first time now counts from now."""
-    try:
-        store = status_memory(ctx)
-    except InputError:
-        return {}  # reported by the check's act, which cannot save it either
-    return next_records(data["Missions"].df, store.records, ctx.now, not store.path.exists())
-
-
-def remember_statuses(data: WorkbookData, ctx: JobContext) -> bool:
-    """Record the statuses seen now (the check's act); whether the file changed."""
+def planned_statuses(data: WorkbookData, ctx: JobContext) -> tuple[dict[str, dict], bool]:
+    """N° mission -> {statut, salarie, depuis}, as the memory will be once this run is seen (a
+    status seen for the first time now counts from now), and whether that changes the file. An
+    unreadable file is an :class:`InputError`."""
     store = status_memory(ctx)
     fresh = not store.path.exists()
     records = next_records(data["Missions"].df, store.records, ctx.now, fresh)
-    if records == store.records and not fresh:
-        return False
+    return records, fresh or records != store.records
+
+
+def load_status_seen(data: WorkbookData, ctx: JobContext) -> dict[str, dict]:
+    """The memory as this run sees it (:func:`planned_statuses`); ``{}`` when it is unreadable
+    (the check reports it)."""
+    try:
+        return planned_statuses(data, ctx)[0]
+    except InputError:
+        return {}
+
+
+def save_statuses(ctx: JobContext, records: dict[str, dict]) -> None:
+    """Write the memory planned by :func:`planned_statuses` (the check's act)."""
+    store = status_memory(ctx)
     store.records = records
     store.save()
-    return True
 
 
-__all__ = ["FILE", "TRACKED_STATUSES", "load_status_seen", "remember_statuses", "status_memory"]
+__all__ = ["FILE", "TRACKED_STATUSES", "load_status_seen", "planned_statuses", "save_statuses", "status_memory"]
