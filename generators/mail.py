@@ -126,6 +126,7 @@ class MandateMailer:
         self.cfg = smtp
         self.environ = os.environ if environ is None else environ
         self.conn: smtplib.SMTP | None = None
+        self.failed = False  # a connection failed: the server is down or refuses us
         if smtp.security not in ("starttls", "ssl", "none"):
             raise ConfigError(f"[smtp] security = « {smtp.security} » ; attendu starttls, ssl ou none.")
 
@@ -164,7 +165,11 @@ class MandateMailer:
     def send(self, msg: EmailMessage) -> None:
         """Send one message, connecting first if needed; an SMTP failure is a :class:`SendError`."""
         if self.conn is None:
-            self.connect()
+            try:
+                self.connect()
+            except SendError:
+                self.failed = True
+                raise
         try:
             refused = self.conn.send_message(msg)
         except smtplib.SMTPRecipientsRefused as err:

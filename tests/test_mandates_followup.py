@@ -273,3 +273,25 @@ def test_a_note_is_on_disk_before_the_file_is_saved_and_survives_a_cut_line(tmp_
     again = Sidecar(path)
     again.save()
     assert not again.journal_path.exists() and Sidecar(path).get("M1")["relance_le"] == "2026-11-21 09:00:00"
+
+
+def test_the_reminder_names_the_stores_own_deadline(smtp, tmp_path):
+    inbox, port = smtp
+    backend = MemoryBackend(make_tabs(missions=[staffed(Date="05/12/2026")], stores=[{"Délai mandat": 10}]))
+    day(backend, tmp_path, DAY, config(port))  # deadline 25/11, reminder from 22/11
+    day(backend, tmp_path, DAY + dt.timedelta(days=1), config(port))
+    assert len(inbox.envelopes) == 1  # 21/11: not yet
+    day(backend, tmp_path, DAY + dt.timedelta(days=2), config(port))
+    assert "avant le 25/11/2026" in inbox.messages()[1].get_body(("plain",)).get_content()
+
+
+def test_an_smtp_server_down_is_tried_once_and_each_mandate_reported(smtp, tmp_path):
+    inbox, port = smtp
+    backend = MemoryBackend(make_tabs(missions=[staffed(), staffed(**{"N° mission": "M0002"})]))
+    day(backend, tmp_path, DAY, config(port))
+    outcome = day(backend, tmp_path, DAY + dt.timedelta(days=1), config(free_port()))
+    failed = [f for f in outcome.results[1].findings if f.rule == "mandat.suivi_non_envoye"]
+    assert [f.key for f in failed] == ["M0001", "M0002"]
+    assert "injoignable" in failed[0].message and "serveur SMTP indisponible" in failed[1].message
+    day(backend, tmp_path, DAY + dt.timedelta(days=1, hours=1), config(port))  # back up: sent then, once
+    assert len(inbox.envelopes) == 4

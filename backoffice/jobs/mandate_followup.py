@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from generators.mandates import SIDECAR_NAME, Sidecar
-from rules.mandate_followup import ESCALATION, REMINDER, due_step, find_reference, schedule, verdict
+from rules.mandate_followup import ESCALATION, REMINDER, due_step, find_reference, store_deadline, verdict
 from rules.mandates import MandateData, reference, store_label
 from sheets_sync.findings import ALERTE, ERREUR, Finding
 from sheets_sync.parsing import display_phone, format_date
@@ -60,6 +60,7 @@ class _Due:
     store: str
     email: str
     phone: str
+    deadline: dt.date  # the day by which the store wants the mandate
 
 
 def followup_text(record: dict) -> str:
@@ -174,7 +175,8 @@ def _due(data: WorkbookData, ctx: JobContext, key: str, record: dict) -> "_Due |
         return None
     email = str(stores.at[store, "Email"]).strip() if known else ""
     phone = display_phone(stores.at[store, "Téléphone"]) if known else ""
-    return _Due(key, step, record, _store(stores, store), email or record.get("envoye_a", ""), phone)
+    deadline = store_deadline(date.date(), delay, ctx.settings.mandates.default_delay_days)
+    return _Due(key, step, record, _store(stores, store), email or record.get("envoye_a", ""), phone, deadline)
 
 
 def _reply_day(text: str) -> dt.date | None:
@@ -220,9 +222,14 @@ class _Act:
         if self.due:
             with MandateMailer(ctx.settings.smtp) as mailer:
                 mails = [i for i in self.due if i.step != ESCALATION]
-                for item in ctx.progress(mails, "Relances et annulations", len(mails)):
+                for n, item in enumerate(ctx.progress(mails, "Relances et annulations", len(mails))):
                     if self._send_one(item, sidecar, mailer):
                         sent[item.step] += 1
+                    elif mailer.conn is None and mailer.failed:  # the server is unreachable: not one try each
+                        for other in mails[n + 1:]:
+                            self._finding(other.key, "relance ou annulation non envoyée (serveur SMTP "
+                                                     "indisponible) ; elle repartira au prochain envoi.")
+                        break
                 sent[ESCALATION] = self._escalate([i for i in self.due if i.step == ESCALATION], sidecar, mailer)
         if any(sent.values()):
             sidecar.save()  # the notes of the e-mails folded into the file
@@ -266,10 +273,9 @@ class _Act:
                 self._finding(item.key, "fichier du mandat introuvable : relance non envoyée ; mettez Mandat à "
                                         "« À refaire » pour le régénérer.", rule=RULE_NO_FILE, severity=ALERTE)
                 return False
-            plan = schedule(record, missions.df.at[item.key, "Date"].date(), float("nan"), settings)
-            deadline = format_date(plan.deadline) if plan else context["mission_date"]
             message = reminder_message(context, sender, item.email, attachment,
-                                       format_date(dt.datetime.fromisoformat(record["envoye_le"])), deadline, reply_to)
+                                       format_date(dt.datetime.fromisoformat(record["envoye_le"])),
+                                       format_date(item.deadline), reply_to)
         else:
             message = cancellation_message(context, sender, item.email, reply_to)
         try:
