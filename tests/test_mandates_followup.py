@@ -295,3 +295,35 @@ def test_an_smtp_server_down_is_tried_once_and_each_mandate_reported(smtp, tmp_p
     assert "injoignable" in failed[0].message and "serveur SMTP indisponible" in failed[1].message
     day(backend, tmp_path, DAY + dt.timedelta(days=1, hours=1), config(port))  # back up: sent then, once
     assert len(inbox.envelopes) == 4
+
+
+def test_the_mandates_command_follows_up_day_by_day_on_a_real_xlsx(smtp, tmp_path, monkeypatch):
+    import openpyxl
+    from click.testing import CliRunner
+
+    from backoffice.cli import cli
+    from tests.factories import set_agency_env, write_xlsx
+
+    inbox, port = smtp
+    set_agency_env(monkeypatch)
+    for key, value in {"HOST": "127.0.0.1", "PORT": str(port), "SECURITY": "none", "SENDER": "m@animatis.example"}.items():
+        monkeypatch.setenv(f"BACKOFFICE_SMTP_{key}", value)
+    workbook = tmp_path / "IDF.xlsx"
+    write_xlsx(workbook, make_tabs(missions=[staffed()]))
+
+    def mandates(now):
+        return CliRunner().invoke(cli, ["--workbook", str(workbook), "--now", now, "mandates", "--send",
+                                        "--out", str(tmp_path / "out")])
+
+    first = mandates("2026-11-20 09:00")
+    assert first.exit_code == 0, first.output
+    second = mandates("2026-11-21 09:00")
+    assert second.exit_code == 0, second.output
+    assert "follow-up  relances envoyées 1" in second.output
+    assert [m["Subject"].split(" : ")[0] for m in inbox.messages()] == [inbox.messages()[0]["Subject"].split(" : ")[0],
+                                                                         "Rappel"]
+    sheet = openpyxl.load_workbook(workbook)["Missions"]
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(2, header.index("Mandat suivi") + 1).value == "Relancé le 21/11/2026"
+    journal = [[c.value for c in row] for row in openpyxl.load_workbook(workbook)["Journal"].iter_rows(min_row=2)]
+    assert ["mandates", "Missions", "M0001", "Mandat suivi"] in [r[1:5] for r in journal]
