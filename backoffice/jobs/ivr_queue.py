@@ -29,7 +29,6 @@ RULE_QUEUE = "presence.appel_a_corriger"
 RULE_QUEUE_FULL = "presence.file_appels_pleine"
 
 
-
 @dataclass
 class QueuePlan:
     """What the queue asks of this run."""
