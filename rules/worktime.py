@@ -103,17 +103,18 @@ def longest_weekly_rest(iv: pd.DataFrame) -> pd.DataFrame:
     week's missions. A week's rests are the times without work before each of its missions
     (since the employee's previous work, whatever its week) and after its last one (until the
     next work); before the first known work and after the last, the rest is unbounded."""
-    rows = []
-    ordered = iv.sort_values(["Matricule", "start"])
-    for who, g in ordered.groupby("Matricule", sort=True):
-        starts, ends = list(g["start"]), list(g["end"])
-        before = [math.inf] + [(starts[i] - ends[i - 1]).total_seconds() / 3600 for i in range(1, len(g))]
-        after = before[1:] + [math.inf]
-        g = g.assign(_before=before, _after=after)
-        for (year, week), w in g.groupby(["year", "week"], sort=True):
-            rest = max(max(w["_before"]), w["_after"].iloc[-1])
-            rows.append((who, year, week, rest, list(w["mission"])))
-    return pd.DataFrame(rows, columns=["Matricule", "year", "week", "rest", "missions"])
+    columns = ["Matricule", "year", "week", "rest", "missions"]
+    if iv.empty:
+        return pd.DataFrame(columns=columns)
+    o = iv.sort_values(["Matricule", "start"]).reset_index(drop=True)
+    who = o["Matricule"]
+    gap = (o["start"] - o["end"].shift()).dt.total_seconds() / 3600
+    before = gap.where(who.eq(who.shift()), math.inf)
+    after = before.shift(-1).where(who.eq(who.shift(-1)), math.inf)
+    weeks = o.assign(_before=before, _after=after).groupby(["Matricule", "year", "week"], sort=True)
+    out = weeks.agg(_before=("_before", "max"), _after=("_after", "last"), missions=("mission", list)).reset_index()
+    out["rest"] = out[["_before", "_after"]].max(axis=1)
+    return out[columns]
 
 
 def rolling_week_hours(iv: pd.DataFrame, weeks: int) -> pd.DataFrame:
@@ -123,13 +124,12 @@ def rolling_week_hours(iv: pd.DataFrame, weeks: int) -> pd.DataFrame:
     if load.empty:
         return load.assign(average=[])
     load["monday"] = iso_mondays(load["year"], load["week"])
-    out = []
-    for who, g in load.groupby("Matricule", sort=True):
-        by_monday = dict(zip(g["monday"], g["hours"]))
-        for r in g.itertuples():
-            window = [r.monday - pd.Timedelta(weeks=k) for k in range(weeks)]
-            out.append(sum(by_monday.get(m, 0.0) for m in window) / weeks)
-    return load.assign(average=out)
+    hours = load.set_index(["Matricule", "monday"])["hours"]
+    total = np.zeros(len(load))
+    for k in range(weeks):  # each week of the window, looked up at once for every row
+        back = pd.MultiIndex.from_arrays([load["Matricule"], load["monday"] - pd.Timedelta(weeks=k)])
+        total += hours.reindex(back).fillna(0.0).to_numpy()
+    return load.assign(average=total / weeks)
 
 
 def day_hours(iv: pd.DataFrame) -> pd.DataFrame:
