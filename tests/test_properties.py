@@ -117,3 +117,43 @@ def test_a_persons_edit_between_read_and_write_is_always_kept(ours, theirs):
     held = backend.tabs["Missions"][1][column]
     if theirs.strip():  # a person typed something: it stays, whatever the job wanted
         assert held == theirs
+
+
+_SHIFTS = st.lists(st.tuples(st.sampled_from(["S1", "S2", "S3"]), st.integers(0, 90), st.integers(5, 20),
+                             st.integers(1, 12)), min_size=1, max_size=40)
+
+
+def _intervals(shifts):
+    rows = []
+    for n, (who, day, start, length) in enumerate(shifts):
+        begin = dt.datetime(2026, 9, 1) + dt.timedelta(days=day, hours=start)
+        date = pd.Timestamp(begin.date())
+        iso = date.isocalendar()
+        rows.append({"mission": f"M{n:03d}", "Matricule": who, "date": date, "start": pd.Timestamp(begin),
+                     "end": pd.Timestamp(begin + dt.timedelta(hours=length)), "year": iso[0], "week": iso[1]})
+    iv = pd.DataFrame(rows)
+    iv["hours"] = (iv["end"] - iv["start"]).dt.total_seconds() / 3600
+    return iv.sort_values(["Matricule", "start", "mission"]).reset_index(drop=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_SHIFTS)
+def test_the_weekly_rest_and_the_rolling_average_match_their_plain_definitions(shifts):
+    import math
+
+    from rules.worktime import iso_mondays, longest_weekly_rest, rolling_week_hours
+
+    iv = _intervals(shifts)
+    rests = {(r.Matricule, r.year, r.week): r.rest for r in longest_weekly_rest(iv).itertuples()}
+    averages = {(r.Matricule, r.year, r.week): r.average for r in rolling_week_hours(iv, 4).itertuples()}
+    for who, mine in iv.groupby("Matricule"):
+        mine = mine.sort_values("start").reset_index(drop=True)
+        gaps = [math.inf] + [(mine["start"][i] - mine["end"][i - 1]).total_seconds() / 3600
+                             for i in range(1, len(mine))] + [math.inf]
+        mondays = iso_mondays(mine["year"], mine["week"])
+        for (year, week), rows in mine.groupby(["year", "week"]):
+            first, last = rows.index[0], rows.index[-1]
+            assert rests[(who, year, week)] == max(gaps[first:last + 2])
+            monday = mondays[rows.index[0]]
+            window = mine[(mondays > monday - pd.Timedelta(weeks=4)) & (mondays <= monday)]
+            assert averages[(who, year, week)] == pytest.approx(window["hours"].sum() / 4)
