@@ -12,8 +12,7 @@ from sheets_sync.findings import ALERTE
 from sheets_sync.parsing import norm
 
 from .registry import RuleContext, rule
-from .rule_support import day, employee_label, live_missions, missions_text
-from .training import medical_expiry
+from .rule_support import day, employee_label, live_missions, medical_expiries, missions_text
 
 PLANNED = ("Proposée", "Confirmée")
 LISTED = 5  # missions named in a message
@@ -38,16 +37,13 @@ def medical_expiring(ctx: RuleContext):
     réglage check.medical_months) : programmez la visite avant, sinon ses missions seront
     bloquées."""
     check = ctx.settings.check
-    employees = ctx.data["Salariés"].df
-    expiry = medical_expiry(employees["Visite médicale"], check.medical_months)
-    expiry.index = employees.index
+    expiry = medical_expiries(ctx)
     soon = expiry[(expiry >= ctx.today) & (expiry <= ctx.today + pd.Timedelta(days=check.expiry_warning_days))]
     planned = _planned(ctx)
+    planned = planned[planned["Salarié"].isin(soon.index)]
     out = []
-    for matricule, until in soon.items():
-        theirs = planned[planned["Salarié"] == matricule]
-        if theirs.empty:
-            continue
+    for matricule, theirs in planned.groupby("Salarié", sort=True):
+        until = soon[matricule]
         out.append(ctx.finding(matricule, "Visite médicale", (
             f"la visite médicale de {employee_label(ctx, matricule)} expire le {day(until)} "
             f"(dans {(until - ctx.today).days} jour(s)) et des missions sont prévues : {_listed(theirs)}. "
@@ -67,10 +63,11 @@ def training_expiring(ctx: RuleContext):
         return []
     brand = book["Marque"].map(norm)
     until = book["Valide jusqu'au"]
+    soon = book[until.notna() & (until >= ctx.today) & (until <= ctx.today + pd.Timedelta(days=days))]
     planned = _planned(ctx)
+    planned = planned[planned["Salarié"].isin(set(soon["Matricule"]))]
     planned_brand = planned["Marque"].map(norm)
     out = []
-    soon = book[until.notna() & (until >= ctx.today) & (until <= ctx.today + pd.Timedelta(days=days))]
     for index in soon.index:
         matricule, ends = book.at[index, "Matricule"], until[index]
         same = (book["Matricule"] == matricule) & (brand == brand[index])

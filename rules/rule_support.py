@@ -63,3 +63,17 @@ def assigned_intervals(ctx: RuleContext) -> pd.DataFrame:
 def missions_text(ids) -> str:
     """``M1, M2``: the N° mission of a day's or a week's work."""
     return ", ".join(map(str, ids))
+
+
+def medical_expiries(ctx: RuleContext) -> pd.Series:
+    """Each employee's medical check expiry (``check.medical_months`` after the visit; NaT
+    without one), by Matricule, computed once per check run."""
+    from .training import medical_expiry
+
+    def compute():
+        employees = ctx.data["Salariés"].df
+        expiry = medical_expiry(employees["Visite médicale"], ctx.settings.check.medical_months)
+        expiry.index = employees.index
+        return expiry
+
+    return cached(ctx, "medical_expiries", compute)

@@ -11,9 +11,10 @@ import pandas as pd
 from sheets_sync.findings import ALERTE, ERREUR
 from sheets_sync.parsing import format_time
 
-from .rule_support import assigned_intervals, cached, day, employee_label, hours_text, live_missions, missions_text
+from .rule_support import (assigned_intervals, cached, day, employee_label, hours_text, live_missions,
+                           medical_expiries, missions_text)
 from .registry import RuleContext, rule
-from .training import medical_expiry, trained_mask
+from .training import trained_mask
 from .worktime import day_hours, iso_mondays, overlapping_pairs, short_rests, week_load
 
 
@@ -61,8 +62,7 @@ def medical_check(ctx: RuleContext):
     m = _upcoming_staffed(ctx)
     m = m[m["Salarié"].isin(employees.index)]
     visit = employees["Visite médicale"]
-    expiry = medical_expiry(visit, months)
-    expiry.index = visit.index
+    expiry = medical_expiries(ctx)
     m_visit = m["Salarié"].map(visit)
     m_expiry = m["Salarié"].map(expiry)
     mask = m_expiry.isna() | (m["Date"] > m_expiry)

@@ -89,11 +89,21 @@ def overlapping_pairs(iv: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def grouped_lists(groups, column: str) -> list[list]:
+    """``groups[column]`` as one list per group, in the groups' (sorted) order: the same as
+    ``agg(list)``, without a Python call per group (the day's and the week's missions of a
+    large region are tens of thousands of groups)."""
+    codes = groups.ngroup().to_numpy()
+    values = groups.obj[column].to_numpy()[np.argsort(codes, kind="stable")]
+    bounds = np.cumsum(np.bincount(codes, minlength=groups.ngroups))[:-1]
+    return [list(part) for part in np.split(values, bounds)]
+
+
 def day_spans(iv: pd.DataFrame) -> pd.DataFrame:
     """Per employee and date: first start, last end, the span in hours and the missions."""
-    out = (iv.groupby(["Matricule", "date"], sort=True)
-             .agg(first=("start", "min"), last=("end", "max"), hours=("hours", "sum"),
-                  missions=("mission", list)).reset_index())
+    groups = iv.groupby(["Matricule", "date"], sort=True)
+    out = groups.agg(first=("start", "min"), last=("end", "max"), hours=("hours", "sum")).reset_index()
+    out["missions"] = grouped_lists(groups, "mission") if len(out) else []
     out["span"] = (out["last"] - out["first"]).dt.total_seconds() / 3600
     return out
 
@@ -112,7 +122,8 @@ def longest_weekly_rest(iv: pd.DataFrame) -> pd.DataFrame:
     before = gap.where(who.eq(who.shift()), math.inf)
     after = before.shift(-1).where(who.eq(who.shift(-1)), math.inf)
     weeks = o.assign(_before=before, _after=after).groupby(["Matricule", "year", "week"], sort=True)
-    out = weeks.agg(_before=("_before", "max"), _after=("_after", "last"), missions=("mission", list)).reset_index()
+    out = weeks.agg(_before=("_before", "max"), _after=("_after", "last")).reset_index()
+    out["missions"] = grouped_lists(weeks, "mission")
     out["rest"] = out[["_before", "_after"]].max(axis=1)
     return out[columns]
 
@@ -124,25 +135,33 @@ def rolling_week_hours(iv: pd.DataFrame, weeks: int) -> pd.DataFrame:
     if load.empty:
         return load.assign(average=[])
     load["monday"] = iso_mondays(load["year"], load["week"])
-    hours = load.set_index(["Matricule", "monday"])["hours"]
-    total = np.zeros(len(load))
-    for k in range(weeks):  # each week of the window, looked up at once for every row
-        back = pd.MultiIndex.from_arrays([load["Matricule"], load["monday"] - pd.Timedelta(weeks=k)])
-        total += hours.reindex(back).fillna(0.0).to_numpy()
+    # one sortable number per (employee, week), weeks counted from Monday 1/1/1900 (no date reads
+    # before 1900); the offset keeps a window inside its employee's numbers
+    week_no = (load["monday"] - pd.Timestamp("1900-01-01")).dt.days.to_numpy() // 7 + 10 * weeks
+    key = pd.factorize(load["Matricule"], sort=True)[0].astype(np.int64) * 10_000_000 + week_no
+    order = np.argsort(key, kind="stable")
+    keys, hours = key[order], load["hours"].to_numpy()[order]
+    summed = np.concatenate([[0.0], np.cumsum(hours)])
+    first = np.searchsorted(keys, keys - (weeks - 1), side="left")  # the window's first week with work
+    total = np.empty(len(load))
+    total[order] = summed[np.arange(1, len(keys) + 1)] - summed[first]
     return load.assign(average=total / weeks)
 
 
 def day_hours(iv: pd.DataFrame) -> pd.DataFrame:
     """Hours worked per employee and date: columns Matricule, date, hours, missions (list)."""
-    return (iv.groupby(["Matricule", "date"], sort=True)
-              .agg(hours=("hours", "sum"), missions=("mission", list)).reset_index())
+    groups = iv.groupby(["Matricule", "date"], sort=True)
+    out = groups.agg(hours=("hours", "sum")).reset_index()
+    out["missions"] = grouped_lists(groups, "mission") if len(out) else []
+    return out
 
 
 def week_load(iv: pd.DataFrame) -> pd.DataFrame:
     """Per employee and ISO week: hours, days worked, missions (list)."""
-    return (iv.groupby(["Matricule", "year", "week"], sort=True)
-              .agg(hours=("hours", "sum"), days=("date", "nunique"), missions=("mission", list))
-              .reset_index())
+    groups = iv.groupby(["Matricule", "year", "week"], sort=True)
+    out = groups.agg(hours=("hours", "sum"), days=("date", "nunique")).reset_index()
+    out["missions"] = grouped_lists(groups, "mission") if len(out) else []
+    return out
 
 
 def short_rests(iv: pd.DataFrame, min_hours: float = 11.0) -> pd.DataFrame:

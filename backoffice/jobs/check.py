@@ -166,7 +166,9 @@ def check_step(data: WorkbookData, ctx: JobContext) -> JobResult:
         seen, changed = {}, False
         unreadable = [Finding(RULE_MEMORY, ALERTE, data["Missions"].title, "", "",
                               f"{err} Les délais d'acceptation et d'annulation ne sont pas suivis.", "")]
-    findings = sort_findings(collect_findings(data, ctx, seen) + unreadable)
+    findings = collect_findings(data, ctx, seen)
+    if unreadable:
+        findings = sort_findings(findings + unreadable)
     rows = anomaly_rows(findings, data["Anomalies"], format_date(ctx.now))
     if not _same_content(data["Anomalies"], rows):
         result.changes.rewrite(TASK, "Anomalies", rows)
