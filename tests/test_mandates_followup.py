@@ -327,3 +327,17 @@ def test_the_mandates_command_follows_up_day_by_day_on_a_real_xlsx(smtp, tmp_pat
     assert sheet.cell(2, header.index("Mandat suivi") + 1).value == "Relancé le 21/11/2026"
     journal = [[c.value for c in row] for row in openpyxl.load_workbook(workbook)["Journal"].iter_rows(min_row=2)]
     assert ["mandates", "Missions", "M0001", "Mandat suivi"] in [r[1:5] for r in journal]
+
+
+def test_without_an_officer_email_the_escalation_is_the_call_list_only(smtp, tmp_path):
+    inbox, port = smtp
+    backend = MemoryBackend(make_tabs(missions=[staffed()]))
+    steps = [("mandates", partial(mandates_step, options=MandatesOptions(send=True))),
+             ("mandates-suivi", partial(mandates_followup_step, options=FollowupOptions(True)))]
+    for days in (0, 1, 2):
+        outcome = run_region(config(port), Region("IDF"), steps, DAY + dt.timedelta(days=days), out=str(tmp_path),
+                             workbook=Workbook(backend))
+        assert not outcome.error, outcome.trace
+    assert len(inbox.envelopes) == 2  # the mandate and its reminder; nobody to e-mail the escalation to
+    assert cell(backend, "M0001", "Mandat suivi") == "À appeler : escalade du 22/11/2026"
+    assert (tmp_path / "IDF" / "mandats" / "appels-magasins-20261122.csv").exists()
