@@ -60,6 +60,14 @@ def assigned_intervals(ctx: RuleContext) -> pd.DataFrame:
     return cached(ctx, "intervals", lambda: intervals(ctx.data["Missions"].df))
 
 
+def assigned_day_spans(ctx: RuleContext) -> pd.DataFrame:
+    """Each employee's working days (``rules.worktime.day_spans`` of the assigned intervals),
+    computed once per check run: the span and the short-day rules read the same table."""
+    from .worktime import day_spans
+
+    return cached(ctx, "day_spans", lambda: day_spans(assigned_intervals(ctx)))
+
+
 def missions_text(ids) -> str:
     """``M1, M2``: the N° mission of a day's or a week's work."""
     return ", ".join(map(str, ids))

@@ -9,8 +9,8 @@ import pandas as pd
 from sheets_sync.findings import ALERTE, ERREUR
 
 from .registry import RuleContext, rule
-from .rule_support import assigned_intervals, day, employee_label, hours_text, missions_text
-from .worktime import day_spans, iso_mondays, longest_weekly_rest, rolling_week_hours
+from .rule_support import assigned_day_spans, assigned_intervals, day, employee_label, hours_text, missions_text
+from .worktime import iso_mondays, longest_weekly_rest, rolling_week_hours
 
 
 @rule("planning.amplitude", "Missions", ERREUR)
@@ -19,7 +19,7 @@ def long_span(ctx: RuleContext):
     journée pour un salarié (amplitude, CCN animation commerciale art. 30 ; réglage
     worktime.max_span_hours). Signalé sur la dernière mission du jour."""
     limit = ctx.settings.worktime.max_span_hours
-    spans = day_spans(assigned_intervals(ctx))
+    spans = assigned_day_spans(ctx)
     bad = spans[(spans["span"] > limit + 1e-9) & (spans["date"] >= ctx.today)]
     return ctx.findings_on([ids[-1] for ids in bad["missions"]], "Salarié", (
         f"{employee_label(ctx, s)} aurait une amplitude de {hours_text(a)} le {day(d)} ({f:%H:%M}–{la:%H:%M}, "
@@ -69,7 +69,7 @@ def short_day(ctx: RuleContext):
     commerciale garantit 7 h par jour (4 h hors magasin, avec l'accord du salarié ; réglage
     worktime.min_day_hours). Vérifiez l'accord ou complétez la journée."""
     limit = ctx.settings.worktime.min_day_hours
-    spans = day_spans(assigned_intervals(ctx))
+    spans = assigned_day_spans(ctx)
     bad = spans[(spans["hours"] < limit - 1e-9) & (spans["date"] >= ctx.today)]
     return ctx.findings_on([ids[-1] for ids in bad["missions"]], "Salarié", (
         f"journée de {hours_text(h)} pour {employee_label(ctx, s)} le {day(d)} (missions {missions_text(ids)}) : la "
