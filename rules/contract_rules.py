@@ -71,16 +71,21 @@ def not_signed_at_start(ctx: RuleContext):
     return ctx.findings_on(m.index, "Contrat", messages)
 
 
+def hours_of_last_year(missions: pd.DataFrame, today: pd.Timestamp) -> pd.Series:
+    """Hours worked by each Salarié in the 12 months before ``today``: missions dated in that
+    year, with both times, not « Annulée » (the CDI intermittent's 500 h)."""
+    m = missions[(missions["Statut"] != "Annulée") & (missions["Salarié"] != "") & missions["Date"].notna()]
+    m = m[(m["Date"] < today) & (m["Date"] >= today - pd.DateOffset(years=1)) & m["Début"].notna() & m["Fin"].notna()]
+    return ((m["Fin"] - m["Début"]).dt.total_seconds() / 3600).groupby(m["Salarié"]).sum()
+
+
 @rule("contrat.cdi_intermittent", "Salariés", ALERTE)
 def intermittent_due(ctx: RuleContext):
     """Un salarié a travaillé 500 h ou plus sur les 12 derniers mois (missions passées non
     annulées ; réglage check.intermittent_hours) : la branche impose de lui proposer un CDI
     intermittent."""
     limit = ctx.settings.check.intermittent_hours
-    m = _staffed(ctx)
-    m = m[(m["Date"] < ctx.today) & (m["Date"] >= ctx.today - pd.DateOffset(years=1))
-          & m["Début"].notna() & m["Fin"].notna()]
-    hours = ((m["Fin"] - m["Début"]).dt.total_seconds() / 3600).groupby(m["Salarié"]).sum()
+    hours = hours_of_last_year(_staffed(ctx), ctx.today)
     employees = ctx.data["Salariés"].df
     bad = hours[(hours >= limit - 1e-9) & hours.index.isin(employees.index)]
     return ctx.findings_on(bad.index, "Matricule", (

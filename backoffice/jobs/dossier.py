@@ -51,10 +51,10 @@ def _sector_rows(data: WorkbookData, ctx: JobContext, matricule: str, mine: pd.D
                  today: pd.Timestamp) -> list[list[str]]:
     """Hours of the last 12 months against the CDI intermittent threshold, the DPAE, the next
     expiry of the medical check and of each training."""
+    from rules.contract_rules import hours_of_last_year
+
     check = ctx.settings.check
-    past = mine[(mine["Statut"] != "Annulée") & (mine["Date"] < today)
-                & (mine["Date"] >= today - pd.DateOffset(years=1)) & mine["Début"].notna() & mine["Fin"].notna()]
-    hours = float(((past["Fin"] - past["Début"]).dt.total_seconds() / 3600).sum())
+    hours = float(hours_of_last_year(mine, today).sum())
     limit = check.intermittent_hours
     state = "CDI intermittent à proposer" if hours >= limit - 1e-9 else f"CDI intermittent à proposer dès {limit:.0f} h"
     rows = [["Heures sur 12 mois", f"{hours:.0f} h : {state}"]]

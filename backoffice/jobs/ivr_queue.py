@@ -109,9 +109,9 @@ def assign_ids(calls: pd.DataFrame) -> pd.Series:
     return ids.reindex(calls.index)
 
 
-def new_rows(data: WorkbookData, calls: pd.DataFrame, shown) -> list[dict]:
-    """The queue rows of the calls not in the tab yet. ``calls``: ``id``, ``time``, ``number``,
-    ``code``, ``result``, ``employee``, ``reason``; ``shown(call)``: the number as people read it."""
+def new_rows(data: WorkbookData, calls: pd.DataFrame) -> list[dict]:
+    """The queue rows of the calls not in the tab yet. ``calls``: ``id``, ``time``, ``caller``
+    (the number as people read it), ``code``, ``result``, ``employee``, ``reason``."""
     known = {str(k).upper() for k in data[TAB].all_keys} if TAB in data else set()
     calls = calls.sort_values(["time", "line"])
     calls = calls.assign(heure=calls["time"].dt.strftime("%d/%m/%Y %H:%M:%S"))
@@ -119,7 +119,7 @@ def new_rows(data: WorkbookData, calls: pd.DataFrame, shown) -> list[dict]:
     for call in calls.itertuples(index=False):
         if call.id.upper() in known:
             continue
-        rows.append({"Appel": call.id, "Heure": call.heure, "Numéro": shown(call),
+        rows.append({"Appel": call.id, "Heure": call.heure, "Numéro": call.caller,
                      "Code saisi": call.code, "Résultat": call.result, "Salarié": call.employee or "",
                      "Raison": call.reason, "État": TO_DO})
     return rows
@@ -141,7 +141,7 @@ def queue_calls(data: WorkbookData, ctx: JobContext, result, task: str, unmatche
     confirmed today; ``counted``: ids of today's OK calls that now confirm a mission.
     """
     failed = failed[~failed["employee"].isin(confirmed) | (failed["employee"] == "")]
-    rows = new_rows(data, pd.concat([unmatched, failed], ignore_index=True), lambda call: call.caller)
+    rows = new_rows(data, pd.concat([unmatched, failed], ignore_index=True))
     limit = ctx.settings.presence.queue_max_open
     room = max(0, limit - open_rows(data))
     if len(rows) > room:  # a flood of junk calls must not fill the sheet

@@ -10,7 +10,7 @@ never takes old facts for new ones.
 from __future__ import annotations
 
 from generators.memory import RecordStore
-from rules.status_seen import TRACKED_STATUSES, next_records
+from rules.status_seen import next_records
 from sheets_sync.errors import InputError
 from sheets_sync.workbook import WorkbookData
 
@@ -52,4 +52,4 @@ def save_statuses(ctx: JobContext, records: dict[str, dict]) -> None:
     store.save()
 
 
-__all__ = ["FILE", "TRACKED_STATUSES", "load_status_seen", "planned_statuses", "save_statuses", "status_memory"]
+__all__ = ["FILE", "load_status_seen", "planned_statuses", "save_statuses", "status_memory"]
