@@ -180,15 +180,20 @@ class Check:
     meal_ceilings: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: {  # URSSAF, per year
         "2025": {"restaurant": 21.10, "extérieur": 10.30, "sur place": 7.40},
         "2026": {"restaurant": 21.40, "extérieur": 10.40, "sur place": 7.50}})
-    km_rate: float = 0.29
+    km_min_rates: Mapping[str, float] = field(default_factory=lambda: {  # the sector's minimum, from each day
+        "2024-01-01": 0.28, "2025-03-01": 0.29})
+    km_scale: Mapping[str, float] = field(default_factory=lambda: {  # URSSAF, per CV, up to 5,000 km a year
+        "3": 0.529, "4": 0.606, "5": 0.636, "6": 0.665, "7": 0.697})
     km_tolerance: float = 1.3
     expense_max_delay_days: int = 30
     medical_months: int = 24
     acceptance_days: int = 3  # days the employee has to accept a proposed mission (accord 2006)
     cancellation_hours: float = 72.0  # cancelled less than this before the start: paid 100 % (accord 2006)
+    cancellation_half_hours: float = 168.0  # …less than this (7 days): paid 50 %
     cancellation_days_shown: int = 31  # how long after the mission date that finding stays (pay period)
     expiry_warning_days: int = 30  # warn this many days before a medical check or a training expires
     dpae_days: int = 2  # the DPAE is checked from this many days before the start (L1221-10)
+    dpae_max_days_before: int = 8  # a DPAE is made at the earliest 8 days before the hire (R1221-5)
     rules: Mapping[str, str] = field(default_factory=dict)  # rule id -> off | erreur | alerte
 
 

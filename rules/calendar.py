@@ -1,8 +1,10 @@
-"""French working days (« jours ouvrés »): Monday to Friday, public holidays excluded.
+"""French working days: « jours ouvrés » (Monday to Friday, the partners' delivery days) and
+« jours ouvrables » (Monday to Saturday: every day but the weekly rest day, the law's unit),
+public holidays excluded.
 
-Used for the contract hand-over deadline (Code du travail L1242-13: « au plus tard dans
-les deux jours ouvrables suivant l'embauche », read here as working days, Monday–Friday).
-Public holidays of metropolitan France come from the ``holidays`` package (a required
+The contract hand-over deadline counts jours ouvrables (Code du travail L1242-13: « au plus
+tard dans les deux jours ouvrables suivant l'embauche »): a contract of a Thursday is due on
+the Saturday. The kit partner's lead time counts jours ouvrés. Public holidays of metropolitan France come from the ``holidays`` package (a required
 dependency: legal deadlines must never move silently). Alsace-Moselle's two extra days are not
 counted.
 """
@@ -23,6 +25,10 @@ def french_holidays(first_year: int, last_year: int) -> tuple:
     return tuple(np.datetime64(d, "D") for d in sorted(days))
 
 
+OUVRES = "1111100"  # jours ouvrés: Monday to Friday
+OUVRABLES = "1111110"  # jours ouvrables: Monday to Saturday (L1242-13 and the law's day counts)
+
+
 def _days(dates) -> np.ndarray:
     return pd.to_datetime(pd.Series(dates)).to_numpy().astype("datetime64[D]")
 
@@ -35,16 +41,18 @@ def _holidays_around(days: np.ndarray) -> tuple:
     return french_holidays(int(years.min()) - 1, int(years.max()) + 1)
 
 
-def add_working_days(dates, n: int) -> pd.Series:
+def add_working_days(dates, n: int, weekmask: str = OUVRES) -> pd.Series:
     """The ``n``-th working day after each date (``n`` ≥ 1), whatever day the date is.
 
-    Saturday + 2 working days is Tuesday; Monday + 2 is Wednesday. NaT stays NaT.
+    In jours ouvrés, Saturday + 2 is Tuesday and Monday + 2 Wednesday; in jours ouvrables
+    (``weekmask=OUVRABLES``), Thursday + 2 is Saturday. NaT stays NaT.
     """
     days = _days(dates)
     out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[D]")
     ok = ~np.isnat(days)
     if ok.any():
-        out[ok] = np.busday_offset(days[ok], n, roll="backward", holidays=list(_holidays_around(days)))
+        out[ok] = np.busday_offset(days[ok], n, roll="backward", weekmask=weekmask,
+                                   holidays=list(_holidays_around(days)))
     return pd.Series(out.astype("datetime64[ns]"), index=pd.Series(dates).index)
 
 
@@ -57,6 +65,12 @@ def working_days_between(start, end) -> pd.Series:
     if ok.any():
         out[ok] = np.busday_count(s[ok], e[ok], holidays=list(_holidays_around(both)))
     return pd.Series(out, index=pd.Series(start).index)
+
+
+def is_public_holiday(dates) -> np.ndarray:
+    """Whether each date is a French public holiday (False for a missing date)."""
+    days = _days(dates)
+    return np.isin(days, np.array(_holidays_around(days), dtype="datetime64[D]")) & ~np.isnat(days)
 
 
 def is_working_day(date) -> bool:

@@ -1,8 +1,10 @@
 """Contract rules: the sector's intervention CDD (accord of 13/02/2006, IDCC 2098).
 
 One contract per mission, offered 10 calendar days ahead (best effort) and handed over at the
-latest 2 working days after the start (Code du travail L1242-13; a missing written contract
-makes it a permanent one, L1242-12). Only staffed missions that are not ``Annulée`` count.
+latest 2 jours ouvrables (Monday–Saturday) after the start (Code du travail L1242-13; a missing
+written contract makes it a permanent one, L1242-12). A contract's hours are those of the time
+model (``rules.worktime``: real time, less the break, preparation included). Only staffed
+missions that are not ``Annulée`` count.
 """
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ import pandas as pd
 from sheets_sync.findings import ALERTE, ERREUR
 from sheets_sync.parsing import format_time
 
-from .calendar import add_working_days
-from .rule_support import day, employee_label, hours_text, live_missions
+from .calendar import OUVRABLES, add_working_days
+from .rule_support import assigned_intervals, day, employee_label, hours_text, live_missions
 from .registry import RuleContext, rule
 from .status_seen import seen_since
 
@@ -38,32 +40,33 @@ def contract_to_send(ctx: RuleContext):
 
 @rule("contrat.non_signe", "Missions", ERREUR)
 def contract_not_signed(ctx: RuleContext):
-    """La mission a commencé il y a plus de 2 jours ouvrés (réglage
-    check.contract_working_days ; lundi–vendredi hors jours fériés) et son Contrat n'est pas
-    « Signé » : le délai légal de remise du contrat est dépassé."""
+    """La mission a commencé il y a plus de 2 jours ouvrables (réglage
+    check.contract_working_days ; lundi–samedi hors jours fériés : Code du travail L1242-13,
+    « au plus tard dans les deux jours ouvrables suivant l'embauche ») et son Contrat n'est pas
+    « Signé » : le délai légal de remise du contrat est dépassé ; le message nomme ce jour."""
     n = ctx.settings.check.contract_working_days
     m = _staffed(ctx)
     m = m[(m["Contrat"] != "Signé") & (m["Date"] < ctx.today)]
-    deadline = add_working_days(m["Date"], n)
+    deadline = add_working_days(m["Date"], n, OUVRABLES)
     bad = m[deadline.values < ctx.today]
     late = deadline[deadline.values < ctx.today]
     return ctx.findings_on(bad.index, "Contrat", (
         f"contrat {'« ' + c + ' »' if c else 'vide'} alors que la mission de "
         f"{employee_label(ctx, s)} a commencé le {day(d)} ; il devait être signé au plus tard le "
-        f"{day(dl)} ({n} jours ouvrés). Faites signer le contrat et passez Contrat à « Signé »."
+        f"{day(dl)} ({n} jours ouvrables, L1242-13). Faites signer le contrat et passez Contrat à « Signé »."
         for c, s, d, dl in zip(bad["Contrat"], bad["Salarié"], bad["Date"], late)))
 
 
 @rule("contrat.non_signe_au_depart", "Missions", ERREUR)
 def not_signed_at_start(ctx: RuleContext):
     """La mission a commencé (Date et Début passés) et son Contrat n'est pas « Signé » :
-    erreur dès le début, sans attendre les 2 jours ouvrés de la remise (L1242-13) ; après eux,
-    c'est contrat.non_signe qui le dit."""
+    erreur dès le début, sans attendre les 2 jours ouvrables de la remise (L1242-13) ; après
+    eux, c'est contrat.non_signe qui le dit."""
     n = ctx.settings.check.contract_working_days
     m = _staffed(ctx)
     now = pd.Timestamp(ctx.now)
     m = m[(m["Contrat"] != "Signé") & m["Début"].notna() & (m["Date"] + m["Début"] <= now)]
-    m = m[add_working_days(m["Date"], n).values >= ctx.today]  # still within the delay
+    m = m[add_working_days(m["Date"], n, OUVRABLES).values >= ctx.today]  # still within the delay
     state = m["Contrat"].map(lambda c: f"« {c} »" if c else "vide")
     messages = [f"la mission de {employee_label(ctx, s)} a commencé le {day(d)} à {format_time(b)} et son "
                 f"contrat est {c}, pas signé. Faites-le signer aujourd'hui et passez Contrat à « Signé »."
@@ -71,25 +74,25 @@ def not_signed_at_start(ctx: RuleContext):
     return ctx.findings_on(m.index, "Contrat", messages)
 
 
-def hours_of_last_year(missions: pd.DataFrame, today: pd.Timestamp) -> pd.Series:
-    """Hours worked by each Salarié in the 12 months before ``today``: missions dated in that
-    year, with both times, not « Annulée » (the CDI intermittent's 500 h)."""
-    m = missions[(missions["Statut"] != "Annulée") & (missions["Salarié"] != "") & missions["Date"].notna()]
-    m = m[(m["Date"] < today) & (m["Date"] >= today - pd.DateOffset(years=1)) & m["Début"].notna() & m["Fin"].notna()]
-    return ((m["Fin"] - m["Début"]).dt.total_seconds() / 3600).groupby(m["Salarié"]).sum()
+def hours_of_last_year(iv: pd.DataFrame, today: pd.Timestamp) -> pd.Series:
+    """Hours worked by each Salarié in the 12 months before ``today``, from the work intervals
+    (``rules.worktime.intervals``: real time, less the breaks, preparation included) dated in
+    that year (the CDI intermittent's 500 h)."""
+    iv = iv[(iv["date"] < today) & (iv["date"] >= today - pd.DateOffset(years=1))]
+    return iv["hours"].groupby(iv["Matricule"]).sum()
 
 
 @rule("contrat.cdi_intermittent", "Salariés", ALERTE)
 def intermittent_due(ctx: RuleContext):
-    """Un salarié a travaillé 500 h ou plus sur les 12 derniers mois (missions passées non
-    annulées ; réglage check.intermittent_hours) : la branche impose de lui proposer un CDI
-    intermittent."""
+    """Un salarié a travaillé plus de 500 h sur les 12 derniers mois (missions passées non
+    annulées, temps de préparation compris ; accord du 13/02/2006 : « supérieur à 500 heures » ;
+    réglage check.intermittent_hours) : la branche impose de lui proposer un CDI intermittent."""
     limit = ctx.settings.check.intermittent_hours
-    hours = hours_of_last_year(_staffed(ctx), ctx.today)
+    hours = hours_of_last_year(assigned_intervals(ctx), ctx.today)
     employees = ctx.data["Salariés"].df
-    bad = hours[(hours >= limit - 1e-9) & hours.index.isin(employees.index)]
+    bad = hours[(hours > limit + 1e-9) & hours.index.isin(employees.index)]
     return ctx.findings_on(bad.index, "Matricule", (
-        f"{employee_label(ctx, s)} a travaillé {h:.0f} h sur les 12 derniers mois (au moins {limit:.0f} h) : "
+        f"{employee_label(ctx, s)} a travaillé {hours_text(h)} sur les 12 derniers mois (plus de {limit:.0f} h) : "
         "proposez-lui un CDI intermittent."
         for s, h in bad.items()))
 
@@ -118,47 +121,75 @@ def acceptance_overdue(ctx: RuleContext):
 
 @rule("contrat.annulation_payee", "Missions", ALERTE)
 def late_cancellation(ctx: RuleContext):
-    """Une mission affectée a été annulée moins de 72 h avant son début (réglage
-    check.cancellation_hours ; accord de branche du 13/02/2006) : le salarié est payé 100 % des
-    heures prévues. La date d'annulation est celle de la première vérification qui a vu la
-    mission « Annulée » (mémoire statuts.json) ; l'alerte reste 31 jours après la mission
-    (réglage check.cancellation_days_shown), le temps de la paie."""
-    hours = ctx.settings.check.cancellation_hours
-    shown = ctx.settings.check.cancellation_days_shown
+    """Une mission affectée a été annulée moins de 7 jours avant son début : le salarié est payé
+    100 % des heures prévues sous 72 h, 50 % entre 72 h et 7 jours (accord de branche du
+    13/02/2006 ; réglages check.cancellation_hours et check.cancellation_half_hours ; les heures
+    du contrat, préparation comprise). La date d'annulation est celle de la première
+    vérification qui a vu la mission « Annulée » (mémoire statuts.json) ; l'alerte reste
+    31 jours après la mission (réglage check.cancellation_days_shown), le temps de la paie."""
+    from .worktime import mission_hours, mission_instants
+
+    check = ctx.settings.check
     m = ctx.data["Missions"].df
     m = m[(m["Statut"] == "Annulée") & (m["Salarié"] != "") & m["Date"].notna() & m["Début"].notna()
-          & m["Fin"].notna() & (m["Date"] >= ctx.today - pd.Timedelta(days=shown))]
+          & m["Fin"].notna() & (m["Date"] >= ctx.today - pd.Timedelta(days=check.cancellation_days_shown))]
+    first, last = mission_instants(m["Date"], m["Début"], m["Fin"])
+    hours = mission_hours(first, last, m["Pause"] if "Pause" in m else None, ctx.settings.worktime)["hours"]
     out = []
-    for key, employee, date, start, end in zip(m.index, m["Salarié"], m["Date"], m["Début"], m["Fin"]):
+    for key, employee, date, start, begins, paid in zip(m.index, m["Salarié"], m["Date"], m["Début"], first, hours):
         since = seen_since(ctx.status_seen, key, "Annulée", employee)
-        begins = date + start
-        if since is None or since >= begins or begins - since >= pd.Timedelta(hours=hours):
+        if since is None:
             continue
-        paid = hours_text((end - start).total_seconds() / 3600)
+        ahead = begins - since.tz_localize(begins.tz, ambiguous=True, nonexistent="shift_forward")
+        if ahead <= pd.Timedelta(0) or ahead >= pd.Timedelta(hours=check.cancellation_half_hours):
+            continue
+        full = ahead < pd.Timedelta(hours=check.cancellation_hours)
+        share, below = ("100 %", f"moins de {check.cancellation_hours:g} h") if full else (
+            "50 %", f"moins de {check.cancellation_half_hours / 24:g} jours")
         out.append(ctx.finding(key, "Statut", (
-            f"mission de {employee_label(ctx, employee)} annulée le {day(since)} à {since:%H:%M}, moins de "
-            f"{hours:g} h avant son début ({day(date)} à {format_time(start)}) : le salarié est payé 100 % des "
-            f"heures prévues ({paid}) ; reportez-les en paie.")))
+            f"mission de {employee_label(ctx, employee)} annulée le {day(since)} à {since:%H:%M}, {below} avant son "
+            f"début ({day(date)} à {format_time(start)}) : le salarié est payé {share} des heures prévues "
+            f"({hours_text(paid)}) ; reportez-les en paie.")))
     return out
 
 
-@rule("contrat.dpae", "Salariés", ERREUR)
+@rule("contrat.dpae", "Missions", ERREUR)
 def dpae_missing(ctx: RuleContext):
-    """La DPAE (colonne facultative « DPAE » de Salariés : la date de la déclaration préalable à
-    l'embauche) est vide, ou postérieure au début, pour un salarié dont une mission affectée
-    commence dans les 2 jours (réglage check.dpae_days) ou a commencé aujourd'hui : la DPAE
-    précède l'embauche (Code du travail L1221-10). Sans la colonne, la règle ne s'applique pas."""
+    """La DPAE d'un contrat (déclaration préalable à l'embauche : avant chaque embauche,
+    L1221-10, au plus tôt 8 jours avant, R1221-5 ; réglage check.dpae_max_days_before) manque,
+    est postérieure au début ou trop ancienne, pour une mission affectée qui commence dans les
+    2 jours (réglage check.dpae_days) ou a commencé aujourd'hui. La date est la colonne
+    facultative « DPAE » de Missions ; à défaut, la « DPAE » de Salariés, qui ne vaut que pour
+    une mission qui commence dans les 8 jours suivant cette date. Sans aucune des deux colonnes,
+    la règle ne s'applique pas."""
     employees = ctx.data["Salariés"]
-    if "DPAE" not in employees.columns:
+    missions = ctx.data["Missions"]
+    if "DPAE" not in employees.columns and "DPAE" not in missions.columns:
         return []
+    check = ctx.settings.check
     m = _staffed(ctx)
-    m = m[(m["Date"] >= ctx.today) & (m["Date"] <= ctx.today + pd.Timedelta(days=ctx.settings.check.dpae_days))
+    m = m[(m["Date"] >= ctx.today) & (m["Date"] <= ctx.today + pd.Timedelta(days=check.dpae_days))
           & m["Salarié"].isin(employees.df.index)]
-    first = m.sort_values(["Date", "Début"]).groupby("Salarié", sort=True).head(1)
-    declared = first["Salarié"].map(employees.df["DPAE"])
-    bad = first[declared.isna() | (declared > first["Date"])]
-    return ctx.findings_on(bad["Salarié"], "DPAE", (
-        f"DPAE {'non renseignée' if pd.isna(d) else 'du ' + day(d) + ', après le début'} pour "
-        f"{employee_label(ctx, s)}, dont la mission {k} commence le {day(date)} : déclarez l'embauche à "
-        "l'URSSAF avant le début (DPAE), puis notez sa date."
-        for k, s, date, d in zip(bad.index, bad["Salarié"], bad["Date"], declared[bad.index])))
+    own = m["DPAE"] if "DPAE" in missions.columns else pd.Series(pd.NaT, index=m.index, dtype="datetime64[ns]")
+    person = (m["Salarié"].map(employees.df["DPAE"]) if "DPAE" in employees.columns
+              else pd.Series(pd.NaT, index=m.index, dtype="datetime64[ns]"))
+    window = pd.Timedelta(days=check.dpae_max_days_before)
+    person = person.where((person <= m["Date"]) & (person >= m["Date"] - window))  # only that contract's
+    declared = own.where(own.notna(), person)
+    column = "DPAE" if "DPAE" in missions.columns else "Salarié"
+    bad = m[declared.isna() | (declared > m["Date"]) | (declared < m["Date"] - window)]
+    out = []
+    for key, who, date, d in zip(bad.index, bad["Salarié"], bad["Date"], declared[bad.index]):
+        if pd.isna(d):
+            fallback = employees.df.at[who, "DPAE"] if "DPAE" in employees.columns else pd.NaT
+            state = "non renseignée" + (f" (celle de Salariés, du {day(fallback)}, ne couvre pas ce contrat)"
+                                        if pd.notna(fallback) else "")
+        elif d > date:
+            state = f"du {day(d)}, après le début"
+        else:
+            state = f"du {day(d)}, plus de {window.days} jours avant le début"
+        out.append(ctx.finding(key, column, (
+            f"DPAE {state} pour la mission {key} de {employee_label(ctx, who)}, qui commence le {day(date)} : "
+            f"déclarez l'embauche à l'URSSAF dans les {window.days} jours qui précèdent le début, puis notez sa "
+            "date dans la colonne DPAE de Missions.")))
+    return out

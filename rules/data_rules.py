@@ -9,7 +9,7 @@ from sheets_sync.parsing import format_time, norm
 from sheets_sync.reading import RULE_DUPLICATE, RULE_REQUIRED, RULE_UNREADABLE
 
 from .registry import RuleContext, rule
-from .rule_support import day, employee_label, live_missions, norm_series
+from .rule_support import day, employee_label, hours_text, live_missions, norm_series
 
 ALL_TABS = "tous"
 
@@ -64,13 +64,22 @@ def duplicate_key(ctx: RuleContext):
 
 @rule("donnees.fin_avant_debut", "Missions", ERREUR)
 def end_not_after_start(ctx: RuleContext):
-    """L'heure de Fin d'une mission n'est pas après son heure de Début (une mission ne passe
-    pas minuit). La mission est ignorée des calculs de temps de travail."""
+    """L'heure de Fin d'une mission n'est pas après son heure de Début et la mission, lue comme
+    finissant le lendemain (une mission de nuit passe minuit : 21:00–01:00 dure 4 h), durerait
+    plus que la journée maximale (réglage worktime.max_day_hours) : Début et Fin sont
+    sans doute inversés."""
+    from .worktime import mission_instants
+
     m = ctx.data["Missions"].df
-    bad = m[m["Début"].notna() & m["Fin"].notna() & (m["Fin"] <= m["Début"])]
+    m = m[m["Date"].notna() & m["Début"].notna() & m["Fin"].notna() & (m["Fin"] <= m["Début"])]
+    first, last = mission_instants(m["Date"], m["Début"], m["Fin"])
+    elapsed = (last - first).dt.total_seconds() / 3600
+    limit = ctx.settings.worktime.max_day_hours
+    bad = m[(elapsed > limit + 1e-9).to_numpy()]
     return ctx.findings_on(bad.index, "Fin", (
-        f"fin {format_time(f)} pas après le début {format_time(d)}. Corrigez Début ou Fin."
-        for d, f in zip(bad["Début"], bad["Fin"])))
+        f"fin {format_time(f)} avant le début {format_time(d)} : lue comme le lendemain, la mission durerait "
+        f"{hours_text(h)}. Corrigez Début ou Fin (une mission de nuit, 21:00–01:00, est acceptée)."
+        for d, f, h in zip(bad["Début"], bad["Fin"], elapsed[(elapsed > limit + 1e-9).to_numpy()])))
 
 
 @rule("donnees.marque_inconnue", "Missions", ERREUR)

@@ -18,7 +18,7 @@ from sheets_sync.parsing import norm
 
 from .geo import haversine_km
 from .training import medical_expiry, trained_mask
-from .worktime import WorkTime, intervals, iso_mondays, week_load
+from .worktime import WorkTime, at_night, intervals, iso_mondays, mission_hours, mission_instants, week_load
 
 OPEN_STATUSES = ("", norm("À pourvoir"))
 
@@ -78,12 +78,12 @@ def norm_series(values: pd.Series) -> pd.Series:
 
 def open_missions(missions: pd.DataFrame, today: pd.Timestamp, days: int) -> pd.DataFrame:
     """Missions to staff: no Salarié, Statut empty or « À pourvoir », Date in [today, today + days],
-    with readable times (Fin after Début). Sorted by date, start and key."""
+    with readable times (a Fin at or before Début ends the next day). Sorted by date, start and key."""
     status = norm_series(missions["Statut"])
     m = missions[(missions["Salarié"] == "") & status.isin(OPEN_STATUSES)]
     last = today + pd.Timedelta(days=int(days))
     m = m[(m["Date"] >= today) & (m["Date"] <= last)]
-    m = m[m["Début"].notna() & m["Fin"].notna() & (m["Fin"] > m["Début"])]
+    m = m[m["Début"].notna() & m["Fin"].notna()]
     return m.sort_values(["Date", "Début"], kind="stable")
 
 
@@ -162,9 +162,9 @@ def evaluate(data, settings, today: pd.Timestamp, open_df: pd.DataFrame,
     del fails
 
     e_idx, m_idx = np.nonzero(codes == 0)
-    pairs = _pair_frame(emp, open_df, e_idx, m_idx)
+    pairs = _pair_frame(emp, open_df, e_idx, m_idx, settings.worktime)
     pairs["km"] = dist[e_idx, store_of[m_idx]].astype(float)
-    pairs = _working_time(pairs, data["Missions"].df, settings.worktime, emp)
+    pairs = _working_time(pairs, data["Missions"].df, settings.worktime, emp, stores, s.road_factor)
     time_codes = pairs["_code"].to_numpy(np.int8)
     codes[pairs["e"].to_numpy(), pairs["m"].to_numpy()] = time_codes
     pairs = pairs[time_codes == 0].drop(columns="_code").reset_index(drop=True)
@@ -232,22 +232,39 @@ def _time_off_fails(time_off: pd.DataFrame, emp: pd.DataFrame, m_dates: np.ndarr
     return fails
 
 
-def _pair_frame(emp: pd.DataFrame, open_df: pd.DataFrame, e_idx, m_idx) -> pd.DataFrame:
-    date = open_df["Date"].to_numpy("datetime64[ns]")
-    start = date + open_df["Début"].to_numpy("timedelta64[ns]")
-    end = date + open_df["Fin"].to_numpy("timedelta64[ns]")
+def _pair_frame(emp: pd.DataFrame, open_df: pd.DataFrame, e_idx, m_idx, w: WorkTime = WorkTime()) -> pd.DataFrame:
+    """The eligible pairs with their mission's instants and hours (``rules.worktime``'s model)."""
+    first, last = mission_instants(open_df["Date"], open_df["Début"], open_df["Fin"])
+    worked = mission_hours(first, last, open_df["Pause"] if "Pause" in open_df else None, w)
     iso = open_df["Date"].dt.isocalendar()
     return pd.DataFrame({
         "e": e_idx.astype(np.int64), "m": m_idx.astype(np.int64),
         "Matricule": emp.index.astype(str).to_numpy()[e_idx],
         "mission": open_df.index.astype(str).to_numpy()[m_idx],
-        "date": date[m_idx], "start": start[m_idx], "end": end[m_idx],
-        "hours": ((end - start) / np.timedelta64(1, "h"))[m_idx],
+        "date": open_df["Date"].to_numpy("datetime64[ns]")[m_idx],
+        "start": first.iloc[m_idx].reset_index(drop=True), "end": last.iloc[m_idx].reset_index(drop=True),
+        "hours": worked["hours"].to_numpy(float)[m_idx],
         "year": iso["year"].to_numpy(np.int64)[m_idx], "week": iso["week"].to_numpy(np.int64)[m_idx],
+        "derogation": (open_df["Dérogation"].eq(True).to_numpy(bool)[m_idx] if "Dérogation" in open_df
+                       else np.zeros(len(m_idx), bool)),
     })
 
 
-def _working_time(pairs: pd.DataFrame, missions: pd.DataFrame, w, employees: pd.DataFrame | None = None) -> pd.DataFrame:
+def _minor_calendar(pairs: pd.DataFrame) -> np.ndarray:
+    """Pairs of a minor on a Sunday (L3164-5) or a public holiday (L3164-6), unless the mission
+    says « Dérogation »."""
+    if pairs.empty:
+        return np.zeros(0, bool)
+    from .calendar import is_public_holiday
+
+    dates = pd.Series(pairs["date"])
+    closed = (dates.dt.weekday == 6).to_numpy(bool) | is_public_holiday(dates)
+    derogation = pairs["derogation"].to_numpy(bool) if "derogation" in pairs else np.zeros(len(pairs), bool)
+    return pairs["minor"].to_numpy(bool) & closed & ~derogation
+
+
+def _working_time(pairs: pd.DataFrame, missions: pd.DataFrame, w, employees: pd.DataFrame | None = None,
+                  stores: pd.DataFrame | None = None, road_factor: float = 1.0) -> pd.DataFrame:
     """Working-time rules of each pair against the missions already assigned.
 
     Adds ``day_hours_before``, ``day_worked_before``, ``week_hours_before``, ``week_days_before``,
@@ -257,7 +274,7 @@ def _working_time(pairs: pd.DataFrame, missions: pd.DataFrame, w, employees: pd.
     """
     born = (employees["Date de naissance"] if employees is not None and "Date de naissance" in employees
             else pd.Series(dtype="datetime64[ns]"))
-    iv = intervals(missions)
+    iv = intervals(missions, w, stores, road_factor)
     iv = iv[iv["Matricule"].isin(pd.unique(pairs["Matricule"]))] if len(pairs) else iv.iloc[:0]
     pairs = pairs.copy()
     pairs["_p"] = np.arange(len(pairs))
@@ -309,13 +326,11 @@ def _working_time(pairs: pd.DataFrame, missions: pd.DataFrame, w, employees: pd.
     first = pairs["day_first"].where(pairs["day_first"] < pairs["start"], pairs["start"])
     last = pairs["day_last"].where(pairs["day_last"] > pairs["end"], pairs["end"])
     too_wide = ((last - first).dt.total_seconds() / 3600 > w.max_span_hours + eps).to_numpy()
-    night_start, night_end = w.minor_night
-    at_night = ((pairs["start"].dt.hour < night_end) | (pairs["end"].dt.hour > night_start)
-                | ((pairs["end"].dt.hour == night_start) & (pairs["end"].dt.minute > 0))).to_numpy()
+    night = at_night(pairs["start"], pairs["end"], w.minor_night) if len(pairs) else np.zeros(0, bool)
     minor_breach = pairs["minor"].to_numpy(bool) & (
         (pairs["day_hours_before"] + pairs["hours"] > w.minor_day_hours + eps).to_numpy()
         | (pairs["week_hours_before"] + pairs["hours"] > w.minor_week_hours + eps).to_numpy()
-        | at_night | minor_rest[pairs["_p"].to_numpy()])
+        | night | minor_rest[pairs["_p"].to_numpy()] | _minor_calendar(pairs))
     too_heavy = (pairs["window_hours_before"] + pairs["hours"] > w.avg_week_hours * w.avg_weeks + eps).to_numpy()
     no_weekly_rest = _breaks_weekly_rest(pairs, iv, w.weekly_rest_hours)
     for c, hit in ((WEEKLY_REST, no_weekly_rest), (AVERAGE, too_heavy), (MINOR, minor_breach), (SPAN, too_wide), (WEEK_DAYS, too_many_days), (WEEK_HOURS, too_long_week),

@@ -1,11 +1,15 @@
 """Expense rules (Notes de frais): amounts, URSSAF ceilings, mileage, receipts, duplicates.
 
 Notes with Statut « Refusée » are settled and left out. Categories are compared without case
-or accents. Thresholds are ``[check]`` settings (URSSAF 2026 meal ceiling, sector km rate).
+or accents. Thresholds are ``[check]`` settings (URSSAF meal ceilings, the sector's minimum km
+rate of each period, URSSAF's mileage scale). The optional ``Mode`` column says how a line is
+reimbursed: ``forfait`` (a flat allowance: URSSAF's ceiling applies, no receipt is needed) or
+``réel`` (at cost: the receipt is needed, no ceiling); empty, both are checked.
 """
 from __future__ import annotations
 
 import math
+from typing import Mapping
 
 import pandas as pd
 
@@ -30,7 +34,8 @@ def _notes(ctx: RuleContext) -> pd.DataFrame:
     def compute():
         notes = ctx.data[TAB].df
         notes = notes[norm_series(notes["Statut"]) != "refusee"]
-        return notes.assign(_cat=norm_series(notes["Catégorie"]))
+        mode = norm_series(notes["Mode"]) if "Mode" in notes else pd.Series("", index=notes.index)
+        return notes.assign(_cat=norm_series(notes["Catégorie"]), _mode=mode)
 
     return cached(ctx, "notes", compute)
 
@@ -58,13 +63,15 @@ def meal_ceilings_of(table: dict, year: int) -> dict:
 
 @rule("frais.repas_plafond", TAB, ALERTE)
 def meal_ceiling(ctx: RuleContext):
-    """Un repas dépasse le plafond URSSAF de son année et de son type (colonne facultative
-    « Type repas » : restaurant, extérieur, sur place ; vide = restaurant ; 2026 : 21,40 €,
-    10,40 €, 7,50 € ; 2025 : 21,10 €, 10,30 €, 7,40 € ; réglage check.meal_ceilings) : le
-    dépassement devient un avantage soumis à cotisations."""
+    """Une indemnité de repas forfaitaire dépasse le plafond URSSAF de son année et de son type
+    (colonne facultative « Type repas » : restaurant, extérieur, sur place ; vide = restaurant ;
+    2026 : 21,40 €, 10,40 €, 7,50 € ; 2025 : 21,10 €, 10,30 €, 7,40 € ; réglage
+    check.meal_ceilings) : le dépassement devient un avantage soumis à cotisations. Les
+    plafonds bornent les allocations forfaitaires : un repas remboursé au réel (colonne
+    facultative « Mode » = réel), sur justificatif, n'en a pas."""
     table = ctx.settings.check.meal_ceilings
     n = _notes(ctx)
-    meals = n[(n["_cat"] == "repas") & n["Montant"].notna() & n["Date"].notna()]
+    meals = n[(n["_cat"] == "repas") & (n["_mode"] != "reel") & n["Montant"].notna() & n["Date"].notna()]
     shown = (meals["Type repas"].str.strip().replace("", "restaurant") if "Type repas" in meals
              else pd.Series("restaurant", index=meals.index))
     kinds = norm_series(shown)
@@ -77,21 +84,69 @@ def meal_ceiling(ctx: RuleContext):
         for a, k, t, c in zip(bad["Montant"], kinds[bad.index], shown[bad.index], ceilings[bad.index])))
 
 
+def per_km(rate: float) -> str:
+    """``0,29 €/km``, ``0,606 €/km``: a rate with the decimals it has (up to three)."""
+    text = f"{rate:.3f}".rstrip("0")
+    return (text + "0" if len(text.split(".")[1]) < 2 else text).replace(".", ",") + " €/km"
+
+
+def rate_of(table: Mapping[str, float], when: pd.Timestamp) -> float:
+    """The rate of ``table`` (``{"AAAA-MM-JJ": rate}``, each from that day on) in force at
+    ``when``; before the first day, the first rate."""
+    ordered = sorted((pd.Timestamp(k), float(v)) for k, v in table.items())
+    known = [rate for start, rate in ordered if start <= when]
+    return known[-1] if known else ordered[0][1]
+
+
+def scale_of(table: Mapping[str, float], cv) -> float:
+    """URSSAF's rate per km (up to 5,000 km a year) of a car of ``cv`` fiscal horsepower
+    (below the table's first power, its first; above its last, its last; unknown, its highest)."""
+    ordered = sorted((int(k), float(v)) for k, v in table.items())
+    if cv is None or pd.isna(cv):
+        return max(v for _k, v in ordered)
+    known = [rate for power, rate in ordered if power <= cv]
+    return known[-1] if known else ordered[0][1]
+
+
 @rule("frais.km_montant", TAB, ERREUR)
 def km_amount(ctx: RuleContext):
-    """Une ligne « km » dont le Montant dépasse Km × le taux de la branche (0,29 €/km,
-    avenant du 6/11/2024 ; réglage check.km_rate), ou dont les Km sont vides."""
-    rate = ctx.settings.check.km_rate
+    """Une ligne « km » payée moins que Km × le taux minimum de la branche à sa date (0,29 €/km
+    depuis le 1/3/2025, 0,28 € avant : avenant du 6/11/2024 étendu le 6/2/2025 ; réglage
+    check.km_min_rates), ou dont les Km sont vides."""
+    rates = ctx.settings.check.km_min_rates
     n = _notes(ctx)
-    n = n[n["_cat"] == "km"]
-    allowed = (n["Km"].fillna(0) * rate).round(2)
-    bad = n[n["Km"].isna() | (n["Montant"] > allowed + 0.005)]
+    n = n[(n["_cat"] == "km") & n["Montant"].notna()]
+    rate = pd.Series([rate_of(rates, d) if pd.notna(d) else math.nan for d in n["Date"]], index=n.index, dtype=float)
+    minimum = (n["Km"].fillna(0) * rate).round(2)
+    bad = n[n["Km"].isna() | (n["Montant"] < minimum - 0.005)]
     return ctx.findings_on(bad.index, "Montant", (
         f"indemnité km de {euros(a)} sans kilomètres dans Km. Renseignez les Km parcourus."
         if pd.isna(k) else
-        f"indemnité km de {euros(a)} pour {k:g} km : au plus {euros(round(k * rate, 2))} à "
-        f"{euros(rate)}/km. Corrigez le montant ou les Km."
-        for a, k in zip(bad["Montant"], bad["Km"])))
+        f"indemnité km de {euros(a)} pour {k:g} km : au moins {euros(round(k * r, 2))} dus au taux de la "
+        f"branche ({per_km(r)} au {day(d)}). Complétez le remboursement ou corrigez les Km."
+        for a, k, r, d in zip(bad["Montant"], bad["Km"], rate[bad.index], bad["Date"])))
+
+
+@rule("frais.km_bareme", TAB, ALERTE)
+def km_above_scale(ctx: RuleContext):
+    """Une ligne « km » payée plus que Km × le barème kilométrique URSSAF de la voiture du
+    salarié (colonne facultative « Puissance fiscale » de Salariés, en CV ; inconnue : le taux
+    le plus haut ; jusqu'à 5 000 km par an ; réglage check.km_scale) : l'excédent est un
+    avantage imposable et soumis à cotisations."""
+    scale = ctx.settings.check.km_scale
+    n = _notes(ctx)
+    n = n[(n["_cat"] == "km") & n["Montant"].notna() & n["Km"].notna()]
+    employees = ctx.data["Salariés"].df
+    power = (n["Matricule"].map(employees["Puissance fiscale"]) if "Puissance fiscale" in employees
+             else pd.Series(math.nan, index=n.index))
+    rate = pd.Series([scale_of(scale, cv) for cv in power], index=n.index, dtype=float)
+    ceiling = (n["Km"] * rate).round(2)
+    bad = n[n["Montant"] > ceiling + 0.005]
+    return ctx.findings_on(bad.index, "Montant", (
+        f"indemnité km de {euros(a)} pour {k:g} km, au-dessus du barème URSSAF ({per_km(r)}"
+        f"{'' if pd.isna(cv) else f', {cv:g} CV'}, soit {euros(c)}) : l'excédent est imposable. Vérifiez le "
+        "montant ou déclarez l'excédent en paie."
+        for a, k, r, cv, c in zip(bad["Montant"], bad["Km"], rate[bad.index], power[bad.index], ceiling[bad.index])))
 
 
 @rule("frais.km_distance", TAB, ALERTE)
@@ -120,10 +175,11 @@ def km_distance(ctx: RuleContext):
 
 @rule("frais.justificatif_manquant", TAB, ALERTE)
 def receipt_missing(ctx: RuleContext):
-    """Une dépense « repas », « transport » ou « hébergement » sans justificatif
-    (Justificatif n'est pas « oui ») : l'URSSAF exige le justificatif."""
+    """Une dépense « repas », « transport » ou « hébergement » remboursée au réel sans
+    justificatif (Justificatif n'est pas « oui ») : l'URSSAF exige le justificatif. Une
+    allocation forfaitaire (colonne facultative « Mode » = forfait) n'en demande pas."""
     n = _notes(ctx)
-    bad = n[n["_cat"].isin(RECEIPT_CATEGORIES) & (n["Justificatif"] != True)]  # noqa: E712
+    bad = n[n["_cat"].isin(RECEIPT_CATEGORIES) & (n["_mode"] != "forfait") & (n["Justificatif"] != True)]  # noqa: E712
     return ctx.findings_on(bad.index, "Justificatif", (
         f"dépense « {c} » de {euros(a)} sans justificatif. Demandez le justificatif au salarié "
         "puis mettez « oui »."

@@ -53,11 +53,13 @@ def hours_text(hours: float) -> str:
 
 
 def assigned_intervals(ctx: RuleContext) -> pd.DataFrame:
-    """The staffed, non-cancelled missions as work intervals (``rules.worktime.intervals``),
-    computed once per check run."""
+    """The staffed, non-cancelled missions as work intervals (``rules.worktime.intervals``: real
+    instants, breaks, preparation and the travel between two stores of a day), computed once per
+    check run."""
     from .worktime import intervals
 
-    return cached(ctx, "intervals", lambda: intervals(ctx.data["Missions"].df))
+    return cached(ctx, "intervals", lambda: intervals(
+        ctx.data["Missions"].df, ctx.settings.worktime, ctx.data["Magasins"].df, ctx.settings.suggest.road_factor))
 
 
 def assigned_day_spans(ctx: RuleContext) -> pd.DataFrame:

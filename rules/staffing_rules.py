@@ -108,7 +108,9 @@ def overlap(ctx: RuleContext):
 @rule("planning.journee_trop_longue", "Missions", ERREUR)
 def long_day(ctx: RuleContext):
     """Plus de 10 h de travail dans la journée pour un salarié (Code du travail L3121-18 ;
-    réglage worktime.max_day_hours). Signalé sur la dernière mission du jour."""
+    réglage worktime.max_day_hours) : le temps réel de chaque mission, pause déduite
+    (colonne Pause), plus sa préparation (worktime.preparation_minutes) et les trajets entre
+    deux magasins du jour. Signalé sur la dernière mission du jour."""
     limit = ctx.settings.worktime.max_day_hours
     iv = assigned_intervals(ctx)
     iv = iv[iv["date"] >= ctx.today]
@@ -116,7 +118,8 @@ def long_day(ctx: RuleContext):
     bad = day_hours(iv)
     return ctx.findings_on([ids[-1] for ids in bad["missions"]], "Salarié", (
         f"{employee_label(ctx, s)} travaillerait {hours_text(h)} le {day(d)} (missions "
-        f"{missions_text(ids)}), plus que les {hours_text(limit)} autorisées par jour. "
+        f"{missions_text(ids)} ; pauses déduites, préparation comprise), plus que les {hours_text(limit)} autorisées "
+        "par jour. "
         "Retirez-lui une mission ou raccourcissez les horaires."
         for s, d, h, ids in zip(bad["Matricule"], bad["date"], bad["hours"], bad["missions"])))
 
@@ -128,7 +131,8 @@ def _week_end(year, week) -> pd.Series:
 @rule("planning.semaine_trop_longue", "Missions", ERREUR)
 def long_week(ctx: RuleContext):
     """Plus de 48 h de travail dans une semaine ISO pour un salarié (L3121-20 ; réglage
-    worktime.max_week_hours). Signalé sur la dernière mission de la semaine."""
+    worktime.max_week_hours ; heures comptées comme pour la journée : pauses déduites,
+    préparation et trajets compris). Signalé sur la dernière mission de la semaine."""
     limit = ctx.settings.worktime.max_week_hours
     weeks = _heavy_weeks(ctx)
     bad = weeks[weeks["hours"] > limit + 1e-9]

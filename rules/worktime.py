@@ -1,4 +1,17 @@
-"""Working-time facts of the missions: intervals, overlaps, daily and weekly load, rest.
+"""Working-time facts of the missions: one time model, intervals, overlaps, daily and weekly
+load, rest.
+
+**The time model** (one for ``check``, ``suggest`` and ``dossier``): a mission is two instants
+in Europe/Paris, its Date + Début and its Date + Fin, an end at or before the start meaning the
+next day (night merchandising, 21:00–01:00). Durations and rests are real elapsed time, across
+both daylight-saving changes (French law counts real time: on the night of the spring change a
+wall-clock rest of 11 h is 10 h, on the autumn night 12 h). A mission's **hours** are its
+elapsed time less its break (the optional ``Pause`` column, in minutes; empty: the legal
+20 minutes on a mission of 6 h or more, L3121-16), plus the paid preparation and reporting time
+counted in each contract's duration (accord of 13/02/2006 art. 4.1, avenant of 15/12/2012:
+``worktime.preparation_minutes``), plus the travel from the employee's previous site of the
+day (travel between sites is working time, estimated from the distance:
+``worktime.travel_kmh``).
 
 Pure pandas over the typed ``Missions`` frame. A mission counts for an employee when it has
 a ``Salarié`` and is not ``Annulée``. The limits are :class:`WorkTime` (the ``[worktime]``
@@ -14,6 +27,8 @@ import pandas as pd
 
 from sheets_sync.table import ROW
 
+PARIS = "Europe/Paris"
+
 
 @dataclass(frozen=True)
 class WorkTime:
@@ -27,11 +42,62 @@ class WorkTime:
     weekly_rest_hours: float = 35.0  # L3132-2: 24 h + the 11 h daily rest, in one piece each week
     avg_week_hours: float = 44.0  # L3121-22 (the CCN allows 46): average over ``avg_weeks`` weeks
     avg_weeks: int = 12
-    min_day_hours: float = 7.0  # CCN (accord of 13/02/2006): at least 7 h a day (4 h off-store, with consent)
+    min_day_hours: float = 7.0  # CCN (accord of 13/02/2006): at least 7 h per contract, preparation included
+    consent_min_hours: float = 4.0  # …4 h off-store with the employee's written consent (« Accord 4 h »)
+    preparation_minutes: float = 30.0  # accord 2006 art. 4.1 (avenant 15/12/2012): paid, in the contract
+    break_minutes: float = 20.0  # L3121-16: 20 consecutive minutes once the day reaches 6 h of work
+    break_from_hours: float = 6.0
+    travel_kmh: float = 40.0  # travel between two sites of a day is working time: km (× suggest.road_factor) / this
     minor_day_hours: float = 8.0  # minors of 16–17 (L3162-1)
     minor_week_hours: float = 35.0  # L3162-1
     minor_rest_hours: float = 12.0  # L3164-1
     minor_night: tuple[int, int] = (22, 6)  # L3163-2: no work from 22:00 to 06:00
+    minor_break_minutes: float = 30.0  # L3162-3: 30 consecutive minutes once the day exceeds 4 h 30
+    minor_break_after_hours: float = 4.5
+    minor_days_off: int = 2  # L3164-2: two consecutive days of rest a week
+
+
+def paris_instants(wall: pd.Series) -> pd.Series:
+    """Wall-clock datetimes of Paris as real instants (tz-aware): a time the spring change skips
+    moves forward, a time the autumn change repeats is its first (summer) occurrence."""
+    wall = pd.Series(wall)
+    if getattr(wall.dt, "tz", None) is not None:
+        return wall
+    return wall.dt.tz_localize(PARIS, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward")
+
+
+def mission_instants(date: pd.Series, start: pd.Series, end: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A mission's start and end as real instants in Europe/Paris: an end at or before the
+    start is on the next day (21:00–01:00 lasts 4 h). NaT where a cell is missing."""
+    date = pd.Series(date)
+    start = pd.Series(start, index=date.index)
+    end = pd.Series(end, index=date.index)
+    next_day = (end <= start).to_numpy(bool)
+    wall_end = date + end + pd.to_timedelta(next_day.astype(np.int64), unit="D")
+    return paris_instants(date + start), paris_instants(wall_end)
+
+
+def mission_hours(first: pd.Series, last: pd.Series, pause_minutes: pd.Series | None, w: "WorkTime") -> pd.DataFrame:
+    """Per mission: ``elapsed`` (real hours from start to end), ``pause`` (minutes: the cell, else
+    ``w.break_minutes`` on a mission of ``w.break_from_hours`` or more, else 0) and ``hours``, the
+    working time of its contract: elapsed less the pause, plus ``w.preparation_minutes``."""
+    elapsed = ((last - first).dt.total_seconds() / 3600.0).astype(float)
+    default = np.where(elapsed.to_numpy(float) >= w.break_from_hours - 1e-9, w.break_minutes, 0.0)
+    typed = (pd.to_numeric(pd.Series(pause_minutes, index=first.index), errors="coerce")
+             if pause_minutes is not None else pd.Series(np.nan, index=first.index))
+    pause = typed.where(typed.notna(), default).clip(lower=0).astype(float)
+    hours = (elapsed - pause / 60.0).clip(lower=0) + w.preparation_minutes / 60.0
+    return pd.DataFrame({"elapsed": elapsed, "pause": pause, "hours": hours, "pause_typed": typed.notna()},
+                        index=first.index)
+
+
+def at_night(start: pd.Series, end: pd.Series, night: tuple[int, int]) -> np.ndarray:
+    """Whether each interval touches the night ``(from_hour, to_hour)`` (22 h to 6 h), in local
+    time: it starts before ``to_hour``, ends after ``from_hour``, or runs past midnight."""
+    night_start, night_end = night
+    crosses = (end.dt.normalize() > start.dt.normalize()).to_numpy(bool)
+    late = ((end.dt.hour > night_start) | ((end.dt.hour == night_start) & (end.dt.minute > 0))).to_numpy(bool)
+    return (start.dt.hour < night_end).to_numpy(bool) | late | crosses
 
 
 def iso_mondays(year: pd.Series, week: pd.Series) -> pd.Series:
@@ -40,27 +106,60 @@ def iso_mondays(year: pd.Series, week: pd.Series) -> pd.Series:
                      index=year.index, dtype="datetime64[ns]")
 
 
-def intervals(missions: pd.DataFrame) -> pd.DataFrame:
-    """One row per staffed, non-cancelled mission with complete times.
+def intervals(missions: pd.DataFrame, w: WorkTime = WorkTime(), stores: pd.DataFrame | None = None,
+              road_factor: float = 1.0) -> pd.DataFrame:
+    """One row per staffed, non-cancelled mission with complete times, in the time model above.
 
-    Columns: ``mission`` (key), ``Matricule``, ``date``, ``start``, ``end`` (datetimes),
-    ``hours``, ``year``/``week`` (ISO), ``_row``. Missions whose Fin is not after Début are left out.
+    Columns: ``mission`` (key), ``Matricule``, ``date`` (the Date, naive), ``start``, ``end``
+    (instants in Europe/Paris), ``elapsed``, ``pause`` (minutes), ``pause_typed``, ``travel`` (hours
+    from the previous site of the day), ``hours`` (the working time: see :func:`mission_hours`,
+    travel included), ``store``, ``year``/``week`` (ISO), ``_row``. ``stores`` (the Magasins frame)
+    gives the travel between two sites of a day; without it the travel is 0.
     """
     m = missions[(missions["Salarié"] != "") & (missions["Statut"] != "Annulée")]
-    m = m[m["Date"].notna() & m["Début"].notna() & m["Fin"].notna() & (m["Fin"] > m["Début"])]
+    m = m[m["Date"].notna() & m["Début"].notna() & m["Fin"].notna()]
     iso = m["Date"].dt.isocalendar()
+    first, last = mission_instants(m["Date"], m["Début"], m["Fin"])
+    worked = mission_hours(first, last, m["Pause"] if "Pause" in m else None, w)
     out = pd.DataFrame({
         "mission": m.index.astype(str),
         "Matricule": m["Salarié"].values,
         "date": m["Date"].values,
-        "start": (m["Date"] + m["Début"]).values,
-        "end": (m["Date"] + m["Fin"]).values,
+        "start": first.array,
+        "end": last.array,
+        "elapsed": worked["elapsed"].to_numpy(float),
+        "pause": worked["pause"].to_numpy(float),
+        "pause_typed": worked["pause_typed"].to_numpy(bool),
+        "hours": worked["hours"].to_numpy(float),
+        "store": m["Code magasin"].values if "Code magasin" in m else "",
         "year": iso["year"].astype(int).values,
         "week": iso["week"].astype(int).values,
         ROW: m[ROW].values,
     })
-    out["hours"] = (out["end"] - out["start"]).dt.total_seconds() / 3600.0
-    return out.sort_values(["Matricule", "start", "mission"]).reset_index(drop=True)
+    out = out.sort_values(["Matricule", "start", "mission"]).reset_index(drop=True)
+    out["travel"] = travel_hours(out, stores, road_factor, w.travel_kmh)
+    out["hours"] = out["hours"] + out["travel"]
+    return out
+
+
+def travel_hours(iv: pd.DataFrame, stores: pd.DataFrame | None, road_factor: float, kmh: float) -> np.ndarray:
+    """Hours of travel before each mission from the employee's previous mission of the same day
+    when it is in another store: the straight line between the stores × ``road_factor`` at
+    ``kmh``; 0 for a day's first mission, the same store, or an unknown position."""
+    out = np.zeros(len(iv))
+    if stores is None or iv.empty or kmh <= 0 or "Latitude" not in stores:
+        return out
+    from .geo import haversine_km
+
+    who, day, store = iv["Matricule"].to_numpy(), iv["date"].to_numpy(), iv["store"].to_numpy()
+    moved = np.flatnonzero((who[1:] == who[:-1]) & (day[1:] == day[:-1]) & (store[1:] != store[:-1])) + 1
+    if not len(moved):
+        return out
+    lat = pd.Series(store).map(stores["Latitude"]).to_numpy(float)
+    lon = pd.Series(store).map(stores["Longitude"]).to_numpy(float)
+    km = haversine_km(lat[moved - 1], lon[moved - 1], lat[moved], lon[moved]) * road_factor
+    out[moved] = np.nan_to_num(np.asarray(km, dtype=float) / kmh)
+    return out
 
 
 def overlapping_pairs(iv: pd.DataFrame) -> pd.DataFrame:
@@ -77,7 +176,7 @@ def overlapping_pairs(iv: pd.DataFrame) -> pd.DataFrame:
     ends = iv["end"]
     running = ends.groupby(who, sort=False).cummax()  # the latest end so far, this row included
     position = pd.Series(np.arange(len(iv)), index=iv.index, dtype=float)
-    holder = position.where(ends.to_numpy() == running.to_numpy()).groupby(who, sort=False).ffill()
+    holder = position.where(ends.to_numpy("datetime64[ns]") == running.to_numpy("datetime64[ns]")).groupby(who, sort=False).ffill()
     before_end = running.groupby(who, sort=False).shift(1)
     before_holder = holder.groupby(who, sort=False).shift(1)
     mask = (before_end.notna() & (iv["start"] < before_end)).to_numpy()

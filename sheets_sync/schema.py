@@ -53,6 +53,7 @@ PRESENCE_STATUSES = ("Confirmée", "En retard", "Manquante")
 MISSION_TYPES = ("animation", "dégustation", "merchandising", "démonstration")
 EXPENSE_CATEGORIES = ("repas", "km", "transport", "hébergement", "autre")
 EXPENSE_STATUSES = ("Soumise", "Validée", "Refusée")
+EXPENSE_MODES = ("forfait", "réel")  # a flat allowance (URSSAF ceiling, no receipt) or the cost (receipt)
 
 EMPLOYEES = TabSpec(
     "Salariés",
@@ -74,6 +75,7 @@ EMPLOYEES = TabSpec(
         Column("Statut", TEXT, required=True, choices=("Actif", "Inactif")),
         Column("Date de naissance", DATE),
         Column("DPAE", DATE),
+        Column("Puissance fiscale", NUMBER),
     ),
 )
 
@@ -107,6 +109,10 @@ MISSIONS = TabSpec(
         Column("Commentaire", TEXT),
         Column("Mandat suivi", TEXT, job=True),
         Column("Kit annulé le", DATE, job=True),
+        Column("Pause", NUMBER),
+        Column("DPAE", DATE),
+        Column("Accord 4 h", BOOL),
+        Column("Dérogation", BOOL),
     ),
 )
 
@@ -179,6 +185,7 @@ EXPENSES = TabSpec(
         Column("Statut", TEXT, choices=EXPENSE_STATUSES),
         Column("Reçue le", DATE),
         Column("Type repas", TEXT, choices=("restaurant", "extérieur", "sur place")),
+        Column("Mode", TEXT, choices=EXPENSE_MODES),
     ),
 )
 

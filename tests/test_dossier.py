@@ -154,7 +154,7 @@ def test_the_file_shows_the_sectors_rules_and_the_follow_up(tmp_path):
     [result] = outcome.results
     t = tables(result)
     assert t["Règles de la branche"] == [
-        ["Heures sur 12 mois", "8 h : CDI intermittent à proposer dès 500 h"],
+        ["Heures sur 12 mois", "8 h : CDI intermittent à proposer au-delà de 500 h"],
         ["DPAE", "non renseignée"],
         ["Visite médicale", "expire le 10/12/2026, dans 13 jour(s)"],
         ["Formation Lindt", "expire le 20/12/2026, dans 23 jour(s)"]]

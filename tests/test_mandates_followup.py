@@ -256,7 +256,7 @@ def test_cancelling_a_mission_sent_and_ordered_tells_the_store_the_partner_and_t
         [paid] = [f for f in run_.results[3].findings if f.rule == "contrat.annulation_payee"]
         assert paid.message == (
             "Missions!L2 : mission de S0001 (Léa Martin) annulée le 27/11/2026 à 10:00, moins de 72 h avant son "
-            "début (29/11/2026 à 09:00) : le salarié est payé 100 % des heures prévues (8 h) ; reportez-les en paie.")
+            "début (29/11/2026 à 09:00) : le salarié est payé 100 % des heures prévues (8 h 10) ; reportez-les en paie.")
 
 
 def test_a_note_is_on_disk_before_the_file_is_saved_and_survives_a_cut_line(tmp_path):

@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from rules.calendar import add_working_days, is_working_day, working_days_between
+from rules.calendar import OUVRABLES, add_working_days, is_working_day, working_days_between
 from tests.rules_support import run_rule, staffed, where
 
 E, A = "erreur", "alerte"
@@ -49,7 +49,15 @@ def test_contract_messages():
     [f] = run_rule("contrat.non_signe", missions=[staffed(Contrat="Envoyé", Date="23/11/2026")])
     assert f.message == ("Missions!M2 : contrat « Envoyé » alors que la mission de S0001 (Léa Martin) a "
                          "commencé le 23/11/2026 ; il devait être signé au plus tard le 25/11/2026 (2 jours "
-                         "ouvrés). Faites signer le contrat et passez Contrat à « Signé ».")
+                         "ouvrables, L1242-13). Faites signer le contrat et passez Contrat à « Signé ».")
+
+
+def test_a_thursday_contract_is_due_on_the_saturday():
+    # L1242-13 counts jours ouvrables (Monday to Saturday): Thursday 19/11 + 2 = Saturday 21/11
+    thursday = [staffed(Contrat="Envoyé", Date="19/11/2026")]
+    assert run_rule("contrat.non_signe", dt.datetime(2026, 11, 21, 18), missions=thursday) == []
+    [f] = run_rule("contrat.non_signe", dt.datetime(2026, 11, 23, 8), missions=thursday)
+    assert f.severity == E and "il devait être signé au plus tard le 21/11/2026 (2 jours ouvrables" in f.message
 
 
 @pytest.mark.parametrize("start, n, expected", [
@@ -61,6 +69,17 @@ def test_contract_messages():
 ])
 def test_add_working_days(start, n, expected):
     assert add_working_days(pd.Series([pd.Timestamp(start)]), n).iloc[0] == pd.Timestamp(expected)
+
+
+@pytest.mark.parametrize("start, n, expected", [
+    ("2026-11-19", 2, "2026-11-21"),  # Thursday -> Saturday
+    ("2026-11-20", 2, "2026-11-23"),  # Friday -> Monday (Sunday is the weekly rest)
+    ("2026-11-21", 2, "2026-11-24"),  # Saturday -> Tuesday
+    ("2026-11-10", 2, "2026-11-13"),  # over Armistice Day (Wednesday 11/11)
+    ("2026-12-24", 2, "2026-12-28"),  # over Christmas (Friday) and Sunday
+])
+def test_add_jours_ouvrables(start, n, expected):
+    assert add_working_days(pd.Series([pd.Timestamp(start)]), n, OUVRABLES).iloc[0] == pd.Timestamp(expected)
 
 
 def test_calendar_edges():

@@ -1,4 +1,4 @@
-"""The contract still unsigned when the mission starts; the CDI intermittent after 500 h."""
+"""The contract still unsigned when the mission starts; the CDI intermittent beyond 500 h."""
 import datetime as dt
 
 import pytest
@@ -32,13 +32,14 @@ def worked(days, start="08:00", end="18:00"):
 
 
 @pytest.mark.parametrize("missions, expected", [
-    (worked(50), [("Salariés!A2", "S0001 (Léa Martin) a travaillé 500 h sur les 12 derniers mois (au moins 500 h) : "
-                                  "proposez-lui un CDI intermittent.")]),
-    (worked(49), []),
-    (worked(50)[:49] + [staffed(**{"N° mission": "X", "Date": "01/11/2025", "Début": "08:00", "Fin": "18:00",
-                                   "Statut": "Réalisée"})], []),  # a day of last year's November
+    # 08:00–17:51 is 9 h 51 less 20 min of break plus 30 min of preparation: 10 h 01; 50 days: 500 h 50
+    (worked(50, end="17:51"), [("Salariés!A2", "S0001 (Léa Martin) a travaillé 500 h 50 sur les 12 derniers mois "
+                                               "(plus de 500 h) : proposez-lui un CDI intermittent.")]),
+    (worked(50, end="17:50"), []),  # exactly 500 h: « supérieur à 500 heures » only
+    (worked(50, end="17:51")[:49] + [staffed(**{"N° mission": "X", "Date": "01/11/2025", "Début": "08:00",
+                                                "Fin": "18:00", "Statut": "Réalisée"})], []),  # last year's November
 ])
-def test_a_cdi_intermittent_is_due_after_500_hours(missions, expected):
+def test_a_cdi_intermittent_is_due_beyond_500_hours(missions, expected):
     found = run_rule("contrat.cdi_intermittent", NOW, missions=missions)
     assert [(f.cell, f.message.split(" : ", 1)[1]) for f in found] == expected
 

@@ -52,7 +52,8 @@ def test_data_rules(rule_id, tabs, expected):
 def test_messages_name_the_cell_and_what_to_do():
     [f] = run_rule("donnees.fin_avant_debut", missions=[{"Début": "17:00", "Fin": "09:00"}])
     assert (f.tab, f.key, f.column) == ("Missions", "M0001", "Fin")
-    assert f.message == "Missions!I2 : fin 09:00 pas après le début 17:00. Corrigez Début ou Fin."
+    assert f.message == ("Missions!I2 : fin 09:00 avant le début 17:00 : lue comme le lendemain, la mission durerait "
+                         "16 h. Corrigez Début ou Fin (une mission de nuit, 21:00–01:00, est acceptée).")
     [f] = run_rule("donnees.marque_inconnue", missions=[{"Marque": "lindt"}])
     assert f.message == ("Missions!C2 : marque « lindt » n'existe pas dans l'onglet Marques "
                          "(vouliez-vous « Lindt » ?). Corrigez la cellule ou ajoutez la ligne "

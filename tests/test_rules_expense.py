@@ -22,10 +22,30 @@ def km(amount, kms, **cells):
     ("frais.repas_plafond", {"expenses": [{"Montant": "21,40 €"}]}, []),
     ("frais.repas_plafond", {"expenses": [{"Catégorie": "Repas", "Montant": "30"}]}, [(A, "Notes de frais!F2")]),
     ("frais.repas_plafond", {"expenses": [{"Catégorie": "transport", "Montant": "30"}]}, []),
+    # the sector's minimum: 0,29 €/km from 1 March 2025, 0,28 € before (the note's Date, 29/11/2026 by default)
     ("frais.km_montant", {"expenses": [km("29,00", 100)]}, []),
-    ("frais.km_montant", {"expenses": [km("29,01", 100)]}, [(E, "Notes de frais!F2")]),
+    ("frais.km_montant", {"expenses": [km("28,99", 100)]}, [(E, "Notes de frais!F2")]),
+    ("frais.km_montant", {"expenses": [km("5,60", 20)]}, [(E, "Notes de frais!F2")]),  # 0,28 €/km in 2026
+    ("frais.km_montant", {"expenses": [km("7,00", 20)]}, []),  # 0,35 €/km: above the minimum
+    ("frais.km_montant", {"expenses": [km("28,00", 100, Date="28/02/2025")]}, []),  # 0,28 € before 1/3/2025
+    ("frais.km_montant", {"expenses": [km("28,00", 100, Date="01/03/2025")]}, [(E, "Notes de frais!F2")]),
     ("frais.km_montant", {"expenses": [km("10", "")]}, [(E, "Notes de frais!F2")]),
-    ("frais.km_montant", {"expenses": [km("10", 100)]}, []),
+    ("frais.km_montant", {"expenses": [km("10", 100)]}, [(E, "Notes de frais!F2")]),
+    # URSSAF's scale of the employee's car: above it, the excess is taxable (alerte)
+    ("frais.km_bareme", {"expenses": [km("69,70", 100)]}, []),  # unknown power: the highest rate, 0,697
+    ("frais.km_bareme", {"expenses": [km("69,71", 100)]}, [(A, "Notes de frais!F2")]),
+    ("frais.km_bareme", {"employees": [{"Puissance fiscale": 4}], "expenses": [km("60,60", 100)]}, []),
+    ("frais.km_bareme", {"employees": [{"Puissance fiscale": 4}], "expenses": [km("60,61", 100)]},
+     [(A, "Notes de frais!F2")]),
+    ("frais.km_bareme", {"employees": [{"Puissance fiscale": 9}], "expenses": [km("69,70", 100)]}, []),  # 7 CV+
+    ("frais.km_bareme", {"employees": [{"Puissance fiscale": 2}], "expenses": [km("52,91", 100)]},
+     [(A, "Notes de frais!F2")]),  # below the table: 3 CV
+    # meals: a flat allowance (forfait) has the ceiling and no receipt; a meal at cost (réel) the receipt, no ceiling
+    ("frais.repas_plafond", {"expenses": [{"Montant": "25,00", "Mode": "réel"}]}, []),
+    ("frais.repas_plafond", {"expenses": [{"Montant": "25,00", "Mode": "forfait"}]}, [(A, "Notes de frais!F2")]),
+    ("frais.justificatif_manquant", {"expenses": [{"Montant": "7,50", "Mode": "forfait", "Justificatif": "non"}]}, []),
+    ("frais.justificatif_manquant", {"expenses": [{"Montant": "25,00", "Mode": "Réel", "Justificatif": "non"}]},
+     [(A, "Notes de frais!H2")]),
     ("frais.km_distance", {"missions": WORKED, "employees": [HOME], "stores": [STORE],
                            "expenses": [km("8", 28)]}, []),
     ("frais.km_distance", {"missions": WORKED, "employees": [HOME], "stores": [STORE],
@@ -75,9 +95,12 @@ def test_expense_rules(rule_id, tabs, expected):
     ("frais.repas_plafond", {"expenses": [{"Montant": "21,41"}]},
      "Notes de frais!F2 : repas de 21,41 €, au-dessus du plafond URSSAF de 21,40 €. Remboursez au plus "
      "le plafond ou justifiez le dépassement."),
-    ("frais.km_montant", {"expenses": [km("29,01", 100)]},
-     "Notes de frais!F2 : indemnité km de 29,01 € pour 100 km : au plus 29,00 € à 0,29 €/km. Corrigez "
-     "le montant ou les Km."),
+    ("frais.km_montant", {"expenses": [km("28,99", 100)]},
+     "Notes de frais!F2 : indemnité km de 28,99 € pour 100 km : au moins 29,00 € dus au taux de la branche "
+     "(0,29 €/km au 29/11/2026). Complétez le remboursement ou corrigez les Km."),
+    ("frais.km_bareme", {"employees": [{"Puissance fiscale": 4}], "expenses": [km("70,00", 100)]},
+     "Notes de frais!F2 : indemnité km de 70,00 € pour 100 km, au-dessus du barème URSSAF (0,606 €/km, 4 CV, soit "
+     "60,60 €) : l'excédent est imposable. Vérifiez le montant ou déclarez l'excédent en paie."),
     ("frais.km_distance", {"missions": WORKED, "employees": [HOME], "stores": [STORE], "expenses": [km("8", 30)]},
      "Notes de frais!G2 : 30 km déclarés alors que l'aller-retour domicile → magasin C001 fait environ "
      "22 km (tolérance × 1,3). Vérifiez le trajet avec le salarié."),

@@ -37,16 +37,23 @@ def test_the_employee_has_three_days_to_accept(mission, memory, expected):
     assert messages(found) == expected and all(f.severity == "alerte" for f in found)
 
 
+def cancelled(share: str, when: str, below: str) -> list:
+    return [("Missions!L2", f"mission de S0001 (Léa Martin) annulée le {when}, {below} avant son début (29/11/2026 à "
+                            f"09:00) : le salarié est payé {share} des heures prévues (8 h 10) ; reportez-les en paie.")]
+
+
 @pytest.mark.parametrize("mission, memory, expected", [
-    ({"Statut": "Annulée"}, seen("Annulée", "2026-11-27 10:00"),
-     [("Missions!L2", "mission de S0001 (Léa Martin) annulée le 27/11/2026 à 10:00, moins de 72 h avant son début "
-                      "(29/11/2026 à 09:00) : le salarié est payé 100 % des heures prévues (8 h) ; reportez-les "
-                      "en paie.")]),
-    ({"Statut": "Annulée"}, seen("Annulée", "2026-11-26 09:00"), []),  # exactly 72 h before
-    ({"Statut": "Annulée"}, seen("Annulée", "2026-11-26 09:01"),
-     [("Missions!L2", "mission de S0001 (Léa Martin) annulée le 26/11/2026 à 09:01, moins de 72 h avant son début "
-                      "(29/11/2026 à 09:00) : le salarié est payé 100 % des heures prévues (8 h) ; reportez-les "
-                      "en paie.")]),
+    # 09:00–17:00: 8 h less the 20 min break plus 30 min of preparation
+    ({"Statut": "Annulée"}, seen("Annulée", "2026-11-27 10:00"), cancelled("100 %", "27/11/2026 à 10:00", "moins de 72 h")),
+    ({"Statut": "Annulée"}, seen("Annulée", "2026-11-26 09:01"), cancelled("100 %", "26/11/2026 à 09:01", "moins de 72 h")),
+    # exactly 72 h before: half
+    ({"Statut": "Annulée"}, seen("Annulée", "2026-11-26 09:00"), cancelled("50 %", "26/11/2026 à 09:00",
+                                                                           "moins de 7 jours")),
+    ({"Statut": "Annulée"}, seen("Annulée", "2026-11-24 10:00"), cancelled("50 %", "24/11/2026 à 10:00",
+                                                                           "moins de 7 jours")),  # 5 days ahead
+    ({"Statut": "Annulée"}, seen("Annulée", "2026-11-22 09:01"), cancelled("50 %", "22/11/2026 à 09:01",
+                                                                           "moins de 7 jours")),
+    ({"Statut": "Annulée"}, seen("Annulée", "2026-11-22 09:00"), []),  # exactly 7 days before
     ({"Statut": "Annulée"}, seen("Annulée", ""), []),  # unknown date
     ({"Statut": "Annulée", "Salarié": ""}, seen("Annulée", "2026-11-27 10:00", employee=""), []),  # nobody
     ({"Statut": "Annulée", "Date": "20/11/2026"}, seen("Annulée", "2026-11-21 10:00"), []),  # after its start
@@ -66,14 +73,28 @@ def test_a_late_cancellation_stays_for_the_pay_period_only():
                     missions=[staffed(Statut="Annulée")]) == []
 
 
+def dpae(cell: str, state: str) -> list:
+    return [(cell, f"DPAE {state} pour la mission M0001 de S0001 (Léa Martin), qui commence le 29/11/2026 : déclarez "
+                   "l'embauche à l'URSSAF dans les 8 jours qui précèdent le début, puis notez sa date dans la colonne "
+                   "DPAE de Missions.")]
+
+
 @pytest.mark.parametrize("employee, mission, expected", [
-    ({"DPAE": ""}, {},
-     [("Salariés!P2", "DPAE non renseignée pour S0001 (Léa Martin), dont la mission M0001 commence le 29/11/2026 : "
-                      "déclarez l'embauche à l'URSSAF avant le début (DPAE), puis notez sa date.")]),
-    ({"DPAE": "30/11/2026"}, {},
-     [("Salariés!P2", "DPAE du 30/11/2026, après le début pour S0001 (Léa Martin), dont la mission M0001 commence "
-                      "le 29/11/2026 : déclarez l'embauche à l'URSSAF avant le début (DPAE), puis notez sa date.")]),
-    ({"DPAE": "20/11/2026"}, {}, []),
+    # the employee's DPAE covers only a contract that starts within 8 days of it (R1221-5)
+    ({"DPAE": ""}, {}, dpae("Missions!K2", "non renseignée")),
+    ({"DPAE": "30/11/2026"}, {}, dpae("Missions!K2", "non renseignée (celle de Salariés, du 30/11/2026, ne couvre "
+                                                     "pas ce contrat)")),
+    ({"DPAE": "21/11/2026"}, {}, []),  # 8 days before
+    ({"DPAE": "29/11/2026"}, {}, []),  # the day itself
+    ({"DPAE": "20/11/2026"}, {}, dpae("Missions!K2", "non renseignée (celle de Salariés, du 20/11/2026, ne couvre "
+                                                     "pas ce contrat)")),
+    ({"DPAE": "22/02/2025"}, {}, dpae("Missions!K2", "non renseignée (celle de Salariés, du 22/02/2025, ne couvre "
+                                                     "pas ce contrat)")),
+    # the contract's own DPAE (Missions) wins
+    ({"DPAE": "22/02/2025"}, {"DPAE": "25/11/2026"}, []),
+    ({}, {"DPAE": "20/11/2026"}, dpae("Missions!AB2", "du 20/11/2026, plus de 8 jours avant le début")),
+    ({}, {"DPAE": "30/11/2026"}, dpae("Missions!AB2", "du 30/11/2026, après le début")),
+    ({}, {"DPAE": ""}, dpae("Missions!AB2", "non renseignée")),
     ({"DPAE": ""}, {"Date": "30/11/2026"}, []),  # 3 days ahead: not yet
     ({"DPAE": ""}, {"Statut": "Annulée"}, []),
 ])
@@ -150,7 +171,7 @@ def test_the_check_remembers_statuses_and_counts_from_its_first_sight(tmp_path):
         outcome = run_region(settings, Region("IDF"), [("check", check_step)], now, out=str(tmp_path),
                              workbook=Workbook(backend))
         assert not outcome.error, outcome.trace
-        return {f.rule for f in outcome.results[0].findings}
+        return {f.rule: f.message for f in outcome.results[0].findings}
 
     check(dt.datetime(2026, 11, 20, 9, 0))  # the memory begins: nothing is tracked
     set_cell(backend, "M0001", "Statut", "Proposée")
@@ -158,13 +179,13 @@ def test_the_check_remembers_statuses_and_counts_from_its_first_sight(tmp_path):
     assert "contrat.delai_acceptation" not in check(dt.datetime(2026, 11, 24, 8, 59))
     assert "contrat.delai_acceptation" in check(dt.datetime(2026, 11, 24, 9, 0))
     set_cell(backend, "M0001", "Statut", "Annulée")
-    assert "contrat.annulation_payee" not in check(dt.datetime(2026, 11, 25, 9, 0))  # 4 days ahead
-    assert "contrat.annulation_payee" not in check(dt.datetime(2026, 11, 27, 9, 0))  # 25/11 counts, not now
+    assert "payé 50 %" in check(dt.datetime(2026, 11, 25, 9, 0))["contrat.annulation_payee"]  # 4 days ahead
+    assert "payé 50 %" in check(dt.datetime(2026, 11, 27, 9, 0))["contrat.annulation_payee"]  # 25/11 counts, not now
     assert (tmp_path / "IDF" / "statuts.json").exists()
     set_cell(backend, "M0001", "Statut", "Confirmée")
     check(dt.datetime(2026, 11, 26, 9, 0))
     set_cell(backend, "M0001", "Statut", "Annulée")
-    assert "contrat.annulation_payee" in check(dt.datetime(2026, 11, 27, 9, 0))
+    assert "payé 100 %" in check(dt.datetime(2026, 11, 27, 9, 0))["contrat.annulation_payee"]
 
 
 def test_an_unreadable_status_memory_is_a_finding_and_the_check_goes_on(tmp_path):

@@ -42,12 +42,17 @@ def week(days, start="07:00", end="17:00", first=23):
     ("planning.journee_trop_longue", {"missions": [
         staffed(**{"N° mission": "M1", "Début": "08:00", "Fin": "13:00"}),
         staffed(**{"N° mission": "M2", "Début": "14:00", "Fin": "19:30"})]}, [(E, "Missions!K3")]),
+    # two contracts of 4 h 30, each with its 30 min of preparation: 10 h, allowed
     ("planning.journee_trop_longue", {"missions": [
-        staffed(**{"N° mission": "M1", "Début": "08:00", "Fin": "13:00"}),
-        staffed(**{"N° mission": "M2", "Début": "14:00", "Fin": "19:00"})]}, []),
+        staffed(**{"N° mission": "M1", "Début": "08:00", "Fin": "12:30"}),
+        staffed(**{"N° mission": "M2", "Début": "13:30", "Fin": "18:00"})]}, []),
+    ("planning.journee_trop_longue", {"missions": [
+        staffed(**{"N° mission": "M1", "Début": "08:00", "Fin": "12:30"}),
+        staffed(**{"N° mission": "M2", "Début": "13:30", "Fin": "18:01"})]}, [(E, "Missions!K3")]),
+    # 07:00–17:00 less 20 min of break plus 30 min of preparation: 10 h 10 a day, 50 h 50 in five
     ("planning.semaine_trop_longue", {"missions": week(5)}, [(E, "Missions!K6")]),
-    ("planning.semaine_trop_longue", {"missions": week(4) + [staffed(**{"N° mission": "M5", "Date": "27/11/2026",
-                                                                        "Début": "09:00", "Fin": "17:00"})]}, []),
+    ("planning.semaine_trop_longue", {"missions": week(4, "07:00", "16:40") + [staffed(**{
+        "N° mission": "M5", "Date": "27/11/2026", "Début": "09:00", "Fin": "17:00"})]}, []),  # 4 × 9 h 50 + 8 h 10
     ("planning.semaine_trop_longue", {"missions": week(5, first=16)}, []),  # a past week
     ("planning.trop_de_jours", {"missions": week(7, "09:00", "13:00")}, [(E, "Missions!K8")]),
     ("planning.trop_de_jours", {"missions": week(6, "09:00", "13:00")}, []),
@@ -91,10 +96,10 @@ def test_staffing_rules(rule_id, tabs, expected):
     ("planning.journee_trop_longue", {"missions": [
         staffed(**{"N° mission": "M1", "Début": "08:00", "Fin": "13:00"}),
         staffed(**{"N° mission": "M2", "Début": "14:00", "Fin": "19:30"})]},
-     "Missions!K3 : S0001 (Léa Martin) travaillerait 10 h 30 le 29/11/2026 (missions M1, M2), plus que "
-     "les 10 h autorisées par jour. Retirez-lui une mission ou raccourcissez les horaires."),
+     "Missions!K3 : S0001 (Léa Martin) travaillerait 11 h 30 le 29/11/2026 (missions M1, M2 ; pauses déduites, "
+     "préparation comprise), plus que les 10 h autorisées par jour. Retirez-lui une mission ou raccourcissez les horaires."),
     ("planning.semaine_trop_longue", {"missions": week(5)},
-     "Missions!K6 : S0001 (Léa Martin) travaillerait 50 h la semaine 48 de 2026 (missions M1, M2, M3, "
+     "Missions!K6 : S0001 (Léa Martin) travaillerait 50 h 50 la semaine 48 de 2026 (missions M1, M2, M3, "
      "M4, M5), plus que les 48 h autorisées. Retirez-lui une mission cette semaine."),
     ("planning.trop_de_jours", {"missions": week(7, "09:00", "13:00")},
      "Missions!K8 : S0001 (Léa Martin) travaillerait 7 jours la semaine 48 de 2026 (missions M1, M2, "
@@ -119,7 +124,7 @@ def test_thresholds_are_settings():
 
     from tests.rules_support import SETTINGS
 
-    relaxed = replace(SETTINGS, worktime=replace(SETTINGS.worktime, max_day_hours=11.0),
+    relaxed = replace(SETTINGS, worktime=replace(SETTINGS.worktime, max_day_hours=11.5),
                       check=replace(SETTINGS.check, unstaffed_days=1))
     two = [staffed(**{"N° mission": "M1", "Début": "08:00", "Fin": "13:00"}),
            staffed(**{"N° mission": "M2", "Début": "14:00", "Fin": "19:30"})]

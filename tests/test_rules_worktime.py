@@ -38,40 +38,52 @@ ADULT = [{"Date de naissance": "01/06/2008"}]  # 18
     ("planning.repos_hebdomadaire", {"missions": [m("M22", "22/11/2026", "10:00", "18:00")]
                                      + [m(f"M{d}", f"{d}/11/2026", "09:00", "17:00") for d in range(23, 29)]
                                      + [m("M30", "30/11/2026", "09:00", "17:00")]}, []),  # Saturday 17:00 → Monday 09:00
-    # the 12-week average (L3121-22): 12 weeks of 5 × 9 h = 45 h
+    # the 12-week average (L3121-22): 12 weeks of 5 × (9 h − 20 min of break + 30 min of preparation)
     ("planning.moyenne_12_semaines",
      {"missions": [m(f"W{w}D{d}", f"{dt.date(2026, 9, 7) + dt.timedelta(weeks=w, days=d):%d/%m/%Y}", "08:00", "17:00")
                    for w in range(12) for d in range(5)]},
-     [("Missions!K61", "S0001 (Léa Martin) travaillerait en moyenne 45 h par semaine sur les 12 semaines "
+     [("Missions!K61", "S0001 (Léa Martin) travaillerait en moyenne 45 h 50 par semaine sur les 12 semaines "
                        "finissant la semaine 48 de 2026, plus que les 44 h permises. Allégez ses semaines à venir.")]),
+    ("planning.moyenne_12_semaines",  # 5 × 8 h 40 = 43 h 20 a week
+     {"missions": [m(f"W{w}D{d}", f"{dt.date(2026, 9, 7) + dt.timedelta(weeks=w, days=d):%d/%m/%Y}", "08:00", "16:30")
+                   for w in range(12) for d in range(5)]}, []),
     ("planning.moyenne_12_semaines", {"missions": [m(f"M{d}", f"{d}/11/2026", "08:00", "17:00")
                                                    for d in range(23, 28)]}, []),  # one heavy week only
-    # the sector's minimum day: 7 h
+    # the sector's minimum: 7 h per contract, its 30 min of preparation included
     ("planning.journee_courte", {"missions": [m("M1", "28/11/2026", "09:00", "13:00")]},
-     [("Missions!K2", "journée de 4 h pour S0001 (Léa Martin) le 28/11/2026 (missions M1) : la convention "
-                      "garantit 7 h par jour (4 h hors magasin avec son accord écrit). Complétez la journée ou "
-                      "gardez l'accord du salarié.")]),
-    ("planning.journee_courte", {"missions": [m("M1", "28/11/2026", "09:00", "13:00"),
-                                              m("M2", "28/11/2026", "14:00", "17:00")]}, []),  # 7 h in two
+     [("Missions!K2", "la convention garantit 7 h par contrat (4 h hors magasin avec son accord écrit : colonne "
+                      "Accord 4 h). Allongez la mission ou regroupez-la avec une autre du même jour.")]),
+    ("planning.journee_courte", {"missions": [m("M1", "28/11/2026", "09:00", "15:50")]}, []),  # 6 h 50 − 20 + 30 min
+    ("planning.journee_courte", {"missions": [m("M1", "28/11/2026", "09:00", "15:49")]},
+     [("Missions!K2", "la convention garantit 7 h par contrat (4 h hors magasin avec son accord écrit : colonne "
+                      "Accord 4 h). Allongez la mission ou regroupez-la avec une autre du même jour.")]),
+    ("planning.journee_courte", {"missions": [{**m("M1", "28/11/2026", "09:00", "12:30"), "Accord 4 h": "oui"}]},
+     []),  # 3 h 30 + 30 min, with the employee's consent
+    ("planning.journee_courte", {"missions": [{**m("M1", "28/11/2026", "09:00", "12:29"), "Accord 4 h": "oui"}]},
+     [("Missions!K2", "la convention garantit 4 h par contrat. Allongez la mission ou regroupez-la avec une "
+                      "autre du même jour.")]),
     # minors (16–17)
     ("planning.mineur", {"employees": MINOR, "missions": [m("M1", "28/11/2026", "08:00", "17:00")]},
-     [("Missions!K2", "S0001 (Léa Martin) a moins de 18 ans : 9 h ce jour (au plus 8 h). Changez les horaires "
+     [("Missions!K2", "S0001 (Léa Martin) a moins de 18 ans : 9 h 10 ce jour (au plus 8 h). Changez les horaires "
                       "ou affectez un salarié majeur.")]),
-    ("planning.mineur", {"employees": MINOR, "missions": [m("M1", "28/11/2026", "15:00", "23:00")]},
-     [("Missions!K2", "S0001 (Léa Martin) a moins de 18 ans : travail de nuit (15:00–23:00 ; interdit de 22 h "
+    ("planning.mineur", {"employees": MINOR, "missions": [m("M1", "28/11/2026", "15:00", "22:30")]},
+     [("Missions!K2", "S0001 (Léa Martin) a moins de 18 ans : travail de nuit (15:00–22:30 ; interdit de 22 h "
                       "à 6 h). Changez les horaires ou affectez un salarié majeur.")]),
     ("planning.mineur", {"employees": MINOR, "missions": [m("M1", "27/11/2026", "13:00", "21:00"),
                                                           m("M2", "28/11/2026", "07:00", "14:00")]},
-     [("Missions!K3", "S0001 (Léa Martin) a moins de 18 ans : 10 h de repos avant (au moins 12 h). Changez "
+     [("Missions!K2", "S0001 (Léa Martin) a moins de 18 ans : 8 h 10 ce jour (au plus 8 h). Changez les horaires "
+                      "ou affectez un salarié majeur."),
+      ("Missions!K3", "S0001 (Léa Martin) a moins de 18 ans : 10 h de repos avant (au moins 12 h). Changez "
                       "les horaires ou affectez un salarié majeur.")]),
     ("planning.mineur", {"employees": MINOR, "missions": [m(f"M{d}", f"{d}/11/2026", "09:00", "16:30")
                                                           for d in range(23, 28)]},
-     [("Missions!K6", "S0001 (Léa Martin) a moins de 18 ans : 37 h 30 cette semaine (au plus 35 h). Changez "
+     [("Missions!K6", "S0001 (Léa Martin) a moins de 18 ans : 38 h 20 cette semaine (au plus 35 h). Changez "
                       "les horaires ou affectez un salarié majeur.")]),
     ("planning.mineur", {"employees": ADULT, "missions": [m("M1", "28/11/2026", "08:00", "23:00")]}, []),
     ("planning.mineur", {"missions": [m("M1", "28/11/2026", "08:00", "23:00")]}, []),  # no birth date
 ])
 def test_working_time_rules(rule_id, tabs, expected):
     found = run_rule(rule_id, NOW, **tabs)
-    assert [(f.cell, f.message.split(" : ", 1)[1]) for f in found] == expected
+    assert [(f.cell, f.message.split(" : ", 2)[-1] if rule_id == "planning.journee_courte"
+             else f.message.split(" : ", 1)[1]) for f in found] == expected
     assert all(f.severity == (A if rule_id == "planning.journee_courte" else E) for f in found)

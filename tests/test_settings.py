@@ -16,7 +16,7 @@ def write(tmp_path, text):
 def test_defaults_are_the_documented_figures():
     s = load_settings(environ={})
     assert (s.presence.early_minutes, s.presence.grace_minutes) == (60, 15)
-    assert (s.check.meal_ceilings["2026"]["restaurant"], s.check.km_rate) == (21.40, 0.29)
+    assert (s.check.meal_ceilings["2026"]["restaurant"], s.check.km_min_rates["2025-03-01"]) == (21.40, 0.29)
     assert s.sheets.requests_per_minute == 60
     assert s.regions == ()
 

@@ -57,7 +57,7 @@ def test_ranking_order_and_reasons():
         "3. S0003 Paul Durand — 3 km, formation Lindt, 2 missions cette semaine")}
     assert result.summary == [("missions ouvertes", 1), ("avec candidat", 1), ("sans candidat", 0),
                               ("plan", "1 pourvue(s), 5 km, coût −40,0, optimal"),
-                              ("répartition", "1 / 1 / 1 missions, 8 / 8 / 8 h")]
+                              ("répartition", "1 / 1 / 1 missions, 8,2 / 8,2 / 8,2 h")]
     assert result.figures["plan"] == {"filled": 1, "km": 5.0, "cost": result.figures["plan"]["cost"],
                                       "objective": result.figures["plan"]["objective"],
                                       "bound": result.figures["plan"]["bound"], "gap": 0.0, "optimal": True,
@@ -194,11 +194,11 @@ def test_explain_says_which_skill_check_or_time_off_excludes():
     ([{"N° mission": "A1", "Date": "28/11/2026", "Début": "16:00", "Fin": "23:00"}],
      "exclu : sans 11 h de repos (A1 le 28/11/2026 16:00–23:00)"),
     ([{"N° mission": "A1", "Date": "29/11/2026", "Début": "06:00", "Fin": "08:30"}],
-     "exclu : au-delà de 10 h ce jour (déjà 2,5 h : A1 le 29/11/2026 06:00–08:30)"),
-    ([{"N° mission": f"A{d}", "Date": f"{d}/11/2026", "Début": "08:00", "Fin": "17:00"} for d in range(23, 28)]
-     + [{"N° mission": "A28", "Date": "28/11/2026", "Début": "08:00", "Fin": "11:00"}],
-     "exclu : au-delà de 48 h la semaine (déjà 48 h : A23 le 23/11/2026 08:00–17:00, A24 le 24/11/2026 "
-     "08:00–17:00, A25 le 25/11/2026 08:00–17:00, A26 le 26/11/2026 08:00–17:00, A27 le 27/11/2026 08:00–17:00, "
+     "exclu : au-delà de 10 h ce jour (déjà 3 h : A1 le 29/11/2026 06:00–08:30)"),  # 2 h 30 + 30 min
+    ([{"N° mission": f"A{d}", "Date": f"{d}/11/2026", "Début": "08:00", "Fin": "16:30"} for d in range(23, 28)]
+     + [{"N° mission": "A28", "Date": "28/11/2026", "Début": "08:00", "Fin": "11:00"}],  # 5 × 8 h 40 + 3 h 30
+     "exclu : au-delà de 48 h la semaine (déjà 46 h 50 : A23 le 23/11/2026 08:00–16:30, A24 le 24/11/2026 "
+     "08:00–16:30, A25 le 25/11/2026 08:00–16:30, A26 le 26/11/2026 08:00–16:30, A27 le 27/11/2026 08:00–16:30, "
      "A28 le 28/11/2026 08:00–11:00)"),
 ])
 def test_explain_names_the_missions_that_exclude_for_working_time(assigned, verdict):
@@ -277,7 +277,7 @@ def test_the_12_week_average_and_the_weekly_rest_are_hard_rules():
     _result, written = run(tabs)
     assert written["M0001"] == "Aucun candidat : 1 au-delà de 44 h en moyenne sur 12 semaines"
     # Sunday 22 worked until 18:00, Monday to Friday, then Saturday 28 from 06:00: no 35 h rest
-    week = [{"N° mission": f"B{d}", "Date": f"{d}/11/2026", "Début": "09:00", "Fin": "17:00", "Salarié": "S0001",
+    week = [{"N° mission": f"B{d}", "Date": f"{d}/11/2026", "Début": "09:00", "Fin": "16:00", "Salarié": "S0001",
              "Statut": "Confirmée"} for d in range(23, 28)] + [
             {"N° mission": "B22", "Date": "22/11/2026", "Début": "10:00", "Fin": "18:00", "Salarié": "S0001",
              "Statut": "Réalisée"},

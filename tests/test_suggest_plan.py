@@ -77,8 +77,8 @@ def test_six_days_a_week_counts_the_plans_own_missions():
 
 
 def test_forty_eight_hours_a_week_counts_the_plans_own_missions():
-    missions = [{"N° mission": f"M{d}", "Date": f"{d}/11/2026", "Début": "08:00", "Fin": "17:30"}
-                for d in range(23, 29)]  # 6 × 9.5 h = 57 h
+    missions = [{"N° mission": f"M{d}", "Date": f"{d}/11/2026", "Début": "08:00", "Fin": "17:20"}
+                for d in range(23, 29)]  # 9 h 20 − 20 min of break + 30 min of preparation: 6 × 9 h 30 = 57 h
     pairs = scored_pairs([{"Matricule": "S1"}], missions, [{"Matricule": "S1"}])
     best = solve_plan(pairs, SETTINGS)
     assert int(best.chosen.sum()) == 5  # 47.5 h

@@ -76,7 +76,7 @@ CASES = [
      {"S1": "", "S2": "indisponible", "S3": "", "S4": "indisponible"}),
     ("conflit", dict(employees=["S1", "S2", "S3", "S4"],
                      assigned=[staff("S2", "29/11/2026", "16:00", "20:00"),
-                               staff("S3", "29/11/2026", "17:00", "19:00"),
+                               staff("S3", "29/11/2026", "17:00", "18:20"),
                                staff("S4", "29/11/2026", "10:00", "12:00", status="Annulée")]),
      {"S1": "", "S2": "conflit", "S3": "", "S4": ""}),
     ("repos", dict(employees=["S1", "S2", "S3", "S4"],
@@ -85,8 +85,8 @@ CASES = [
                              staff("S4", "30/11/2026", "03:00", "08:00")]),
      {"S1": "", "S2": "repos", "S3": "", "S4": "repos"}),
     ("heures_jour", dict(employees=["S1", "S2", "S3"],
-                         assigned=[staff("S2", "29/11/2026", "06:00", "08:30"),
-                                   staff("S3", "29/11/2026", "07:00", "09:00")]),
+                         assigned=[staff("S2", "29/11/2026", "06:00", "08:30"),  # 3 h + 8 h 10
+                                   staff("S3", "29/11/2026", "07:00", "08:20")]),  # 1 h 50 + 8 h 10: 10 h
      {"S1": "", "S2": "heures_jour", "S3": ""}),
     ("heures_semaine", dict(employees=["S1", "S2", "S3"],
                             assigned=[staff("S2", f"{d}/11/2026", "08:00", "17:00") for d in range(23, 28)]

@@ -20,8 +20,8 @@ def test_check_and_suggest_obey_the_same_day_limit(limit, check_fires, suggest_r
     assigned = {"N° mission": "M1", "Salarié": "S0001", "Statut": "Confirmée", **NINE_HOURS}
     found = run_rule("planning.journee_trop_longue", NOW, settings, missions=[assigned])
     assert [(f.cell, f.message.split(" : ", 1)[1]) for f in found] == (
-        [("Missions!K2", "S0001 (Léa Martin) travaillerait 9 h le 30/11/2026 (missions M1), plus que les "
-          f"{limit} h autorisées par jour. Retirez-lui une mission ou raccourcissez les horaires.")]
+        [("Missions!K2", "S0001 (Léa Martin) travaillerait 9 h 10 le 30/11/2026 (missions M1 ; pauses déduites, "
+          f"préparation comprise), plus que les {limit} h autorisées par jour. Retirez-lui une mission ou raccourcissez les horaires.")]
         if check_fires else [])
 
     data = Workbook(MemoryBackend(make_tabs(missions=[{"N° mission": "M2", **NINE_HOURS}]))).load()

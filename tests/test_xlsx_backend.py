@@ -15,10 +15,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sheets_sync import COLOR_ERROR, COLOR_MISSING, ChangeSet, Highlight, Workbook, WorkbookError
 from sheets_sync.backend import CellWrite, WritePlan
 from sheets_sync.xlsx_backend import XlsxBackend
-from sheets_sync.schema import MISSIONS
-from tests.factories import make_tabs, write_xlsx
+from tests.factories import header, make_tabs, write_xlsx
 
-CALC = len(MISSIONS.names) + 1  # the people's « Calcul » column, after the contract's
+CALC = len(header("Missions")) + 1  # the people's « Calcul » column, after the contract's
 
 NOW = dt.datetime(2026, 11, 29, 9, 30)
 YELLOW = "FFFF00"

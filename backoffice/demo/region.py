@@ -240,6 +240,8 @@ class RegionBuilder:
             m.update({"Salarié": "", "Statut": "À pourvoir", "Contrat": "", "Kit": ""})
             return m
         m["Salarié"] = emp.matricule
+        if offset <= 2:  # the contract's DPAE, made two days before the hire (within R1221-5's 8 days)
+            m["DPAE"] = date - dt.timedelta(days=2)
         if offset < 0:
             m["Statut"], m["Contrat"] = "Réalisée", "Signé"
             if offset <= -3 or rng.random() < 0.5:
@@ -352,9 +354,7 @@ class RegionBuilder:
         round_trip = 2 * haversine_km(emp.lat, emp.lon, store["Latitude"], store["Longitude"])
         if round_trip >= 8 and rng.random() < 0.7:
             km = int(round_trip * rng.uniform(1.0, 1.15))
-            amount = round(km * 0.29, 2)
-            if amount > km * 0.29:
-                amount = round(amount - 0.01, 2)
+            amount = round(km * 0.29, 2)  # the sector's minimum rate (0,29 €/km since 1 March 2025)
             lines.append({**base, "Catégorie": "km", "Montant": amount, "Km": km, "Justificatif": "non"})
         if rng.random() < 0.12:
             lines.append({**base, "Catégorie": "transport", "Montant": rng.randint(35, 250) / 10})
@@ -455,8 +455,11 @@ class RegionBuilder:
                 mission(store, brand, 5, emp=employee(store, other, skill=brand.mission_type))
             elif name == "chevauchement":
                 emp = employee(store, brand)
-                mission(store, brand, 3, (9, 0, 13, 0), emp=emp)
-                mission(rng.choice(stores7), brand, 3, (12, 0, 17, 0), emp=emp)
+                # two short contracts the employee agreed to (« Accord 4 h »), with a break noted: only the
+                # overlap is wrong
+                mission(store, brand, 3, (9, 0, 13, 0), emp=emp)["Accord 4 h"] = True
+                second = mission(store, brand, 3, (12, 0, 17, 0), emp=emp)
+                second.update({"Accord 4 h": True, "Pause": 20})
             elif name == "repos_insuffisant":
                 emp = employee(store, brand)
                 mission(store, brand, 4, (14, 0, 21, 0), emp=emp)
@@ -477,7 +480,7 @@ class RegionBuilder:
                 elif name == "sans_justificatif":
                     note(m, emp, store, Justificatif="non")
                 else:
-                    note(m, emp, store, **{"Catégorie": "km", "Km": 240, "Montant": 69.59,
+                    note(m, emp, store, **{"Catégorie": "km", "Km": 240, "Montant": 69.60,
                                            "Justificatif": "non"})
             elif name == "telephone_illisible":
                 employee(store, None, phone=RECIPES[name].value)

@@ -52,11 +52,13 @@ def _sector_rows(data: WorkbookData, ctx: JobContext, matricule: str, mine: pd.D
     """Hours of the last 12 months against the CDI intermittent threshold, the DPAE, the next
     expiry of the medical check and of each training."""
     from rules.contract_rules import hours_of_last_year
+    from rules.worktime import intervals
 
     check = ctx.settings.check
-    hours = float(hours_of_last_year(mine, today).sum())
+    hours = float(hours_of_last_year(intervals(mine, ctx.settings.worktime, data["Magasins"].df,
+                                               ctx.settings.suggest.road_factor), today).sum())
     limit = check.intermittent_hours
-    state = "CDI intermittent à proposer" if hours >= limit - 1e-9 else f"CDI intermittent à proposer dès {limit:.0f} h"
+    state = "CDI intermittent à proposer" if hours > limit + 1e-9 else f"CDI intermittent à proposer au-delà de {limit:.0f} h"
     rows = [["Heures sur 12 mois", f"{hours:.0f} h : {state}"]]
     employees = data["Salariés"]
     if "DPAE" in employees.columns:

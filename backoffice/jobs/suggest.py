@@ -18,6 +18,7 @@ import pandas as pd
 from rules.eligibility import (evaluate, hard_rules, missing_coordinates, no_candidate_message,
                                open_missions)
 from rules.planning import solve_plan
+from rules.rule_support import hours_text
 from rules.scoring import score_pairs
 from sheets_sync.errors import InputError
 from sheets_sync.parsing import format_date, format_time
@@ -313,12 +314,13 @@ def _why(code: int, person: pd.Series, mission: pd.Series, km: float, data, sett
 def _conflicting(code: int, matricule: str, mission: pd.Series, data, settings) -> str:
     """The employee's assigned missions that exclude this one (overlap, rest, day or week load)."""
     from rules import eligibility as el
-    from rules.worktime import intervals
+    from rules.worktime import intervals, mission_instants
 
-    iv = intervals(data["Missions"].df)
+    iv = intervals(data["Missions"].df, settings.worktime, data["Magasins"].df, settings.suggest.road_factor)
     iv = iv[iv["Matricule"] == matricule]
     date = mission["Date"]
-    start, end = date + mission["Début"], date + mission["Fin"]
+    first, last = mission_instants(pd.Series([date]), pd.Series([mission["Début"]]), pd.Series([mission["Fin"]]))
+    start, end = first.iloc[0], last.iloc[0]
     if code == el.OVERLAP:
         hit = iv[(iv["date"] == date) & (iv["start"] < end) & (iv["end"] > start)]
     elif code == el.REST:
@@ -335,7 +337,7 @@ def _conflicting(code: int, matricule: str, mission: pd.Series, data, settings) 
     listed = ", ".join(f"{k} le {format_date(d)} {a:%H:%M}–{b:%H:%M}"
                        for k, d, a, b in zip(hit["mission"], hit["date"], hit["start"], hit["end"]))
     if code in (el.DAY_HOURS, el.WEEK_HOURS):
-        return f"déjà {hit['hours'].sum():g} h : {listed}".replace(".", ",")
+        return f"déjà {hours_text(hit['hours'].sum())} : {listed}"
     if code == el.WEEK_DAYS:
         return f"déjà {hit['date'].nunique()} jours : {listed}"
     return listed
