@@ -107,6 +107,7 @@ class Suggest:
     weight_week_load: float = 5.0
     weight_presence: float = 20.0
     weight_fairness: float = 4.0  # per mission above the fair share (open + held, per employee) in the horizon
+    fairness_cap: int = 2  # with fairness on, nobody gets more than the fairest possible maximum + this (-1: no cap)
     weight_urgency: float = 5.0  # bonus of a mission of the horizon's first day, down to 0 on its last
     stability_bonus: float = 5.0  # the previous run's first choice keeps it unless beaten by this much
     plan_time_limit_s: float = 20.0  # the plan solver stops there and keeps its best plan

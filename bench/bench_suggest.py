@@ -11,7 +11,7 @@ Small scenarios check the plan's quality rather than its speed:
 - ``scarce``: 15 employees, 120 missions over 6 days (99 can be filled): missions filled, cost, gap and time
   of the plan, beside an independent two-stage formulation (``tests/independent_plan.py``);
   target: the same fill, a cost within 1 %, under 30 s;
-- ``slack``: 15 employees, 40 missions anyone could take: the most missions one employee gets,
+- ``slack``: 15 employees, 42 missions anyone could take: the most missions one employee gets,
   with the fairness weight at 0 and at its default, against the fairest possible maximum;
   target: at most 2 above it, and km within 15 % of the cheapest plan that respects that cap.
 
@@ -40,12 +40,10 @@ from rules.planning import greedy_plan, plan_violations, solve_plan  # noqa: E40
 from rules.scoring import score_pairs  # noqa: E402
 from sheets_sync import MemoryBackend, Workbook  # noqa: E402
 from tests.factories import make_tabs  # noqa: E402
+from tests.plan_scenarios import SKILLS, SLOTS, SMALL, small_pairs  # noqa: E402
 
 EMPLOYEES, OPEN, ASSIGNED, PAST, STORES, BRANDS = 5_000, 3_000, 1_500, 6_000, 600, 20
 NOW = dt.datetime(2026, 11, 16, 8, 0)
-SKILLS = ["animation", "dégustation", "merchandising", "démonstration", "anglais"]
-SLOTS = [("09:00", "17:00"), ("10:00", "18:00"), ("09:00", "13:00"), ("14:00", "19:00"),
-         ("11:00", "19:30"), ("08:30", "12:30"), ("13:00", "20:00")]
 
 
 SCENARIOS = {  # radii (km) and brands per employee
@@ -101,40 +99,6 @@ def build_tabs(seed: int, scenario: str = "default") -> dict:
                          "Au": day(d + int(rng.integers(0, 7)))})
     return make_tabs(employees=employees, missions=missions, stores=stores, trainings=trainings,
                      time_off=time_off, expenses=[])
-
-
-SMALL = {"scarce": (15, 120, 6, 20), "slack": (15, 40, 14, 35)}  # employees, missions, days, radius km
-
-
-def build_small(seed: int, employees: int, missions: int, days: int, radius: float) -> dict:
-    """A small region: everyone trained for everything, within reach of every store."""
-    rng = np.random.default_rng(seed)
-    day = lambda d: (NOW.date() + dt.timedelta(days=int(d))).strftime("%d/%m/%Y")  # noqa: E731
-    people = [{"Matricule": f"S{i:02d}", "Nom": f"Nom{i}", "Prénom": f"Prénom{i}",
-               "Latitude": float(48.7 + 0.3 * rng.random()), "Longitude": float(2.2 + 0.4 * rng.random()),
-               "Compétences": ", ".join(SKILLS), "Rayon km": radius, "Visite médicale": "01/06/2026"}
-              for i in range(employees)]
-    stores = [{"Code magasin": f"C{j:02d}", "Latitude": float(48.7 + 0.3 * rng.random()),
-               "Longitude": float(2.2 + 0.4 * rng.random())} for j in range(20)]
-    rows = []
-    for k in range(missions):
-        start, end = SLOTS[int(rng.integers(len(SLOTS)))]
-        rows.append({"N° mission": f"M{k:04d}", "Marque": "Lindt", "Code magasin": f"C{int(rng.integers(20)):02d}",
-                     "Compétences requises": "dégustation", "Date": day(int(rng.integers(1, days + 1))),
-                     "Début": start, "Fin": end})
-    trainings = [{"Matricule": e["Matricule"], "Marque": "Lindt", "Date": "01/01/2026"} for e in people]
-    return make_tabs(employees=people, missions=rows, stores=stores, trainings=trainings, time_off=[], expenses=[])
-
-
-def small_pairs(seed: int, scenario: str, settings) -> pd.DataFrame:
-    from backoffice.jobs.suggest import with_plan_inputs
-
-    data = Workbook(MemoryBackend(build_small(seed, *SMALL[scenario]))).load()
-    today = pd.Timestamp(NOW.date())
-    open_df = open_missions(data["Missions"].df, today, settings.suggest.days)
-    elig = evaluate(data, settings, today, open_df)
-    pairs = score_pairs(elig.pairs, open_df, data["Missions"].df, today, settings)
-    return with_plan_inputs(pairs, open_df, data["Missions"].df, today, settings.suggest.days).reset_index(drop=True)
 
 
 def _loads(pairs: pd.DataFrame, chosen) -> pd.Series:

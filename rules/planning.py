@@ -12,6 +12,9 @@ employee e in the horizon (fairness).
 The objective is lexicographic, solved in two stages:
 
 1. **fill**: maximise Σ x, the missions filled;
+1b. **fairest maximum** (with fairness on and ``suggest.fairness_cap`` ≥ 0): minimise z, the most
+   missions one employee gets, at that fill (:func:`fairest_maximum`); the cost stage then gives
+   nobody more than z + ``fairness_cap`` (rows Σ x[e] ≤ cap);
 2. **cost**: at that fill (each filled mission is worth more than any cost difference, and a
    plan short of the first stage's count is set aside), minimise
    Σ (cost[p] − urgency[p] − stability·previous[p])·x[p] + Σ fairness·max(0, before[e] + k − share)·u[e, k],
@@ -379,10 +382,14 @@ def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None, share: flo
     # stage 2, the cost at that fill. Without fairness the fixed pairs stay fixed (every plan of
     # that fill has them); fairness couples an employee's pairs, so the whole model is solved.
     fairness = s.weight_fairness
+    cap = None
     if fairness > 0:
         fixed = np.zeros(n, dtype=bool)
         cols = np.arange(n_vars)
         rws = np.arange(a.shape[0])
+        if s.fairness_cap >= 0 and n_missions > 1:
+            fairest = fairest_maximum(a, ub, pairs, n, n_vars, stage1, 0.25 * (limit - (time.perf_counter() - t0)))
+            cap = fairest + int(s.fairness_cap)
     sub = a[rws][:, cols] if len(cols) else None
     c2 = np.where(cols < n, cost[np.minimum(cols, n - 1)], 0.0)
     integrality, upper = np.ones(len(cols)), np.ones(len(cols))
@@ -393,6 +400,10 @@ def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None, share: flo
         sub = sparse.csr_matrix((sub.data, sub.indices, sub.indptr), shape=(sub.shape[0], width))
         extra_rows.append(sparse.csr_matrix((fv, (fr, fc)), shape=(n_emp, width)))
         extra_ub.append(np.zeros(n_emp))
+        if cap is not None:  # nobody beyond the fairest maximum + fairness_cap, where it can bind
+            capped = employee_rows(pairs, width, cap)
+            extra_rows.append(capped)
+            extra_ub.append(np.full(capped.shape[0], float(cap)))
         c2 = np.concatenate([c2, f_cost])
         integrality = np.concatenate([integrality, np.zeros(len(f_cost))])
         upper = np.concatenate([upper, f_upper])
@@ -431,8 +442,45 @@ def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None, share: flo
     status = "optimal" if proven else "limite de temps"
     return PlanResult(chosen, status, time.perf_counter() - t0, n_vars, a.shape[0],
                       {"fixed_before_solver": int(fixed.sum()), "solver_variables": len(c2),
-                       "solver_rows": int(len(rws))},
+                       "solver_rows": int(len(rws)), "cap": cap},
                       filled=int(chosen.sum()), bound=bound, gap=gap, objective=objective)
+
+
+def employee_rows(pairs: pd.DataFrame, width: int, cap: int):
+    """One row Σ x ≤ ``cap`` per employee who has more candidate missions than ``cap`` (the others
+    cannot break it), ``width`` columns wide."""
+    e = pairs["e"].to_numpy()
+    potential = pairs.groupby("e")["m"].nunique()
+    over = potential.index.to_numpy()[potential.to_numpy() > cap]
+    sel = np.flatnonzero(np.isin(e, over))
+    local = np.searchsorted(over, e[sel])
+    return sparse.csr_matrix((np.ones(len(sel)), (local, sel)), shape=(len(over), width))
+
+
+def fairest_maximum(a, ub, pairs: pd.DataFrame, n: int, n_vars: int, filled: np.ndarray, limit: float) -> int:
+    """The fewest missions the busiest employee can get among the plans that fill as many
+    missions as ``filled`` (a plan of the first stage): min z at the most filled, with
+    Σ x[e] ≤ z for each employee. Without a proof in ``limit`` seconds, the best z found, and at
+    worst ``filled``'s own busiest employee: the cap it gives is always feasible."""
+    loads = np.bincount(pd.factorize(pairs["e"])[0][filled]) if filled.any() else np.zeros(1, int)
+    fallback = int(loads.max()) if len(loads) else 0
+    most = int(filled.sum())
+    if most == 0 or limit <= 0:
+        return fallback
+    width = n_vars + 1
+    rows = employee_rows(pairs, width, 0)
+    z = sparse.csr_matrix((-np.ones(rows.shape[0]), (np.arange(rows.shape[0]), np.full(rows.shape[0], n_vars))),
+                          shape=rows.shape)
+    base = sparse.csr_matrix((a.data, a.indices, a.indptr), shape=(a.shape[0], width))
+    full = sparse.vstack([base, rows + z]).tocsr()
+    worth = float(n + 1)  # one more mission filled is worth more than any z
+    c = np.concatenate([-worth * (np.arange(n_vars) < n), [1.0]])
+    integrality = np.concatenate([np.ones(n_vars), [0.0]])
+    upper = np.concatenate([np.ones(n_vars), [float(n)]])
+    res = _milp(c, integrality, upper, full, -np.inf, np.concatenate([ub, np.zeros(rows.shape[0])]), limit)
+    if res.x is None or int((res.x[:n] > 0.5).sum()) < most:
+        return fallback
+    return min(fallback, int(math.ceil(res.x[n_vars] - 1e-6)))
 
 
 def _fix_dominant(a, ub, n_x: int, n_missions: int, m_codes: np.ndarray, cost: np.ndarray):

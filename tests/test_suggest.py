@@ -57,7 +57,7 @@ def test_ranking_order_and_reasons():
         "3. S0003 Paul Durand — 3 km, formation Lindt, 2 missions cette semaine")}
     assert result.summary == [("missions ouvertes", 1), ("avec candidat", 1), ("sans candidat", 0),
                               ("plan", "1 pourvue(s), 5 km, coût −40,0, optimal"),
-                              ("répartition", "1 / 1 / 1 missions, 8,2 / 8,2 / 8,2 h")]
+                              ("répartition", "0 / 0 / 1 missions, 0 / 0 / 8,2 h")]  # the three eligible
     assert result.figures["plan"] == {"filled": 1, "km": 5.0, "cost": result.figures["plan"]["cost"],
                                       "objective": result.figures["plan"]["objective"],
                                       "bound": result.figures["plan"]["bound"], "gap": 0.0, "optimal": True,

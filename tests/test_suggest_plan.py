@@ -192,6 +192,26 @@ def test_fairness_spreads_the_missions_of_a_slack_fortnight():
     assert sorted(fair.values()) == ["S1", "S1", "S2", "S2", "S3", "S3"]
 
 
+@pytest.mark.parametrize("seed", [3, 11])
+def test_on_a_slack_fortnight_nobody_gets_more_than_the_fairest_maximum_plus_two(seed):
+    # 15 employees, 42 missions anyone could take over 14 days; the fairest maximum and the
+    # cheapest plan under the cap come from an independent formulation
+    from tests.independent_plan import independent_plan
+    from tests.plan_scenarios import small_pairs
+
+    pairs = small_pairs(seed, "slack", SETTINGS)
+    plan = solve_plan(pairs, SETTINGS)
+    filled = solve_plan(pairs, NO_FAIRNESS).filled
+    fairest = next(k for k in range(1, filled + 1)
+                   if independent_plan(pairs, NO_FAIRNESS, cap=k, min_fill=filled)["filled"] >= filled)
+    cheapest = independent_plan(pairs, NO_FAIRNESS, cap=fairest + 2, min_fill=filled)
+    assert plan.filled == filled and plan.extra["cap"] == fairest + 2
+    assert pairs[plan.chosen]["Matricule"].value_counts().max() <= fairest + 2
+    km = float(pairs.loc[plan.chosen, "km"].sum())
+    assert km <= 1.15 * float(pairs.loc[cheapest["chosen"], "km"].sum())
+    assert plan_violations(pairs, plan.chosen, SETTINGS) == []
+
+
 def test_the_plan_keeps_the_13_hour_span():
     # M1 07:00–11:00 and M2 16:00–21:00 on one day: 14 h; one employee can take only one
     missions = [{"N° mission": "M1", "Date": "24/11/2026", "Début": "07:00", "Fin": "11:00"},

@@ -76,7 +76,7 @@ def _day_missions(data: WorkbookData, ctx: JobContext) -> pd.DataFrame:
         "employee": day["Salarié"].str.strip().map(lambda m: employees.get(m.casefold(), m)),
         "store": day["Code magasin"],
         "start": day["Date"] + day["Début"],
-        "end": day["Date"] + day["Fin"],
+        "end": day["Date"] + day["Fin"] + pd.to_timedelta((day["Fin"] <= day["Début"]).astype(int), unit="D"),  # night
         "presence": day["Présence"],
         "call_time": day["Heure appel"],
     }, index=day.index)

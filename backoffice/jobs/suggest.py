@@ -129,8 +129,12 @@ def with_plan_inputs(pairs: pd.DataFrame, open_df: pd.DataFrame, missions: pd.Da
 
 
 def _per_employee(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Missions and hours the plan gives each of its employees."""
-    return pairs[pairs["planned"]].groupby("Matricule").agg(missions=("m", "size"), hours=("hours", "sum"))
+    """Missions and hours the plan gives each employee eligible for at least one open mission
+    (those it gives none count, with 0)."""
+    planned = pairs["planned"].to_numpy(bool)
+    return pd.DataFrame({"Matricule": pairs["Matricule"], "missions": planned.astype(int),
+                         "hours": np.where(planned, pairs["hours"].to_numpy(float), 0.0)}) \
+        .groupby("Matricule").agg(missions=("missions", "sum"), hours=("hours", "sum"))
 
 
 def plan_figures(plan, pairs: pd.DataFrame) -> dict:
@@ -163,8 +167,8 @@ def plan_text(plan, pairs: pd.DataFrame) -> str:
 
 
 def plan_spread(pairs: pd.DataFrame) -> str:
-    """Missions and hours the plan gives each of its employees, min / median / max:
-    « 1 / 1 / 2 missions, 8 / 8 / 16 h »."""
+    """Missions and hours the plan gives each eligible employee (none counts), min / median /
+    max: « 0 / 1 / 2 missions, 0 / 8 / 16 h »."""
     per = _per_employee(pairs)
     if per.empty:
         return ""
