@@ -14,7 +14,7 @@ from sheets_sync.findings import ALERTE, ERREUR
 from .registry import RuleContext, rule
 from .calendar import is_public_holiday
 from .rule_support import assigned_day_spans, assigned_intervals, day, employee_label, hours_text, missions_text
-from .worktime import at_night, iso_mondays, longest_weekly_rest, rolling_week_hours
+from .worktime import at_night, grouped_lists, iso_mondays, longest_weekly_rest, rolling_week_hours
 
 
 @rule("planning.amplitude", "Missions", ERREUR)
@@ -108,7 +108,7 @@ def day_breaks(iv: pd.DataFrame, w) -> pd.DataFrame:
     groups = o.assign(_work=work, _break=np.maximum(o["pause"].to_numpy(float), gap.to_numpy(float))) \
         .groupby(["Matricule", "date"], sort=True)
     out = groups.agg(work=("_work", "sum"), longest=("_break", "max")).reset_index()
-    out["missions"] = [list(v) for v in groups["mission"].agg(list)]
+    out["missions"] = grouped_lists(groups, "mission")
     return out
 
 

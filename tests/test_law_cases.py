@@ -57,6 +57,37 @@ CASES = [
      "20/11/2026 08:00", {"missions": [mission("M1", "27/11/2026", "09:00", "19:30", Pause=60)]}, []),
     ("L3121-18, 09:00–19:30 with the default 20 min: 10 h 40", "planning.journee_trop_longue", "20/11/2026 08:00",
      {"missions": [mission("M1", "27/11/2026", "09:00", "19:30")]}, ["M1"]),
+    ("L3121-18, two contracts of 4 h 30 + 30 min in one store: 10 h", "planning.journee_trop_longue",
+     "20/11/2026 08:00", {"missions": [mission("M1", "27/11/2026", "08:00", "12:30"),
+                                       mission("M2", "27/11/2026", "13:30", "18:00")]}, []),
+    ("L3121-18, the same in two stores 50 km apart: travel between sites is working time",
+     "planning.journee_trop_longue", "20/11/2026 08:00",
+     {"stores": [{}, {"Code magasin": "C002", "Latitude": 48.867 + 50 / 111.2}],
+      "missions": [mission("M1", "27/11/2026", "08:00", "12:30"),
+                   mission("M2", "27/11/2026", "13:30", "18:00", **{"Code magasin": "C002"})]}, ["M2"]),
+    # --- L3121-20: 48 h in an ISO week, across two months
+    ("L3121-20, Monday 30/11 to Saturday 05/12: 6 × 8 h 30 = 51 h", "planning.semaine_trop_longue",
+     "20/11/2026 08:00", {"missions": [mission(f"M{d:%d%m}", f"{d:%d/%m/%Y}", "08:00", "16:20")
+                                       for d in pd.date_range("2026-11-30", "2026-12-05")]}, ["M0512"]),
+    ("L3121-20, 6 × 8 h = 48 h", "planning.semaine_trop_longue", "20/11/2026 08:00",
+     {"missions": [mission(f"M{d:%d%m}", f"{d:%d/%m/%Y}", "07:30", "15:20")
+                   for d in pd.date_range("2026-11-30", "2026-12-05")]}, []),
+    # --- CCN art. 30: the 13 h span, a mission past midnight counting for its day
+    ("CCN art. 30, 10:00 to 00:30 the next day: 14 h 30", "planning.amplitude", "20/11/2026 08:00",
+     {"missions": [mission("M1", "27/11/2026", "10:00", "14:00"), mission("M2", "27/11/2026", "20:00", "00:30")]},
+     ["M2"]),
+    ("CCN art. 30, 12:00 to 01:00: 13 h", "planning.amplitude", "20/11/2026 08:00",
+     {"missions": [mission("M1", "27/11/2026", "12:00", "14:00"), mission("M2", "27/11/2026", "20:00", "01:00")]},
+     []),
+    # --- L3163-2: a minor's night, up to the eve of the 18th birthday
+    ("L3163-2, the eve of the 18th birthday", "planning.mineur", "20/11/2026 08:00",
+     {"employees": [{"Date de naissance": "28/11/2008"}], "missions": [mission("M1", "27/11/2026", "15:00", "22:30")]},
+     ["M1"]),
+    ("L3163-2, the 18th birthday", "planning.mineur", "20/11/2026 08:00",
+     {"employees": [{"Date de naissance": "28/11/2008"}], "missions": [mission("M1", "28/11/2026", "15:00", "22:30")]},
+     []),
+    ("L3163-2, a minor's mission past midnight", "planning.mineur", "20/11/2026 08:00",
+     {"employees": [MINOR], "missions": [mission("M1", "27/11/2026", "18:00", "00:30")]}, ["M1"]),
     # --- L3121-16: 20 minutes of break from 6 h of work
     ("L3121-16, 6 h 10 of work and 10 min of break", "planning.pause", "20/11/2026 08:00",
      {"missions": [mission("M1", "27/11/2026", "09:00", "15:20", Pause=10)]}, ["M1"]),
@@ -104,6 +135,8 @@ CASES = [
      {"missions": [mission("M1", "01/05/2027", "09:00", "17:00", Dérogation="oui")]}, []),
     ("L3133-4, 2 May", "planning.premier_mai", "20/04/2027 08:00",
      {"missions": [mission("M1", "02/05/2027", "09:00", "17:00")]}, []),
+    ("L3133-4, an adult on Christmas Day: not 1 May", "planning.premier_mai", "20/11/2026 08:00",
+     {"missions": [mission("M1", "25/12/2026", "09:00", "17:00")]}, []),
     # --- R1221-5: the DPAE of each contract, at most 8 days before
     ("R1221-5, a 2025 DPAE for a 2026 mission", "contrat.dpae", "27/11/2026 08:00",
      {"employees": [{"DPAE": "22/02/2025"}], "missions": [mission("M1", "28/11/2026", "09:00", "17:00")]}, ["M1"]),
@@ -177,3 +210,22 @@ def test_suggest_excludes_the_second_day_of_the_march_pair_once_the_first_is_giv
     today = pd.Timestamp("2026-03-20")
     elig = evaluate(data, SETTINGS, today, open_missions(data["Missions"].df, today, 14))
     assert elig.pairs.empty and elig.codes[0, 0] == np.int8(REST)
+
+
+@pytest.mark.parametrize("date, derogation, eligible", [
+    ("28/11/2026", "", True),  # Saturday
+    ("29/11/2026", "", False),  # Sunday (L3164-5)
+    ("29/11/2026", "oui", True),  # with a derogation
+    ("25/12/2026", "", False),  # a public holiday (L3164-6)
+])
+def test_suggest_keeps_a_minor_off_sundays_and_public_holidays(date, derogation, eligible):
+    from rules.eligibility import MINOR as MINOR_RULE
+
+    tabs = make_tabs(employees=[MINOR], trainings=[{"Date": "01/01/2026"}], time_off=[], expenses=[],
+                     missions=[{"N° mission": "A", "Date": date, "Début": "09:00", "Fin": "13:00",
+                                "Dérogation": derogation}])
+    data = Workbook(MemoryBackend(tabs)).load()
+    today = pd.Timestamp("2026-11-27")
+    elig = evaluate(data, SETTINGS, today, open_missions(data["Missions"].df, today, 30))
+    assert (len(elig.pairs) == 1) == eligible
+    assert eligible or elig.codes[0, 0] == np.int8(MINOR_RULE)
