@@ -12,9 +12,6 @@ employee e in the horizon (fairness).
 The objective is lexicographic, solved in two stages:
 
 1. **fill**: maximise Σ x, the missions filled;
-1b. **fairest maximum** (with fairness on and ``suggest.fairness_cap`` ≥ 0): minimise z, the most
-   missions one employee gets, at that fill (:func:`fairest_maximum`); the cost stage then gives
-   nobody more than z + ``fairness_cap`` (rows Σ x[e] ≤ cap);
 2. **cost**: at that fill (each filled mission is worth more than any cost difference, and a
    plan short of the first stage's count is set aside), minimise
    Σ (cost[p] − urgency[p] − stability·previous[p])·x[p] + Σ fairness·max(0, before[e] + k − share)·u[e, k],
@@ -25,6 +22,11 @@ The objective is lexicographic, solved in two stages:
    mission of an employee beyond the fair share (the horizon's open and held missions per
    employee) costs ``suggest.weight_fairness`` times its rank above it (a convex term: the load
    spreads unless a clearly cheaper plan is worth it).
+2b. **the cap** (with fairness on and ``suggest.fairness_cap`` ≥ 0): nobody gets more than the
+   fairest possible maximum z (the fewest missions the busiest employee can get at that fill,
+   :func:`fairest_maximum`) + ``fairness_cap``. When stage 2's busiest employee is within the
+   fill per employee (a lower bound of z) + ``fairness_cap``, that holds; otherwise z is solved
+   for and, if stage 2 breaks it, stage 2 runs again with rows Σ x[e] ≤ cap.
 
 Constraints (all "≤"):
 - each mission: Σ x ≤ 1;
@@ -382,14 +384,10 @@ def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None, share: flo
     # stage 2, the cost at that fill. Without fairness the fixed pairs stay fixed (every plan of
     # that fill has them); fairness couples an employee's pairs, so the whole model is solved.
     fairness = s.weight_fairness
-    cap = None
     if fairness > 0:
         fixed = np.zeros(n, dtype=bool)
         cols = np.arange(n_vars)
         rws = np.arange(a.shape[0])
-        if s.fairness_cap >= 0 and n_missions > 1:
-            fairest = fairest_maximum(a, ub, pairs, n, n_vars, stage1, 0.25 * (limit - (time.perf_counter() - t0)))
-            cap = fairest + int(s.fairness_cap)
     sub = a[rws][:, cols] if len(cols) else None
     c2 = np.where(cols < n, cost[np.minimum(cols, n - 1)], 0.0)
     integrality, upper = np.ones(len(cols)), np.ones(len(cols))
@@ -400,14 +398,10 @@ def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None, share: flo
         sub = sparse.csr_matrix((sub.data, sub.indices, sub.indptr), shape=(sub.shape[0], width))
         extra_rows.append(sparse.csr_matrix((fv, (fr, fc)), shape=(n_emp, width)))
         extra_ub.append(np.zeros(n_emp))
-        if cap is not None:  # nobody beyond the fairest maximum + fairness_cap, where it can bind
-            capped = employee_rows(pairs, width, cap)
-            extra_rows.append(capped)
-            extra_ub.append(np.full(capped.shape[0], float(cap)))
         c2 = np.concatenate([c2, f_cost])
         integrality = np.concatenate([integrality, np.zeros(len(f_cost))])
         upper = np.concatenate([upper, f_upper])
-    res = None
+    res, cap = None, None
     if sub is not None and sub.shape[0]:
         width = sub.shape[1]
         is_x = np.zeros(width)
@@ -417,11 +411,29 @@ def _solve(pairs: pd.DataFrame, settings, time_limit_s: float | None, share: flo
         spread = float(np.ptp(cost)) + (fairness * n_missions if fairness > 0 else 0.0)
         worth = max(1000.0, 10.0 * (spread + 1.0))
         c2 = c2 - worth * np.concatenate([is_x[: len(cols)], np.zeros(width - len(cols))])
-        full = sparse.vstack([sub] + extra_rows).tocsr() if extra_rows else sub
-        res = _milp(c2, integrality, upper, full, -np.inf, np.concatenate([ub[rws]] + extra_ub),
-                    limit - (time.perf_counter() - t0))
-        if res.x is not None and int(((res.x[: len(cols)] > 0.5) & (cols < n)).sum()) + int(fixed.sum()) < most:
-            res.x = None  # the time limit stopped it short of the fill found: keep the fill
+
+        def cost_stage(more_rows, more_ub):
+            full = sparse.vstack([sub] + extra_rows + more_rows).tocsr() if extra_rows or more_rows else sub
+            found = _milp(c2, integrality, upper, full, -np.inf, np.concatenate([ub[rws]] + extra_ub + more_ub),
+                          limit - (time.perf_counter() - t0))
+            if found.x is not None and int(((found.x[: len(cols)] > 0.5) & (cols < n)).sum()) + int(fixed.sum()) < most:
+                found.x = None  # the time limit stopped it short of the fill found: keep the fill
+            return found
+
+        res = cost_stage([], [])
+        if fairness > 0 and s.fairness_cap >= 0 and res.x is not None:
+            # nobody beyond the fairest possible maximum + fairness_cap: checked against a cheap
+            # lower bound first (the fill over the employees), the exact maximum only when needed
+            x = res.x[:n] > 0.5
+            busiest = int(np.bincount(pd.factorize(pairs["e"])[0][x]).max()) if x.any() else 0
+            if busiest > math.ceil(most / max(1, pairs["e"].nunique())) + s.fairness_cap:
+                cap = fairest_maximum(a, ub, pairs, n, n_vars, stage1,
+                                      0.15 * (limit - (time.perf_counter() - t0))) + int(s.fairness_cap)
+                if busiest > cap:
+                    capped = employee_rows(pairs, width, cap)
+                    again = cost_stage([capped], [np.full(capped.shape[0], float(cap))])
+                    if again.x is not None:
+                        res = again
     offset = float(cost[fixed].sum())
     chosen = fixed.copy()
     if res is None:  # everything was fixed

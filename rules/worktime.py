@@ -45,7 +45,7 @@ class WorkTime:
     min_day_hours: float = 7.0  # CCN (accord of 13/02/2006): at least 7 h per contract, preparation included
     consent_min_hours: float = 4.0  # …4 h off-store with the employee's written consent (« Accord 4 h »)
     preparation_minutes: float = 30.0  # accord 2006 art. 4.1 (avenant 15/12/2012): paid, in the contract
-    break_minutes: float = 20.0  # L3121-16: 20 consecutive minutes once the day reaches 6 h of work
+    default_break_minutes: float = 20.0  # L3121-16: 20 consecutive minutes once the day reaches 6 h of work
     break_from_hours: float = 6.0
     travel_kmh: float = 40.0  # travel between two sites of a day is working time: km (× suggest.road_factor) / this
     minor_day_hours: float = 8.0  # minors of 16–17 (L3162-1)
@@ -79,10 +79,10 @@ def mission_instants(date: pd.Series, start: pd.Series, end: pd.Series) -> tuple
 
 def mission_hours(first: pd.Series, last: pd.Series, pause_minutes: pd.Series | None, w: "WorkTime") -> pd.DataFrame:
     """Per mission: ``elapsed`` (real hours from start to end), ``pause`` (minutes: the cell, else
-    ``w.break_minutes`` on a mission of ``w.break_from_hours`` or more, else 0) and ``hours``, the
+    ``w.default_break_minutes`` on a mission of ``w.break_from_hours`` or more, else 0) and ``hours``, the
     working time of its contract: elapsed less the pause, plus ``w.preparation_minutes``."""
     elapsed = ((last - first).dt.total_seconds() / 3600.0).astype(float)
-    default = np.where(elapsed.to_numpy(float) >= w.break_from_hours - 1e-9, w.break_minutes, 0.0)
+    default = np.where(elapsed.to_numpy(float) >= w.break_from_hours - 1e-9, w.default_break_minutes, 0.0)
     typed = (pd.to_numeric(pd.Series(pause_minutes, index=first.index), errors="coerce")
              if pause_minutes is not None else pd.Series(np.nan, index=first.index))
     pause = typed.where(typed.notna(), default).clip(lower=0).astype(float)

@@ -115,17 +115,17 @@ def day_breaks(iv: pd.DataFrame, w) -> pd.DataFrame:
 @rule("planning.pause", "Missions", ERREUR)
 def missing_break(ctx: RuleContext):
     """Une journée de 6 h de travail ou plus sans pause de 20 minutes d'affilée (Code du
-    travail L3121-16 ; réglages worktime.break_minutes et worktime.break_from_hours). La pause
+    travail L3121-16 ; réglages worktime.default_break_minutes et worktime.break_from_hours). La pause
     est la colonne facultative « Pause » de Missions (en minutes ; vide : 20 min sur une
     mission de 6 h ou plus) ou le temps entre deux missions du jour. Signalé sur la dernière
     mission du jour."""
     w = ctx.settings.worktime
     days = day_breaks(assigned_intervals(ctx), w)
-    bad = days[(days["work"] >= w.break_from_hours - 1e-9) & (days["longest"] < w.break_minutes - 1e-9)
+    bad = days[(days["work"] >= w.break_from_hours - 1e-9) & (days["longest"] < w.default_break_minutes - 1e-9)
                & (days["date"] >= ctx.today)] if len(days) else days
     return ctx.findings_on([ids[-1] for ids in bad["missions"]], "Salarié", (
         f"{employee_label(ctx, s)} travaillerait {hours_text(h)} le {day(d)} (missions {missions_text(ids)}) avec au "
-        f"plus {b:.0f} min de pause d'affilée : il faut {w.break_minutes:.0f} min dès {hours_text(w.break_from_hours)}. "
+        f"plus {b:.0f} min de pause d'affilée : il faut {w.default_break_minutes:.0f} min dès {hours_text(w.break_from_hours)}. "
         "Notez la pause (en minutes) dans la colonne Pause."
         for s, d, h, b, ids in zip(bad["Matricule"], bad["date"], bad["work"], bad["longest"], bad["missions"])))
 
