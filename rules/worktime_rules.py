@@ -96,7 +96,7 @@ def short_contract(ctx: RuleContext):
         for s, d, h, f, c in zip(iv["Matricule"][bad], iv["date"][bad], contract[bad], floor[bad], consent[bad])))
 
 
-def day_breaks(iv: pd.DataFrame, w) -> pd.DataFrame:
+def day_breaks(iv: pd.DataFrame) -> pd.DataFrame:
     """Per employee and date: the work of the day (hours less preparation and travel), the
     longest break (a mission's Pause, or the time between two missions) and the missions."""
     if iv.empty:
@@ -115,18 +115,18 @@ def day_breaks(iv: pd.DataFrame, w) -> pd.DataFrame:
 @rule("planning.pause", "Missions", ERREUR)
 def missing_break(ctx: RuleContext):
     """Une journée de 6 h de travail ou plus sans pause de 20 minutes d'affilée (Code du
-    travail L3121-16 ; réglages worktime.default_break_minutes et worktime.break_from_hours). La pause
-    est la colonne facultative « Pause » de Missions (en minutes ; vide : 20 min sur une
-    mission de 6 h ou plus) ou le temps entre deux missions du jour. Signalé sur la dernière
-    mission du jour."""
+    travail L3121-16 ; réglages worktime.default_break_minutes et worktime.break_from_hours).
+    La pause est la colonne facultative « Pause » de Missions (en minutes ; vide : 20 min sur
+    une mission de 6 h ou plus) ou le temps entre deux missions du jour. Signalé sur la
+    dernière mission du jour."""
     w = ctx.settings.worktime
-    days = day_breaks(assigned_intervals(ctx), w)
+    days = day_breaks(assigned_intervals(ctx))
     bad = days[(days["work"] >= w.break_from_hours - 1e-9) & (days["longest"] < w.default_break_minutes - 1e-9)
                & (days["date"] >= ctx.today)] if len(days) else days
     return ctx.findings_on([ids[-1] for ids in bad["missions"]], "Salarié", (
         f"{employee_label(ctx, s)} travaillerait {hours_text(h)} le {day(d)} (missions {missions_text(ids)}) avec au "
-        f"plus {b:.0f} min de pause d'affilée : il faut {w.default_break_minutes:.0f} min dès {hours_text(w.break_from_hours)}. "
-        "Notez la pause (en minutes) dans la colonne Pause."
+        f"plus {b:.0f} min de pause d'affilée : il faut {w.default_break_minutes:.0f} min dès "
+        f"{hours_text(w.break_from_hours)}. Notez la pause (en minutes) dans la colonne Pause."
         for s, d, h, b, ids in zip(bad["Matricule"], bad["date"], bad["work"], bad["longest"], bad["missions"])))
 
 
@@ -188,7 +188,7 @@ def minors_breaches(iv: pd.DataFrame, employees: pd.DataFrame, w, derogation: np
     # an empty Pause on a minor's mission of more than 4 h 30 is taken as their legal 30 minutes
     assumed = np.where(minor["elapsed"] > w.minor_break_after_hours + 1e-9, w.minor_break_minutes, 0.0)
     minor_pauses = minor.assign(pause=np.where(minor["pause_typed"], minor["pause"], assumed))
-    for row in day_breaks(minor_pauses, w).itertuples():
+    for row in day_breaks(minor_pauses).itertuples():
         if row.work > w.minor_break_after_hours + 1e-9 and row.longest < w.minor_break_minutes - 1e-9:
             out[row.missions[-1]].append(f"{hours_text(row.work)} de travail avec au plus {row.longest:.0f} min de "
                                          f"pause (au moins {w.minor_break_minutes:.0f} min après "

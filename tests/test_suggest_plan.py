@@ -177,15 +177,20 @@ def test_a_first_choice_still_valid_is_kept_unless_clearly_beaten():
     assert plan_of(pairs, solve_plan(pairs, far)) == {"M1": "S1"}  # beaten by more than the bonus
 
 
-def test_fairness_spreads_the_missions_of_a_slack_fortnight():
-    # 6 missions anyone can take, 3 employees; S1 lives next to every store.
+def one_near_two_far(days, end: str):
+    """Scored pairs of one mission a day (09:00 to ``end``) anyone can take, for three employees of
+    whom S1 lives next to every store."""
     employees = [{"Matricule": "S1", "Latitude": 48.867, "Longitude": 2.363},
                  {"Matricule": "S2", "Latitude": 48.875, "Longitude": 2.363},
                  {"Matricule": "S3", "Latitude": 48.877, "Longitude": 2.363}]
-    missions = [{"N° mission": f"M{d}", "Date": f"{d}/11/2026", "Début": "09:00", "Fin": "13:00"}
-                for d in range(23, 29)]
+    missions = [{"N° mission": f"M{d}", "Date": f"{d}/11/2026", "Début": "09:00", "Fin": end} for d in days]
     pairs = scored_pairs(employees, missions, [{"Matricule": e["Matricule"]} for e in employees])
     pairs["before"] = 0.0
+    return pairs
+
+
+def test_fairness_spreads_the_missions_of_a_slack_fortnight():
+    pairs = one_near_two_far(range(23, 29), "13:00")  # 6 missions
     cheapest = plan_of(pairs, solve_plan(pairs, NO_FAIRNESS))
     fair = plan_of(pairs, solve_plan(pairs, SETTINGS))
     assert sorted(cheapest.values()) == ["S1"] * 6
@@ -193,14 +198,7 @@ def test_fairness_spreads_the_missions_of_a_slack_fortnight():
 
 
 def test_the_cap_binds_where_a_light_fairness_would_not_spread():
-    # 8 missions on 8 days (23/11 to 30/11) anyone can take, S1 next to every store: the fairest maximum is 3
-    employees = [{"Matricule": "S1", "Latitude": 48.867, "Longitude": 2.363},
-                 {"Matricule": "S2", "Latitude": 48.875, "Longitude": 2.363},
-                 {"Matricule": "S3", "Latitude": 48.877, "Longitude": 2.363}]
-    missions = [{"N° mission": f"M{d}", "Date": f"{d}/11/2026", "Début": "09:00", "Fin": "16:00"}
-                for d in range(23, 31)]
-    pairs = scored_pairs(employees, missions, [{"Matricule": e["Matricule"]} for e in employees])
-    pairs["before"] = 0.0
+    pairs = one_near_two_far(range(23, 31), "16:00")  # 8 missions on 8 days: the fairest maximum is 3
     light = load_settings(environ={}, overrides={"suggest": {"weight_fairness": 0.01}})
     plan = solve_plan(pairs, light)
     assert plan.extra["cap"] == 5 and plan.filled == 8
