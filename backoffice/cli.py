@@ -15,7 +15,7 @@ from sheets_sync.errors import BackofficeError
 from .app import AppContext, parse_now
 from .commands import register
 from .render import wrapped
-from .usage_fr import french_usage
+from .usage_fr import french_usage, global_options
 
 
 class BackofficeGroup(click.Group):
@@ -38,6 +38,10 @@ class BackofficeGroup(click.Group):
             click.echo("Interrompu.", err=True)
             sys.exit(1)
         sys.exit(value if isinstance(value, int) else 0)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Accept the global options after the command too (``backoffice check --dry-run``)."""
+        return super().parse_args(ctx, hoist_global_options(self, list(args)))
 
     def invoke(self, ctx: click.Context):
         """Invoke the command; a :class:`BackofficeError` becomes its French message and exit code."""
@@ -75,6 +79,50 @@ def cli(ctx, config, workbook, spreadsheet, regions, now, dry_run, verbose, as_j
     if parsed is not None:
         app.now = parsed
     ctx.obj = app
+
+
+def hoist_global_options(group: click.Group, args: list[str]) -> list[str]:
+    """``args`` with the group's own options that follow the command moved before it, with their
+    values; an option the command itself has (``init --region``), what follows ``--``, and
+    ``--help`` stay where they are."""
+    own = global_options(group)
+    own.pop("--help", None)
+    own.pop("-h", None)
+
+    def width(token: str) -> int:  # the option and its value, as one or two tokens
+        return 1 if "=" in token or own[token.split("=", 1)[0]].is_flag else 2
+
+    front, path, taken, i = [], [], set(), 0
+    command = group
+    while i < len(args):  # the global options already in front, then the command's path
+        token = args[i]
+        if command is group and token.split("=", 1)[0] in own:
+            front += args[i:i + width(token)]
+            i += width(token)
+        elif isinstance(command, click.Group) and token in command.commands:
+            command = command.commands[token]
+            path.append(token)
+            taken |= {name for opt in command.params if isinstance(opt, click.Option)
+                      for name in opt.opts + opt.secondary_opts}
+            i += 1
+        else:
+            break
+    if command is group:
+        return args  # no command, or one click will call unknown
+    tail = []
+    while i < len(args):
+        token = args[i]
+        name = token.split("=", 1)[0]
+        if token == "--":
+            tail += args[i:]
+            break
+        if name in own and name not in taken:
+            front += args[i:i + width(token)]
+            i += width(token)
+        else:
+            tail.append(token)
+            i += 1
+    return front + path + tail
 
 
 def main() -> None:

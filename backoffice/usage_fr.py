@@ -43,12 +43,7 @@ def french_usage(err: click.UsageError, group: click.Group) -> str:
     command = ctx.command_path if ctx is not None else "backoffice"
     if isinstance(err, click.NoSuchOption):
         text = f"Option inconnue « {err.option_name} » pour {command}."
-        globals_ = global_options(group)
-        if err.option_name in globals_:
-            name = ctx.info_name if ctx is not None else "COMMANDE"
-            text += (f" {err.option_name} est une option générale : placez-la avant la commande, "
-                     f"par exemple « backoffice {err.option_name} … {name} ».")
-        elif err.possibilities:
+        if err.possibilities:
             text += f" Vouliez-vous dire {', '.join(sorted(err.possibilities))} ?"
     elif isinstance(err, click.BadOptionUsage):
         text = f"Option « {err.option_name} » : une valeur est attendue après elle."

@@ -235,6 +235,15 @@ def parse_postal(raw) -> str:
     raise CellError(f"code postal « {str(raw).strip()} » illisible (attendu 5 chiffres, ex. 01000)")
 
 
+# Where a French national number (0…) may be: metropolitan France, then the overseas departments
+# and collectivities with their own country codes (Réunion and Mayotte +262, Guadeloupe, Saint-
+# Barthélemy and Saint-Martin +590, Guyane +594, Martinique +596, Saint-Pierre-et-Miquelon +508)
+FRENCH_REGIONS = ("FR", "RE", "YT", "GP", "MQ", "GF", "PM", "BL", "MF")
+# The national prefixes of the overseas numbers (ARCEP's plan): their region wins over metropolitan
+OVERSEAS_PREFIXES = {"0262": "RE", "0263": "RE", "0269": "YT", "0590": "GP", "0594": "GF", "0596": "MQ",
+                     "0639": "YT", "0690": "GP", "0691": "GP", "0692": "RE", "0693": "RE",
+                     "0694": "GF", "0696": "MQ", "0697": "MQ"}
+
 # 06 12 34 56 78, 06.12.34.56.78, 0612345678, +33 6 12 34 56 78, +33612345678
 _FRENCH_PLAIN = re.compile(r"(?:0|\+33 ?)([1-9](?:[ .-]?\d{2}){4})")
 
@@ -246,6 +255,12 @@ def parse_phone(raw) -> str:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     text = str(raw).strip()
+    national = re.sub(r"[ .-]", "", text)
+    overseas = OVERSEAS_PREFIXES.get(national[:4]) if len(national) == 10 and national.isdigit() else None
+    if overseas:
+        number = phonenumbers.parse(national, overseas)
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     plain = _FRENCH_PLAIN.fullmatch(text)
     if plain:  # the usual French forms: no need for the library's full parse, only its check
         number = phonenumbers.PhoneNumber(country_code=33, national_number=int(re.sub(r"\D", "", plain.group(1))))
@@ -257,13 +272,16 @@ def parse_phone(raw) -> str:
         candidate = "+" + digits[2:]
     elif re.fullmatch(r"[1-9]\d{8}", digits) and not text.startswith("+"):
         candidate = "0" + digits  # 612345678: a French number whose leading 0 was lost
-    try:
-        number = phonenumbers.parse(candidate, "FR")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise CellError(f"téléphone « {text} » illisible (attendu 06 12 34 56 78 ou +33 6 12 34 56 78)")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    for region in FRENCH_REGIONS:  # a national 0… number may be metropolitan or overseas
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            break
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if candidate.startswith("+"):
+            break  # an international form names its own country
+    raise CellError(f"téléphone « {text} » illisible (attendu 06 12 34 56 78 ou +33 6 12 34 56 78)")
 
 
 def phone_or_empty(raw) -> str:
@@ -279,7 +297,7 @@ def display_phone(e164: str) -> str:
     if not e164:
         return ""
     number = phonenumbers.parse(e164, "FR")
-    if number.country_code == 33:
+    if phonenumbers.region_code_for_number(number) in FRENCH_REGIONS:  # 06 92 12 34 56 in Réunion too
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 

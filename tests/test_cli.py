@@ -139,8 +139,7 @@ def test_every_command_shows_examples_in_its_help():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["check", "--dry-run"], "Option inconnue « --dry-run » pour backoffice check. --dry-run est une option "
-                             "générale : placez-la avant la commande, par exemple « backoffice --dry-run … check »."),
+    (["check", "--dry-rn"], "Option inconnue « --dry-rn » pour backoffice check."),
     (["suggest", "--tpo", "3"], "Option inconnue « --tpo » pour backoffice suggest. Vouliez-vous dire --top ?"),
     (["suggest", "--top", "x"], "Valeur invalide pour '--top' : « x » n'est pas un nombre entier."),
     (["kits", "import", "/nulle/part.csv"],
@@ -153,3 +152,31 @@ def test_click_errors_are_in_french_with_exit_2(args, message):
     assert result.exit_code == 2
     assert message in result.output
     assert "Error:" not in result.output and "Usage:" not in result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "--dry-run", "--workbook", "{book}", "--now", "2026-11-29 09:30"],
+    ["check", "--workbook={book}", "--dry-run", "--now=2026-11-29 09:30"],
+    ["--workbook", "{book}", "check", "--dry-run", "--now", "2026-11-29 09:30"],
+])
+def test_global_options_are_accepted_after_the_command(book, args):
+    result = invoke(*[a.replace("{book}", book) for a in args])
+    assert result.exit_code in (0, 1), result.output
+    assert "Simulation (--dry-run)" in result.output
+    assert "Anomalies" not in __import__("openpyxl").load_workbook(book).sheetnames  # nothing written
+
+
+def test_global_options_after_a_subcommand_of_a_group(book):
+    result = invoke("kits", "order", "--workbook", book, "--dry-run", *NOW)
+    assert result.exit_code in (0, 1), result.output
+    assert "Simulation (--dry-run)" in result.output or "rien" in result.output
+
+
+def test_a_command_keeps_its_own_option_of_the_same_name(tmp_path):
+    from backoffice.cli import hoist_global_options
+
+    assert hoist_global_options(cli, ["init", "agence", "--region", "BRE", "--dry-run"]) == [
+        "--dry-run", "init", "agence", "--region", "BRE"]  # init's own --region stays with it
+    assert hoist_global_options(cli, ["check", "--help", "--json"]) == ["--json", "check", "--help"]
+    assert hoist_global_options(cli, ["nonsense", "--dry-run"]) == ["nonsense", "--dry-run"]  # click says so
+    assert hoist_global_options(cli, ["report", "--", "--dry-run"]) == ["report", "--", "--dry-run"]

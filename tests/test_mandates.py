@@ -1,5 +1,4 @@
 import json
-import shutil
 
 import docx
 import pytest
@@ -202,7 +201,7 @@ def test_employee_change_in_salaries_tab_is_detected(tmp_path):
     assert result.tables[0].rows[0][4] == "régénéré : nom du salarié « Lefèvre » → « Lefebvre »"
 
 
-def test_dry_run_generates_nothing(tmp_path):
+def test_dry_run_generates_nothing(tmp_path, libreoffice):  # --pdf checks LibreOffice before planning
     backend = MemoryBackend(full_tabs())
     outcome = run(backend, tmp_path, dry_run=True, pdf=True)
     result = ok(outcome)
@@ -220,8 +219,7 @@ def test_fingerprint_ignores_issue_date_and_order():
     assert long_date("2026-12-01") == "mardi 1er décembre 2026"
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) absent")
-def test_pdf_batch_is_produced(tmp_path):
+def test_pdf_batch_is_produced(tmp_path, libreoffice):
     backend = MemoryBackend(make_tabs(missions=[staffed(), staffed(**{"N° mission": "M0002"})]))
     result = ok(run(backend, tmp_path, pdf=True))
     folder = tmp_path / "IDF" / "mandats"

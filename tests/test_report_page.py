@@ -1,7 +1,6 @@
 """The manager's page on the demo, opened in a real browser (Debian's headless Chromium)."""
 import json
 import re
-import shutil
 import subprocess
 from collections import Counter
 
@@ -13,7 +12,6 @@ from backoffice.cli import cli
 from backoffice.demo import PLANTED
 
 CODES = ("IDF", "BRE", "ARA")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # The flags of a closed network: no background connection, no first-run work, a fresh profile.
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -74,18 +72,16 @@ def test_each_workbook_has_its_synthese_and_a_second_report_writes_nothing(demo_
     assert f"Fichier : {root / 'rapports' / f'rapport-2026-03-10-{code}.html'}" in again.output  # not the team's
 
 
-def test_chromium_opens_the_page_offline_with_no_console_error_and_every_region(demo_report, tmp_path):
-    if CHROMIUM is None:
-        pytest.fail("Chromium is not installed: .ci/run installs Debian's chromium package")
+def test_chromium_opens_the_page_offline_with_no_console_error_and_every_region(demo_report, tmp_path, chromium):
     root, out = demo_report
     page = out["team"]["files"][0]
     shot = tmp_path / "page.png"
-    run = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
+    run = subprocess.run([chromium, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
                           "--window-size=1200,2400", f"file://{page}"],
                          capture_output=True, text=True, timeout=120)
     assert shot.exists() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", run.stderr[-2000:]
     assert shot.stat().st_size > 20_000  # a page with tables and charts, not a blank one
-    dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile2'}", "--dump-dom",
+    dom = subprocess.run([chromium, *FLAGS, f"--user-data-dir={tmp_path / 'profile2'}", "--dump-dom",
                           f"file://{page}"], capture_output=True, text=True, timeout=120)
     console = [line for line in run.stderr.splitlines() + dom.stderr.splitlines() if ":CONSOLE" in line]
     assert console == []

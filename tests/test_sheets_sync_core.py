@@ -108,11 +108,16 @@ def test_unknown_columns_are_kept_and_never_written():
 @pytest.mark.parametrize("raw, expected", [
     ("06 12 34 56 78", "+33612345678"), ("+33 6 12 34 56 78", "+33612345678"),
     ("0033612345678", "+33612345678"), ("612345678", "+33612345678"), (612345678, "+33612345678"),
+    # overseas, written the French way: Réunion, Martinique, Guadeloupe, Guyane, Mayotte
+    ("06 92 12 34 56", "+262692123456"), ("0262 12 34 56", "+262262123456"), ("+262 692 12 34 56", "+262692123456"),
+    ("06 96 12 34 56", "+596696123456"), ("0596 61 23 45", "+596596612345"), ("06 90 12 34 56", "+590690123456"),
+    ("0590 12 34 56", "+590590123456"), ("0594 30 12 34", "+594594301234"), ("06 39 40 12 34", "+262639401234"),
 ])
 def test_phones_are_compared_in_e164(raw, expected):
-    from sheets_sync.parsing import parse_phone
+    from sheets_sync.parsing import display_phone, parse_phone
 
     assert parse_phone(raw) == expected
+    assert parse_phone(display_phone(expected)) == expected  # shown the French way, read back the same
 
 
 @pytest.mark.parametrize("raw, expected", [

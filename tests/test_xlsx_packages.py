@@ -27,11 +27,12 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from backoffice.cli import cli
 from sheets_sync.a1 import col_letter
 from tests.factories import make_tabs, set_agency_env, write_xlsx
+from tests.programs import LIBREOFFICE, require
 
 TODAY = dt.date(2026, 11, 29)
 NOW = ["--now", "2026-11-29 10:30"]
 HEADER = "date_appel;numero_appelant;code_saisi;resultat\n"
-LO = shutil.which("soffice")
+LO = LIBREOFFICE
 EXT_DATABAR = (
     '<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
     'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:conditionalFormattings>'
@@ -151,8 +152,8 @@ def written_sheets(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("make", [rich_workbook, libreoffice_workbook], ids=["rich-xlsm", "libreoffice"])
 def test_every_part_survives_presence_check_and_run(tmp_path, monkeypatch, make):
-    if make is libreoffice_workbook and LO is None:
-        pytest.skip("LibreOffice not installed")
+    if make is libreoffice_workbook:
+        require("soffice")
     path = make(tmp_path / ("region.xlsm" if make is rich_workbook else "region.xlsx"))
     before = parts_of(path)
     run_jobs(path, ivr_log(tmp_path), monkeypatch)
@@ -176,9 +177,8 @@ def test_every_part_survives_presence_check_and_run(tmp_path, monkeypatch, make)
     assert "Anomalies" in book.sheetnames and "Journal" in book.sheetnames
 
 
-@pytest.mark.skipif(LO is None, reason="LibreOffice not installed")
 @pytest.mark.parametrize("make", [rich_workbook, libreoffice_workbook], ids=["rich-xlsm", "libreoffice"])
-def test_libreoffice_reads_back_what_the_jobs_wrote(tmp_path, monkeypatch, make):
+def test_libreoffice_reads_back_what_the_jobs_wrote(tmp_path, monkeypatch, make, libreoffice):
     path = make(tmp_path / ("region.xlsm" if make is rich_workbook else "region.xlsx"))
     run_jobs(path, ivr_log(tmp_path), monkeypatch)
     out = tmp_path / "csv"
