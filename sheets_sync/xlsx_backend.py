@@ -11,6 +11,7 @@ read and no office suite holds it open.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -155,7 +156,7 @@ class XlsxBackend:
                         continue
                     full = title not in header_only
                     sheet = book.get_sheet_by_name(title)
-                    rows = _rows(sheet.to_python(skip_empty_area=False, nrows=None if full else 1))
+                    rows = _sheet_rows(sheet, content, title, full)
                     fills = {}
                     if solid and parts.get(title) in archive.namelist():
                         fills = _fills(archive.read(parts[title]), solid, None if full else 1)
@@ -300,6 +301,58 @@ def _raw(value: Any) -> Any:
             return (dt.datetime.min + value).time()
         return value.total_seconds() / 86400
     return value
+
+
+@contextlib.contextmanager
+def _rust_panics_silenced():
+    """Standard error closed at the file-descriptor level while calamine converts a sheet: a
+    panic's message and backtrace, which Rust writes there directly, are not shown to a person
+    (the panic itself still reaches Python, as an exception)."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no standard error to save
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _sheet_rows(sheet, content: bytes, title: str, full: bool) -> list[list[Any]]:
+    """A sheet's raw rows through calamine, or, where calamine gives up on a cell it cannot
+    convert (a date or a duration far out of range panics in it: python-calamine issue 139, a
+    ``PanicException`` that is a BaseException), through openpyxl, which reads such a cell as
+    ``#VALUE!``: that cell becomes a finding and the rest of the sheet is read."""
+    try:
+        with _rust_panics_silenced():
+            return _rows(sheet.to_python(skip_empty_area=False, nrows=None if full else 1))
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as err:  # noqa: BLE001 (pyo3's PanicException derives from BaseException)
+        if type(err).__name__ != "PanicException" and not isinstance(err, (OverflowError, ValueError)):
+            raise
+    import warnings
+
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # « outside the limits for dates »: the cell is read as #VALUE!
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        try:
+            grid = [list(r) for r in book[title].iter_rows(max_row=None if full else 1, values_only=True)]
+        finally:
+            book.close()
+    rows = [[None if v is None else _raw(v) for v in r] for r in grid]
+    for line in rows:
+        while line and line[-1] is None:
+            line.pop()
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
 
 
 def _rows(grid: list[list[Any]]) -> list[list[Any]]:

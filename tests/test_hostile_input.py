@@ -142,3 +142,21 @@ def test_a_50000_character_value_is_cut_to_what_a_cell_holds():
     assert all(len(str(v)) <= CELL_MAX for row in backend.tabs["Journal"] for v in row)
     again = wb.apply(ChangeSet(owned=dict(changes.owned)), __import__("datetime").datetime(2026, 11, 29, 9, 5))
     assert again.journal_rows == 0  # the cut message is recognised: nothing rewritten
+
+
+def test_a_date_or_duration_far_out_of_range_is_a_finding_on_its_cell_and_the_rest_is_read(tmp_path, capfd):
+    # calamine panics on these cells (python-calamine issue 139); the read falls back for that sheet
+    path = write_xlsx(tmp_path / "IDF.xlsx", make_tabs(missions=[
+        {"N° mission": "M1"}, {"N° mission": "M2"}, {"N° mission": "M3", "Date": "30/11/2026"}]))
+    book = openpyxl.load_workbook(path)
+    sheet = book["Missions"]
+    sheet["G2"].value, sheet["G2"].number_format = -1e13, "DD/MM/YYYY"
+    sheet["H3"].value, sheet["H3"].number_format = 1e9, "[h]:mm"
+    book.save(path)
+    result = CliRunner().invoke(cli, ["--workbook", str(path), "--now", "2026-11-27 08:00", "check"])
+    assert result.exit_code == 1, result.output
+    rows = list(openpyxl.load_workbook(path)["Anomalies"].iter_rows(min_row=2, values_only=True))
+    unreadable = sorted(r[3] for r in rows if r[1] == "donnees.cellule_illisible")
+    assert unreadable == ["Missions!G2", "Missions!H3"]
+    assert any(r[4] == "M3" for r in rows)  # the other mission was checked (« sans salarié »)
+    assert "panicked" not in capfd.readouterr().err  # Rust's message is not shown to a person
