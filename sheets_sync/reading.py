@@ -161,13 +161,27 @@ def read_table(
             series[name] = pd.Series(data[name], dtype="float64")
         else:
             series[name] = pd.Series(data[name], dtype=object)
-    df = pd.DataFrame(series, columns=list(columns))
+    for col in spec.columns:  # an optional column the sheet does not have: empty, of its type,
+        if col.name not in columns:  # so that every job reads it like a column left blank
+            series[col.name] = _empty_column(col.type, len(rows))
+    df = pd.DataFrame(series, columns=list(series))
     df[ROW] = pd.Series(rows, dtype="int64")
     all_keys = {str(k) for k in keys if k not in ("", None)} if key_col else set()
     keep = ~df[ROW].isin(bad_rows)
     df = df[keep]
     df.index = pd.Index([k for k, ok in zip(keys, keep) if ok], name=key_col or ROW)
     return Table(spec, raw.title, raw, columns, df, findings, all_keys, added)
+
+
+def _empty_column(ctype: str, length: int) -> pd.Series:
+    """``length`` empty cells of type ``ctype``, as the reader types a blank column."""
+    if ctype == DATE:
+        return pd.Series(np.full(length, np.datetime64("NaT"), dtype="datetime64[ns]"))
+    if ctype == TIME:
+        return pd.Series(np.full(length, np.timedelta64("NaT"), dtype="timedelta64[ns]"))
+    if ctype in (AMOUNT, NUMBER):
+        return pd.Series(np.full(length, np.nan), dtype="float64")
+    return pd.Series([EMPTY[ctype]] * length, dtype=object)
 
 
 class _Unreadable:

@@ -66,8 +66,10 @@ class Table:
         return col_letter(self.columns[column])
 
     def cell(self, row: int, column: str) -> str:
-        """``Missions!F12`` for sheet row ``row`` and a canonical column."""
-        return cell_ref(self.title, int(row), self.columns[column])
+        """``Missions!F12`` for sheet row ``row`` and a canonical column; for an optional column
+        the sheet does not have, the row's key cell (``Missions!A12``)."""
+        index = self.columns.get(column) or self.columns.get(self.spec.key or "", 1)
+        return cell_ref(self.title, int(row), index)
 
     def cell_of(self, key: str, column: str) -> str:
         """``Missions!F12`` for the row of ``key`` and a canonical column."""

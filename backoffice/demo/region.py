@@ -47,6 +47,8 @@ def _phone(rng: random.Random, prefix: str, used: set[str]) -> str:
             e164 = parse_phone(text)
         except ValueError:
             continue
+        if not e164.startswith("+33"):
+            continue  # an overseas block (06 92…: Réunion): the demo's regions are metropolitan
         if e164 not in used:
             used.add(e164)
             return text
