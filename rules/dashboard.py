@@ -76,6 +76,12 @@ class RegionFigures:
         raise KeyError((section, label))
 
 
+def no_candidate(suggestions: pd.Series) -> pd.Series:
+    """Missions to staff that have no candidate: their Suggestions say « Aucun candidat … »
+    (``suggest`` found nobody), or are empty (``suggest`` has not run on them)."""
+    return suggestions.eq("") | suggestions.str.startswith("Aucun candidat")
+
+
 def region_figures(ctx: RuleContext, code: str, name: str, findings: list[Finding],
                    journal: pd.DataFrame, days: int = 7, weeks: int = 8) -> RegionFigures:
     """The region's figures at ``ctx.now``: today's presence, the next ``days`` days' staffing,
@@ -110,15 +116,16 @@ def region_figures(ctx: RuleContext, code: str, name: str, findings: list[Findin
     horizon_end = today + pd.Timedelta(days=days)
     horizon = live[(live["Date"] >= today) & (live["Date"] < horizon_end)]
     to_staff = horizon[horizon["Salarié"] == ""]
+    nobody = no_candidate(to_staff["Suggestions"])
     add(STAFFING, f"Missions sur {days} jours", horizon, "Date")
-    add(STAFFING, "À pourvoir avec candidat", to_staff[to_staff["Suggestions"] != ""], "Suggestions")
-    add(STAFFING, "À pourvoir sans candidat", to_staff[to_staff["Suggestions"] == ""], "Salarié")
+    add(STAFFING, "À pourvoir avec candidat", to_staff[~nobody], "Suggestions")
+    add(STAFFING, "À pourvoir sans candidat", to_staff[nobody], "Suggestions")
     for offset in range(days):
         date = today + pd.Timedelta(days=offset)
         those = horizon[horizon["Date"] == date]
         empty = those[those["Salarié"] == ""]
-        out.days.append(DayStaffing(date.date(), len(those), len(those) - len(empty),
-                                    int((empty["Suggestions"] != "").sum()), int((empty["Suggestions"] == "").sum())))
+        none = int(no_candidate(empty["Suggestions"]).sum())
+        out.days.append(DayStaffing(date.date(), len(those), len(those) - len(empty), len(empty) - none, none))
 
     # mandates
     coming = upcoming(ctx)

@@ -144,6 +144,7 @@ def test_a_50000_character_value_is_cut_to_what_a_cell_holds():
     assert again.journal_rows == 0  # the cut message is recognised: nothing rewritten
 
 
+@pytest.mark.filterwarnings("ignore:Cell .* is marked as a date")  # openpyxl, reading the file back here
 def test_a_date_or_duration_far_out_of_range_is_a_finding_on_its_cell_and_the_rest_is_read(tmp_path, capfd):
     # calamine panics on these cells (python-calamine issue 139); the read falls back for that sheet
     path = write_xlsx(tmp_path / "IDF.xlsx", make_tabs(missions=[

@@ -33,6 +33,7 @@ MISSIONS = [
     staffed("M05", "30/11/2026", "14:00", "S0005", Mandat="Généré"),
     {"N° mission": "M06", "Date": "01/12/2026", "Suggestions": "1. S0001 (à 3 km)"},
     {"N° mission": "M07", "Date": "02/12/2026"},
+    {"N° mission": "M12", "Date": "02/12/2026", "Suggestions": "Aucun candidat : 2 trop loin, 1 non formé"},
     staffed("M08", "03/12/2026", "09:00", "S0001", Mandat="Envoyé", Kit="KIT-A",
             **{"Mandat suivi": "À appeler : escalade du 29/11/2026"}),
     staffed("M09", "01/12/2026", "09:00", "S0002", Mandat="Refusé", Kit="KIT-B", **{"Kit statut": "Expédié"}),
@@ -65,8 +66,8 @@ def test_the_figures_of_a_hand_built_region(region):
         ("Aujourd'hui", "Missions du jour"): 5, ("Aujourd'hui", "Commencées"): 4,
         ("Aujourd'hui", "Présence confirmée"): 1, ("Aujourd'hui", "En retard"): 1,
         ("Aujourd'hui", "Manquantes, à appeler"): 1, ("Aujourd'hui", "Sans nouvelles"): 1,
-        ("À pourvoir", "Missions sur 7 jours"): 9, ("À pourvoir", "À pourvoir avec candidat"): 1,
-        ("À pourvoir", "À pourvoir sans candidat"): 1,
+        ("À pourvoir", "Missions sur 7 jours"): 10, ("À pourvoir", "À pourvoir avec candidat"): 1,
+        ("À pourvoir", "À pourvoir sans candidat"): 2,  # « Aucun candidat … », and not yet suggested
         ("Mandats", "À envoyer"): 1, ("Mandats", "Envoyés non accusés, échéance proche"): 1,
         ("Mandats", "Refusés"): 1, ("Mandats", "Magasins à appeler (escalade)"): 1,
         ("Kits", "À commander"): 1, ("Kits", "Non livrés pour demain"): 1, ("Kits", "Non retournés"): 1,
@@ -78,7 +79,7 @@ def test_the_figures_of_a_hand_built_region(region):
     days = [(d["day"], d["missions"], d["staffed"], d["with_candidate"], d["without_candidate"])
             for d in team["regions"][0]["days"]]
     assert days[:4] == [("30/11/2026", 5, 5, 0, 0), ("01/12/2026", 2, 1, 1, 0),
-                        ("02/12/2026", 1, 0, 0, 1), ("03/12/2026", 1, 1, 0, 0)]
+                        ("02/12/2026", 2, 0, 0, 2), ("03/12/2026", 1, 1, 0, 0)]
     assert team["regions"][0]["last_call"] == "09:41"
 
 
