@@ -34,6 +34,13 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, delimiter
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def process_umask() -> int:
+    """The process's umask (read by setting it and putting it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str | Path, data: bytes) -> Path:
     """Write ``data`` at ``path`` through a temporary file of the same folder, then rename: a
     reader never sees half a file, a crash leaves the old one."""
@@ -41,6 +48,9 @@ def atomic_write(path: str | Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes a private file (0600); the file is for colleagues: the mode a plain
+        # open() would give (0666 less the process umask), or the mode of the file it replaces
+        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~process_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

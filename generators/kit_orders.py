@@ -15,11 +15,15 @@ from rules.kits import KitOrder
 from .files import atomic_write, csv_bytes
 
 ORDER_HEADER = ("N° commande", "N° mission", "Kit", "Destinataire", "Adresse", "Code postal",
-                "Ville", "Téléphone", "Livrer avant")
+                "Ville", "Téléphone", "Livrer avant", "Urgence")
+
+
+
 def order_row(order: KitOrder) -> list[str]:
     """The order's cells in the partner's column order, as text."""
     return [order.number, order.mission, order.kit, order.recipient, order.address,
-            order.postal_code, order.city, order.phone, order.deliver_by.strftime("%d/%m/%Y")]
+            order.postal_code, order.city, order.phone, order.deliver_by.strftime("%d/%m/%Y"),
+            "URGENT" if order.urgent else ""]
 
 
 def orders_csv(orders: Iterable[KitOrder]) -> bytes:
@@ -40,14 +44,17 @@ def orders_xlsx(orders: Iterable[KitOrder]) -> bytes:
         cell.font = Font(bold=True)
     for order in orders:
         values = order_row(order)
-        sheet.append(values[:-1] + [order.deliver_by])
+        when = ORDER_HEADER.index("Livrer avant")
+        sheet.append(values[:when] + [order.deliver_by] + values[when + 1:])
         row = sheet.max_row
-        for col in range(1, len(ORDER_HEADER)):
+        for col in range(1, len(ORDER_HEADER) + 1):
+            if col == when + 1:
+                sheet.cell(row, col).number_format = "DD/MM/YYYY"
+                continue
             cell = sheet.cell(row, col)
             cell.value, cell.data_type = values[col - 1], "s"  # text, never a formula
             cell.number_format = "@"
-        sheet.cell(row, len(ORDER_HEADER)).number_format = "DD/MM/YYYY"
-    for col, width in zip("ABCDEFGHI", (18, 12, 16, 24, 32, 12, 20, 16, 13)):
+    for col, width in zip("ABCDEFGHIJ", (18, 12, 16, 24, 32, 12, 20, 16, 13, 10)):
         sheet.column_dimensions[col].width = width
     buffer = io.BytesIO()
     book.save(buffer)

@@ -84,6 +84,7 @@ class KitOrder:
     deliver_by: dt.date
     employee: str  # Matricule the kit was ordered for
     date: dt.date  # mission date the kit was ordered for
+    urgent: bool = False  # its « Livrer avant » is today or already past when it is ordered
 
     def memory(self, ordered_at: dt.datetime) -> dict:
         """What the sidecar keeps of this order (JSON-ready)."""

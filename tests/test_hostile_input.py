@@ -161,3 +161,19 @@ def test_a_date_or_duration_far_out_of_range_is_a_finding_on_its_cell_and_the_re
     assert unreadable == ["Missions!G2", "Missions!H3"]
     assert any(r[4] == "M3" for r in rows)  # the other mission was checked (« sans salarié »)
     assert "panicked" not in capfd.readouterr().err  # Rust's message is not shown to a person
+
+
+def test_files_for_colleagues_follow_the_umask(tmp_path):
+    import os
+
+    from generators.files import atomic_write
+
+    old = os.umask(0o002)
+    try:
+        made = atomic_write(tmp_path / "kits" / "commandes.csv", b"x")
+        assert made.stat().st_mode & 0o777 == 0o664  # a group-shared folder's files stay shared
+        os.chmod(made, 0o640)
+        atomic_write(made, b"y")  # a replaced file keeps the mode people gave it
+        assert made.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)

@@ -33,7 +33,7 @@ def test_order_then_import(workbook, tmp_path):
     assert result.exit_code == 0, result.output
     order_file = tmp_path / "output" / "IDF" / "kits" / "commande_kits_20261105-0930.csv"
     assert order_file.read_bytes().decode("utf-8-sig").splitlines()[1] == (
-        "K-IDF-M0042;M0042;KIT-A;Léa Martin;3 rue des Lilas;75011;Paris;06 12 34 56 78;10/11/2026")
+        "K-IDF-M0042;M0042;KIT-A;Léa Martin;3 rue des Lilas;75011;Paris;06 12 34 56 78;10/11/2026;")
     assert "commandes de kits 1" in result.output
     row = missions_row(workbook, "M0042")
     assert (row["Kit statut"], row["N° commande kit"]) == ("Commandé", "K-IDF-M0042")

@@ -31,12 +31,12 @@ def mission(key, date, **cells):
     return {"N° mission": key, "Date": date, **KIT, **cells}
 
 
-def run(tabs_or_backend, tmp_path, dry_run=False, **options):
+def run(tabs_or_backend, tmp_path, dry_run=False, now=NOW, **options):
     backend = tabs_or_backend
     if not isinstance(backend, MemoryBackend):
         backend = MemoryBackend(tabs_or_backend)
     step = partial(kits_order_step, options=KitOrderOptions(**options))
-    outcome = run_region(SETTINGS, IDF, [("kits", step)], NOW, dry_run=dry_run,
+    outcome = run_region(SETTINGS, IDF, [("kits", step)], now, dry_run=dry_run,
                          out=str(tmp_path), workbook=Workbook(backend))
     assert outcome.error == "", outcome.trace
     return backend, outcome, outcome.results[0]
@@ -56,10 +56,10 @@ def test_order_file_exact_bytes_and_cells_written(tmp_path):
     path = tmp_path / "IDF" / "kits" / "commande_kits_20261105-0930.csv"
     assert result.files == [path]
     assert path.read_bytes() == (
-        "\ufeffN° commande;N° mission;Kit;Destinataire;Adresse;Code postal;Ville;Téléphone;Livrer avant\r\n"
+        "\ufeffN° commande;N° mission;Kit;Destinataire;Adresse;Code postal;Ville;Téléphone;Livrer avant;Urgence\r\n"
         "K-IDF-M0043;M0043;KIT-=STAND;Aïcha N'Diaye;\"5, allée des Chênes; bât. B\";01000;"
-        "Bourg-en-Bresse;07 81 22 33 44;06/11/2026\r\n"
-        "K-IDF-M0042;M0042;KIT-LINDT;Léa Martin;3 rue des Lilas;75011;Paris;06 12 34 56 78;10/11/2026\r\n"
+        "Bourg-en-Bresse;07 81 22 33 44;06/11/2026;\r\n"
+        "K-IDF-M0042;M0042;KIT-LINDT;Léa Martin;3 rue des Lilas;75011;Paris;06 12 34 56 78;10/11/2026;\r\n"
     ).encode("utf-8")
     assert cell(backend, "M0042", "Kit statut") == "Commandé"
     assert cell(backend, "M0042", "N° commande kit") == "K-IDF-M0042"
@@ -180,9 +180,9 @@ def test_xlsx_and_out_file(tmp_path):
     rows = [[c.value for c in r] for r in sheet.iter_rows()]
     assert rows == [
         ["N° commande", "N° mission", "Kit", "Destinataire", "Adresse", "Code postal", "Ville",
-         "Téléphone", "Livrer avant"],
+         "Téléphone", "Livrer avant", "Urgence"],
         ["K-IDF-M1", "M1", "KIT-LINDT", "Léa Martin", "-1 rue", "01000", "Paris", "06 12 34 56 78",
-         dt.datetime(2026, 11, 10)],
+         dt.datetime(2026, 11, 10), None],
     ]
     assert sheet["E2"].data_type == "s" and sheet["I2"].number_format == "DD/MM/YYYY"
     ctx = JobContext(SETTINGS, IDF, NOW, out=str(tmp_path))
@@ -298,3 +298,13 @@ def test_a_kit_already_returned_or_never_ordered_is_not_cancelled(tmp_path):
     rows[1][rows[0].index("Kit statut")] = "Retourné"
     _b, _o, result = run(backend, tmp_path)
     assert result.files == []
+
+
+def test_an_order_whose_delivery_date_is_past_is_urgent(tmp_path):
+    # ordered on Sunday 08/11 for Monday 09/11: « Livrer avant » Friday 06/11 is past
+    tabs = make_tabs(employees=EMPLOYEES, missions=[mission("M1", "09/11/2026"), mission("M2", "12/11/2026")])
+    _, _, result = run(tabs, tmp_path, now=dt.datetime(2026, 11, 8, 18, 0))
+    lines = result.files[0].read_bytes().decode("utf-8-sig").splitlines()
+    assert lines[1].startswith("K-IDF-M1;M1;") and lines[1].endswith(";06/11/2026;URGENT")
+    assert lines[2].startswith("K-IDF-M2;M2;") and lines[2].endswith(";10/11/2026;")
+    assert ("dont urgentes (livraison due au plus tard aujourd'hui)", "1 : M1") in result.summary

@@ -212,12 +212,13 @@ def kits_order_step(data: WorkbookData, ctx: JobContext, options: KitOrderOption
         number = _free_number(order_number(ctx.region.code, key), used)
         used.add(number.upper())
         date = row["Date"].date()
+        deliver_by = subtract_working_days(date, lead)
         orders.append(KitOrder(
             number=number, mission=key, kit=str(row["Kit"]).strip(),
             recipient=f"{person['Prénom']} {person['Nom']}".strip(),
             address=address[0], postal_code=address[1], city=address[2],
             phone=display_phone(person["Téléphone"]),
-            deliver_by=subtract_working_days(date, lead), employee=matricule, date=date,
+            deliver_by=deliver_by, employee=matricule, date=date, urgent=deliver_by <= ctx.now.date(),
         ))
         result.changes.add(TASK_ORDER, missions.change(key, "Kit statut", "Commandé"))
         result.changes.add(TASK_ORDER, missions.change(key, "N° commande kit", number), follows="Kit statut")
@@ -227,13 +228,18 @@ def kits_order_step(data: WorkbookData, ctx: JobContext, options: KitOrderOption
         result.act = lambda report: _act(ctx, options, orders, cancels, report)
 
     result.summary.append(("commandes de kits", len(orders)))
+    late = [o.mission for o in orders if o.urgent]
+    if late:  # the partner's lead time is gone: it must rush them, the CDBO may phone it
+        result.summary.append(("dont urgentes (livraison due au plus tard aujourd'hui)",
+                               f"{len(late)} : {', '.join(late[:10])}{' …' if len(late) > 10 else ''}"))
     if restored:
         result.summary.append(("commandes rétablies dans le classeur", restored))
     if orders:
         result.tables.append(Table(
             "Kits commandés",
-            ["N° commande", "N° mission", "Kit", "Destinataire", "Ville", "Livrer avant"],
-            [[o.number, o.mission, o.kit, o.recipient, o.city, format_date(o.deliver_by)] for o in orders],
+            ["N° commande", "N° mission", "Kit", "Destinataire", "Ville", "Livrer avant", "Urgence"],
+            [[o.number, o.mission, o.kit, o.recipient, o.city, format_date(o.deliver_by), "URGENT" if o.urgent else ""]
+             for o in orders],
         ))
     return result
 
