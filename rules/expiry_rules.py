@@ -12,7 +12,7 @@ from sheets_sync.findings import ALERTE
 from sheets_sync.parsing import norm
 
 from .registry import RuleContext, rule
-from .rule_support import day, employee_label, live_missions, medical_expiries, missions_text
+from .rule_support import day, employee_label, in_days, live_missions, medical_expiries, missions_text
 
 PLANNED = ("Proposée", "Confirmée")
 LISTED = 5  # missions named in a message
@@ -46,7 +46,7 @@ def medical_expiring(ctx: RuleContext):
         until = soon[matricule]
         out.append(ctx.finding(matricule, "Visite médicale", (
             f"la visite médicale de {employee_label(ctx, matricule)} expire le {day(until)} "
-            f"(dans {(until - ctx.today).days} jour(s)) et des missions sont prévues : {_listed(theirs)}. "
+            f"({in_days((until - ctx.today).days)}) et des missions sont prévues : {_listed(theirs)}. "
             f"Programmez une visite avant le {day(until)}.")))
     return out
 
@@ -78,6 +78,6 @@ def training_expiring(ctx: RuleContext):
             continue
         out.append(ctx.row_finding(book.at[index, "_row"], "Valide jusqu'au", (
             f"la formation « {book.at[index, 'Marque']} » de {employee_label(ctx, matricule)} expire le "
-            f"{day(ends)} (dans {(ends - ctx.today).days} jour(s)) et des missions de la marque sont prévues : "
+            f"{day(ends)} ({in_days((ends - ctx.today).days)}) et des missions de la marque sont prévues : "
             f"{_listed(theirs)}. Faites-la renouveler, puis ajoutez la ligne dans Formations."), key=matricule))
     return out

@@ -22,9 +22,9 @@ def _has_kit(df: pd.DataFrame) -> pd.Series:
 
 
 def _kit_state(row) -> str:
-    status = str(row["Kit statut"]).strip() or "vide"
+    status = str(row["Kit statut"]).strip()
     tracking = str(row["N° suivi"]).strip()
-    return f"« {status} »" + (f", suivi {tracking}" if tracking else "")
+    return (f"statut « {status} »" if status else "aucun Kit statut") + (f", suivi {tracking}" if tracking else "")
 
 
 @rule("kit.commande_a_corriger", "Missions", ALERTE)
@@ -79,7 +79,7 @@ def kit_not_delivered(ctx: RuleContext):
               & (df["Kit statut"] != "Livré")]
     return ctx.findings_on(soon.index, "Kit statut", (
         f"la mission {key} commence {_WHEN[(row['Date'] - today).days]} "
-        f"({format_date(row['Date'])}) et son kit « {row['Kit']} » n'est pas livré (statut {_kit_state(row)}). "
+        f"({format_date(row['Date'])}) et son kit « {row['Kit']} » n'est pas livré ({_kit_state(row)}). "
         "Relancez le logisticien ou organisez une remise en main propre, puis passez le statut à « Livré »."
         for key, row in soon.iterrows()))
 
@@ -97,5 +97,5 @@ def kit_not_returned(ctx: RuleContext):
               & (df["Date"] + pd.Timedelta(days=days) <= ctx.today)]
     return ctx.findings_on(late.index, "Kit statut", (
         f"le kit « {row['Kit']} » de la mission du {format_date(row['Date'])} n'est pas retourné {days} jours "
-        f"après (statut {_kit_state(row)}). Relancez {row['Salarié'] or 'le salarié'} pour le renvoi au logisticien."
+        f"après ({_kit_state(row)}). Relancez {row['Salarié'] or 'le salarié'} pour le renvoi au logisticien."
         for _key, row in late.iterrows()))

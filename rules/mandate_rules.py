@@ -13,6 +13,7 @@ from sheets_sync.parsing import format_date
 
 from .mandates import MissingReference, changed_fields, mandate_data
 from .registry import RuleContext, rule
+from .rule_support import days_text, in_days
 
 STAFFED = ("Proposée", "Confirmée")
 LAST_DAYS = 2  # from this many days before the start, only an acknowledged mandate is enough
@@ -28,7 +29,12 @@ def upcoming(ctx: RuleContext) -> pd.DataFrame:
 
 
 def _status(value) -> str:
-    return f"« {value} »" if value else "vide"
+    return f"« {value} »" if value else "non préparé"
+
+
+def _to_do(value) -> str:
+    """What to do with a mandate in that state: a generated one is only to be sent."""
+    return "envoyez-le" if value == "Généré" else "générez-le et envoyez-le"
 
 
 @rule("mandat.non_envoye", "Missions", ALERTE)
@@ -40,8 +46,8 @@ def not_sent_in_time(ctx: RuleContext):
             & ~m["Mandat"].isin(("Envoyé", "Accusé", "Refusé"))]
     return [ctx.finding(key, "Mandat",
                         f"mandat {_status(row['Mandat'])} alors que la mission du {format_date(row['Date'])} "
-                        f"au magasin {row['Code magasin']} est dans {row['jours']} jour(s) et que le magasin veut "
-                        f"le mandat {int(row['delai'])} jour(s) avant ; générez-le et envoyez-le "
+                        f"au magasin {row['Code magasin']} est {in_days(row['jours'])} et que le magasin veut "
+                        f"le mandat {days_text(row['delai'])} avant ; {_to_do(row['Mandat'])} "
                         "(backoffice mandates --send).")
             for key, row in hit.iterrows()]
 
@@ -54,7 +60,7 @@ def not_acknowledged(ctx: RuleContext):
     hit = m[(m["jours"] <= LAST_DAYS) & ~m["Mandat"].isin(("Accusé", "Refusé"))]
     return ctx.findings_on(hit.index, "Mandat", (
         f"mandat {_status(row['Mandat'])}, non accusé par le magasin {row['Code magasin']}, pour une mission "
-        f"dans {row['jours']} jour(s) ({format_date(row['Date'])}) ; appelez le magasin pour confirmer la "
+        f"{in_days(row['jours'])} ({format_date(row['Date'])}) ; appelez le magasin pour confirmer la "
         "réception, puis mettez Mandat à « Accusé »." for _key, row in hit.iterrows()))
 
 

@@ -45,6 +45,18 @@ def day(value) -> str:
     return format_date(value)
 
 
+def in_days(n: int) -> str:
+    """« aujourd'hui », « demain », « dans 3 jours »: when something is, from today."""
+    n = int(n)
+    return {0: "aujourd'hui", 1: "demain"}.get(n, f"dans {n} jours")
+
+
+def days_text(n: int) -> str:
+    """« 1 jour », « 7 jours »."""
+    n = int(n)
+    return f"{n} jour{'s' if abs(n) > 1 else ''}"
+
+
 def hours_text(hours: float) -> str:
     """``10 h 30`` from 10.5."""
     minutes = int(round(hours * 60))

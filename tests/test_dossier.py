@@ -156,8 +156,8 @@ def test_the_file_shows_the_sectors_rules_and_the_follow_up(tmp_path):
     assert t["Règles de la branche"] == [
         ["Heures sur 12 mois", "8 h : CDI intermittent à proposer au-delà de 500 h"],
         ["DPAE", "non renseignée"],
-        ["Visite médicale", "expire le 10/12/2026, dans 13 jour(s)"],
-        ["Formation Lindt", "expire le 20/12/2026, dans 23 jour(s)"]]
+        ["Visite médicale", "expire le 10/12/2026, dans 13 jours"],
+        ["Formation Lindt", "expire le 20/12/2026, dans 23 jours"]]
     assert t["Missions à venir : suivi"] == [
         ["M2", "28/11/2026", "Proposée", "proposée le 20/11/2026", "Envoyé", "Relancé le 25/11/2026", "Commandé"]]
     assert {"contrat.delai_acceptation", "contrat.dpae", "dossier.visite_a_renouveler",

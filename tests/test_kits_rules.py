@@ -63,7 +63,7 @@ def test_order_to_correct(cells, extra, expected):
      "propre, puis passez le statut à « Livré »."),
     ({"Date": "11/11/2026", "Kit statut": ""},
      "Missions!S2 : la mission M1 commence demain (11/11/2026) et son kit « KIT-A » n'est pas "
-     "livré (statut « vide »). Relancez le logisticien ou organisez une remise en main "
+     "livré (aucun Kit statut). Relancez le logisticien ou organisez une remise en main "
      "propre, puis passez le statut à « Livré »."),
     ({"Date": "11/11/2026", "Kit statut": "Livré"}, None),
     ({"Date": "12/11/2026"}, None),  # the day after tomorrow

@@ -43,8 +43,8 @@ def test_not_sent_in_time_message():
     [f] = findings(mandate_rules.not_sent_in_time, {"Date": "25/11/2026", "Mandat": "Généré"})
     assert (f.rule, f.severity, f.cell, f.key) == ("mandat.non_envoye", "alerte", "Missions!P2", "M0001")
     assert f.message == (
-        "Missions!P2 : mandat « Généré » alors que la mission du 25/11/2026 au magasin C001 est dans 5 jour(s) "
-        "et que le magasin veut le mandat 7 jour(s) avant ; générez-le et envoyez-le (backoffice mandates --send).")
+        "Missions!P2 : mandat « Généré » alors que la mission du 25/11/2026 au magasin C001 est dans 5 jours "
+        "et que le magasin veut le mandat 7 jours avant ; envoyez-le (backoffice mandates --send).")
 
 
 @pytest.mark.parametrize("mission, fires", [
@@ -66,7 +66,7 @@ def test_not_acknowledged_message():
     [f] = findings(mandate_rules.not_acknowledged, {"Date": "21/11/2026", "Mandat": "Envoyé"})
     assert (f.rule, f.severity) == ("mandat.non_accuse", "erreur")
     assert f.message == (
-        "Missions!P2 : mandat « Envoyé », non accusé par le magasin C001, pour une mission dans 1 jour(s) "
+        "Missions!P2 : mandat « Envoyé », non accusé par le magasin C001, pour une mission demain "
         "(21/11/2026) ; appelez le magasin pour confirmer la réception, puis mettez Mandat à « Accusé ».")
 
 

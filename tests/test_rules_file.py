@@ -109,7 +109,7 @@ def test_without_the_dpae_column_the_rule_is_off():
 
 @pytest.mark.parametrize("visit, mission, expected", [
     ("10/12/2024", {},
-     [("Salariés!M2", "la visite médicale de S0001 (Léa Martin) expire le 10/12/2026 (dans 13 jour(s)) et des "
+     [("Salariés!M2", "la visite médicale de S0001 (Léa Martin) expire le 10/12/2026 (dans 13 jours) et des "
                       "missions sont prévues : M0001 (29/11/2026). Programmez une visite avant le 10/12/2026.")]),
     ("10/01/2025", {}, []),  # expires in 44 days
     ("10/12/2024", {"Statut": "Réalisée", "Date": "26/11/2026"}, []),  # nothing planned
@@ -124,7 +124,7 @@ def test_a_medical_check_about_to_expire(visit, mission, expected):
 
 @pytest.mark.parametrize("trainings, mission, expected", [
     ([{"Valide jusqu'au": "15/12/2026"}], {},
-     [("Formations!E2", "la formation « Lindt » de S0001 (Léa Martin) expire le 15/12/2026 (dans 18 jour(s)) et des "
+     [("Formations!E2", "la formation « Lindt » de S0001 (Léa Martin) expire le 15/12/2026 (dans 18 jours) et des "
                         "missions de la marque sont prévues : M0001 (29/11/2026). Faites-la renouveler, puis "
                         "ajoutez la ligne dans Formations.")]),
     ([{"Valide jusqu'au": "15/12/2026"}, {"Date": "10/12/2026", "Valide jusqu'au": "31/12/2027"}], {}, []),

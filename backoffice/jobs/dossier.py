@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from rules.rule_support import in_days
 from rules.training import medical_expiry
 from sheets_sync.a1 import split_a1
 from sheets_sync.errors import InputError
@@ -68,12 +69,12 @@ def _sector_rows(data: WorkbookData, ctx: JobContext, matricule: str, mine: pd.D
     if pd.notna(visit):
         expiry = medical_expiry(pd.Series([visit]), check.medical_months).iloc[0]
         if today <= expiry <= today + pd.Timedelta(days=check.expiry_warning_days):
-            rows.append(["Visite médicale", f"expire le {_date(expiry)}, dans {(expiry - today).days} jour(s)"])
+            rows.append(["Visite médicale", f"expire le {_date(expiry)}, {in_days((expiry - today).days)}"])
     trainings = data["Formations"].df
     for _, r in trainings[(trainings["Matricule"] == matricule) & trainings["Valide jusqu'au"].notna()].iterrows():
         ends = r["Valide jusqu'au"]
         if today <= ends <= today + pd.Timedelta(days=check.expiry_warning_days):
-            rows.append([f"Formation {r['Marque']}", f"expire le {_date(ends)}, dans {(ends - today).days} jour(s)"])
+            rows.append([f"Formation {r['Marque']}", f"expire le {_date(ends)}, {in_days((ends - today).days)}"])
     return rows
 
 
