@@ -22,7 +22,7 @@ from sheets_sync.errors import BackofficeError
 
 from .jobs.runner import RegionOutcome, run_regions
 from .render import jsonable, table, wrapped
-from .settings import Region, Settings, load_settings
+from .settings import Region, Settings, check_region_code, load_settings
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -85,6 +85,7 @@ def workbook_region(settings: Settings, path: Path, codes: Sequence[str] = ()) -
         known = [r for r in settings.regions if r.code.casefold() == codes[0].casefold()]
         if known:
             return dataclasses.replace(known[0], workbook=str(path), spreadsheet="")
+        check_region_code(codes[0], "--region")
         return Region(code=codes[0].upper(), name=codes[0], workbook=str(path))
     code = re.sub(r"[^A-Z0-9]", "", unicodedata.normalize("NFKD", path.stem).upper())[:REGION_CODE_MAX] or "REGION"
     return Region(code=code, name=path.stem, workbook=str(path))

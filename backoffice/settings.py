@@ -5,7 +5,9 @@ Loaded into frozen dataclasses. An unknown key anywhere is a :class:`ConfigError
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import re
 import sys
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -324,22 +326,90 @@ _SECTION_CLASSES = {
 }
 
 
+# Numbers a setting may take: ``(name.key or key suffix): (lowest, highest)``; any other number lies
+# within ±1e9 (a typo of nine zeros is refused rather than run for days).
+_RANGES = {"sheets.requests_per_minute": (1, 100_000), "suggest.fairness_cap": (-1, 1_000),
+           "days": (0, 3_660), "_days": (0, 3_660), "_s": (0.1, 86_400), "max_retries": (0, 100), "_hours": (0, 10_000),
+           "_minutes": (0, 10_080), "_mb": (1, 100_000)}
+
+
+def _figure(value: float) -> str:
+    """``1 000 000 000``, ``0,1``: a bound as a person reads it."""
+    text = f"{value:,.10g}" if abs(value) < 1e15 else f"{value:g}"
+    return text.replace(",", " ").replace(".", ",")
+
+
+def _positive(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+
+
+def _check_table(setting: str, table: Mapping, where: str) -> None:
+    """The tables of figures: their keys and values as the rules will read them."""
+    if setting == "check.km_min_rates":
+        for day, rate in table.items():
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(day)) or not _positive(rate):
+                raise ConfigError(f'{where} : « {day} » = « {rate} » ; attendu "AAAA-MM-JJ" = taux en €/km.')
+    elif setting == "check.km_scale":
+        for power, rate in table.items():
+            if not str(power).isdigit() or not _positive(rate):
+                raise ConfigError(f'{where} : « {power} » = « {rate} » ; attendu "CV" = taux en €/km, ex. "5" = 0.636.')
+    elif setting == "check.meal_ceilings":
+        for year, kinds in table.items():
+            if not re.fullmatch(r"\d{4}", str(year)) or not isinstance(kinds, Mapping) or not all(
+                    _positive(v) for v in kinds.values()):
+                raise ConfigError(f'{where} : « {year} » ; attendu "AAAA" = {{ restaurant = 21.40, '
+                                  '"extérieur" = 10.40, "sur place" = 7.50 }.')
+
+
+def _range_of(name: str, key: str) -> tuple[float, float]:
+    if f"{name}.{key}" in _RANGES:
+        return _RANGES[f"{name}.{key}"]
+    for suffix, bounds in _RANGES.items():
+        if suffix.startswith("_") and key.endswith(suffix) or key == suffix:
+            return bounds
+    return (-1e9, 1e9)
+
+
 def _coerce(cls, name: str, key: str, value: Any, where: str):
     target = {f.name: f for f in fields(cls)}[key]
     default = target.default if target.default is not dataclasses.MISSING else None
+    if default is None and target.default_factory is not dataclasses.MISSING:
+        default = target.default_factory()
+    bad = f"{where} : valeur « {str(value)[:60]} » invalide pour {name}.{key}"
     try:
         if isinstance(default, bool):
             if isinstance(value, str):
                 return value.strip().lower() in ("1", "true", "oui", "yes")
+            if not isinstance(value, (bool, int)):
+                raise ValueError
             return bool(value)
-        if isinstance(default, int) and not isinstance(default, bool):
-            return int(value)
-        if isinstance(default, float):
-            return float(str(value).replace(",", "."))
+        if isinstance(default, (int, float)):
+            if isinstance(value, (list, dict, bool)):
+                raise ValueError
+            number = float(str(value).replace(",", "."))
+            low, high = _range_of(name, key)
+            if not math.isfinite(number) or not low <= number <= high:
+                raise ConfigError(f"{bad} : attendu un nombre de {_figure(low)} à {_figure(high)}.")
+            if isinstance(default, int):
+                if not number.is_integer():
+                    raise ValueError
+                return int(number)
+            return number
         if isinstance(default, str):
+            if isinstance(value, (list, dict)):
+                raise ValueError
             return str(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{where} : valeur « {value} » invalide pour {name}.{key}.") from None
+        if isinstance(default, Mapping):
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"{bad} : attendu une table [{name}.{key}].")
+            _check_table(f"{name}.{key}", value, f"{where} : [{name}.{key}]")
+            return dict(value)
+        if isinstance(default, tuple):
+            if not isinstance(value, (list, tuple)) or len(value) != len(default):
+                raise ConfigError(f"{bad} : attendu une liste de {len(default)} valeurs, comme {list(default)}.")
+            return tuple(int(v) for v in value)
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"{bad}.") from None
     return value
 
 
@@ -352,6 +422,9 @@ def _section(cls, name: str, values: Mapping[str, Any], where: str):
                 f"{where} : clé inconnue « {name}.{key} ». Clés possibles : {', '.join(sorted(known))}."
             )
         if name == "check" and key == "rules":
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"{where} : check.rules doit être une table, par exemple "
+                                  '[check.rules] "frais.recu_tardif" = "off".')
             for rule, level in value.items():
                 if level not in ("off", "erreur", "alerte"):
                     raise ConfigError(
@@ -363,7 +436,16 @@ def _section(cls, name: str, values: Mapping[str, Any], where: str):
     return out
 
 
+def check_region_code(code: str, where: str) -> None:
+    """A region code names output folders and mandate references: letters, digits, - and _."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,19}", code):
+        raise ConfigError(f"{where} : code de région « {code[:40]} » invalide : des lettres, des chiffres, - ou _ "
+                          "(20 au plus), car il nomme les dossiers de sortie. Ex. : IDF, BRE, DR1.")
+
+
 def _region(values: Mapping[str, Any], where: str) -> Region:
+    if not isinstance(values, Mapping):
+        raise ConfigError(f"{where} : chaque région est une table [[regions]] avec code = \"…\" ; trouvé « {values} ».")
     known = {f.name for f in fields(Region)}
     for key in values:
         if key not in known:
@@ -372,6 +454,9 @@ def _region(values: Mapping[str, Any], where: str) -> Region:
             )
     if not values.get("code"):
         raise ConfigError(f"{where} : une région sans « code ».")
+    if isinstance(values.get("headers"), Mapping):
+        _check_renames("headers", values["headers"], where)
+    check_region_code(str(values["code"]), where)
     return Region(**{k: (str(v) if isinstance(v, (int, float)) else v) for k, v in values.items()})
 
 
@@ -383,8 +468,17 @@ def _merge(base: dict, extra: Mapping, where: str) -> dict:
                 f"{where} : section inconnue « {key} ». Sections possibles : {', '.join(sorted(_SECTIONS) )}."
             )
         if key == "regions":
+            if not isinstance(value, list):
+                raise ConfigError(f"{where} : les régions s'écrivent [[regions]] (une table par région), "
+                                  f"pas « regions = … ».")
             out[key] = list(value)
-        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            continue
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where} : « {key} » doit être une section [{key}], pas une valeur "
+                              f"ou une liste [[{key}]].")
+        if key in ("headers", "tabs"):
+            _check_renames(key, value, where)
+        if isinstance(out.get(key), dict):
             merged = dict(out[key])
             for k, v in value.items():
                 if isinstance(v, dict) and isinstance(merged.get(k), dict):
@@ -397,14 +491,50 @@ def _merge(base: dict, extra: Mapping, where: str) -> dict:
     return out
 
 
+def _check_renames(key: str, value: Mapping, where: str) -> None:
+    """``[tabs]`` maps a tab to its name, ``[headers.<tab>]`` a header to its name: texts only."""
+    tables = value.values() if key == "headers" else [value]
+    if key == "headers" and not all(isinstance(t, Mapping) for t in tables):
+        raise ConfigError(f"{where} : [headers] s'écrit par onglet, par exemple [headers.Missions] "
+                          '"Date" = "Date mission".')
+    for table in tables:
+        for name, renamed in table.items():
+            if not isinstance(renamed, str):
+                raise ConfigError(f"{where} : [{key}] « {name} » = « {renamed} » : attendu un texte entre "
+                                  'guillemets, par exemple "Code postal" = "CP".')
+
+
+_TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
 def _read_toml(path: Path) -> dict:
+    """A config file as a dict, or a French ConfigError naming the file (and the line and column of
+    a syntax error)."""
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read(2_000_001)
     except FileNotFoundError:
         raise ConfigError(f"Fichier de configuration introuvable : {path}") from None
+    except OSError as err:
+        raise ConfigError(f"{path} : fichier de configuration illisible ({err.strerror}).") from None
+    if len(data) > 2_000_000:
+        raise ConfigError(f"{path} : fichier de configuration de plus de 2 Mo : ce n'est pas une configuration.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} : le fichier n'est pas du texte UTF-8 (enregistrez-le en UTF-8, "
+                          "par exemple avec le Bloc-notes : Enregistrer sous, Encodage UTF-8).") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path} : TOML illisible ({err}).") from None
+        found = _TOML_WHERE.search(str(err))
+        at = f" ligne {found.group(1)}, colonne {found.group(2)}" if found else ""
+        raise ConfigError(
+            f"{path} :{at} : syntaxe TOML invalide ({_TOML_WHERE.sub('', str(err)).strip()}). Un nom avec "
+            'un accent ou un espace s\'écrit entre guillemets : [regions.headers."Salariés"], "Code postal" = "CP".'
+        ) from None
+    except RecursionError:
+        raise ConfigError(f"{path} : structure imbriquée trop profondément : ce n'est pas une configuration.") from None
 
 
 # Variables read directly by the code, not settings: the Sheets endpoint override and the

@@ -6,18 +6,16 @@ folder. Nothing is written when any of these files already exists.
 """
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 from sheets_sync.errors import BackofficeError
 
-from .settings import config_dir
+from .settings import check_region_code, config_dir
 from .workbook_file import write_workbook
 
 TEMPLATE_NAME = "mandat_fournisseur.docx"
 CONFIG_NAME = "backoffice.toml"
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
 
 
 def config_text(code: str, name: str) -> str:
@@ -49,6 +47,10 @@ name = "{name}"
 workbook = "workbooks/{code}.xlsx"   # or: spreadsheet = "<Google spreadsheet id>"
 officer_email = ""
 ivr_log = "ivr/{code}"               # folder where the IVR exports of the day are dropped
+# A header of yours that differs from the format's: map it once, the tab's name in quotes
+# (accents): the format's header = yours.
+# [regions.headers."Salariés"]
+# "Code postal" = "CP"
 '''
 
 
@@ -57,11 +59,7 @@ def init_workspace(directory: str | Path, code: str, name: str) -> dict[str, Pat
 
     Refuses (and writes nothing) when a file it would write is already there.
     """
-    if not _CODE.match(code):
-        raise BackofficeError(
-            f"Code de région « {code} » invalide : lettres, chiffres, - ou _ (20 au plus), "
-            "par exemple --region BRE."
-        )
+    check_region_code(code, "--region")
     root = Path(directory)
     if root.exists() and not root.is_dir():
         raise BackofficeError(f"{root} n'est pas un dossier.")

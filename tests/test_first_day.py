@@ -60,7 +60,7 @@ def test_init_never_overwrites_and_writes_nothing_then(tmp_path):
 def test_a_bad_region_code_is_refused(tmp_path):
     result = invoke("init", tmp_path, "--region", "../x")
     assert result.exit_code == 2
-    assert "Code de région « ../x » invalide" in result.output
+    assert "code de région « ../x » invalide" in result.output
 
 
 def test_mandates_refuse_without_the_agency_and_write_no_file(tmp_path):
