@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from sheets_sync.errors import InputError
+
+from .csv_input import csv_problem, csv_rows
 from sheets_sync.parsing import norm, phone_or_empty
 
 DATE = "date_appel"
@@ -118,7 +120,7 @@ def _split_header(first_line: str, name: str) -> tuple[str, list[str]]:
     """The delimiter whose header holds every required column, and that header."""
     best: tuple[str, list[str]] = (";", [])
     for delimiter in (";", ","):
-        header = next(csv.reader([first_line], delimiter=delimiter))
+        header = next(csv_rows([first_line], name, delimiter), [])
         keys = [_header_key(h) for h in header]
         if all(col in keys for col in REQUIRED):
             return delimiter, keys
@@ -235,7 +237,8 @@ def _read_stream(fh, path: Path, name: str) -> IvrLog:
                 parsed.append(_parse_chunk(pending, len(lines) - len(pending), bad_dates))
                 pending = []
     except csv.Error as err:
-        raise InputError(f"{name}, ligne {first + 1 + reader.line_num} : CSV illisible ({err}).") from None
+        raise InputError(f"{name}, ligne {first + 1 + reader.line_num} : CSV illisible, {csv_problem(err)}. "
+                         "Corrigez le fichier ou demandez un nouvel export au SVI.") from None
     parsed.append(_parse_chunk(pending, len(lines) - len(pending), bad_dates))
     times = pd.Series(np.concatenate(parsed) if parsed else np.array([], dtype="datetime64[ns]"))
     raw = pd.DataFrame({"line": pd.Series(lines, dtype="int64"),

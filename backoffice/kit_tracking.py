@@ -7,7 +7,6 @@ reported with its line number and left out; the others are returned.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -15,6 +14,8 @@ from pathlib import Path
 
 from rules.kits import TRACKING_STATUSES
 from sheets_sync.errors import InputError
+
+from .csv_input import csv_rows
 from sheets_sync.parsing import CellError, norm, parse_date
 
 COLUMNS = ("N° commande", "Statut", "N° suivi", "Date")
@@ -72,7 +73,7 @@ def read_tracking(path: str | Path) -> tuple[list[TrackingLine], list[Rejected]]
     if not first:
         raise InputError(f"{path.name} : fichier de suivi vide (attendu l'en-tête {' ; '.join(COLUMNS)}).")
     delimiter = ";" if ";" in first or "," not in first else ","
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    rows = list(csv_rows(io.StringIO(text, newline=""), path.name, delimiter))
     header = [norm(h) for h in rows[0]]
     index = {}
     for column in COLUMNS:

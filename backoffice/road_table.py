@@ -3,12 +3,13 @@ or Valhalla server), ``from`` a Matricule, ``to`` a Code magasin. Read by the su
 rules get a plain ``{(matricule, store): km}``."""
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
 from sheets_sync.errors import InputError
 from sheets_sync.parsing import CellError, parse_number
+
+from .csv_input import csv_rows
 
 MAX_BYTES = 50_000_000
 HEADER = ("from", "to", "km", "minutes")
@@ -22,7 +23,7 @@ def read_road_table(path: str | Path) -> dict[tuple[str, str], float]:
     if path.stat().st_size > MAX_BYTES:
         raise InputError(f"{path} : table des distances de plus de {MAX_BYTES // 1_000_000} Mo, refusée.")
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    rows = list(csv_rows(io.StringIO(text, newline=""), str(path), ";"))
     if not rows or tuple(c.strip().lower() for c in rows[0][:4]) != HEADER:
         raise InputError(f"{path} ligne 1 : en-tête attendu « from;to;km;minutes ».")
     out: dict[tuple[str, str], float] = {}

@@ -20,7 +20,7 @@ from .table import CellChange, Highlight
 
 JOURNAL_HEADER = list(JOURNAL.names)
 ANOMALIES_HEADER = list(ANOMALIES.names)
-CELL_MAX = 50000  # characters in one Google Sheets cell: a longer text fails the whole write
+CELL_MAX = 32767  # characters in one cell: Excel's limit (a longer text is cut there on opening), below Google's 50,000
 _CUT = " […]"
 
 

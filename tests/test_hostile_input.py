@@ -177,3 +177,19 @@ def test_files_for_colleagues_follow_the_umask(tmp_path):
         assert made.stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(old)
+
+
+@pytest.mark.parametrize("command, content", [
+    (["presence", "--ivr-log"], "date_appel;numero_appelant;code_saisi;resultat" + "x" * 140_000 + "\n"),
+    (["presence", "--ivr-log"], "date_appel;numero_appelant;code_saisi;resultat\n27/11/2026 07:50;06;" + "1" * 200_000
+     + ";OK\n"),
+    (["kits", "import"], "N° commande;Statut;N° suivi;Date\nK-IDF-M1;Livré;" + "T" * 204_800 + ";27/11/2026\n"),
+])
+def test_an_oversized_field_in_a_dropped_csv_is_a_french_message(tmp_path, command, content):
+    book = write_xlsx(tmp_path / "IDF.xlsx", make_tabs())
+    dropped = tmp_path / "fichier.csv"
+    dropped.write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--workbook", book, "--now", "2026-11-27 08:00", *command, str(dropped)])
+    assert result.exit_code == 2, result.output
+    assert "fichier.csv, ligne" in result.output and "un champ de plus de 128 Ko" in result.output
+    assert "Traceback" not in result.output and "field larger" not in result.output
