@@ -40,8 +40,11 @@ def _reader(ctx: RuleContext) -> list[Finding]:
 @rule(RULE_UNREADABLE, ALL_TABS, ERREUR)
 def unreadable_cell(ctx: RuleContext):
     """Cellule illisible : une date, une heure, un montant, un nombre, un code postal, un
-    téléphone, un e-mail ou un oui/non qui ne se lit pas (ex. « 31/02/2026 »). La ligne est
-    ignorée par tous les traitements tant que la cellule n'est pas corrigée."""
+    téléphone, un e-mail ou un oui/non qui ne se lit pas (ex. « 31/02/2026 »). Si la ligne ne
+    peut servir sans elle (la clé, une date, une heure, un montant ou un texte obligatoire, une
+    colonne d'un traitement), elle est ignorée tant que la cellule n'est pas corrigée ; sinon
+    (un téléphone, un e-mail, un code postal, un nombre, une date facultative) la cellule est
+    lue comme vide et la ligne sert aux traitements qui n'en ont pas besoin."""
     return _reader(ctx)
 
 

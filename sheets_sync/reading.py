@@ -68,6 +68,12 @@ def read_table(
     columns, added = match_headers(spec, raw.title, header_row, overrides)
     types = {c.name: c.type for c in spec.columns}
     mandatory = {c.name for c in spec.columns if c.mandatory}
+    # an unreadable cell costs its row only where the row cannot be used without it: the key, a
+    # job's column (never written over blindly), a required date, time, amount or text; elsewhere
+    # (a phone, an e-mail, a postal code, a number, a list, an optional date) the cell reads as
+    # blank, with its finding, and the row goes on (an employee with an odd phone is still suggested)
+    essential = {c.name for c in spec.columns
+                 if c.name == spec.key or c.job or (c.mandatory and c.type in (DATE, TIME, AMOUNT, TEXT))}
     findings: list[Finding] = []
     data: dict[str, list] = {name: [] for name in columns}
     key_col = spec.key
@@ -111,10 +117,14 @@ def read_table(
                     parsed = _Unreadable(str(err))
             if parsed.__class__ is _Unreadable:
                 ref = cell_ref(raw.title, number, index)
+                dropped = name in essential or name not in types
                 located.append((number, index, Finding(
                     RULE_UNREADABLE, ERREUR, raw.title, ref, _key_text(raw.rows[number - 1], columns, key_col),
-                    f"{ref} : {parsed.message}. Corrigez la cellule ; la ligne est ignorée en attendant.", name)))
-                bad_rows.add(number)
+                    f"{ref} : {parsed.message}. Corrigez la cellule ; "
+                    + ("la ligne est ignorée en attendant." if dropped else "elle est lue comme vide en attendant."),
+                    name)))
+                if dropped:
+                    bad_rows.add(number)
                 parsed = empty
             out.append(parsed)
         if name in mandatory:

@@ -100,10 +100,11 @@ def test_unknown_matricule_is_an_input_error():
     assert outcome.error == "Matricule « S0999 » introuvable dans l'onglet Salariés."
 
 
-def test_an_unreadable_employee_row_is_reported():
+def test_an_unreadable_phone_is_reported_and_the_file_still_shown():
     outcome, _ = file_of(employees=[{"Téléphone": "12"}])
     [result] = outcome.results
-    assert [f.cell for f in result.findings] == ["Salariés!D2"]
+    phone = [f for f in result.findings if f.cell == "Salariés!D2"]
+    assert len(phone) == 1 and "elle est lue comme vide en attendant" in phone[0].message
     assert result.needs_attention
 
 

@@ -1,5 +1,6 @@
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from sheets_sync import ChangeSet, MemoryBackend, Workbook, WorkbookError
@@ -182,3 +183,17 @@ def test_a_real_date_or_time_cell_already_holding_the_value_is_not_rewritten(col
     missions = Workbook(MemoryBackend(tabs)).load()["Missions"]
     assert missions.change("M0001", column, new) is None
     assert missions.change("M0001", column, "30/11/2026" if "le" in column else "08:58") is not None
+
+
+def test_an_unreadable_phone_keeps_its_employee_an_unreadable_key_or_date_drops_its_row():
+    tabs = make_tabs(employees=[{"Matricule": "S0001", "Téléphone": "06 45 12 78"},
+                                {"Matricule": "S0002", "Téléphone": "06 12 34 56 79", "Visite médicale": "31/02/2026"}],
+                     missions=[{"N° mission": "M1", "Date": "31/11/2026"}, {"N° mission": "M2"}])
+    data = Workbook(MemoryBackend(tabs)).load()
+    employees = data["Salariés"].df
+    assert list(employees.index) == ["S0001", "S0002"]  # still in every job that does not need the phone
+    assert employees.at["S0001", "Téléphone"] == "" and pd.isna(employees.at["S0002", "Visite médicale"])
+    assert list(data["Missions"].df.index) == ["M2"]  # a mission without a readable date cannot be used
+    cells = {f.cell: f.message for f in data.findings}
+    assert cells["Salariés!D2"].endswith("elle est lue comme vide en attendant.")
+    assert cells["Missions!G2"].endswith("la ligne est ignorée en attendant.")
