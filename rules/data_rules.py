@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sheets_sync.findings import ERREUR, Finding
+from sheets_sync.findings import ALERTE, ERREUR, Finding
 from sheets_sync.parsing import format_time, norm
-from sheets_sync.reading import RULE_DUPLICATE, RULE_REQUIRED, RULE_UNREADABLE
+from sheets_sync.reading import RULE_DUPLICATE, RULE_HEADER, RULE_REQUIRED, RULE_UNREADABLE
 
 from .registry import RuleContext, rule
 from .rule_support import day, employee_label, hours_text, live_missions, norm_series
@@ -35,6 +35,16 @@ def _unknown_reference(ctx: RuleContext, column: str, target: str, what: str,
 def _reader(ctx: RuleContext) -> list[Finding]:
     """What the reader found under the running rule's id."""
     return [f for f in ctx.data.findings if f.rule == ctx.rule.id]
+
+
+@rule(RULE_HEADER, ALL_TABS, ALERTE)
+def header_to_declare(ctx: RuleContext):
+    """Un en-tête de la ligne 1 n'est pas du format alors qu'une colonne facultative manque et
+    qu'il lui ressemble (« CP » pour « Code postal », « Date mission » pour « Date ») : le
+    message donne les lignes à coller dans la configuration ([headers."Onglet"]) ; en attendant
+    la colonne est lue vide. Une colonne obligatoire introuvable arrête la région, avec la même
+    suggestion, pour tous les onglets en une fois."""
+    return _reader(ctx)
 
 
 @rule(RULE_UNREADABLE, ALL_TABS, ERREUR)

@@ -1,6 +1,8 @@
 """Typed reading per the contract: headers matched, cells parsed, bad cells become findings."""
 from __future__ import annotations
 
+import difflib
+import re
 from typing import Mapping
 
 import numpy as np
@@ -9,7 +11,7 @@ import pandas as pd
 from .a1 import cell_ref
 from .backend import RawTab
 from .errors import WorkbookError
-from .findings import ERREUR, Finding
+from .findings import ALERTE, ERREUR, Finding
 from .parsing import EMPTY, PARSERS, CellError, is_empty, norm, parse_text
 from .schema import AMOUNT, DATE, NUMBER, TEXT, TIME, TabSpec
 from .table import ROW, Table
@@ -18,6 +20,34 @@ from .table import ROW, Table
 RULE_UNREADABLE = "donnees.cellule_illisible"
 RULE_REQUIRED = "donnees.champ_obligatoire"
 RULE_DUPLICATE = "donnees.cle_en_double"
+RULE_HEADER = "donnees.entete_a_declarer"
+
+
+def _initials(text: str) -> str:
+    return "".join(word[0] for word in re.split(r"[\s'_-]+", norm(text)) if word)
+
+
+def closest_header(column: str, unknown: list[str]) -> str | None:
+    """The header of ``unknown`` that most likely stands for the contract's ``column``: its
+    initials (« CP » for « Code postal »), a header that holds the column's name or is held in
+    it (« Date mission » for « Date »), else the closest spelling (difflib, ≥ 0.75)."""
+    target = norm(column)
+    squeezed = {h: re.sub(r"[\s.'_-]+", "", norm(h)) for h in unknown}
+    for header, flat in squeezed.items():
+        if len(flat) >= 2 and flat == _initials(column):
+            return header
+    for header in unknown:
+        words, text = set(norm(header).split()), norm(header)
+        if target in words or (len(text) >= 4 and text in target.split()) or (
+                len(target.split()) > 1 and target in text):
+            return header
+    close = difflib.get_close_matches(target, [norm(h) for h in unknown], n=1, cutoff=0.75)
+    return next((h for h in unknown if close and norm(h) == close[0]), None)
+
+
+def mapping_lines(tab: str, column: str, header: str) -> str:
+    """The TOML lines that map a header of the sheet onto the contract's column, keys quoted."""
+    return f'[headers."{tab}"] puis "{column}" = "{header}"'
 
 
 def match_headers(
@@ -45,12 +75,20 @@ def match_headers(
     missing = [c for c in spec.columns if c.name not in columns]
     required = [c.name for c in missing if c.required]
     if required:
+        unknown = [h for h in found if norm(h) not in wanted]
+        hints = []
+        for name in required:
+            guess = closest_header(name, unknown)
+            if guess:
+                hints.append(f"« {guess} » → « {name} » ? ajoutez à la configuration : {mapping_lines(spec.name, name, guess)}")
         shown = ", ".join(f"« {overrides.get(n, n)} »" for n in required)
         raise WorkbookError(
             f"Onglet « {title} » : colonne obligatoire {shown} introuvable. "
             f"En-têtes trouvés en ligne 1 : {', '.join(found) or '(aucun)'}. "
-            "Ajoutez la colonne ou déclarez son nom dans la configuration (headers) ; "
-            "format des onglets : docs/workbook.md."
+            + (" ; ".join(hints) + "." if hints else
+               "Ajoutez la colonne ou déclarez son nom dans la configuration ([headers.\"Onglet\"] puis "
+               '"Nom du format" = "Votre en-tête").')
+            + " Format des onglets : docs/workbook.md."
         )
     added = [c.name for c in missing if c.job or spec.owned]
     next_index = max([len(header_row)] + list(columns.values())) + 1
@@ -60,12 +98,34 @@ def match_headers(
     return columns, added
 
 
+def header_findings(spec: TabSpec, title: str, columns: Mapping[str, int]) -> list[Finding]:
+    """An optional column of the format the sheet lacks while one of its unknown headers likely
+    stands for it (« CP » for « Code postal »): an alerte on that header, with the lines to paste."""
+    known = set(spec.names)
+    unknown = [name for name in columns if name not in known]
+    out = []
+    for col in spec.columns:
+        if col.name in columns or col.job:
+            continue
+        guess = closest_header(col.name, unknown)
+        if guess is None:
+            continue
+        unknown.remove(guess)
+        ref = cell_ref(title, 1, columns[guess])
+        out.append(Finding(RULE_HEADER, ALERTE, title, ref, "", (
+            f"{ref} : l'en-tête « {guess} » n'est pas du format et la colonne « {col.name} » manque : si c'est elle, "
+            f"ajoutez à la configuration {mapping_lines(spec.name, col.name, guess)} ; en attendant elle est lue vide."),
+            "", guess))
+    return out
+
+
 def read_table(
     spec: TabSpec, raw: RawTab, overrides: Mapping[str, str] | None = None
 ) -> Table:
     """Parse one raw tab into a :class:`Table`; unreadable rows become findings."""
     header_row = raw.rows[0] if raw.rows else []
     columns, added = match_headers(spec, raw.title, header_row, overrides)
+    findings: list[Finding] = header_findings(spec, raw.title, columns)
     types = {c.name: c.type for c in spec.columns}
     mandatory = {c.name for c in spec.columns if c.mandatory}
     # an unreadable cell costs its row only where the row cannot be used without it: the key, a
@@ -74,7 +134,6 @@ def read_table(
     # blank, with its finding, and the row goes on (an employee with an odd phone is still suggested)
     essential = {c.name for c in spec.columns
                  if c.name == spec.key or c.job or (c.mandatory and c.type in (DATE, TIME, AMOUNT, TEXT))}
-    findings: list[Finding] = []
     data: dict[str, list] = {name: [] for name in columns}
     key_col = spec.key
     seen_keys: dict[str, list[int]] = {}

@@ -72,6 +72,7 @@ class Workbook:
         tables: dict[str, Table] = {}
         findings: list[Finding] = []
         missing: set[str] = set()
+        problems: list[str] = []  # every tab's missing required columns, said in one go
         for name in wanted:
             title = self.titles[name]
             tab = raw.get(title)
@@ -86,9 +87,16 @@ class Workbook:
                         "Créez-le ou déclarez son nom dans la configuration (tabs) ; format des "
                         "onglets : docs/workbook.md."
                     )
-            table = read_table(SPECS[name], tab, self.headers.get(name))
+            try:
+                table = read_table(SPECS[name], tab, self.headers.get(name))
+            except WorkbookError as err:
+                problems.append(str(err))
+                continue
             tables[name] = table
             findings.extend(table.findings)
+        if problems:
+            raise WorkbookError(" ".join(problems) if len(problems) == 1 else
+                                f"{len(problems)} onglets à corriger : " + " | ".join(problems))
         return WorkbookData(tables, findings, self.backend.grid_cells(), missing)
 
     def apply(self, changes: ChangeSet, now: dt.datetime) -> ApplyReport:

@@ -197,3 +197,41 @@ def test_an_unreadable_phone_keeps_its_employee_an_unreadable_key_or_date_drops_
     cells = {f.cell: f.message for f in data.findings}
     assert cells["Salariés!D2"].endswith("elle est lue comme vide en attendant.")
     assert cells["Missions!G2"].endswith("la ligne est ignorée en attendant.")
+
+
+def test_headers_are_mapped_in_one_go_with_the_lines_to_paste():
+    from sheets_sync.errors import WorkbookError
+
+    tabs = make_tabs()
+    for tab, ours, theirs in (("Missions", "Date", "Date mission"), ("Salariés", "Téléphone", "Tél"),
+                              ("Magasins", "Code postal", "CP"), ("Salariés", "Rayon km", "Rayon (km)")):
+        tabs[tab][0][tabs[tab][0].index(ours)] = theirs
+    with pytest.raises(WorkbookError) as err:
+        Workbook(MemoryBackend(tabs)).load()
+    message = str(err.value)
+    assert message.startswith("2 onglets à corriger")  # every tab at once, not one per run
+    assert '« Date mission » → « Date » ? ajoutez à la configuration : [headers."Missions"] puis "Date" = ' \
+           '"Date mission"' in message
+    assert 'colonne obligatoire « Téléphone » introuvable' in message
+    tabs["Missions"][0][tabs["Missions"][0].index("Date mission")] = "Date"
+    tabs["Salariés"][0][tabs["Salariés"][0].index("Tél")] = "Téléphone"
+    data = Workbook(MemoryBackend(tabs)).load()
+    hints = {f.cell: f.message for f in data.findings if f.rule == "donnees.entete_a_declarer"}
+    assert hints == {
+        "Magasins!E1": 'Magasins!E1 : l\'en-tête « CP » n\'est pas du format et la colonne « Code postal » manque : si '
+                       'c\'est elle, ajoutez à la configuration [headers."Magasins"] puis "Code postal" = "CP" ; en '
+                       'attendant elle est lue vide.',
+        "Salariés!L1": 'Salariés!L1 : l\'en-tête « Rayon (km) » n\'est pas du format et la colonne « Rayon km » '
+                       'manque : si c\'est elle, ajoutez à la configuration [headers."Salariés"] puis "Rayon km" = '
+                       '"Rayon (km)" ; en attendant elle est lue vide.'}
+
+
+@pytest.mark.parametrize("column, headers, guess", [
+    ("Code postal", ["CP", "Ville2"], "CP"), ("Date", ["Date mission"], "Date mission"),
+    ("Téléphone", ["Telephone portable"], "Telephone portable"), ("Email", ["E-mail"], "E-mail"),
+    ("Code postal", ["Commentaire libre"], None), ("Kit", ["Remarques"], None),
+])
+def test_the_closest_header(column, headers, guess):
+    from sheets_sync.reading import closest_header
+
+    assert closest_header(column, headers) == guess
