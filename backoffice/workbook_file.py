@@ -48,7 +48,8 @@ def _fill_tab(ws, spec: schema.TabSpec, records: list[dict[str, Any]]) -> None:
             widths[i] = max(widths[i], 10 if isinstance(v, (dt.date, dt.time)) else len(str(v)))
     for i, col in enumerate(spec.columns, 1):
         letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = min(max(widths[i - 1] + 3, 9), 45)
+        least = 12 if col.type in (schema.DATE, schema.TIME) else 9  # JJ/MM/AAAA never shows « ### »
+        ws.column_dimensions[letter].width = col.width or min(max(widths[i - 1] + 3, least), 45)
         fmt = FORMATS.get(col.type)
         if fmt:
             for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):

@@ -113,6 +113,9 @@ class WritePlan:
     # whole rows of the tabs the tool owns (Anomalies): title -> row number -> (values, as it was);
     # a row is replaced entirely, its values padded with "" to the tab's width
     rows: dict[str, dict[int, tuple[list[Any], list[Any]]]] = field(default_factory=dict)
+    # how an owned tab rewritten is laid out: title -> (column widths, column of links or 0, the cell
+    # each row from 2 links to); a backend that cannot lay out a tab ignores it
+    layouts: dict[str, tuple[list[int], int, list[str]]] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         """Whether there is nothing to write."""

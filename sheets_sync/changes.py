@@ -15,7 +15,7 @@ from .a1 import cell_ref, col_letter
 from .backend import TOOL_COLORS, CellWrite, FillWrite, RawTab, WritePlan
 from .parsing import cell_text, is_empty, norm, parse_text
 from .reading import match_headers
-from .schema import ANOMALIES, JOURNAL, SPECS
+from .schema import ANOMALIES, JOURNAL, LINKED, SPECS
 from .table import CellChange, Highlight
 
 JOURNAL_HEADER = list(JOURNAL.names)
@@ -388,6 +388,10 @@ class WritePlanner:
             line = values[i] if i < len(values) else []
             before = list(raw.rows[i + 1]) if raw and i + 1 < len(raw.rows) else []
             self.out.rows.setdefault(title, {})[i + 2] = (line[:width] + [""] * (width - len(line)), before)
+        spec = SPECS[canonical]
+        link = header.index(LINKED[canonical]) + 1 if canonical in LINKED else 0
+        self.out.layouts[title] = ([c.width or max(12, min(40, len(c.name) + 4)) for c in spec.columns], link,
+                                   [str(line[link - 1]) if link and len(line) >= link else "" for line in values])
         last = cell_ref(title, max(height + 1, 2), width)
         self.out.journal.append([self.stamp, task, title, "", "", f"{title}!A2:{last.split('!')[1]}",
                                  f"{len(old_rows)} lignes", f"{len(rows)} lignes"])

@@ -22,6 +22,7 @@ class Column:
     mandatory: bool = False  # every row must have a value (a finding otherwise)
     job: bool = False  # written by a job; created by the job when missing
     choices: tuple[str, ...] = ()
+    width: int = 0  # the tool's own tabs: the column's width when the tool lays the tab out (0: from its header)
 
 
 @dataclass(frozen=True)
@@ -193,11 +194,13 @@ ANOMALIES = TabSpec(
     "Anomalies",
     None,
     tuple(
-        Column(n)
-        for n in ("Gravité", "Règle", "Onglet", "Cellule", "Clé", "Message", "Détectée le")
+        Column(n, width=w)
+        for n, w in (("Gravité", 9), ("Règle", 30), ("Onglet", 14), ("Cellule", 20), ("Clé", 14), ("Message", 120),
+                     ("Détectée le", 12))
     ),
     owned=True,
 )
+LINKED = {"Anomalies": "Cellule"}  # the column of an owned tab whose cells link to the cell they name
 
 JOURNAL = TabSpec(
     "Journal",

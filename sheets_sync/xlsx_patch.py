@@ -582,6 +582,41 @@ def _add_sheet(parts: dict[str, bytes], title: str, header: list[str]) -> str:
     return name
 
 
+# what may follow <hyperlinks> in a worksheet (ECMA-376 order): the links go before the first of them
+_AFTER_LINKS = (b"printOptions", b"pageMargins", b"pageSetup", b"headerFooter", b"rowBreaks", b"colBreaks",
+                b"customProperties", b"cellWatches", b"ignoredErrors", b"smartTags", b"drawing", b"legacyDrawing",
+                b"legacyDrawingHF", b"picture", b"oleObjects", b"controls", b"webPublishItems", b"tableParts",
+                b"extLst")
+
+
+def lay_out(xml: bytes, widths: list[int], link_col: int, links: list[str]) -> bytes:
+    """An owned tab laid out for reading: its columns' widths, and each cell of column
+    ``link_col`` (from row 2) an internal hyperlink to the cell it names (« Missions!F12 »), not a
+    formula; the tab is the tool's, so both are rebuilt whole."""
+    m = re.search(rb"<((?:\w+:)?)worksheet\b", xml)
+    p = m.group(1) if m else b""
+    cols = b"<%bcols>%b</%bcols>" % (p, b"".join(
+        b'<%bcol min="%d" max="%d" width="%d" customWidth="1"/>' % (p, i, i, w) for i, w in enumerate(widths, 1)), p)
+    xml = re.sub(rb"<%bcols>.*?</%bcols>|<%bcols/>" % (p, p, p), b"", xml, flags=re.S)
+    data = re.search(rb"<%bsheetData\b" % p, xml)
+    xml = xml[:data.start()] + cols + xml[data.start():]
+    xml = re.sub(rb"<%bhyperlinks>.*?</%bhyperlinks>|<%bhyperlinks/>" % (p, p, p), b"", xml, flags=re.S)
+    entries = []
+    for row, target in enumerate(links, start=2):
+        found = re.fullmatch(r"(.+)!\$?([A-Z]{1,3})\$?(\d+)", target or "")
+        if not found or not link_col:
+            continue
+        tab = found.group(1).strip("'").replace("'", "''")
+        location = escape(f"'{tab}'!{found.group(2)}{found.group(3)}", {'"': "&quot;"}).encode()
+        entries.append(b'<%bhyperlink ref="%b%d" location="%b" display="%b"/>'
+                       % (p, _letters(link_col), row, location, escape(target, {'"': "&quot;"}).encode()))
+    if not entries:
+        return xml
+    block = b"<%bhyperlinks>%b</%bhyperlinks>" % (p, b"".join(entries), p)
+    after = re.search(rb"<%b(?:%b)\b|</%bworksheet>" % (p, b"|".join(_AFTER_LINKS), p), xml)
+    return xml[:after.start()] + block + xml[after.start():]
+
+
 def _recalc_on_open(book: bytes) -> bytes:
     """Ask the office suite to recompute formulas on open (their cached results may be stale)."""
     m = re.search(rb"<((?:\w+:)?)calcPr\b([^>]*?)/>", book)
@@ -652,6 +687,11 @@ def apply_plan(content: bytes, plan: WritePlan, label: str) -> tuple[bytes, dict
                     line[6] = formulas[line[5]]
         parts[part] = patch_sheet(parts[part], edits[title], styles, formulas, title)
         touched.add(part)
+    for title, (widths, link_col, links) in plan.layouts.items():
+        part = sheets.get(title)
+        if part is not None and part in parts:
+            parts[part] = lay_out(parts[part], widths, link_col, links)
+            touched.add(part)
     if styles.new_xfs or styles.new_fills or styles.new_fonts:
         parts["xl/styles.xml"] = styles.serialize()
         touched.add("xl/styles.xml")

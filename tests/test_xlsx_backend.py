@@ -476,3 +476,36 @@ def test_a_formula_replaced_in_a_job_column_is_journaled_as_its_text(tmp_path):
     wb.apply(changes, NOW)
     journal = openpyxl.load_workbook(path)["Journal"]
     assert [c.value for c in journal[2]][6] == '=CONCAT("S", "0001")'
+
+
+def test_the_anomalies_tab_is_laid_out_to_be_read_and_its_cells_link_to_the_cell(tmp_path):
+    from click.testing import CliRunner
+
+    from backoffice.cli import cli
+    from sheets_sync.xlsx_patch import lay_out
+
+    path = write_xlsx(tmp_path / "IDF.xlsx", make_tabs(missions=[{"N° mission": "M1", "Date": "26/11/2026"}]))
+    result = CliRunner().invoke(cli, ["--workbook", path, "--now", "2026-11-27 08:00", "check"])
+    assert result.exit_code == 1, result.output
+    book = openpyxl.load_workbook(path)
+    sheet = book["Anomalies"]
+    widths = {c: sheet.column_dimensions[c].width for c in "ABCDEFG"}
+    assert widths["F"] >= 100 and widths["B"] >= 25 and widths["D"] >= 18  # Message, Règle, Cellule readable
+    for (cell,) in sheet.iter_rows(min_row=2, min_col=4, max_col=4):
+        tab, ref = cell.value.split("!")
+        assert cell.hyperlink is not None and cell.hyperlink.location == f"'{tab}'!{ref}"  # a link, not a formula
+    again = CliRunner().invoke(cli, ["--workbook", path, "--now", "2026-11-27 08:00", "check"])
+    assert "Anomalies" not in again.output.split("Écriture")[-1] or "0 cellule" in again.output
+    # a tab name with a quote or a space is quoted in the link
+    xml = lay_out(b'<worksheet><sheetData/></worksheet>', [9, 9], 1, ["Notes de frais!F3", "d'x!A1", "pas une cellule"])
+    assert b'location="\'Notes de frais\'!F3"' in xml and b"location=\"'d''x'!A1\"" in xml
+    assert xml.count(b"<hyperlink ") == 2 and xml.index(b"<cols>") < xml.index(b"<sheetData/>")
+
+
+def test_init_date_columns_are_wide_enough_for_a_date(tmp_path):
+    from backoffice.workbook_file import write_workbook
+
+    path = tmp_path / "BRE.xlsx"
+    write_workbook(path, {}, owned_tabs=True)
+    sheet = openpyxl.load_workbook(path)["Missions"]
+    assert sheet.column_dimensions["G"].width >= 12  # Date
