@@ -12,10 +12,13 @@ import zipfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from rules.mandates import TAGS
+from rules.mandates import BRAND_TAGS, STORE_TAGS, TAGS
 from sheets_sync.errors import BackofficeError
 
 from .files import atomic_write
+
+TO_COMPLETE = "à compléter"
+COMPLETABLE = {*BRAND_TAGS, *STORE_TAGS, "mission_type", "mission_operation"}
 from .memory import RecordStore
 
 SIDECAR_NAME = "empreintes.json"
@@ -87,8 +90,12 @@ class MandateTemplate:
         from jinja2 import UndefinedError
 
         doc = DocxTemplate(io.BytesIO(self.blob))
+        # a field of an optional column left empty reads « à compléter » on the document, not a
+        # gap in a sentence (« La société , titulaire… »); its data and fingerprint stay as they are
+        shown = {k: TO_COMPLETE if k in COMPLETABLE and isinstance(v, str) and not v.strip() else v
+                 for k, v in context.items()}
         try:
-            doc.render(dict(context), jinja_env=self.env, autoescape=True)
+            doc.render(shown, jinja_env=self.env, autoescape=True)
         except UndefinedError as err:
             raise BackofficeError(
                 f"Le modèle de mandat {self.path} demande une donnée absente ({err.message}). "

@@ -52,3 +52,16 @@ def test_the_missing_optional_columns_read_as_blank(bare):
     assert "Code postal" not in stores.columns and stores.df.at["C001", "Code postal"] == ""
     assert missions.df["Pause"].isna().all() and missions.df["Kit"].eq("").all()
     assert "Adresse" not in openpyxl.load_workbook(bare)["Magasins"][1]  # nothing was added to the sheet
+
+
+def test_a_mandate_shows_a_missing_field_as_to_complete(bare, tmp_path, monkeypatch):
+    from tests.mandates_helpers import docx_text
+
+    set_agency_env(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--workbook", bare, "--now", "2026-11-27 08:00", "mandates"])
+    assert result.exit_code in (0, 1), result.output
+    [doc] = (tmp_path / "output" / "IDF" / "mandats").glob("*.docx")
+    text = docx_text(doc)
+    assert "La société à compléter, titulaire de la marque Lindt" in text
+    assert "La société ," not in text
