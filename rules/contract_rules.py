@@ -127,16 +127,16 @@ def late_cancellation(ctx: RuleContext):
     du contrat, préparation comprise). La date d'annulation est celle de la première
     vérification qui a vu la mission « Annulée » (mémoire statuts.json) ; l'alerte reste
     31 jours après la mission (réglage check.cancellation_days_shown), le temps de la paie."""
-    from .worktime import mission_hours, mission_instants
+    from .worktime import timed_missions
 
     check = ctx.settings.check
     m = ctx.data["Missions"].df
     m = m[(m["Statut"] == "Annulée") & (m["Salarié"] != "") & m["Date"].notna() & m["Début"].notna()
           & m["Fin"].notna() & (m["Date"] >= ctx.today - pd.Timedelta(days=check.cancellation_days_shown))]
-    first, last = mission_instants(m["Date"], m["Début"], m["Fin"])
-    hours = mission_hours(first, last, m["Pause"] if "Pause" in m else None, ctx.settings.worktime)["hours"]
+    timed = timed_missions(m, ctx.settings.worktime)
     out = []
-    for key, employee, date, start, begins, paid in zip(m.index, m["Salarié"], m["Date"], m["Début"], first, hours):
+    for key, employee, date, start, begins, paid in zip(m.index, m["Salarié"], m["Date"], m["Début"], timed["start"],
+                                                        timed["hours"]):
         since = seen_since(ctx.status_seen, key, "Annulée", employee)
         if since is None:
             continue

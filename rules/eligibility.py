@@ -18,7 +18,7 @@ from sheets_sync.parsing import norm
 
 from .geo import haversine_km
 from .training import medical_expiry, trained_mask
-from .worktime import WorkTime, at_night, intervals, iso_mondays, mission_hours, mission_instants, week_load
+from .worktime import WorkTime, at_night, intervals, iso_mondays, timed_missions, week_load
 
 OPEN_STATUSES = ("", norm("À pourvoir"))
 
@@ -234,15 +234,15 @@ def _time_off_fails(time_off: pd.DataFrame, emp: pd.DataFrame, m_dates: np.ndarr
 
 def _pair_frame(emp: pd.DataFrame, open_df: pd.DataFrame, e_idx, m_idx, w: WorkTime = WorkTime()) -> pd.DataFrame:
     """The eligible pairs with their mission's instants and hours (``rules.worktime``'s model)."""
-    first, last = mission_instants(open_df["Date"], open_df["Début"], open_df["Fin"])
-    worked = mission_hours(first, last, open_df["Pause"] if "Pause" in open_df else None, w)
+    worked = timed_missions(open_df, w)
     iso = open_df["Date"].dt.isocalendar()
     return pd.DataFrame({
         "e": e_idx.astype(np.int64), "m": m_idx.astype(np.int64),
         "Matricule": emp.index.astype(str).to_numpy()[e_idx],
         "mission": open_df.index.astype(str).to_numpy()[m_idx],
         "date": open_df["Date"].to_numpy("datetime64[ns]")[m_idx],
-        "start": first.iloc[m_idx].reset_index(drop=True), "end": last.iloc[m_idx].reset_index(drop=True),
+        "start": worked["start"].iloc[m_idx].reset_index(drop=True),
+        "end": worked["end"].iloc[m_idx].reset_index(drop=True),
         "hours": worked["hours"].to_numpy(float)[m_idx],
         "year": iso["year"].to_numpy(np.int64)[m_idx], "week": iso["week"].to_numpy(np.int64)[m_idx],
         "derogation": (open_df["Dérogation"].eq(True).to_numpy(bool)[m_idx] if "Dérogation" in open_df

@@ -66,15 +66,29 @@ def paris_instants(wall: pd.Series) -> pd.Series:
     return wall.dt.tz_localize(PARIS, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward")
 
 
-def mission_instants(date: pd.Series, start: pd.Series, end: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """A mission's start and end as real instants in Europe/Paris: an end at or before the
-    start is on the next day (21:00–01:00 lasts 4 h). NaT where a cell is missing."""
+def wall_times(date: pd.Series, start: pd.Series, end: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A mission's start and end as wall-clock datetimes: an end at or before the start is on
+    the next day (21:00–01:00 ends at 01:00 the day after). NaT where a cell is missing."""
     date = pd.Series(date)
     start = pd.Series(start, index=date.index)
     end = pd.Series(end, index=date.index)
     next_day = (end <= start).to_numpy(bool)
-    wall_end = date + end + pd.to_timedelta(next_day.astype(np.int64), unit="D")
-    return paris_instants(date + start), paris_instants(wall_end)
+    return date + start, date + end + pd.to_timedelta(next_day.astype(np.int64), unit="D")
+
+
+def mission_instants(date: pd.Series, start: pd.Series, end: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A mission's start and end as real instants in Europe/Paris (:func:`wall_times`, localised):
+    21:00–01:00 lasts 4 h."""
+    first, last = wall_times(date, start, end)
+    return paris_instants(first), paris_instants(last)
+
+
+def timed_missions(missions: pd.DataFrame, w: "WorkTime") -> pd.DataFrame:
+    """Each mission of ``missions`` (Date, Début, Fin, the optional Pause) in the time model:
+    ``start``, ``end`` (instants) and :func:`mission_hours`' columns, on the same index."""
+    first, last = mission_instants(missions["Date"], missions["Début"], missions["Fin"])
+    worked = mission_hours(first, last, missions["Pause"] if "Pause" in missions else None, w)
+    return worked.assign(start=first, end=last)
 
 
 def mission_hours(first: pd.Series, last: pd.Series, pause_minutes: pd.Series | None, w: "WorkTime") -> pd.DataFrame:
@@ -119,14 +133,13 @@ def intervals(missions: pd.DataFrame, w: WorkTime = WorkTime(), stores: pd.DataF
     m = missions[(missions["Salarié"] != "") & (missions["Statut"] != "Annulée")]
     m = m[m["Date"].notna() & m["Début"].notna() & m["Fin"].notna()]
     iso = m["Date"].dt.isocalendar()
-    first, last = mission_instants(m["Date"], m["Début"], m["Fin"])
-    worked = mission_hours(first, last, m["Pause"] if "Pause" in m else None, w)
+    worked = timed_missions(m, w)
     out = pd.DataFrame({
         "mission": m.index.astype(str),
         "Matricule": m["Salarié"].values,
         "date": m["Date"].values,
-        "start": first.array,
-        "end": last.array,
+        "start": worked["start"].array,
+        "end": worked["end"].array,
         "elapsed": worked["elapsed"].to_numpy(float),
         "pause": worked["pause"].to_numpy(float),
         "pause_typed": worked["pause_typed"].to_numpy(bool),

@@ -259,3 +259,12 @@ def test_a_fill_is_not_applied_where_a_persons_edit_kept_the_value(tmp_path):
     assert outcome.report.highlights == 0
     assert [s.cell for s in outcome.report.skipped] == ["Missions!V2"]
     assert [r[2] for r in backend.tabs["Journal"][1:]] == ["Appels SVI"]  # only the unknown call, queued
+
+
+def test_a_night_mission_is_watched_until_its_end_the_next_day(tmp_path):
+    # 21:00–01:00: a call at 23:10 falls inside it (late), not after an end « before » its start
+    backend = MemoryBackend(make_tabs(employees=employees(1), missions=[
+        mission("M1", "S0001", **{"Début": "21:00", "Fin": "01:00"})]))
+    log = write_log(tmp_path, "29/11/2026 23:10;06 00 00 00 01;;OK")
+    run(backend, log, now=dt.datetime(2026, 11, 29, 23, 15))
+    assert (cell(backend, f"{PRESENCE}2"), cell(backend, f"{HEURE}2")) == ("En retard", "23:10")

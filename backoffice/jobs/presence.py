@@ -16,6 +16,7 @@ import pandas as pd
 from generators.call_list import CALL_LIST_HEADERS, call_list_rows, write_call_list
 from rules.call_queue import ABANDONED as ABANDON_REASON, TO_FIX
 from rules.presence import CONFIRMED, LATE, MISSING, identify_callers, log_freshness, match_presence
+from rules.worktime import wall_times
 from sheets_sync.backend import COLOR_MISSING
 from sheets_sync.errors import InputError
 from sheets_sync.findings import ALERTE, ERREUR, Finding
@@ -72,11 +73,12 @@ def _day_missions(data: WorkbookData, ctx: JobContext) -> pd.DataFrame:
             & (df["Statut"].map(lambda s: norm(s) if s else "") != norm("Annulée")) & df["Début"].notna() & df["Fin"].notna())
     day = df[keep]
     employees = _matricule_lookup(data)
+    start, end = wall_times(day["Date"], day["Début"], day["Fin"])  # a night mission ends the next day
     return pd.DataFrame({
         "employee": day["Salarié"].str.strip().map(lambda m: employees.get(m.casefold(), m)),
         "store": day["Code magasin"],
-        "start": day["Date"] + day["Début"],
-        "end": day["Date"] + day["Fin"] + pd.to_timedelta((day["Fin"] <= day["Début"]).astype(int), unit="D"),  # night
+        "start": start,
+        "end": end,
         "presence": day["Présence"],
         "call_time": day["Heure appel"],
     }, index=day.index)
