@@ -1,7 +1,8 @@
 """The application frame shared by every command: global options, running the jobs on the
 selected regions, rendering their outcomes, choosing the exit code.
 
-Exit codes: 0 fine, 1 findings that need a person, 2 bad usage or unreadable input.
+Exit codes: 0 fine, 1 findings that need a person, 2 bad usage or unreadable input, 3 an
+incident (something unexpected; the rest of the run went on, the trace is in a log).
 """
 from __future__ import annotations
 
@@ -155,7 +156,9 @@ def finish(app: AppContext, outcomes: Sequence[RegionOutcome], refusals: Sequenc
 
 
 def exit_code(outcomes: Sequence[RegionOutcome], refusals: Sequence[str] = ()) -> int:
-    """2 for an error or a refusal, 1 for findings that need a person, else 0."""
+    """3 for an incident, 2 for an error or a refusal, 1 for findings that need a person, else 0."""
+    if any(o.incidents for o in outcomes):
+        return 3
     if refusals or any(o.error for o in outcomes):
         return 2
     return 1 if any(o.attention() for o in outcomes) else 0
@@ -166,6 +169,10 @@ def render_outcome(outcome: RegionOutcome, app: AppContext) -> None:
     region = outcome.region
     title = f"Région {region.code}" + (f" — {region.name}" if region.name and region.name != region.code else "")
     click.echo(click.style(title, bold=True))
+    for incident in outcome.incidents:
+        click.echo(wrapped(incident.line(region.code), "  "), err=True)
+        if app.verbose:
+            click.echo(incident.trace, err=True)
     if outcome.error:
         click.echo(wrapped(f"Erreur : {outcome.error}", "  "), err=True)
         if app.verbose and outcome.trace:
@@ -237,7 +244,9 @@ def outcomes_json(outcomes: Sequence[RegionOutcome], refusals: Sequence[str] = (
         out["errors"] = list(refusals)
     for o in outcomes:
         entry: dict[str, Any] = {"code": o.region.code, "name": o.region.name, "error": o.error or None,
-                                 "notes": o.notes}
+                                 "notes": o.notes,
+                                 "incidents": [{"step": i.step, "type": i.kind, "message": i.message, "log": i.log}
+                                               for i in o.incidents]}
         entry["steps"] = [
             {
                 "task": r.task,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from pathlib import Path
 
 import click
 
@@ -53,6 +54,39 @@ class BackofficeGroup(click.Group):
                 click.echo(traceback.format_exc(), err=True)
             click.echo(wrapped(f"Erreur : {err}"), err=True)
             ctx.exit(2)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - an incident outside any region's run
+            app = ctx.find_object(AppContext)
+            where = log_incident(app, traceback.format_exc())
+            click.echo(wrapped(f"Incident inattendu : {type(exc).__name__}. Rien d'autre n'a pu être fait ; "
+                               f"détail dans {where}."), err=True)
+            ctx.exit(3)
+
+
+def log_incident(app: AppContext | None, trace: str) -> str:
+    """Append a trace to ``incidents.log`` in the output folder of the settings (or the
+    system's temporary folder when there are none); return where it went."""
+    import tempfile
+
+    from .jobs.runner import INCIDENT_LOG
+
+    folder = Path(tempfile.gettempdir())
+    try:
+        if app is not None:
+            settings = app.settings()
+            folder = Path(settings.path(settings.mandates.out_dir))
+    except Exception:  # noqa: BLE001 - the settings may be what failed
+        pass
+    path = folder / INCIDENT_LOG
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(trace + "\n")
+        return str(path)
+    except OSError:
+        sys.stderr.write(trace)
+        return "la sortie d'erreur"
 
 
 @click.group("backoffice", cls=BackofficeGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -69,7 +103,8 @@ class BackofficeGroup(click.Group):
 def cli(ctx, config, workbook, spreadsheet, regions, now, dry_run, verbose, as_json):
     """Back-office jobs over the regional workbooks (Google Sheets or .xlsx).
 
-    Exit codes: 0 fine, 1 findings that need a person, 2 bad usage or unreadable input.
+    Exit codes: 0 fine, 1 findings that need a person, 2 bad usage or unreadable input,
+    3 an incident (the rest of the run went on; the trace is in incidents.log).
     """
     if workbook and spreadsheet:
         raise click.UsageError("--workbook et --spreadsheet s'excluent.")

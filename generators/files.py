@@ -7,8 +7,11 @@ a leading ``'``, so Excel and LibreOffice show it as text instead of running it 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
+import re
+import unicodedata
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -32,6 +35,36 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, delimiter
     for row in rows:
         writer.writerow([plain(v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+NAME_BYTES = 80  # bytes of a key kept in a file name (file systems allow 255 per name)
+
+
+def file_stem(key: str) -> str:
+    """A file name (without extension) for a key, one per key: characters a file name cannot
+    hold are replaced, and whenever the name is not the key itself (a replaced character, a
+    cut), a short hash of the whole key is added, so ``M 20274`` and ``M/20274`` never share
+    a file; cut on a character boundary to :data:`NAME_BYTES` bytes of UTF-8 (a N° mission of
+    100 four-byte characters stays a valid name)."""
+    text = unicodedata.normalize("NFC", str(key))
+    safe = re.sub(r"[^\w.-]+", "_", text).strip("._") or "x"
+    if safe == text and len(safe.encode("utf-8")) <= NAME_BYTES:
+        return safe
+    digest = hashlib.sha256(str(key).encode("utf-8")).hexdigest()[:8]
+    cut = safe.encode("utf-8")[:NAME_BYTES].decode("utf-8", "ignore")
+    return f"{cut}-{digest}"
+
+
+_BREAKS = re.compile(r"[\s\u2028\u2029]+")
+
+
+def one_line(value: Any) -> str:
+    """A text made safe for one line (a mail header, a subject, a log line): line breaks,
+    tabs and control characters become single spaces (a Prénom typed with Alt+Enter must not
+    break a mail's headers)."""
+    text = "" if value is None else str(value)
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
+    return _BREAKS.sub(" ", text).strip()
 
 
 def process_umask() -> int:

@@ -11,6 +11,7 @@ import mimetypes
 import os
 import smtplib
 import ssl
+from email.errors import MessageError
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import Mapping
 
 from rules.mandates import store_label
 from sheets_sync.errors import BackofficeError, ConfigError
+
+from .files import one_line
 
 
 class SendError(BackofficeError):
@@ -32,15 +35,21 @@ def _names(context: Mapping[str, str]) -> tuple[str, str, str, str]:
 
 
 def _message(subject: str, body: str, sender: str, recipient: str, reply_to: str = "",
-             attachment: Path | None = None) -> EmailMessage:
+             attachment: Path | None = None, message_id: str = "") -> EmailMessage:
+    """One message; every header made one line (:func:`one_line`: a name typed with Alt+Enter
+    in the sheet must not break the headers); ``message_id``: a Message-ID derived from the
+    outbox row (a resent message keeps it), else a fresh one."""
     msg = EmailMessage()
-    msg["Subject"] = subject
-    msg["From"] = sender
-    msg["To"] = recipient
-    if reply_to:
-        msg["Reply-To"] = reply_to
-    msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    try:
+        msg["Subject"] = one_line(subject)
+        msg["From"] = one_line(sender)
+        msg["To"] = one_line(recipient)
+        if reply_to:
+            msg["Reply-To"] = one_line(reply_to)
+        msg["Date"] = formatdate(localtime=True)
+        msg["Message-ID"] = message_id or make_msgid(domain=one_line(sender).rpartition("@")[2] or None)
+    except (ValueError, TypeError, IndexError, MessageError) as err:
+        raise SendError(f"message impossible à composer (adresse ou objet invalide : {err}).") from None
     msg.set_content(body)
     if attachment is not None:
         ctype = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"

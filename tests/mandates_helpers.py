@@ -33,6 +33,7 @@ def run(backend: MemoryBackend, out: Path, *, now=NOW, dry_run=False, cfg=None, 
 
 def ok(outcome):
     assert not outcome.error, outcome.trace
+    assert not outcome.incidents, outcome.incidents[0].trace if outcome.incidents else ""
     return outcome.results[0]
 
 

@@ -156,3 +156,34 @@ def test_a_resent_mandate_names_the_reference_it_replaces(smtp_server, tmp_path)
                               f"(remplace {old_ref})")
     body = new.get_body(("plain",)).get_content()
     assert f"Ce mandat remplace le mandat de référence {old_ref}, qui n'est plus valable" in body
+
+
+def test_hostile_keys_and_names_reach_each_store_its_own_mandate(smtp_server, tmp_path):
+    """A line break in a Prénom (Alt+Enter), « M 20274 » beside « M/20274 », a N° mission of 100
+    four-byte characters: no incident, one file per mission, each store its own mission's mandate."""
+    inbox, port = smtp_server
+    long_key = "𠀀" * 100
+    employees = [{}, {"Matricule": "S0002", "Prénom": "Jean\nPierre", "Nom": "Durand\r\nX"}]
+    stores = [{}, {"Code magasin": "C002", "Nom": "Carrefour Nation", "Email": "direction.c002@example.org"},
+              {"Code magasin": "C003", "Nom": "Carrefour Bastille", "Email": "direction.c003@example.org"}]
+    missions = [staffed(**{"N° mission": "M 20274"}),
+                staffed(**{"N° mission": "M/20274", "Code magasin": "C002", "Salarié": "S0002"}),
+                staffed(**{"N° mission": long_key, "Code magasin": "C003", "Début": "18:00", "Fin": "20:00"})]
+    backend = MemoryBackend(make_tabs(employees=employees, stores=stores, missions=missions))
+    ok(run(backend, tmp_path, send=True, cfg=smtp_settings(port)))
+    sent = {m["To"]: m for m in inbox.messages()}
+    assert sorted(sent) == ["direction.c001@example.org", "direction.c002@example.org", "direction.c003@example.org"]
+    assert "MF-IDF-M 20274-" in sent["direction.c001@example.org"]["Subject"]
+    assert "M/20274" in sent["direction.c002@example.org"]["Subject"]
+    assert "Jean Pierre Durand X" in sent["direction.c002@example.org"]["Subject"]
+    files = {m["To"]: next(m.iter_attachments()).get_content() for m in inbox.messages()}
+    assert len(set(files.values())) == 3  # three different documents
+    from tests.mandates_helpers import docx_text
+    import io
+    for to, code in (("direction.c001@example.org", "M 20274"), ("direction.c002@example.org", "M/20274")):
+        folder = tmp_path / "docx"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{code.replace('/', '_').replace(' ', '-')}.docx"
+        path.write_bytes(io.BytesIO(files[to]).getvalue())
+        assert code in docx_text(path)
+    assert all(cell(backend, k, "Mandat") == "Envoyé" for k in ("M 20274", "M/20274", long_key))

@@ -15,13 +15,12 @@ is never sent twice even if the sheet write is lost.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from generators.files import file_stem
 from generators.mandates import SIDECAR_NAME, MandateTemplate, Sidecar
 from rules.mandates import MandateData, MissingReference, changed_fields, mandate_data, reference, store_label
 from sheets_sync.errors import BackofficeError
@@ -60,18 +59,10 @@ def mandate_records(ctx: JobContext) -> dict:
         return {}  # an unreadable sidecar is reported by the mandates job itself
 
 
-FILE_NAME_MAX = 80  # characters of the mission number kept in a file name
-
-
 def _file_name(mission: str) -> str:
-    """A safe file name for the mission's mandate: unsafe characters replaced; a long number
-    cut, with a short hash of the whole so that two long numbers never share a file (the
-    document itself carries the full number)."""
-    safe = re.sub(r"[^\w.-]+", "_", mission).strip("._") or "mission"
-    if len(safe) <= FILE_NAME_MAX:
-        return safe
-    digest = hashlib.sha256(mission.encode("utf-8")).hexdigest()[:8]
-    return f"{safe[:FILE_NAME_MAX]}-{digest}"
+    """The mandate's file name: one per mission (:func:`generators.files.file_stem`); the
+    document itself carries the full number."""
+    return file_stem(mission)
 
 
 @dataclass

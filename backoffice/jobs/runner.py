@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Sequence
+
+from generators.files import one_line
 
 from sheets_sync.changes import ApplyReport, ChangeSet, preview_rows
 from sheets_sync.errors import BackofficeError
@@ -18,6 +22,25 @@ from .gc_pause import gc_paused
 
 
 @dataclass
+class Incident:
+    """Something unexpected in one step of one region (a bug, a library's surprise): the step's
+    plan (or act) is dropped, the rest of the run goes on, the exit code is 3."""
+
+    step: str
+    kind: str  # the exception's type
+    message: str
+    trace: str
+    log: str = ""  # the log file that holds the trace
+
+    def line(self, region: str) -> str:
+        """The one French line printed for it."""
+        where = f" ; détail dans {self.log}" if self.log else ""
+        return (f"Incident inattendu dans l'étape « {self.step} » (région {region}) : {self.kind}"
+                f"{' — ' + one_line(self.message)[:200] if self.message else ''}. Le reste du travail est fait ; "
+                f"ce que cette étape devait faire le sera au prochain passage{where}.")
+
+
+@dataclass
 class RegionOutcome:
     """What a run did on one region: each step's result, the write's report, or the error."""
     region: Region
@@ -27,6 +50,7 @@ class RegionOutcome:
     notes: list[str] = field(default_factory=list)  # one-line facts of the run (workbook held open…)
     error: str = ""  # a BackofficeError message: this region could not be processed
     trace: str = ""
+    incidents: list[Incident] = field(default_factory=list)  # unexpected failures, contained (exit 3)
 
     def attention(self) -> bool:
         """Whether any step needs a person (exit 1)."""
@@ -52,9 +76,42 @@ def run_region(
     write, never when it failed, never in --dry-run. Changes an act reports (a mandate sent)
     go in one follow-up write."""
     with gc_paused():
-        return _run_region(settings, region, steps, now, dry_run=dry_run, out=out, progress=progress,
-                           workbook=workbook, limiter=limiter, whole_journal=whole_journal,
-                           also_tabs=also_tabs)
+        try:
+            outcome = _run_region(settings, region, steps, now, dry_run=dry_run, out=out, progress=progress,
+                                  workbook=workbook, limiter=limiter, whole_journal=whole_journal,
+                                  also_tabs=also_tabs)
+        except Exception as exc:  # noqa: BLE001 - contained: the other regions go on
+            outcome = RegionOutcome(region)
+            outcome.incidents.append(_incident("classeur", exc))
+    _log_incidents(settings, outcome, now, out)
+    return outcome
+
+
+def _incident(step: str, exc: BaseException) -> Incident:
+    return Incident(step, type(exc).__name__, str(exc), traceback.format_exc())
+
+
+def _log_incidents(settings: Settings, outcome: RegionOutcome, now: dt.datetime, out: str | None) -> None:
+    """Append each incident's trace to ``<out>/incidents.log`` (where the run's files go); when
+    that cannot be written, the trace goes to stderr instead."""
+    if not outcome.incidents:
+        return
+    path = Path(out or settings.path(settings.mandates.out_dir)) / INCIDENT_LOG
+    text = "".join(f"=== {now:%Y-%m-%d %H:%M} région {outcome.region.code} étape {i.step} ===\n{i.trace}\n"
+                   for i in outcome.incidents)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(text)
+        where = str(path)
+    except OSError:
+        sys.stderr.write(text)
+        where = "la sortie d'erreur"
+    for incident in outcome.incidents:
+        incident.log = where
+
+
+INCIDENT_LOG = "incidents.log"
 
 
 def _run_region(settings, region, steps, now, *, dry_run, out, progress, workbook, limiter,
@@ -74,7 +131,13 @@ def _run_region(settings, region, steps, now, *, dry_run, out, progress, workboo
                              carried=list(carried))
             if progress is not None:
                 ctx.progress = progress
-            result = step(data, ctx)
+            try:
+                result = step(data, ctx)
+            except BackofficeError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one step's surprise: the others go on
+                outcome.incidents.append(_incident(name, exc))
+                continue
             data.apply_in_memory(result.changes)
             changes.merge(result.changes)
             carried.extend(result.findings)
@@ -83,7 +146,7 @@ def _run_region(settings, region, steps, now, *, dry_run, out, progress, workboo
             outcome.preview = preview_rows(changes, wb.titles)
         else:
             outcome.report = wb.apply(changes, now)
-            follow_up = act(outcome.results, outcome.report)
+            follow_up = act(outcome.results, outcome.report, outcome.incidents)
             if not follow_up.is_empty():
                 outcome.report.merge(wb.apply(follow_up, now))
             counted = getattr(wb.backend, "requests", None)
@@ -101,13 +164,20 @@ def step_tabs(step) -> tuple[str, ...]:
     return tuple(getattr(getattr(step, "func", step), "also_tabs", ()))
 
 
-def act(results: Sequence[JobResult], report: ApplyReport) -> ChangeSet:
+def act(results: Sequence[JobResult], report: ApplyReport, incidents: list | None = None) -> ChangeSet:
     """Run each step's act phase, in step order, now that the sheet write committed; return
-    the sheet changes that record what they did (one follow-up write)."""
+    the sheet changes that record what they did (one follow-up write). An act that fails
+    unexpectedly is an incident (when ``incidents`` collects them): the others still act."""
     follow_up = ChangeSet()
     for result in results:
         if result.act is not None:
-            done = result.act(report)
+            try:
+                done = result.act(report)
+            except Exception as exc:  # noqa: BLE001
+                if incidents is None or isinstance(exc, BackofficeError):
+                    raise
+                incidents.append(_incident(result.task, exc))
+                continue
             result.absorb(done)
             follow_up.merge(done.changes)
     return follow_up
