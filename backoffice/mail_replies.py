@@ -31,13 +31,23 @@ class MailboxError(BackofficeError):
 
 @dataclass(frozen=True)
 class Reply:
-    """One message of the mailbox: who sent it, when, its subject and its text (cut)."""
+    """One message of the mailbox: who sent it, when, its subject and its text (cut), the
+    messages it answers, and whether a machine wrote it."""
 
     uid: str
     sender: str
     subject: str
     date: str
     text: str
+    address: str = ""  # the From address alone, lower case
+    thread: str = ""  # In-Reply-To and References
+    automatic: bool = False  # rules.mandate_followup.automatic
+
+    def facts(self):
+        """What the decision of :func:`rules.mandate_followup.judge` needs."""
+        from rules.mandate_followup import ReplyFacts
+
+        return ReplyFacts(self.address, self.subject, self.text, self.thread, self.automatic)
 
 
 def _imap_date(day: dt.date) -> str:
@@ -57,10 +67,25 @@ def _text_of(msg) -> str:
     return text
 
 
+def _header(msg, name: str) -> str:
+    try:
+        return str(msg.get(name, "") or "")
+    except (ValueError, TypeError, IndexError, AttributeError):  # a header no parser can read
+        return ""
+
+
 def _parse(uid: str, raw: bytes) -> Reply:
+    from email.utils import parseaddr
+
+    from rules.mandate_followup import automatic
+
     msg = email.message_from_bytes(raw, policy=email.policy.default)
-    return Reply(uid, str(msg.get("From", "")), str(msg.get("Subject", "")), str(msg.get("Date", "")),
-                 _text_of(msg))
+    sender, subject = _header(msg, "From"), _header(msg, "Subject")
+    address = parseaddr(sender)[1].strip().lower()
+    headers = {name: _header(msg, name) for name in ("Auto-Submitted", "X-Autoreply", "X-Autorespond", "Precedence")}
+    machine = automatic(subject, address, headers, msg.get_content_type())
+    return Reply(uid, sender, subject, _header(msg, "Date"), _text_of(msg), address,
+                 f"{_header(msg, 'In-Reply-To')} {_header(msg, 'References')}", machine)
 
 
 class Mailbox:

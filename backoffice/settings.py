@@ -162,6 +162,7 @@ class Imap:
     folder: str = "INBOX"
     days: int = 30  # replies of the last N days are read
     timeout_s: float = 30.0
+    accept_store_domain: bool = False  # a reply from the store's domain counts, not only from its address
 
 
 @dataclass(frozen=True)

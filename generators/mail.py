@@ -17,6 +17,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Mapping
 
+from rules.mandate_followup import message_id
 from rules.mandates import store_label
 from sheets_sync.errors import BackofficeError, ConfigError
 
@@ -87,7 +88,13 @@ def mandate_message(context: Mapping[str, str], sender: str, recipient: str, att
             f"Référence du mandat : {context['reference']} (mission {context['mission_numero']}).\n\n"
             f"{replaced}"
             "Merci de nous confirmer sa bonne réception en répondant à ce message.\n\n" + _signature(context))
-    return _message(subject, body, sender, recipient, reply_to, attachment)
+    return _message(subject, body, sender, recipient, reply_to, attachment,
+                    _our_id(context, "mandat", sender))
+
+
+def _our_id(context: Mapping[str, str], kind: str, sender: str) -> str:
+    """The stable Message-ID of one e-mail about a mandate: a store's reply names it."""
+    return message_id(context["reference"], kind, one_line(sender).rpartition("@")[2])
 
 
 def reminder_message(context: Mapping[str, str], sender: str, recipient: str, attachment: Path,
@@ -101,7 +108,7 @@ def reminder_message(context: Mapping[str, str], sender: str, recipient: str, at
             f"Merci de nous confirmer sa bonne réception avant le {deadline} en répondant à ce message.\n\n"
             + _signature(context))
     return _message(f"Rappel : mandat {brand} — {person} — {store} — {date} — {context['reference']}", body,
-                    sender, recipient, reply_to, attachment)
+                    sender, recipient, reply_to, attachment, _our_id(context, "relance", sender))
 
 
 def cancellation_message(context: Mapping[str, str], sender: str, recipient: str,
@@ -115,7 +122,7 @@ def cancellation_message(context: Mapping[str, str], sender: str, recipient: str
             f"Le mandat de référence {context['reference']} (mission {context['mission_numero']}) n'est plus "
             "valable.\n\nVeuillez nous excuser pour ce changement.\n\n" + _signature(context))
     return _message(f"Annulation : mandat {brand} — {person} — {store} — {date} — {context['reference']}", body,
-                    sender, recipient, reply_to)
+                    sender, recipient, reply_to, message_id=_our_id(context, "annulation", sender))
 
 
 def escalation_message(rows: list[list[str]], region: str, sender: str, recipient: str) -> EmailMessage:

@@ -78,8 +78,26 @@ def due_step(record: dict, status: str, mission_status: str, mission_date: dt.da
 # --- the stores' replies ---------------------------------------------------------------------------
 
 ACCEPTED, REFUSED = "Accusé", "Refusé"
-_QUOTE_START = re.compile(r"^(>|le .* a écrit|on .* wrote|-----\s*(message|original))", re.IGNORECASE)
-_REFUSAL = re.compile(r"\brefus")
+UNCLEAR, IGNORED = "à lire", "ignorée"  # a reply to read (the store goes on the call list); not a reply
+_QUOTE_START = re.compile(r"^(>|le .* a écrit|on .* wrote|-----\s*(message|original)|de\s*:|from\s*:)",
+                          re.IGNORECASE)
+# On the normalised text (lower case, no accents, ’ as '): the usual forms of a refusal...
+_REFUSAL = re.compile(r"\brefus|n'?\s*accept\w* pas|\bpas d'?\s*accord|ne (pouvons|pourrons|peut|pourra) pas "
+                      r"(l'|vous )?accept|\bpas (possible|autorise)|\binterdit")
+# ... of an acknowledgement ...
+_ACCEPT = re.compile(r"\bbien recu|\bbonne reception|\brecu\b|\baccus|\bd'?\s*accord\b|\bok\b|\bconfirm|"
+                     r"\bc'?est note|\bnote\b|\bvalide|\bmerci\b|\bparfait|\bentendu|\baccept")
+# ... and of a reply that asks something (a person must read it, even with a « merci »).
+_ASKS = re.compile(r"\?|\bmerci de\b|\bpouv\w+[ -]vous|\bpourriez|\brappel|\bmais\b|\bsauf\b|\bmodifi|"
+                   r"\bchang|\bdecal|\bautre (date|jour|heure)")
+# Subjects of automatic answers: out-of-office, delivery reports.
+_AUTOMATIC_SUBJECT = re.compile(r"\babsen|out of office|reponse automatique|automatic reply|auto-?reply|autoreply|"
+                                r"non remis|undeliver|delivery status|echec de (la )?remise|delivery failed|"
+                                r"returned mail|non distribue|delivery has failed")
+
+
+def _plain(text: str) -> str:
+    return norm(text.replace("\u2019", "'").replace("\u2018", "'"))
 
 
 def own_text(body: str, limit: int = 40) -> str:
@@ -95,8 +113,87 @@ def own_text(body: str, limit: int = 40) -> str:
 
 
 def verdict(subject: str, body: str) -> str:
-    """``Refusé`` when the reply's subject or own text speaks of a refusal, else ``Accusé``."""
-    return REFUSED if _REFUSAL.search(norm(subject + "\n" + own_text(body))) else ACCEPTED
+    """What a store's genuine reply says: ``Refusé`` when its subject or own text refuses (« refus »,
+    « refusé », « nous n'acceptons pas », « pas d'accord »…); ``à lire`` when it asks something or
+    says nothing recognisable (a person calls the store); else ``Accusé``."""
+    own = _plain(own_text(body))
+    if _REFUSAL.search(_plain(subject) + "\n" + own):
+        return REFUSED
+    if _ASKS.search(own) or not _ACCEPT.search(own):
+        return UNCLEAR
+    return ACCEPTED
+
+
+@dataclass(frozen=True)
+class ReplyFacts:
+    """What the decision needs of one message of the mailbox."""
+
+    sender: str  # the From address, lower case
+    subject: str
+    text: str
+    thread: str  # In-Reply-To and References, as received
+    automatic: bool  # Auto-Submitted, X-Autoreply, a delivery report, MAILER-DAEMON...
+
+
+def automatic(subject: str, sender: str, headers: dict[str, str], content_type: str) -> bool:
+    """Whether a message was written by a machine: ``Auto-Submitted`` other than ``no`` (RFC
+    3834), ``X-Autoreply``/``X-Autorespond``, ``Precedence: auto_reply/bulk/junk``, a delivery
+    report (``multipart/report``, MAILER-DAEMON, postmaster), or an out-of-office subject."""
+    h = {k.lower(): str(v).strip().lower() for k, v in headers.items()}
+    if h.get("auto-submitted", "no") not in ("", "no"):
+        return True
+    if h.get("x-autoreply") or h.get("x-autorespond") or h.get("precedence") in ("auto_reply", "bulk", "junk", "list"):
+        return True
+    if content_type.lower() == "multipart/report":
+        return True
+    local = sender.partition("@")[0].lower()
+    if local in ("mailer-daemon", "postmaster", "no-reply", "noreply"):
+        return True
+    return bool(_AUTOMATIC_SUBJECT.search(_plain(subject)))
+
+
+def sender_matches(sender: str, addresses: list[str], by_domain: bool = False) -> bool:
+    """Whether a reply comes from the store: one of its addresses (the sheet's, the one the
+    mandate went to), or with ``by_domain`` (``[imap] accept_store_domain``) their domain."""
+    sender = sender.strip().lower()
+    known = [a.strip().lower() for a in addresses if a and "@" in a]
+    if not sender or "@" not in sender:
+        return False
+    if sender in known:
+        return True
+    return by_domain and sender.rpartition("@")[2] in {a.rpartition("@")[2] for a in known}
+
+
+def judge(reply: ReplyFacts, addresses: list[str], by_domain: bool = False) -> tuple[str, str]:
+    """The reply's effect on its mandate and why: ``ignorée`` for an automatic answer or a
+    sender that is not the store (a spoofed or forwarded message changes nothing), else
+    :func:`verdict`. The caller has matched it to the mandate (our Message-ID in its
+    In-Reply-To/References, or the reference in its subject)."""
+    if reply.automatic:
+        return IGNORED, "réponse automatique ou avis de non-remise"
+    if not sender_matches(reply.sender, addresses, by_domain):
+        return IGNORED, f"expéditeur {reply.sender or 'inconnu'} qui n'est pas le magasin"
+    said = verdict(reply.subject, reply.text)
+    return said, {ACCEPTED: "accusé de réception", REFUSED: "refus",
+                  UNCLEAR: "réponse à lire : le magasin est à appeler"}[said]
+
+
+def message_token(reference_text: str) -> str:
+    """The token of our Message-IDs for one mandate (its reference): a store's reply names it in
+    In-Reply-To/References, whatever characters the N° mission holds."""
+    import hashlib
+
+    return hashlib.sha256(reference_text.upper().encode("utf-8")).hexdigest()[:20]
+
+
+def message_id(reference_text: str, kind: str, domain: str) -> str:
+    """Our Message-ID for one e-mail about a mandate: stable (a message sent again keeps it)."""
+    return f"<mf.{message_token(reference_text)}.{kind}@{domain or 'backoffice.invalid'}>"
+
+
+def thread_tokens(thread: str) -> set[str]:
+    """The tokens of our Message-IDs named in a reply's In-Reply-To/References."""
+    return set(re.findall(r"<mf\.([0-9a-f]{20})\.", thread or ""))
 
 
 def find_reference(text: str, references: dict[str, str]) -> str | None:

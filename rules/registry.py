@@ -23,6 +23,7 @@ class Rule:
     tab: str
     severity: Severity
     func: Callable[["RuleContext"], Iterable[Finding]]
+    job: str = ""  # a finding a job produces as it works (not re-run by check): the job's name
 
     @property
     def doc(self) -> str:
@@ -54,10 +55,26 @@ def rule(rule_id: str, tab: str, severity: Severity):
     return register
 
 
+def job_finding(rule_id: str, tab: str, severity: Severity, job: str, doc: str) -> str:
+    """Register the id of a finding a job produces while it works (a failed send, an unclear
+    reply…): listed by ``check --rules`` with its French explanation ``doc``, configurable in
+    ``[check.rules]``, never run by the check. Returns the id."""
+    if rule_id in _RULES and _RULES[rule_id].job != job:
+        raise ValueError(f"duplicate rule id {rule_id!r}")
+
+    def produced_by_the_job(ctx):
+        return []
+
+    produced_by_the_job.__doc__ = doc
+    _RULES[rule_id] = Rule(rule_id, tab, Severity(severity), produced_by_the_job, job)
+    return rule_id
+
+
 def all_rules() -> list[Rule]:
     """Every registered rule, in id order (importing the rule modules registers them)."""
-    from . import (contract_rules, data_rules, expense_rules, expiry_rules, kit_rules,  # noqa: F401
-                   mandate_rules, presence_rules, report_rules, size_rules, staffing_rules, worktime_rules)
+    from . import (contract_rules, data_rules, expense_rules, expiry_rules, job_findings,  # noqa: F401
+                   kit_rules, mandate_rules, presence_rules, report_rules, size_rules, staffing_rules,
+                   worktime_rules)
 
     return sorted(_RULES.values(), key=lambda r: r.id)
 

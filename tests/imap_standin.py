@@ -107,15 +107,18 @@ class ImapStandIn:
         self.port = self._server.server_address[1]
 
     def add(self, subject: str, body: str, sender: str = "direction.c001@example.org",
-            day: dt.date = dt.date(2026, 11, 23)) -> int:
-        """Put a reply in the folder; its UID."""
+            day: dt.date = dt.date(2026, 11, 23), headers: dict | None = None, raw: bytes | None = None) -> int:
+        """Put a reply in the folder (``headers``: more of them; ``raw``: the whole message as
+        is, a delivery report say); its UID."""
         msg = EmailMessage()
         msg["From"], msg["To"], msg["Subject"] = sender, self.user, subject
         msg["Date"] = email.utils.format_datetime(dt.datetime(day.year, day.month, day.day, 10, 0,
                                                               tzinfo=dt.timezone.utc))
+        for name, value in (headers or {}).items():
+            msg[name] = value
         msg.set_content(body)
         uid = max(self.messages, default=0) + 1
-        self.messages[uid] = (day, msg.as_bytes())
+        self.messages[uid] = (day, raw if raw is not None else msg.as_bytes())
         return uid
 
     def __enter__(self):

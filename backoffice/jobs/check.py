@@ -19,6 +19,7 @@ from sheets_sync.parsing import cell_text, format_date, parse_text
 from sheets_sync.schema import ANOMALIES, PEOPLE_TABS
 from sheets_sync.table import Highlight, Table as SheetTable
 from sheets_sync.workbook import WorkbookData
+from rules.job_findings import STATUS_MEMORY
 
 from .base import ActResult, JobContext, JobResult, Table
 from .kits import load_kit_orders
@@ -26,7 +27,7 @@ from .mandates import mandate_records
 from .status_memory import load_status_seen, planned_statuses, save_statuses
 
 TASK = "check"
-RULE_MEMORY = "donnees.memoire_statuts"
+RULE_MEMORY = STATUS_MEMORY
 MAX_LISTED = 30  # errors listed on the terminal; the Anomalies tab has them all
 
 

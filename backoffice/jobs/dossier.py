@@ -18,6 +18,7 @@ from sheets_sync.errors import InputError
 from sheets_sync.findings import ERREUR, Finding
 from sheets_sync.parsing import display_phone, format_date, format_time
 from sheets_sync.workbook import WorkbookData
+from rules.job_findings import DOSSIER_MEDICAL
 
 from .base import JobContext, JobResult, Table
 from .check import collect_findings
@@ -187,7 +188,7 @@ def dossier_step(data: WorkbookData, ctx: JobContext, matricule: str = "") -> Jo
     # what needs action
     todo = list(about)
     if pd.isna(who["Visite médicale"]) or expiry < today:
-        todo.append(Finding("dossier.visite_medicale", ERREUR, employees.title,
+        todo.append(Finding(DOSSIER_MEDICAL, ERREUR, employees.title,
                             employees.cell_of(matricule, "Visite médicale"), matricule,
                             f"{employees.cell_of(matricule, 'Visite médicale')} : visite médicale "
                             f"{'absente' if pd.isna(who['Visite médicale']) else 'expirée'}. "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 
 from sheets_sync.findings import ALERTE, ERREUR, Finding
+from rules.job_findings import GEOCODE_DOWN, GEOCODE_EMPTY, GEOCODE_LOW, GEOCODE_NOT_FOUND, GEOCODE_PARTIAL
 
 from ..geocoding import Address, Geocoder, GeocoderError
 from .base import JobContext, JobResult
@@ -37,7 +38,7 @@ def geocode_step(data, ctx: JobContext, geocoder: Geocoder | None = None, url: s
         df = table.df
         lat_empty, lon_empty = df["Latitude"].isna(), df["Longitude"].isna()
         for key in df.index[lat_empty ^ lon_empty]:
-            result.findings.append(_finding(table, key, "geocode.coordonnee_incomplete",
+            result.findings.append(_finding(table, key, GEOCODE_PARTIAL,
                                             "une seule des deux coordonnées est remplie : complétez l'autre "
                                             "ou videz les deux pour que « backoffice geocode » les calcule."))
         todo = df[lat_empty & lon_empty]
@@ -45,7 +46,7 @@ def geocode_step(data, ctx: JobContext, geocoder: Geocoder | None = None, url: s
         for key, row in todo.iterrows():
             address = Address(f"{len(addresses)}", str(row["Adresse"]), str(row["Code postal"]), str(row["Ville"]))
             if not address.text:
-                result.findings.append(_finding(table, key, "geocode.adresse_vide",
+                result.findings.append(_finding(table, key, GEOCODE_EMPTY,
                                                 "Adresse, Code postal et Ville vides : rien à géocoder. "
                                                 "Saisissez l'adresse ou Latitude et Longitude."))
                 continue
@@ -56,7 +57,7 @@ def geocode_step(data, ctx: JobContext, geocoder: Geocoder | None = None, url: s
         try:
             answers = geocoder.geocode(a for _k, a in addresses.values())
         except GeocoderError as err:
-            result.findings.append(Finding("geocode.indisponible", ERREUR, table.title, "", "",
+            result.findings.append(Finding(GEOCODE_DOWN, ERREUR, table.title, "", "",
                                            f"{table.title} : {err}"))
             continue
         for ref, (key, address) in addresses.items():
@@ -69,17 +70,17 @@ def geocode_step(data, ctx: JobContext, geocoder: Geocoder | None = None, url: s
                 filled += 1
             elif answer.status == "ok":
                 result.findings.append(_finding(
-                    table, key, "geocode.score_faible",
+                    table, key, GEOCODE_LOW,
                     f"adresse « {address.text} » trouvée avec un score de {_fr(score)} "
                     f"(minimum {_fr(min_score)}) : « {answer.label} ». Vérifiez Adresse, Code postal et Ville, "
                     "puis relancez « backoffice geocode », ou saisissez Latitude et Longitude."))
             else:
                 result.findings.append(_finding(
-                    table, key, "geocode.introuvable",
+                    table, key, GEOCODE_NOT_FOUND,
                     f"adresse « {address.text} » non trouvée par le géocodeur (statut {answer.status}). "
                     "Corrigez Adresse, Code postal et Ville, puis relancez « backoffice geocode », "
                     "ou saisissez Latitude et Longitude."))
-    reported = sum(1 for f in result.findings if f.rule in ("geocode.score_faible", "geocode.introuvable"))
+    reported = sum(1 for f in result.findings if f.rule in (GEOCODE_LOW, GEOCODE_NOT_FOUND))
     result.summary = [("adresses envoyées", sent), ("coordonnées remplies", filled), ("à vérifier", reported)]
     result.needs_attention = bool(result.findings)
     return result

@@ -21,12 +21,13 @@ from rules.call_queue import (LINKED, REJECTED, SETTLED, TO_DO, TO_FIX, Link, ca
 from sheets_sync.findings import ALERTE, Finding
 from sheets_sync.parsing import format_date
 from sheets_sync.workbook import WorkbookData
+from rules.job_findings import PRESENCE_QUEUE, PRESENCE_QUEUE_FULL
 
 from .base import JobContext
 
 TAB = "Appels SVI"
-RULE_QUEUE = "presence.appel_a_corriger"
-RULE_QUEUE_FULL = "presence.file_appels_pleine"
+RULE_QUEUE = PRESENCE_QUEUE
+RULE_QUEUE_FULL = PRESENCE_QUEUE_FULL
 
 
 @dataclass

@@ -20,6 +20,7 @@ from sheets_sync.errors import InputError
 from sheets_sync.findings import ALERTE, ERREUR, Finding
 from sheets_sync.parsing import display_phone, format_date
 from sheets_sync.workbook import WorkbookData
+from rules.job_findings import KIT_ORDER_IMPOSSIBLE, KIT_TRACKING_LINE
 
 from ..kit_tracking import Rejected, read_tracking
 from .base import ActResult, JobContext, JobResult, Table
@@ -27,8 +28,8 @@ from .base import ActResult, JobContext, JobResult, Table
 TASK_ORDER = "kits"
 TASK_IMPORT = "kits-suivi"
 SIDECAR = "commandes.json"
-RULE_ORDER_IMPOSSIBLE = "kit.commande_impossible"
-RULE_TRACKING_LINE = "kit.suivi_rejete"
+RULE_ORDER_IMPOSSIBLE = KIT_ORDER_IMPOSSIBLE
+RULE_TRACKING_LINE = KIT_TRACKING_LINE
 
 __all__ = ["kits_order_step", "kits_import_step", "load_kit_orders"]
 

@@ -26,20 +26,24 @@ from pathlib import Path
 import pandas as pd
 
 from generators.mandates import SIDECAR_NAME, Sidecar
-from rules.mandate_followup import ESCALATION, REMINDER, due_step, find_reference, store_deadline, verdict
+from generators.files import one_line
+from rules.mandate_followup import (ESCALATION, IGNORED, REMINDER, UNCLEAR, due_step, find_reference, judge,
+                                    message_token, own_text, store_deadline, thread_tokens)
 from rules.mandates import MandateData, reference, store_label
 from sheets_sync.findings import ALERTE, ERREUR, Finding
 from sheets_sync.parsing import display_phone, format_date
 from sheets_sync.workbook import WorkbookData
+from rules.job_findings import MANDATE_FOLLOWUP_FAILED, MANDATE_MAILBOX, MANDATE_NO_FILE, MANDATE_UNCLEAR_REPLY
 
 from ..mail_replies import MailboxError, read_replies
 from .base import ActResult, JobContext, JobResult, Table
 from .mandates import mandates_dir
 
 TASK = "mandates"
-RULE_MAILBOX = "mandat.boite_illisible"
-RULE_FOLLOWUP_FAILED = "mandat.suivi_non_envoye"
-RULE_NO_FILE = "mandat.fichier_introuvable"
+RULE_MAILBOX = MANDATE_MAILBOX
+RULE_FOLLOWUP_FAILED = MANDATE_FOLLOWUP_FAILED
+RULE_NO_FILE = MANDATE_NO_FILE
+RULE_UNCLEAR = MANDATE_UNCLEAR_REPLY
 STORE_CALLS_HEADERS = ["N° mission", "Magasin", "Téléphone", "Date mission", "Référence", "Envoyé le", "Relancé le"]
 CANCELLED = "Annulée"
 CANCELLATION = "annulation"
@@ -65,10 +69,10 @@ class _Due:
 
 def followup_text(record: dict) -> str:
     """What ``Mandat suivi`` says of a mandate, from its log (the latest step)."""
-    for stamp, label in (("annulation_le", "Annulation envoyée le"), ("reponse_le", ""),
+    for stamp, label in (("annulation_le", "Annulation envoyée le"), ("reponse_le", ""), ("a_lire_le", ""),
                          ("escalade_le", "À appeler : escalade du"), ("relance_le", "Relancé le")):
         if record.get(stamp):
-            if stamp == "reponse_le":
+            if stamp in ("reponse_le", "a_lire_le"):
                 return record.get("reponse", "")
             return f"{label} {format_date(dt.datetime.fromisoformat(record[stamp]))}"
     return ""
@@ -119,16 +123,23 @@ def mandates_followup_step(data: WorkbookData, ctx: JobContext,
 def _replies(data: WorkbookData, ctx: JobContext, records: dict[str, dict], result: JobResult,
              rows: list[list]) -> dict[str, tuple[str, str]]:
     """Plan ``Mandat`` (and ``Mandat suivi``) from the stores' replies; by mission, the verdict
-    and the text of the replies taken. A mailbox that cannot be read is a finding."""
+    and the text of the replies taken. A reply counts only as an answer to our message (our
+    Message-ID in its In-Reply-To/References, or the mandate's reference in its subject) and only
+    from the store (:func:`rules.mandate_followup.judge`); an unclear one puts the store on the
+    call list. A mailbox that cannot be read is a finding."""
     missions, df, stores = data["Missions"], data["Missions"].df, data["Magasins"].df
     code, today = ctx.region.code, ctx.now.date()
-    current, replaced = {}, {}
+    current, replaced, tokens = {}, {}, {}
     for key, record in records.items():
         if record.get("envoye_le") and record.get("empreinte"):
-            current[reference(code, key, record["empreinte"]).upper()] = key
+            ref = reference(code, key, record["empreinte"]).upper()
+            current[ref] = key
+            tokens[message_token(ref)] = (ref, True)
         for old in record.get("historique", []):
             if old.get("empreinte"):
-                replaced[reference(code, key, old["empreinte"]).upper()] = key
+                ref = reference(code, key, old["empreinte"]).upper()
+                replaced[ref] = key
+                tokens.setdefault(message_token(ref), (ref, False))
     try:
         replies = read_replies(ctx.settings.imap, today - dt.timedelta(days=ctx.settings.imap.days))
     except MailboxError as err:
@@ -138,21 +149,40 @@ def _replies(data: WorkbookData, ctx: JobContext, records: dict[str, dict], resu
         return {}
     answered: dict[str, tuple[str, str]] = {}
     for reply in replies:  # oldest first: the latest reply of a store wins
-        ref = find_reference(reply.subject, current)
+        named = [tokens[t] for t in thread_tokens(reply.thread) if t in tokens]
+        ref = next((r for r, live in named if live), None) or find_reference(reply.subject, current)
         if ref is None:
-            old = find_reference(reply.subject, replaced)
+            old = next((r for r, live in named if not live), None) or find_reference(reply.subject, replaced)
             if old is not None:
-                rows.append([replaced[old], "", "", f"réponse à l'ancien mandat {old} ignorée ({reply.sender})"])
+                rows.append([replaced[old], "", "", f"réponse à l'ancien mandat {old} ignorée ({reply.address})"])
             continue
         key = current[ref]
+        store = df.at[key, "Code magasin"]
+        addresses = [str(stores.at[store, "Email"]) if store in stores.index else "",
+                     records[key].get("envoye_a", "")]
+        said, why = judge(reply.facts(), addresses, ctx.settings.imap.accept_store_domain)
+        if said == IGNORED:
+            rows.append([key, df.at[key, "Date"], _store(stores, store), f"réponse ignorée : {why}"])
+            continue
         if str(df.at[key, "Mandat"]).strip() != "Envoyé":
             continue  # already acknowledged or refused (by a person, or an earlier reply)
-        said = verdict(reply.subject, reply.text)
-        answered[key] = (said, f"{said} par e-mail le {format_date(_reply_day(reply.date) or today)} "
-                               f"({reply.sender})"[:200])
+        day = format_date(_reply_day(reply.date) or today)
+        if said == UNCLEAR:
+            excerpt = one_line(own_text(reply.text))[:80]
+            text = f"À appeler : réponse à lire du {day} ({reply.address}){' : « ' + excerpt + ' »' if excerpt else ''}"
+        else:
+            text = f"{said} par e-mail le {day} ({reply.address})"
+        answered[key] = (said, text[:200])
     for key, (said, text) in answered.items():
-        result.changes.add(TASK, missions.change(key, "Mandat", said))
-        result.changes.add(TASK, missions.change(key, "Mandat suivi", text), follows="Mandat")
+        if said == UNCLEAR:
+            result.changes.add(TASK, missions.change(key, "Mandat suivi", text))
+            result.findings.append(Finding(RULE_UNCLEAR, ALERTE, missions.title, missions.cell_of(key, "Mandat suivi"),
+                                           key, f"{missions.cell_of(key, 'Mandat suivi')} : le magasin a répondu "
+                                           "sans accuser réception clairement ; lisez sa réponse et appelez-le, "
+                                           "puis mettez Mandat à « Accusé » ou « Refusé ».", "Mandat suivi"))
+        else:
+            result.changes.add(TASK, missions.change(key, "Mandat", said))
+            result.changes.add(TASK, missions.change(key, "Mandat suivi", text), follows="Mandat")
         rows.append([key, df.at[key, "Date"], _store(stores, df.at[key, "Code magasin"]), text])
     return answered
 
@@ -210,9 +240,13 @@ class _Act:
 
         ctx, done = self.ctx, self.done
         sidecar = Sidecar(mandates_dir(ctx) / SIDECAR_NAME)  # fresh: the mandates' act saved it
-        for key, (_said, text) in self.answered.items():
+        for key, (said, text) in self.answered.items():
             record = sidecar.get(key)
-            if record is not None and report.changed("Missions", key, "Mandat"):
+            if record is None:
+                continue
+            if said == UNCLEAR and report.changed("Missions", key, "Mandat suivi"):
+                record["a_lire_le"], record["reponse"] = ctx.now.isoformat(sep=" "), text
+            elif said != UNCLEAR and report.changed("Missions", key, "Mandat"):
                 record["reponse_le"], record["reponse"] = ctx.now.isoformat(sep=" "), text
         if self.answered:
             sidecar.save()
@@ -233,7 +267,7 @@ class _Act:
                 sent[ESCALATION] = self._escalate([i for i in self.due if i.step == ESCALATION], sidecar, mailer)
         if any(sent.values()):
             sidecar.save()  # the notes of the e-mails folded into the file
-        if self.send:
+        if self.send or any(said == UNCLEAR for said, _text in self.answered.values()):
             self._store_calls(sidecar)  # every store still to phone, escalated today or before
         done.renamed = {"relances": ("relances envoyées", sent[REMINDER]),
                         "escalades": ("escalades", sent[ESCALATION]),
@@ -332,7 +366,8 @@ class _Act:
         today = pd.Timestamp(self.ctx.now.date())
         rows = []
         for key, record in sorted(sidecar.missions.items()):
-            if (key in df.index and record.get("escalade_le") and str(df.at[key, "Mandat"]).strip() == "Envoyé"
+            if (key in df.index and (record.get("escalade_le") or record.get("a_lire_le"))
+                    and str(df.at[key, "Mandat"]).strip() == "Envoyé"
                     and df.at[key, "Statut"] != CANCELLED and df.at[key, "Date"] >= today):
                 code = df.at[key, "Code magasin"]
                 phone = display_phone(stores.at[code, "Téléphone"]) if code in stores.index else ""

@@ -27,6 +27,7 @@ from sheets_sync.errors import BackofficeError
 from sheets_sync.findings import ALERTE, ERREUR, Finding
 from sheets_sync.parsing import format_date
 from sheets_sync.workbook import WorkbookData
+from rules.job_findings import MANDATE_MISSING_REF, MANDATE_NO_EMAIL, MANDATE_NO_FILE, MANDATE_PDF_FAILED, MANDATE_RESEND, MANDATE_SEND_FAILED
 
 from .base import ActResult, JobContext, JobResult, Table
 
@@ -37,12 +38,12 @@ REDO = "À refaire"
 TRACKED = ("Généré", "Envoyé", "Accusé", "Refusé")
 GENERATED, SENT = "Généré", "Envoyé"
 
-RULE_MISSING_REF = "mandat.reference_introuvable"
-RULE_NO_EMAIL = "mandat.magasin_sans_email"
-RULE_SEND_FAILED = "mandat.envoi_echoue"
-RULE_PDF_FAILED = "mandat.pdf_echoue"
-RULE_RESEND = "mandat.a_renvoyer"
-RULE_NO_FILE = "mandat.fichier_introuvable"
+RULE_MISSING_REF = MANDATE_MISSING_REF
+RULE_NO_EMAIL = MANDATE_NO_EMAIL
+RULE_SEND_FAILED = MANDATE_SEND_FAILED
+RULE_PDF_FAILED = MANDATE_PDF_FAILED
+RULE_RESEND = MANDATE_RESEND
+RULE_NO_FILE = MANDATE_NO_FILE
 
 
 def mandates_dir(ctx: JobContext) -> Path:

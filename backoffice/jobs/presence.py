@@ -22,6 +22,7 @@ from sheets_sync.errors import InputError
 from sheets_sync.findings import ALERTE, ERREUR, Finding
 from sheets_sync.parsing import display_phone, format_time, norm
 from sheets_sync.workbook import WorkbookData
+from rules.job_findings import PRESENCE_BAD_LINE, PRESENCE_STALE, PRESENCE_UNMATCHED
 
 from ..ivr_log import IvrLog, newest_log, read_ivr_log
 from .base import ActResult, JobContext, JobResult, Table
@@ -29,9 +30,9 @@ from .ivr_queue import assign_ids, link_state, queue_calls, read_queue
 
 PARIS = ZoneInfo("Europe/Paris")
 TASK = "presence"
-RULE_UNMATCHED = "presence.appel_non_rattache"
-RULE_BAD_LINE = "presence.ligne_illisible"
-RULE_STALE = "presence.journal_perime"
+RULE_UNMATCHED = PRESENCE_UNMATCHED
+RULE_BAD_LINE = PRESENCE_BAD_LINE
+RULE_STALE = PRESENCE_STALE
 JOB_WORDS = {norm(w): w for w in (CONFIRMED, LATE, MISSING)}
 UNMATCHED_HEADERS = ["Heure", "Numéro", "Code saisi", "Salarié", "Raison"]
 

@@ -26,7 +26,7 @@ TASK = "report"
 def other_jobs_findings(data: WorkbookData) -> list[Finding]:
     """The ``Anomalies`` rows of rules the check cannot re-run (presence's unmatched calls, a
     mandate to re-send…), as the last run of their job left them."""
-    checked = {r.id for r in all_rules()} | {RULE_UNREADABLE, RULE_REQUIRED, RULE_DUPLICATE}
+    checked = {r.id for r in all_rules() if not r.job} | {RULE_UNREADABLE, RULE_REQUIRED, RULE_DUPLICATE}
     df = data["Anomalies"].df
     return [Finding(rule, severity, tab, cell, key, message, "")
             for severity, rule, tab, cell, key, message in zip(

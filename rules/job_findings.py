@@ -1,0 +1,103 @@
+"""The findings the jobs produce as they work, registered so that ``check --rules`` (and
+``docs/rules.md``) lists every id that can appear in ``Anomalies`` or a run's output, and
+``[check.rules]`` can set their level. The jobs take their ids from here; the check never runs
+them (their rows in ``Anomalies`` are kept from the job's last run)."""
+from __future__ import annotations
+
+from sheets_sync.findings import ALERTE, ERREUR
+
+from .registry import job_finding
+
+MISSIONS, STORES, EMPLOYEES = "Missions", "Magasins", "Salariés"
+
+# --- mandates ----------------------------------------------------------------------------------
+MANDATE_MISSING_REF = job_finding(
+    "mandat.reference_introuvable", MISSIONS, ERREUR, "mandates",
+    "La mission nomme une marque, un magasin ou un salarié introuvable : son mandat n'est pas "
+    "généré tant que la valeur n'est pas corrigée ou la ligne ajoutée.")
+MANDATE_NO_EMAIL = job_finding(
+    "mandat.magasin_sans_email", STORES, ALERTE, "mandates",
+    "Le magasin n'a pas d'e-mail : ses mandats ne partent pas ; renseignez l'e-mail du directeur "
+    "ou envoyez-les à la main.")
+MANDATE_SEND_FAILED = job_finding(
+    "mandat.envoi_echoue", MISSIONS, ERREUR, "mandates",
+    "Le mandat n'a pas pu être envoyé (serveur SMTP, destinataire refusé) : Mandat reste « Généré », "
+    "il repart au prochain envoi.")
+MANDATE_PDF_FAILED = job_finding(
+    "mandat.pdf_echoue", MISSIONS, ALERTE, "mandates",
+    "La conversion PDF du mandat a échoué : le .docx est prêt et Mandat fichier le désigne.")
+MANDATE_RESEND = job_finding(
+    "mandat.a_renvoyer", MISSIONS, ALERTE, "mandates",
+    "Le magasin a reçu un mandat devenu faux (la mission a changé) : le nouveau est généré, à "
+    "envoyer (backoffice mandates --send).")
+MANDATE_NO_FILE = job_finding(
+    "mandat.fichier_introuvable", MISSIONS, ALERTE, "mandates",
+    "Le fichier du mandat a disparu : rien n'est envoyé ; mettez Mandat à « À refaire » pour le "
+    "régénérer.")
+MANDATE_MAILBOX = job_finding(
+    "mandat.boite_illisible", MISSIONS, ALERTE, "mandates",
+    "La boîte des réponses des magasins ([imap]) n'a pas pu être lue : Mandat se met à jour à la "
+    "main en attendant.")
+MANDATE_FOLLOWUP_FAILED = job_finding(
+    "mandat.suivi_non_envoye", MISSIONS, ERREUR, "mandates",
+    "Une relance, une escalade ou une annulation n'a pas pu partir : elle repart au prochain envoi "
+    "(ou prévenez le magasin par téléphone).")
+MANDATE_UNCLEAR_REPLY = job_finding(
+    "mandat.reponse_a_lire", MISSIONS, ALERTE, "mandates",
+    "Le magasin a répondu sans accuser réception clairement (une question, une condition) : lisez "
+    "sa réponse et appelez-le (il est sur la liste d'appels), puis mettez Mandat à « Accusé » ou "
+    "« Refusé ». Une réponse automatique, un avis de non-remise ou un autre expéditeur que le "
+    "magasin ne changent rien.")
+
+# --- kits ----------------------------------------------------------------------------------------
+KIT_ORDER_IMPOSSIBLE = job_finding(
+    "kit.commande_impossible", MISSIONS, ALERTE, "kits",
+    "Le kit ne peut pas être commandé : salarié introuvable ou adresse de livraison incomplète.")
+KIT_TRACKING_LINE = job_finding(
+    "kit.suivi_rejete", "fichier du partenaire", ALERTE, "kits",
+    "Une ligne du fichier de suivi du partenaire logistique n'est pas appliquée (commande inconnue, "
+    "statut illisible) : le message donne le fichier et la ligne.")
+
+# --- presence ------------------------------------------------------------------------------------
+PRESENCE_UNMATCHED = job_finding(
+    "presence.appel_non_rattache", "Appels SVI", ALERTE, "presence",
+    "Un appel du SVI ne correspond à aucune mission du jour : rattachez-le ou rejetez-le dans "
+    "l'onglet Appels SVI.")
+PRESENCE_BAD_LINE = job_finding(
+    "presence.ligne_illisible", "journal SVI", ALERTE, "presence",
+    "Une ligne de l'export du SVI est illisible : elle est ignorée, le message donne le fichier et "
+    "la ligne.")
+PRESENCE_STALE = job_finding(
+    "presence.journal_perime", "SVI", ERREUR, "presence",
+    "L'export du SVI du jour est absent ou périmé alors que des missions ont commencé : personne "
+    "n'est marqué « Manquante » ; vérifiez l'export puis relancez.")
+PRESENCE_QUEUE = job_finding(
+    "presence.appel_a_corriger", "Appels SVI", ALERTE, "presence",
+    "Une ligne de l'onglet Appels SVI est à corriger (mission introuvable, motif de rejet manquant).")
+PRESENCE_QUEUE_FULL = job_finding(
+    "presence.file_appels_pleine", "Appels SVI", ALERTE, "presence",
+    "L'onglet Appels SVI déborde : archivez les appels traités (backoffice archive).")
+
+# --- check, geocode, dossier ----------------------------------------------------------------------
+STATUS_MEMORY = job_finding(
+    "donnees.memoire_statuts", MISSIONS, ALERTE, "check",
+    "La mémoire des statuts est illisible : les délais d'acceptation et d'annulation ne sont pas "
+    "suivis tant qu'elle n'est pas réparée.")
+GEOCODE_PARTIAL = job_finding(
+    "geocode.coordonnee_incomplete", "Salariés / Magasins", ALERTE, "geocode",
+    "Une seule des deux coordonnées est remplie : complétez l'autre ou videz les deux.")
+GEOCODE_EMPTY = job_finding(
+    "geocode.adresse_vide", "Salariés / Magasins", ALERTE, "geocode",
+    "Adresse, Code postal et Ville vides : rien à géocoder.")
+GEOCODE_DOWN = job_finding(
+    "geocode.indisponible", "Salariés / Magasins", ERREUR, "geocode",
+    "Le géocodeur national n'a pas répondu : les coordonnées seront calculées au prochain passage.")
+GEOCODE_LOW = job_finding(
+    "geocode.score_faible", "Salariés / Magasins", ALERTE, "geocode",
+    "Adresse trouvée avec une confiance faible : vérifiez-la avant de laisser les coordonnées.")
+GEOCODE_NOT_FOUND = job_finding(
+    "geocode.introuvable", "Salariés / Magasins", ALERTE, "geocode",
+    "Adresse introuvable : corrigez Adresse, Code postal et Ville, ou saisissez les coordonnées.")
+DOSSIER_MEDICAL = job_finding(
+    "dossier.visite_medicale", EMPLOYEES, ERREUR, "dossier",
+    "Dans le dossier d'un salarié : visite médicale à faire ou dépassée.")
