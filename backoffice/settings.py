@@ -82,6 +82,7 @@ class Sheets:
     backoff_s: float = 1.0
     max_backoff_s: float = 60.0
     requests_per_minute: int = 60
+    late_apply_s: float = 30.0  # after a write's answer is lost: how long it may still land before a resend
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,10 @@ class WritePlan:
     # how an owned tab rewritten is laid out: title -> (column widths, column of links or 0, the cell
     # each row from 2 links to); a backend that cannot lay out a tab ignores it
     layouts: dict[str, tuple[list[int], int, list[str]]] = field(default_factory=dict)
+    # the write's id, in the last column of each of its Journal rows: after an answer that leaves
+    # it open, a backend finds out whether the write landed by looking for it
+    write_id: str = ""
+    journal_id_col: int = 0  # the Journal's column that holds it (1-based)
 
     def is_empty(self) -> bool:
         """Whether there is nothing to write."""

@@ -8,6 +8,7 @@ since the job read it, and turns the rest, plus one ``Journal`` row per change, 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from typing import Iterable, NamedTuple
 
@@ -259,9 +260,30 @@ class WritePlanner:
         journal = self.titles.get("Journal", "Journal")
         if self.out.journal and journal not in self.fresh:
             self.out.new_tabs[journal] = JOURNAL_HEADER
+        if self.out.journal:
+            self._stamp_write_id(journal)
         self.report.journal_rows = len(self.out.journal)
         self.report.kept = self.skipped_slots
         return self.out, self.report
+
+    def _stamp_write_id(self, journal: str) -> None:
+        """Give the write its id (a digest of what it writes: the same plan sent again keeps it)
+        in the Journal's « Écriture » column of each of its rows; a Journal made before that
+        column existed gets its header."""
+        digest = hashlib.sha256()
+        for line in self.out.journal:
+            digest.update(repr([cell_text(v) for v in line]).encode("utf-8"))
+        for w in self.out.cells:
+            digest.update(repr((w.tab, w.row, w.col, cell_text(w.value))).encode("utf-8"))
+        write_id = "W" + digest.hexdigest()[:11].upper()
+        col = len(JOURNAL_HEADER)
+        for line in self.out.journal:
+            line[len(line):] = [""] * (col - 1 - len(line)) + [write_id]
+        self.out.write_id, self.out.journal_id_col = write_id, col
+        raw = self.fresh.get(journal)
+        if raw is not None and norm(cell_text(raw.value(1, col))) != norm(JOURNAL_HEADER[-1]) \
+                and is_empty(raw.value(1, col)):
+            self.out.cells.append(CellWrite(journal, 1, col, JOURNAL_HEADER[-1], raw.value(1, col)))
 
     def _title(self, canonical: str) -> str:
         return self.titles.get(canonical, canonical)

@@ -30,7 +30,7 @@ from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 from requests.adapters import HTTPAdapter
 
-from .a1 import quote_tab
+from .a1 import col_letter, quote_tab
 from .backend import RawTab, WritePlan, row_runs
 from .errors import ConfigError, WorkbookError
 from .parsing import cell_text
@@ -192,6 +192,7 @@ class GoogleSheetsBackend:
         limiter=None,
         account: str = "",
         sleep: Callable[[float], None] = time.sleep,
+        late_apply_s: float | None = None,
     ) -> None:
         self.spreadsheet_id = spreadsheet_id
         self.label = f"Google Sheets {spreadsheet_id}"
@@ -209,6 +210,7 @@ class GoogleSheetsBackend:
         self._titles: set[str] | None = None  # every tab title, once metadata was fetched
         self._single_shot = False  # the write: no blind retry (see write)
         self._backoff = (backoff_s, max_backoff_s, sleep)
+        self.late_apply_s = timeout_s if late_apply_s is None else late_apply_s  # how long a write the client gave up on may still land
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -223,6 +225,7 @@ class GoogleSheetsBackend:
         max_backoff_s: float = 60.0,
         limiter=None,
         sleep: Callable[[float], None] = time.sleep,
+        late_apply_s: float | None = None,
     ) -> "GoogleSheetsBackend":
         """Credentials from a service-account key file, else application default credentials;
         with ``endpoint`` (an emulator or proxy), anonymous credentials and every request there."""
@@ -239,7 +242,7 @@ class GoogleSheetsBackend:
             session = AuthorizedSession(creds, refresh_timeout=timeout_s)
         return cls(spreadsheet_id, session, timeout_s=timeout_s, max_retries=max_retries,
                    backoff_s=backoff_s, max_backoff_s=max_backoff_s, limiter=limiter,
-                   account=account, sleep=sleep)
+                   account=account, sleep=sleep, late_apply_s=late_apply_s)
 
     @staticmethod
     def _credentials(path: str):
@@ -438,7 +441,7 @@ class GoogleSheetsBackend:
                 return False
             if applied_for_sure_not(exc):
                 return True
-            if self._landed(plan):
+            if self._verified(plan):
                 landed.append(True)
                 return False
             return True
@@ -460,6 +463,34 @@ class GoogleSheetsBackend:
             if is_transient(exc):
                 err = WorkbookError(f"{err} Rien n'a été écrit dans le classeur (vérifié après l'échec).")
             raise err from exc
+
+    def _verified(self, plan: WritePlan) -> bool:
+        """After an answer that leaves the write open: whether it landed, found out for sure
+        before anything is sent again. The write's id is looked for in the Journal; when it is
+        not there yet, the late apply of a request the client gave up on is waited out
+        (``late_apply_s``) and the Journal looked at once more. A verification read that fails
+        is tried again; when none can be made, the write is reported uncertain, never resent
+        blindly (a resend could duplicate the Journal)."""
+        backoff_s, max_backoff_s, sleep = self._backoff
+        waited = False
+        failures = 0
+        while True:
+            try:
+                if self._landed(plan):
+                    return True
+            except WorkbookError as err:
+                failures += 1
+                if failures > self.max_retries:
+                    raise WorkbookError(
+                        f"Écriture incertaine dans {self.label} : la réponse de Google s'est perdue et la "
+                        f"vérification a échoué ({err}). Rien n'est renvoyé ; relancez plus tard : la tâche "
+                        "reprendra là où elle en est, sans rien écrire deux fois.") from None
+                sleep(min(max_backoff_s, backoff_s * 2 ** failures))
+                continue
+            if waited or not plan.write_id:
+                return False
+            sleep(self.late_apply_s)
+            waited = True
 
     def write_requests(self, plan: WritePlan) -> list[dict]:
         """The requests of one atomic batch: new tabs (with their cells), grid growth, values,
@@ -529,13 +560,21 @@ class GoogleSheetsBackend:
 
     def _landed(self, plan: WritePlan) -> bool:
         """After an uncertain answer: does the spreadsheet hold what the plan wrote? The batch
-        is atomic, so one cell (or fill, or new tab) of it seen is all of it."""
+        is atomic, so its id in the Journal (or one cell, fill or new tab of it) is all of it.
+        A read that fails is a :class:`WorkbookError`."""
+        if plan.write_id and plan.journal and plan.journal_tab not in plan.new_tabs:
+            letter = col_letter(plan.journal_id_col)
+            doc = self._call(self.http.spreadsheets_get,
+                             {"ranges": [f"{quote_tab(plan.journal_tab)}!{letter}:{letter}"],
+                              "includeGridData": "true", "fields": GRID_FIELDS})
+            for sheet in doc.get("sheets", []):
+                tab = self._raw_tab(plan.journal_tab, sheet.get("data", []), 0)
+                if any(plan.write_id in (cell_text(v) for v in line) for line in tab.rows):
+                    return True
+            return False
         tabs = sorted({w.tab for w in plan.cells} | {f.tab for f in plan.fills} | set(plan.new_tabs)
                       | set(plan.deleted_rows) | set(plan.rows))
-        try:
-            fresh = self.read(tabs)
-        except WorkbookError:
-            return False
+        fresh = self.read(tabs)
         if any(t not in fresh for t in plan.new_tabs):
             return False
         if plan.new_tabs:

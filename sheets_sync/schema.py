@@ -209,7 +209,7 @@ JOURNAL = TabSpec(
         Column(n)
         for n in (
             "Horodatage", "Tâche", "Onglet", "Clé", "Colonne", "Cellule",
-            "Ancienne valeur", "Nouvelle valeur",
+            "Ancienne valeur", "Nouvelle valeur", "Écriture",
         )
     ),
     owned=True,

@@ -465,6 +465,7 @@ class SheetsStandIn:
         self.log: list[tuple[str, str]] = []  # (method, path?query) of every request
         self._failures: list[tuple[int, float | None]] = []
         self._hooks: dict[int, Callable[["SheetsStandIn"], None]] = {}
+        self._write_failures, self._write_status = 0, 503
         self.lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -545,6 +546,17 @@ class SheetsStandIn:
         (longer than the client's timeout: the client sees a timeout of a request that landed)."""
         self._failures.extend([(200, None, "after", seconds)] * times)
 
+    def fail_writes(self, times: int, status: int = 503) -> None:
+        """The next ``times`` writes (``batchUpdate``) get ``status``, unapplied; reads answer."""
+        self._write_failures += times
+        self._write_status = status
+
+    def apply_late(self, seconds: float, times: int = 1) -> None:
+        """The next ``times`` requests are applied only after ``seconds`` (longer than the
+        client's timeout: the client gives up, looks, finds nothing yet, and the request lands
+        afterwards), then answered to nobody."""
+        self._failures.extend([(200, None, "late-apply", seconds)] * times)
+
     def before_request(self, number: int, hook: Callable[["SheetsStandIn"], None]) -> None:
         """Call ``hook(standin)`` right before handling the ``number``-th request (1-based)."""
         self._hooks[number] = hook
@@ -612,15 +624,21 @@ class SheetsStandIn:
         if hook is not None:  # outside the lock: a slow hook must not hold other requests
             hook(self)
         with self.lock:
+            if self._write_failures and raw_path.split("?")[0].endswith(":batchUpdate"):
+                self._write_failures -= 1
+                return self._failure((self._write_status, None, "before", 0.0))
             failure = self._failures.pop(0) if self._failures else None
             if failure is not None and failure[2] == "before":
                 return self._failure(failure)
+        if failure is not None and failure[2] == "late-apply":
+            time.sleep(failure[3])  # the request is still on its way: it lands later
+        with self.lock:
             try:
                 answer = 200, self._route(method, raw_path, body), {}
             except ApiError as err:
                 answer = err.code, err.body(), err.headers
-        if failure is None:
-            return answer
+        if failure is None or failure[2] == "late-apply":
+            return answer  # (a late apply: the client is long gone)
         if failure[3]:
             time.sleep(failure[3])  # applied, answered too late
             return answer

@@ -68,7 +68,7 @@ def test_a_fault_on_any_request_ends_as_a_fault_free_run(reference, fault, reque
         assert state(standin) == before
 
 
-def test_a_write_that_fails_for_good_says_nothing_was_written(reference):
+def test_a_write_that_fails_for_good_and_cannot_be_verified_is_uncertain_never_resent(reference):
     from sheets_sync.errors import WorkbookError
 
     with SheetsStandIn() as standin:
@@ -77,6 +77,20 @@ def test_a_write_that_fails_for_good_says_nothing_was_written(reference):
         standin.before_request(3, lambda s: s.fail(100, status=503))
         with pytest.raises(WorkbookError) as err:
             one_job(standin)
+        assert "Écriture incertaine" in str(err.value) and "Rien n'est renvoyé" in str(err.value)
+        assert state(standin) == before
+
+
+def test_a_write_that_fails_for_good_but_is_verified_says_nothing_was_written(reference):
+    from sheets_sync.errors import WorkbookError
+
+    with SheetsStandIn() as standin:
+        region(standin, missions=3)
+        before = state(standin)
+        standin.before_request(3, lambda s: s.fail_writes(4, status=503))  # every try of the write; reads answer
+        with pytest.raises(WorkbookError) as err:
+            Workbook(connect(standin, timeout_s=0.8, max_retries=3, late_apply_s=0.01)).apply(
+                job(Workbook(connect(standin)).load()), NOW)
         assert "Rien n'a été écrit dans le classeur (vérifié après l'échec)." in str(err.value)
         assert state(standin) == before
 
@@ -90,3 +104,44 @@ def test_a_write_that_landed_but_whose_answers_failed_is_no_failure(reference):
         assert report.written == 3
         journal = standin.rows(SID, "Journal")
         assert len(journal) == 2 + report.journal_rows  # header, earlier row, ours once
+
+
+def _journal_ids(standin):
+    journal = standin.rows(SID, "Journal")
+    col = journal[0].index("Écriture")
+    return [line[col] for line in journal[1:] if len(line) > col and line[col]]
+
+
+@pytest.mark.parametrize("trial", range(3))
+def test_a_write_applied_after_the_clients_timeout_is_waited_out_not_resent(reference, trial):
+    """The write lands 0.6 s after it was sent, the client gives up at 0.3 s: it looks for the
+    write's id, does not find it yet, waits out a late apply, finds it: no resend, no Journal row
+    twice, no false failure."""
+    import time
+
+    with SheetsStandIn() as standin:
+        region(standin, missions=6)
+        standin.before_request(3, lambda s: s.apply_late(0.6))
+        wb = Workbook(connect(standin, timeout_s=0.3, max_retries=3, late_apply_s=1.0, sleep=time.sleep))
+        report = wb.apply(job(Workbook(connect(standin)).load()), NOW)
+        expected_state, written, journal_rows = reference[True]
+        assert report.written == written and report.journal_rows == journal_rows
+        time.sleep(0.3)
+        ids = _journal_ids(standin)
+        assert len(ids) == journal_rows and len(set(ids)) == 1  # one write, its rows once
+        assert state(standin) == expected_state
+
+
+def test_an_answer_lost_while_the_verification_reads_fail_is_no_duplicate(reference):
+    """The write lands, its answer is lost, the next reads fail: the verification keeps
+    trying and finds the write's id; nothing is sent twice, and it is no failure."""
+    with SheetsStandIn() as standin:
+        region(standin, missions=6)
+        standin.before_request(3, lambda s: s.drop(1, applied=True))
+        standin.before_request(4, lambda s: s.fail(6, status=503))  # more than one read's retries
+        wb = Workbook(connect(standin, timeout_s=0.8, max_retries=3))
+        report = wb.apply(job(Workbook(connect(standin)).load()), NOW)
+        expected_state, written, journal_rows = reference[True]
+        assert report.written == written
+        assert state(standin) == expected_state
+        assert len(_journal_ids(standin)) == journal_rows

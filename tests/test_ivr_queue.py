@@ -23,7 +23,7 @@ def type_in(backend, call, column, value):
 
 
 def journal(backend, tab):
-    return [r[3:] for r in backend.tabs["Journal"][1:] if r[2] == tab]
+    return [r[3:8] for r in backend.tabs["Journal"][1:] if r[2] == tab]
 
 
 def test_a_linked_call_marks_the_mission_and_says_why(tmp_path):

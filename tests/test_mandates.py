@@ -175,7 +175,7 @@ def test_change_after_sending_makes_it_a_redo_and_regenerates(tmp_path):
     assert "de 11:00 à 18:15" in text and "28/11/2026" in text and "27/11/2026" not in text
     assert result.tables[0].rows[0][4] == (
         "régénéré : date « 27/11/2026 » → « 28/11/2026 »; début « 10:30 » → « 11:00 »")
-    journal = [r[3:] for r in backend.tabs["Journal"][1:] if r[7] != ""]
+    journal = [r[3:8] for r in backend.tabs["Journal"][1:] if r[7] != ""]
     assert ["M0100", "Mandat", "Missions!P2", "Envoyé", "Généré"] in journal
     assert [(f.rule, f.severity) for f in result.findings] == [("mandat.a_renvoyer", "alerte")]
     record = Sidecar(tmp_path / "IDF" / "mandats" / "empreintes.json").get("M0100")

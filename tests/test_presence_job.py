@@ -58,7 +58,7 @@ def test_marks_presence_and_call_time(tmp_path):
     assert result.tables[0].title == "À appeler"
     assert result.tables[0].rows == [["M3", "Carrefour République", "S0003 P3 N3", "06 00 00 00 03", "09:00", 30,
                                       "a tenté d'appeler à 09:21"]]  # its ABANDON call
-    assert backend.tabs["Journal"][1:] == [
+    assert [r[:8] for r in backend.tabs["Journal"][1:]] == [
         ["2026-11-29 09:30:00", "presence", "Missions", "M1", "Présence", "Missions!V2", "", "Confirmée"],
         ["2026-11-29 09:30:00", "presence", "Missions", "M1", "Heure appel", "Missions!W2", "", "08:55"],
         ["2026-11-29 09:30:00", "presence", "Missions", "M2", "Présence", "Missions!V3", "", "En retard"],

@@ -1,3 +1,4 @@
+import re
 import datetime as dt
 
 import pandas as pd
@@ -57,10 +58,11 @@ def test_apply_writes_by_key_journals_and_skips_a_cell_changed_meanwhile():
     ]
     col = backend.tabs["Missions"][0].index("Suggestions")
     assert backend.tabs["Missions"][1][col] == "1. S0002"
-    assert backend.tabs["Journal"] == [
-        ["Horodatage", "Tâche", "Onglet", "Clé", "Colonne", "Cellule", "Ancienne valeur", "Nouvelle valeur"],
-        ["2026-11-29 09:30:00", "suggest", "Missions", "M2", "Suggestions", "Missions!O2", "", "1. S0002"],
-    ]
+    assert backend.tabs["Journal"][0] == ["Horodatage", "Tâche", "Onglet", "Clé", "Colonne", "Cellule",
+                                          "Ancienne valeur", "Nouvelle valeur", "Écriture"]
+    [row] = backend.tabs["Journal"][1:]
+    assert row[:8] == ["2026-11-29 09:30:00", "suggest", "Missions", "M2", "Suggestions", "Missions!O2", "", "1. S0002"]
+    assert re.fullmatch(r"W[0-9A-F]{11}", row[8])  # the write's id
     # a second run changes nothing
     data = wb.load()
     again = ChangeSet()

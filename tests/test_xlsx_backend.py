@@ -132,6 +132,8 @@ def test_job_changes_only_its_cells_and_everything_else_survives(decorated):
         "A4": "2026-11-29 09:30:00", "B4": "presence", "C4": "Missions", "D4": "M2", "E4": "Présence",
         "F4": "Missions!V3", "H4": "fond EA9999",
     }
+    ids = {ref: after["Journal"].pop(ref) for ref in [r for r in after["Journal"] if r[0] == "I"]}
+    assert ids.pop("I1") == "Écriture" and len(set(ids.values())) == 1 and len(ids) == 3  # one write's id
     assert after == expected  # formulas included: Missions!AA2 "=LEN(A2)", Synthèse!B1
 
     book = openpyxl.load_workbook(decorated)
@@ -345,7 +347,7 @@ def test_owned_tabs_are_created(tmp_path):
     assert report.owned_rows == {"Anomalies": 1}
     book = openpyxl.load_workbook(path)
     assert book["Anomalies"]["F2"].value == "Missions!G2 : date illisible"
-    assert [c.value for c in book["Journal"][1]] == JOURNAL_HEADER
+    assert [c.value for c in book["Journal"][1]] == JOURNAL_HEADER + ["Écriture"]  # a new Journal has the write ids column
     assert book["Journal"]["F2"].value == "Anomalies!A2:G2"
 
 

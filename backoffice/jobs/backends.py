@@ -24,6 +24,7 @@ def open_workbook(settings: Settings, region: Region, limiter=None) -> Workbook:
             max_retries=settings.sheets.max_retries,
             backoff_s=settings.sheets.backoff_s,
             max_backoff_s=settings.sheets.max_backoff_s,
+            late_apply_s=settings.sheets.late_apply_s,
             limiter=limiter,
         )
     elif region.workbook:
