@@ -28,7 +28,7 @@ import struct
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
 
 from .a1 import col_index, col_letter
 from .backend import WritePlan, row_runs
@@ -630,6 +630,60 @@ def _recalc_on_open(book: bytes) -> bytes:
     return book[:m.start()] + b"<%scalcPr%s fullCalcOnLoad=\"1\"/>" % (m.group(1), m.group(2)) + book[m.end():]
 
 
+_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})(\d+)\"[^>]*>(?:(?!</(?:\w+:)?c>).)*?"
+                           rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?\"")
+_REF_ROW = re.compile(r"(?<![A-Za-z_!'])\$?[A-Z]{1,3}\$?(\d+)\b")
+
+
+def _rows_named(formula: str) -> list[int]:
+    """The row numbers of the plain cell references of a formula (``I278``, ``$A$3``)."""
+    return [int(n) for n in _REF_ROW.findall(re.sub(r'"[^"]*"', "", formula))]
+
+
+def _refuse_shifting_rows(parts, sheets: dict[str, str], deleted: dict[str, list[int]]) -> None:
+    """Archiving deletes rows and renumbers those below; a formula or a merged range at or
+    below the first deleted row, a formula naming such a row, or a formula of another tab that
+    names this tab, would then point at the wrong row. Our part patcher does not rewrite
+    formulas, so the deletion is refused with a message naming the cell."""
+    for title, rows in deleted.items():
+        part = sheets.get(title)
+        if not rows or part is None or part not in parts:
+            continue
+        first = min(rows)
+        xml = parts[part]
+        for m in _FORMULA_CELL.finditer(xml):
+            row, text = int(m.group(2)), unescape((m.group(3) or b"").decode("utf-8", "replace"))
+            if row >= first or any(n >= first for n in _rows_named(text)):
+                where = f"{title}!{m.group(1).decode()}{row}"
+                raise WorkbookError(
+                    f"Archivage refusé dans « {title} » : la formule de {where}"
+                    f"{' (=' + text + ')' if text else ''} est sous les lignes à archiver ou les désigne ; "
+                    "supprimer ces lignes la ferait pointer sur d'autres lignes. Déplacez la formule au-dessus "
+                    "(ou remplacez-la par sa valeur), ou archivez ces lignes à la main ; rien n'a été supprimé.")
+        for m in _MERGE.finditer(xml):
+            bottom = int(m.group(4) or m.group(2))
+            if bottom >= first:
+                span = f"{m.group(1).decode()}{m.group(2).decode()}" + (
+                    f":{m.group(3).decode()}{m.group(4).decode()}" if m.group(3) else "")
+                raise WorkbookError(
+                    f"Archivage refusé dans « {title} » : les cellules fusionnées {title}!{span} sont sous les "
+                    "lignes à archiver ; supprimer ces lignes les décalerait. Défusionnez-les, ou archivez à la "
+                    "main ; rien n'a été supprimé.")
+        names = (title, f"'{title}'", f"'{title.replace(chr(39), chr(39) * 2)}'")
+        for other, other_part in sheets.items():
+            if other == title or other_part not in parts:
+                continue
+            for m in _FORMULA_CELL.finditer(parts[other_part]):
+                text = unescape((m.group(3) or b"").decode("utf-8", "replace"))
+                if any(f"{n}!" in text for n in names):
+                    raise WorkbookError(
+                        f"Archivage refusé dans « {title} » : la formule de {other}!{m.group(1).decode()}"
+                        f"{int(m.group(2))} (={text}) désigne des cellules de « {title} » ; supprimer des lignes "
+                        "la ferait pointer sur d'autres lignes. Remplacez-la par sa valeur ou archivez à la "
+                        "main ; rien n'a été supprimé.")
+
+
 def apply_plan(content: bytes, plan: WritePlan, label: str) -> tuple[bytes, dict[str, str]]:
     """The package with the plan applied, and the formulas it replaced (cell -> ``=…``)."""
     try:
@@ -666,6 +720,8 @@ def apply_plan(content: bytes, plan: WritePlan, label: str) -> tuple[bytes, dict
         edits.setdefault(title, SheetEdits()).rows = {r: values for r, (values, _before) in rows.items()}
     for title, rows in plan.deleted_rows.items():
         edits.setdefault(title, SheetEdits()).deleted = [r for first, n in row_runs(rows) for r in range(first, first + n)]
+    if plan.deleted_rows:
+        _refuse_shifting_rows(parts, sheets, plan.deleted_rows)
     if plan.journal:
         edits.setdefault(plan.journal_tab, SheetEdits()).appended = plan.journal
     styles = Styles(parts["xl/styles.xml"])

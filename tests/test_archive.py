@@ -205,3 +205,59 @@ def test_an_old_sheet_without_the_queue_gets_it_in_the_archives_write(tmp_path):
         before = standin.requests
         archive(Workbook(connect(standin)), tmp_path, now=NOW + dt.timedelta(days=1))
         assert standin.requests - before == 3
+
+
+def _xlsx_region(tmp_path, decorate):
+    """An .xlsx region with two old finished missions in rows 2-3 and a newer one in row 4;
+    ``decorate(book)`` adds what a person put there."""
+    import openpyxl
+
+    from tests.factories import write_xlsx
+
+    missions = [{"N° mission": "OLD1", "Date": "15/10/2025", "Statut": "Réalisée"},
+                {"N° mission": "OLD2", "Date": "20/10/2025", "Statut": "Annulée"},
+                {"N° mission": "NEW", "Date": "20/12/2026", "Statut": "Réalisée"}]
+    path = write_xlsx(tmp_path / "IDF.xlsx", region(journal=[list(JOURNAL.names)], missions=missions))
+    book = openpyxl.load_workbook(path)
+    decorate(book)
+    book.save(path)
+    return path
+
+
+def _archive_xlsx(path, tmp_path):
+    from backoffice.jobs.backends import open_workbook
+
+    settings = load_settings(environ={}, overrides={"archive": {"folder": str(tmp_path / "archives")}})
+    region_ = Region("IDF", workbook=str(path))
+    return run_region(settings, region_, [("archive", partial(archive_step))], NOW,
+                      workbook=open_workbook(settings, region_), whole_journal=True)
+
+
+@pytest.mark.parametrize("what, decorate, said", [
+    ("same-row formula", lambda b: b["Missions"].__setitem__("AF4", "=(I4-H4)*24"), "Missions!AF4 (=(I4-H4)*24)"),
+    ("formula above naming a row below", lambda b: b["Missions"].__setitem__("AF1", "=COUNTA(A2:A4)"),
+     "Missions!AF1 (=COUNTA(A2:A4))"),
+    ("merged range below", lambda b: b["Missions"].merge_cells("AF4:AG4"), "Missions!AF4:AG4"),
+    ("another tab's formula", lambda b: b["Magasins"].__setitem__("Z2", "=Missions!A4"), "Magasins!Z2 (=Missions!A4)"),
+])
+def test_archive_on_xlsx_refuses_when_a_formula_or_a_merge_would_point_at_the_wrong_row(
+        tmp_path, what, decorate, said):
+    import openpyxl
+
+    path = _xlsx_region(tmp_path, decorate)
+    outcome = _archive_xlsx(path, tmp_path)
+    assert "Archivage refusé" in outcome.error and said in outcome.error, outcome.error
+    book = openpyxl.load_workbook(path)
+    assert [book["Missions"].cell(r, 1).value for r in (2, 3, 4)] == ["OLD1", "OLD2", "NEW"]  # nothing deleted
+    # the rows are in the archive file too: never in neither, and a rerun once fixed finishes
+    assert [r[0] for r in archived_rows(tmp_path, "Missions")] == ["OLD1", "OLD2"]
+
+
+def test_archive_on_xlsx_with_formulas_only_above_deletes(tmp_path):
+    import openpyxl
+
+    path = _xlsx_region(tmp_path, lambda b: b["Magasins"].__setitem__("Z2", "=1+1"))
+    outcome = _archive_xlsx(path, tmp_path)
+    assert not outcome.error, outcome.error
+    book = openpyxl.load_workbook(path)
+    assert book["Missions"].cell(2, 1).value == "NEW"
