@@ -167,6 +167,12 @@ class Imap:
 
 
 @dataclass(frozen=True)
+class Outbox:
+    """The outbox (``Envois``): when a row another machine planned and never did is taken over."""
+    lease_minutes: float = 30.0
+
+
+@dataclass(frozen=True)
 class Kits:
     """Kit orders: horizon, the partner's lead time in working days, days allowed for the return."""
     days: int = 10
@@ -254,6 +260,7 @@ class Settings:
     smtp: Smtp = Smtp()
     imap: Imap = Imap()
     kits: Kits = Kits()
+    outbox: Outbox = Outbox()
     check: Check = Check()
     worktime: WorkTime = WorkTime()
     limits: Limits = Limits()

@@ -27,13 +27,15 @@ def write_workbook(path: Path, tabs: Mapping[str, list[dict[str, Any]]], *, owne
                    titles: Mapping[str, str] | None = None) -> None:
     """The people's tabs (rows as dicts of column -> value), headers bold, frozen and filtered,
     column widths that fit, drop-down lists on the status columns; ``owned_tabs`` adds the
-    tool's ``Anomalies``, ``Journal`` and ``Synthèse`` with their headers."""
+    tool's ``Anomalies``, ``Journal``, ``État``, ``Envois`` (hidden) and ``Synthèse`` with their headers."""
     wb = XlsxWorkbook()
     wb.remove(wb.active)
     specs = schema.PEOPLE_TABS + (schema.OWNED_TABS + schema.REPORT_TABS + schema.QUEUE_TABS if owned_tabs else ())
     for spec in specs:
         ws = wb.create_sheet((titles or {}).get(spec.name, spec.name))
         _fill_tab(ws, spec, tabs.get(spec.name, []))
+        if spec.hidden:
+            ws.sheet_state = "hidden"  # the tool's memory and outbox
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
 

@@ -119,11 +119,16 @@ class WritePlan:
     # the write's id, in the last column of each of its Journal rows: after an answer that leaves
     # it open, a backend finds out whether the write landed by looking for it
     write_id: str = ""
+    # rows added after the last row with data of existing tabs, in one atomic append (Google's
+    # appendCells): two concurrent writers never overwrite each other's rows
+    appended: dict[str, list[list[Any]]] = field(default_factory=dict)
+    hidden: set[str] = field(default_factory=set)  # new tabs created hidden (the tool's memory)
     journal_id_col: int = 0  # the Journal's column that holds it (1-based)
 
     def is_empty(self) -> bool:
         """Whether there is nothing to write."""
-        return not (self.cells or self.fills or self.new_tabs or self.journal or self.deleted_rows or self.rows)
+        return not (self.cells or self.fills or self.new_tabs or self.journal or self.deleted_rows or self.rows
+                    or self.appended)
 
 
 def row_runs(rows: list[int]) -> list[tuple[int, int]]:

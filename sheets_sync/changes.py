@@ -172,6 +172,8 @@ class ApplyReport:
     removed_rows: dict[str, int] = field(default_factory=dict)  # archiving: canonical tab -> rows deleted
     kept_rows: int = 0  # rows to archive left in the sheet: changed since they were read
     appended_rows: dict[str, int] = field(default_factory=dict)  # canonical tab -> rows added at its end
+    appended_keys: set[tuple[str, str]] = field(default_factory=set)  # (canonical tab, key) of the rows added
+    lost: set[tuple[str, str]] = field(default_factory=set)  # rows added, but another run's row of the same effect won
 
     def changed(self, tab: str, key, column: str) -> bool:
         """Whether this write put the job's value in this cell."""
@@ -196,6 +198,8 @@ class ApplyReport:
         self.kept_rows += other.kept_rows
         for tab, n in other.appended_rows.items():
             self.appended_rows[tab] = self.appended_rows.get(tab, 0) + n
+        self.appended_keys |= other.appended_keys
+        self.lost |= other.lost
 
 
 def _quoted(value) -> str:
@@ -310,7 +314,9 @@ class WritePlanner:
         ref = f"{title}!{key}"
         if not rows:
             return Skipped(task, title, key, column, ref, "ligne introuvable (supprimée, ou clé modifiée entre-temps)")
-        if len(rows) > 1:
+        if len(rows) > 1 and SPECS[canonical].hidden:
+            rows = rows[-1:]  # the tool's memory: a key written twice reads (and is updated) as its last row
+        elif len(rows) > 1:
             return Skipped(task, title, key, column, ref, "clé présente sur plusieurs lignes")
         raw = self.fresh[title]
         if title not in self._header_texts:
@@ -443,6 +449,7 @@ class WritePlanner:
             if not key or key.upper() in seen:
                 continue
             seen.add(key.upper())
+            self.report.appended_keys.add((canonical, key))
             line = [""] * max(columns.values())
             for name, value in row.items():
                 if name in columns:
@@ -452,9 +459,14 @@ class WritePlanner:
             if raw is None:  # the tab is created, empty: later runs read it in the first request
                 self.out.journal.append([self.stamp, task, title, "", "", f"{title}!A1", "", "onglet créé"])
             return
-        target = self.out.rows.setdefault(title, {})
-        for i, line in enumerate(added):
-            target[first + i] = (line, [])
+        if raw is None:  # a new tab: written with it
+            target = self.out.rows.setdefault(title, {})
+            for i, line in enumerate(added):
+                target[first + i] = (line, [])
+        else:
+            self.out.appended.setdefault(title, []).extend(added)
+        if spec.hidden and raw is None:
+            self.out.hidden.add(title)
         last = cell_ref(title, first + len(added) - 1, max(columns.values()))
         self.out.journal.append([self.stamp, task, title, "", "", f"{title}!A{first}:{last.split('!')[1]}",
                                  "", f"{len(added)} ligne(s) ajoutée(s)"])

@@ -180,6 +180,10 @@ def _runs(cells) -> list[tuple[str, int, int, list]]:
 class GoogleSheetsBackend:
     """One Google spreadsheet, read and written through gspread's ``HTTPClient``."""
 
+    # whether a write is refused when the workbook changed since the read (so a row it adds is
+    # certainly alone): True for a file, False for Google (concurrent writes both apply)
+    exclusive_writes = False
+
     def __init__(
         self,
         spreadsheet_id: str,
@@ -530,6 +534,12 @@ class GoogleSheetsBackend:
                 batch.append({"deleteDimension": {"range": {
                     "sheetId": self._sheet_id(title), "dimension": "ROWS",
                     "startIndex": first - 1, "endIndex": first - 1 + count}}})
+        for title, rows in plan.appended.items():  # after the last row with data, whoever wrote it
+            batch.append({"appendCells": {
+                "sheetId": self._sheet_id(title),
+                "rows": [{"values": [entered(v) for v in line]} for line in rows],
+                "fields": "userEnteredValue",
+            }})
         if plan.journal:
             batch.append({"appendCells": {
                 "sheetId": self._sheet_id(plan.journal_tab),
@@ -613,7 +623,7 @@ class GoogleSheetsBackend:
         height = len(grid.rows) + (len(plan.journal) if title == plan.journal_tab else 0)
         return [
             {"addSheet": {"properties": {
-                "sheetId": sid, "title": title, "sheetType": "GRID",
+                "sheetId": sid, "title": title, "sheetType": "GRID", "hidden": title in plan.hidden,
                 "gridProperties": {"rowCount": max(1000, height + 100), "columnCount": max(26, width),
                                    "frozenRowCount": 1},
             }}},

@@ -10,6 +10,10 @@ from .backend import RawTab, WritePlan, row_runs
 class MemoryBackend:
     """Tabs as lists of rows. ``on_reread`` lets a test play a person editing meanwhile."""
 
+    # whether a write is refused when the workbook changed since the read (so a row it adds is
+    # certainly alone): True for a file, False for Google (concurrent writes both apply)
+    exclusive_writes = True
+
     def __init__(self, tabs: dict[str, list[list[Any]]], label: str = "mémoire") -> None:
         self.label = label
         self.tabs = {title: [list(r) for r in rows] for title, rows in tabs.items()}
@@ -70,6 +74,11 @@ class MemoryBackend:
         for title, rows in plan.deleted_rows.items():
             for first, count in row_runs(rows):
                 del self.tabs[title][first - 1:first - 1 + count]
+        for title, rows in plan.appended.items():
+            tab = self.tabs[title]
+            while tab and not any(v not in (None, "") for v in tab[-1]):
+                tab.pop()
+            tab.extend(list(r) for r in rows)
         journal = self.tabs.setdefault(plan.journal_tab, [])
         while journal and not any(v not in (None, "") for v in journal[-1]):
             journal.pop()

@@ -207,7 +207,7 @@ def read_table(
             if key:
                 seen_keys.setdefault(key, []).append(number)
 
-    if key_col is not None:
+    if key_col is not None and not spec.hidden:  # the tool's memory keeps its duplicates (the last counts)
         for key, where in seen_keys.items():
             if len(where) > 1:
                 cells = [cell_ref(raw.title, r, columns[key_col]) for r in where]

@@ -32,6 +32,7 @@ class TabSpec:
     key: str | None
     columns: tuple[Column, ...]
     owned: bool = False  # Anomalies, Journal, Synthèse: the tool's own tabs
+    hidden: bool = False  # created hidden where the backend allows (the tool's memory and outbox)
 
     def column(self, name: str) -> Column:
         """The column ``name`` (KeyError when the tab has none)."""
@@ -242,8 +243,48 @@ IVR_QUEUE = TabSpec(
     owned=True,
 )
 
+OUTBOX_STATES = ("à faire", "fait", "échec", "doublon", "abandonné")
+
+# What the tool remembers between runs, one JSON record per key (« mandat:M0001 », « statut:M0001 »,
+# « kit:CMD-IDF-M0001 »): what each document was generated from, what was sent or ordered and
+# when, since when a status is seen. The workbook is the only state: any machine decides alike.
+STATE = TabSpec(
+    "État",
+    "Clé",
+    (
+        Column("Clé", TEXT, job=True, width=28),
+        Column("Données", TEXT, job=True, width=80),
+        Column("Mis à jour", TEXT, job=True, width=18),
+    ),
+    owned=True,
+    hidden=True,
+)
+
+# The outbox: every outside effect (an e-mail, a kit order line, a partner cancellation) planned
+# as a row in the same write as the cell it explains, performed by the run whose write created or
+# claimed it, then marked « fait » in that run's follow-up write.
+OUTBOX = TabSpec(
+    "Envois",
+    "Id",
+    (
+        Column("Id", TEXT, job=True, width=36),
+        Column("Effet", TEXT, job=True, width=36),
+        Column("Type", TEXT, job=True, width=18),
+        Column("N° mission", TEXT, job=True, width=14),
+        Column("Destinataire", TEXT, job=True, width=28),
+        Column("État", TEXT, job=True, choices=OUTBOX_STATES, width=12),
+        Column("Exécution", TEXT, job=True, width=28),
+        Column("Créé le", TEXT, job=True, width=18),
+        Column("Fait le", TEXT, job=True, width=18),
+        Column("Détail", TEXT, job=True, width=40),
+        Column("Données", TEXT, job=True, width=60),
+    ),
+    owned=True,
+    hidden=True,
+)
+
 PEOPLE_TABS = (EMPLOYEES, MISSIONS, STORES, BRANDS, TRAININGS, TIME_OFF, EXPENSES)
-OWNED_TABS = (ANOMALIES, JOURNAL)  # read by every job
+OWNED_TABS = (ANOMALIES, JOURNAL, STATE, OUTBOX)  # read by every job
 REPORT_TABS = (SYNTHESE,)  # owned too, read only by the job that writes it: no extra request for the others
 QUEUE_TABS = (IVR_QUEUE,)  # the tool's rows, two columns typed by people; read only by the presence job
 ALL_TABS = PEOPLE_TABS + OWNED_TABS + REPORT_TABS + QUEUE_TABS

@@ -22,6 +22,7 @@ class WorkbookData:
     findings: list[Finding] = field(default_factory=list)
     grid_cells: int | None = None  # cells of the spreadsheet's grids, where the backend counts them
     missing: set[str] = field(default_factory=set)  # owned tabs the workbook does not have yet
+    extras: dict = field(default_factory=dict)  # run-scope views shared by the steps (the memory, the outbox)
 
     def __getitem__(self, name: str) -> Table:
         return self.tables[name]
@@ -53,6 +54,7 @@ class Workbook:
         self.backend = backend
         self.titles = {spec.name: (tab_names or {}).get(spec.name, spec.name) for spec in ALL_TABS}
         self.headers = {k: dict(v) for k, v in (headers or {}).items()}
+        self.missing: set[str] = set()  # owned tabs the last read did not find
 
     @property
     def label(self) -> str:
@@ -97,6 +99,7 @@ class Workbook:
         if problems:
             raise WorkbookError(" ".join(problems) if len(problems) == 1 else
                                 f"{len(problems)} onglets à corriger : " + " | ".join(problems))
+        self.missing = set(missing)
         return WorkbookData(tables, findings, self.backend.grid_cells(), missing)
 
     def apply(self, changes: ChangeSet, now: dt.datetime) -> ApplyReport:
@@ -115,5 +118,18 @@ class Workbook:
                                     header_only=() if whole_journal else (self.titles["Journal"],))
         plan, report = plan_changes(changes, fresh, self.titles, self.headers, now)
         if not plan.is_empty():
+            self._create_missing(plan, fresh)
             self.backend.write(plan)
         return report
+
+    def _create_missing(self, plan, fresh) -> None:
+        """A write creates the tool's tabs the workbook still lacks (empty, with their header;
+        the memory and the outbox hidden), in the same batch: every later read finds them all
+        (on Google, a read naming a missing tab costs one more request)."""
+        for spec in OWNED_TABS:
+            title = self.titles[spec.name]
+            if spec.name in self.missing and title not in fresh and title not in plan.new_tabs:
+                plan.new_tabs[title] = [self.headers.get(spec.name, {}).get(c, c) for c in spec.names]
+                if spec.hidden:
+                    plan.hidden.add(title)
+        self.missing = set()

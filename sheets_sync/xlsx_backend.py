@@ -43,6 +43,10 @@ class Fingerprint:
 class XlsxBackend:
     """A regional workbook kept as an ``.xlsx`` file on disk."""
 
+    # whether a write is refused when the workbook changed since the read (so a row it adds is
+    # certainly alone): True for a file, False for Google (concurrent writes both apply)
+    exclusive_writes = True
+
     def __init__(self, path: str | os.PathLike, max_unpacked: int = 200_000_000) -> None:
         self.path = Path(path)
         self.max_unpacked = max_unpacked  # bytes the package may unpack to (a zip bomb is refused)
@@ -235,11 +239,14 @@ class XlsxBackend:
                 os.chmod(temp, self.path.stat().st_mode & 0o7777)
             except OSError:
                 pass
-            # The last moment a person's save or an office suite could slip in.
-            self._check_locks()
-            if self._current() != fingerprint:
-                raise self._changed()
-            os.replace(temp, self.path)
+            # The last moment a person's save or an office suite could slip in; two runs of ours
+            # check and replace one after the other (a lock held for that instant only), so the
+            # second finds the file changed: a write is never lost under another.
+            with _instant_lock(self.path):
+                self._check_locks()
+                if self._current() != fingerprint:
+                    raise self._changed()
+                os.replace(temp, self.path)
         except BaseException:
             try:
                 os.unlink(temp)
@@ -253,6 +260,28 @@ class XlsxBackend:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _instant_lock(path: Path):
+    """An exclusive advisory lock (``flock``) on the file at ``path`` for the block (our runs
+    only; a run that replaced the file meanwhile is seen by the fingerprint check inside it)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: the fingerprint check alone
+        yield
+        return
+    try:
+        handle = open(path, "rb")
+    except OSError:  # gone or unreadable: the fingerprint check will say so
+        yield
+        return
+    with handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
 
 def _solid_styles(styles: "Styles | None") -> dict[int, str]:
     """Cell style id -> its solid fill colour, for the styles that have one."""

@@ -552,8 +552,9 @@ _SHEET_TEMPLATE = (
 )
 
 
-def _add_sheet(parts: dict[str, bytes], title: str, header: list[str]) -> str:
-    """A new, empty sheet part ``title`` in the workbook; returns its part name."""
+def _add_sheet(parts: dict[str, bytes], title: str, header: list[str], hidden: bool = False) -> str:
+    """A new, empty sheet part ``title`` in the workbook (``hidden``: as a hidden sheet); returns
+    its part name."""
     book = parts["xl/workbook.xml"]
     rels = parts["xl/_rels/workbook.xml.rels"]
     n = 1
@@ -569,8 +570,9 @@ def _add_sheet(parts: dict[str, bytes], title: str, header: list[str]) -> str:
     m = re.search(rb"</((?:\w+:)?)sheets>", book)
     # the relationships namespace declared on the element itself: some writers declare it per sheet
     entry = (b'<%ssheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
-             b'name="%s" sheetId="%d" r:id="%s"/>' % (
-                 m.group(1), escape(title, {'"': "&quot;"}).encode(), max(sheet_ids) + 1, rid.encode()))
+             b'name="%s" sheetId="%d"%s r:id="%s"/>' % (
+                 m.group(1), escape(title, {'"': "&quot;"}).encode(), max(sheet_ids) + 1,
+                 b' state="hidden"' if hidden else b"", rid.encode()))
     parts["xl/workbook.xml"] = book[:m.start()] + entry + book[m.start():]
     types = parts["[Content_Types].xml"]
     override = (b'<Override PartName="/%s" ContentType="application/vnd.openxmlformats-officedocument.'
@@ -698,7 +700,7 @@ def apply_plan(content: bytes, plan: WritePlan, label: str) -> tuple[bytes, dict
     new_headers: dict[str, list[str]] = {}
     for title, header in plan.new_tabs.items():
         if title not in sheets:
-            sheets[title] = _add_sheet(parts, title, header)
+            sheets[title] = _add_sheet(parts, title, header, hidden=title in plan.hidden)
             touched |= {sheets[title], "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
             new_headers[title] = header
     edits: dict[str, SheetEdits] = {}
@@ -722,6 +724,8 @@ def apply_plan(content: bytes, plan: WritePlan, label: str) -> tuple[bytes, dict
         edits.setdefault(title, SheetEdits()).deleted = [r for first, n in row_runs(rows) for r in range(first, first + n)]
     if plan.deleted_rows:
         _refuse_shifting_rows(parts, sheets, plan.deleted_rows)
+    for title, rows in plan.appended.items():
+        edits.setdefault(title, SheetEdits()).appended = list(rows)
     if plan.journal:
         edits.setdefault(plan.journal_tab, SheetEdits()).appended = plan.journal
     styles = Styles(parts["xl/styles.xml"])

@@ -11,7 +11,7 @@ from backoffice.jobs.runner import run_region
 from backoffice.settings import Region, load_settings
 from sheets_sync import MemoryBackend, Workbook
 from sheets_sync.errors import WorkbookError
-from sheets_sync.schema import ANOMALIES, IVR_QUEUE, JOURNAL
+from sheets_sync.schema import ANOMALIES, IVR_QUEUE, JOURNAL, OUTBOX, STATE
 from tests.factories import make_tabs
 
 NOW = dt.datetime(2027, 1, 10, 8, 0)
@@ -34,6 +34,7 @@ def region(journal=None, missions=None, queue=True):
     tabs["Journal"] = journal if journal is not None else year_of_journal()
     if queue:  # as `backoffice init` makes it
         tabs["Appels SVI"] = [list(IVR_QUEUE.names)]
+        tabs["État"], tabs["Envois"] = [list(STATE.names)], [list(OUTBOX.names)]
     return tabs
 
 

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from backoffice.cli import cli
 from backoffice.demo.build import PLANTED, build_region, ivr_file_name, write_ivr
-from sheets_sync.schema import ANOMALIES, IVR_QUEUE, JOURNAL, PEOPLE_TABS
+from sheets_sync.schema import ANOMALIES, IVR_QUEUE, JOURNAL, PEOPLE_TABS, OUTBOX, STATE
 from tests.factories import AGENCY, make_tabs, rows_for, set_agency_env
 from tests.sheets_standin import SheetsStandIn
 
@@ -35,6 +35,7 @@ def test_the_day_on_a_google_sheet_costs_three_requests_and_finds_the_planted_an
     tabs = {spec.name: rows_for(spec.name, records[spec.name]) for spec in PEOPLE_TABS}
     tabs["Anomalies"] = [list(ANOMALIES.names)]
     tabs["Journal"] = [list(JOURNAL.names)]
+    tabs["État"], tabs["Envois"] = [list(STATE.names)], [list(OUTBOX.names)]  # as init makes them
     tabs["Appels SVI"] = [list(IVR_QUEUE.names)]
     standin.add_spreadsheet(SID, tabs)
     log = tmp_path / "ivr" / ivr_file_name(DAY)
@@ -60,6 +61,7 @@ def test_a_cell_a_person_types_meanwhile_is_kept_and_reported(standin, tmp_path)
     tabs = make_tabs(missions=[{"N° mission": "M0001", "Date": "02/12/2026"}])
     tabs["Anomalies"] = [list(ANOMALIES.names)]
     tabs["Journal"] = [list(JOURNAL.names)]
+    tabs["État"], tabs["Envois"] = [list(STATE.names)], [list(OUTBOX.names)]  # as init makes them
     standin.add_spreadsheet(SID, tabs)
     column = tabs["Missions"][0].index("Suggestions")
     ref = f"{chr(65 + column)}2"
@@ -87,7 +89,8 @@ def test_regions_run_side_by_side_under_one_shared_limiter(standin, tmp_path):
                       encoding="utf-8")
     for sid in ids.values():
         tabs = make_tabs(missions=[{"N° mission": "M0001", "Date": "02/12/2026"}])
-        standin.add_spreadsheet(sid, {**tabs, "Anomalies": [list(ANOMALIES.names)], "Journal": [list(JOURNAL.names)]})
+        standin.add_spreadsheet(sid, {**tabs, "Anomalies": [list(ANOMALIES.names)], "Journal": [list(JOURNAL.names)],
+                                      "État": [list(STATE.names)], "Envois": [list(OUTBOX.names)]})
 
     clock = {"t": 0.0}
     waits = []
@@ -113,6 +116,7 @@ def test_report_on_a_google_sheet_creates_synthese_once_then_only_reads(standin,
     tabs = make_tabs(missions=[{"N° mission": "M0001", "Date": "10/03/2026"}])
     tabs["Anomalies"] = [list(ANOMALIES.names)]
     tabs["Journal"] = [list(JOURNAL.names)]
+    tabs["État"], tabs["Envois"] = [list(STATE.names)], [list(OUTBOX.names)]  # as init makes them
     standin.add_spreadsheet(SID, tabs)
     first = run("--now", f"{DAY} 10:30", "report", "--out", tmp_path)
     assert first.exit_code in (0, 1), first.output
@@ -133,6 +137,7 @@ def test_the_queue_of_calls_is_created_on_google_with_its_rows_in_one_batch(stan
                                 "Statut": "Confirmée"}])
     tabs["Anomalies"] = [list(ANOMALIES.names)]
     tabs["Journal"] = [list(JOURNAL.names)]
+    tabs["État"], tabs["Envois"] = [list(STATE.names)], [list(OUTBOX.names)]  # as init makes them
     standin.add_spreadsheet(SID, tabs)
     log = tmp_path / "svi.csv"
     log.write_text("date_appel;numero_appelant;code_saisi;resultat\n29/11/2026 08:57;07 11 22 33 44;;OK\n", "utf-8")

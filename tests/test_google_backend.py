@@ -8,7 +8,7 @@ from sheets_sync import COLOR_ERROR, COLOR_MISSING, ChangeSet, Workbook
 from sheets_sync.errors import ConfigError, WorkbookError
 from sheets_sync.google_backend import GoogleSheetsBackend
 from sheets_sync.limiter import RateLimiter
-from sheets_sync.schema import ANOMALIES, JOURNAL
+from sheets_sync.schema import ANOMALIES, JOURNAL, OUTBOX, STATE
 from tests.factories import make_tabs
 from tests.sheets_standin import SheetsStandIn
 
@@ -41,6 +41,7 @@ def region(standin, missions=10, owned=True, fills=None):
         tabs["Anomalies"] = [ANOMALIES_HEADER]
         tabs["Journal"] = [JOURNAL_HEADER, ["2026-11-28 08:00:00", "check", "Missions", "M00001", "",
                                             "Missions!A2", "", ""]]
+        tabs["État"], tabs["Envois"] = [list(STATE.names)], [list(OUTBOX.names)]
     standin.add_spreadsheet(SID, tabs, fills=fills)
     return tabs
 
@@ -201,7 +202,7 @@ def test_missing_owned_tabs_are_created_with_their_rows_and_the_journal(standin)
     report = wb.apply(job(wb.load()), NOW)
     assert report.journal_rows == 3 + 2 + 1
     assert standin.requests == 4  # read, read of every tab, re-read, one write
-    assert standin.titles(SID)[-2:] == ["Anomalies", "Journal"]
+    assert standin.titles(SID)[-4:] == ["Anomalies", "Journal", "État", "Envois"]  # the tool's tabs, all at once
     assert standin.rows(SID, "Anomalies") == [
         ANOMALIES_HEADER,
         ["erreur", "missions.date", "Missions", "Missions!G2", "M00001", "Missions!G2 : date à vérifier.",

@@ -132,6 +132,8 @@ def test_job_changes_only_its_cells_and_everything_else_survives(decorated):
         "A4": "2026-11-29 09:30:00", "B4": "presence", "C4": "Missions", "D4": "M2", "E4": "Présence",
         "F4": "Missions!V3", "H4": "fond EA9999",
     }
+    for tab in ("Anomalies", "État", "Envois"):  # the tool's tabs the workbook lacked: created, with their header
+        assert after.pop(tab) and tab not in expected
     ids = {ref: after["Journal"].pop(ref) for ref in [r for r in after["Journal"] if r[0] == "I"]}
     assert ids.pop("I1") == "Écriture" and len(set(ids.values())) == 1 and len(ids) == 3  # one write's id
     assert after == expected  # formulas included: Missions!AA2 "=LEN(A2)", Synthèse!B1

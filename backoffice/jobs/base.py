@@ -29,6 +29,7 @@ class JobContext:
     out: str | None = None  # --out: where the files of the run go (default: mandates.out_dir)
     progress: Callable[..., Iterable] = _no_progress
     carried: list[Finding] = field(default_factory=list)  # findings of earlier steps of a run
+    run_id: str = ""  # this run, as the outbox names it (backoffice.jobs.outbox.new_run_id)
 
     def out_dir(self) -> Path:
         """Where files of this region go: ``<out>/<region>/``."""

@@ -16,7 +16,12 @@ from sheets_sync.errors import BackofficeError
 from sheets_sync.workbook import Workbook
 
 from ..settings import Region, Settings
+from sheets_sync.reading import read_table
+from sheets_sync.schema import OUTBOX
+from sheets_sync.state import outbox_rows
+
 from .base import JobContext, JobResult, Step
+from .outbox import FINISHED, new_run_id, races_lost, set_aside
 from .backends import open_workbook
 from .gc_pause import gc_paused
 
@@ -117,6 +122,7 @@ INCIDENT_LOG = "incidents.log"
 def _run_region(settings, region, steps, now, *, dry_run, out, progress, workbook, limiter,
                 whole_journal, also_tabs) -> RegionOutcome:
     outcome = RegionOutcome(region)
+    run_id = new_run_id()
     try:
         wb = workbook or open_workbook(settings, region, limiter=limiter)
         also = list(also_tabs) + [t for _name, step in steps for t in step_tabs(step) if t not in also_tabs]
@@ -127,8 +133,7 @@ def _run_region(settings, region, steps, now, *, dry_run, out, progress, workboo
         changes = ChangeSet()
         carried = list(data.findings)
         for name, step in steps:
-            ctx = JobContext(settings, region, now, out,
-                             carried=list(carried))
+            ctx = JobContext(settings, region, now, out, carried=list(carried), run_id=run_id)
             if progress is not None:
                 ctx.progress = progress
             try:
@@ -146,7 +151,9 @@ def _run_region(settings, region, steps, now, *, dry_run, out, progress, workboo
             outcome.preview = preview_rows(changes, wb.titles)
         else:
             outcome.report = wb.apply(changes, now)
+            aside = _races(wb, outcome.report)
             follow_up = act(outcome.results, outcome.report, outcome.incidents)
+            set_aside(follow_up, "outbox", aside)
             if not follow_up.is_empty():
                 outcome.report.merge(wb.apply(follow_up, now))
             counted = getattr(wb.backend, "requests", None)
@@ -155,7 +162,23 @@ def _run_region(settings, region, steps, now, *, dry_run, out, progress, workboo
     except BackofficeError as err:
         outcome.error = str(err)
         outcome.trace = traceback.format_exc()
+    finally:
+        FINISHED.add(run_id)  # its outbox rows left « à faire » may be taken over at once
     return outcome
+
+
+def _races(wb: Workbook, report: ApplyReport) -> set[str]:
+    """On a backend whose writes are not exclusive (Google), the outbox rows this write added
+    are checked against the sheet once (one read): of two runs that planned the same effect at
+    once, the row first in the sheet wins; the others are this run's to set aside, unperformed."""
+    if getattr(wb.backend, "exclusive_writes", True) or not any(t == OUTBOX.name for t, _k in report.appended_keys):
+        return set()
+    title = wb.titles[OUTBOX.name]
+    fresh = wb.backend.read([title])
+    table = read_table(OUTBOX, fresh[title], wb.headers.get(OUTBOX.name)) if title in fresh else None
+    lost = races_lost(None, outbox_rows(table), report)
+    report.lost |= {(OUTBOX.name, row_id) for row_id in lost}
+    return lost
 
 
 def step_tabs(step) -> tuple[str, ...]:
