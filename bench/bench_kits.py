@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.factor
 
 from backoffice.jobs.base import JobContext  # noqa: E402
 from backoffice.jobs.kits import kits_import_step, kits_order_step, load_kit_orders  # noqa: E402
+from backoffice.jobs.runner import flush_memory  # noqa: E402
 from backoffice.settings import Region, load_settings  # noqa: E402
 from rules.kit_rules import kit_not_delivered, kit_not_returned, kit_order_to_correct  # noqa: E402
 from rules.registry import RuleContext  # noqa: E402
@@ -49,12 +50,13 @@ def main() -> None:
     data = timed("load 20,000 missions (reader, not kits)", wb.load)
     result = timed("order step", lambda: kits_order_step(data, ctx))
     print(f"  orders: {dict(result.summary)['commandes de kits']}")
+    flush_memory(data, result.changes, NOW)
     wb.apply(result.changes, NOW)
     data = wb.load()
     again = timed("order step again (nothing to order)", lambda: kits_order_step(data, ctx))
     print(f"  orders: {dict(again.summary)['commandes de kits']}")
 
-    numbers = list(load_kit_orders(ctx))
+    numbers = list(load_kit_orders(data, ctx))
     lines = ["N° commande;Statut;N° suivi;Date"]
     for status in ("Expédié", "Livré"):
         lines += [f"{n};{status};1Z{i};04/11/2026" for i, n in enumerate(numbers)]
@@ -64,7 +66,7 @@ def main() -> None:
     imported = timed(f"import {len(lines) - 1} tracking lines", lambda: kits_import_step(data, ctx, str(path)))
     print(f"  {dict(imported.summary)}")
 
-    rctx = RuleContext(data, settings, NOW, kit_orders=load_kit_orders(ctx))
+    rctx = RuleContext(data, settings, NOW, kit_orders=load_kit_orders(data, ctx))
     for rule in (kit_order_to_correct, kit_not_delivered, kit_not_returned):
         found = timed(f"rule {rule.__name__}", lambda rule=rule: rule(rctx))
         print(f"  findings: {len(found)}")

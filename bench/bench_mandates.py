@@ -72,12 +72,17 @@ def followup(settings, backend, out: Path, count: int) -> None:
     from functools import partial
 
     from backoffice.jobs.mandate_followup import FollowupOptions, mandates_followup_step
-    from generators.mandates import SIDECAR_NAME, Sidecar
+    from backoffice.jobs.outbox import memory
+    from backoffice.jobs.runner import flush_memory
+    from sheets_sync.changes import ChangeSet
 
-    sidecar = Sidecar(out / "BENCH" / "mandats" / SIDECAR_NAME)
-    for record in sidecar.missions.values():
-        record["envoye_le"] = (NOW - dt.timedelta(days=5)).isoformat(sep=" ")
-    sidecar.save()
+    data = Workbook(backend).load()
+    store = memory(data)
+    for key in store.kind("mandat"):
+        store.update("mandat", key, envoye_le=(NOW - dt.timedelta(days=5)).isoformat(sep=" "))
+    sent = ChangeSet()
+    flush_memory(data, sent, NOW)
+    Workbook(backend).apply(sent, NOW)
     rows = backend.tabs["Missions"]
     column = rows[0].index("Mandat")
     for line in rows[1:]:

@@ -1,4 +1,5 @@
-"""Mandates (*mandats fournisseur*): the Word rendering and the memory of what was generated.
+"""Mandates (*mandats fournisseur*): the Word rendering (what was generated lives in the
+workbook's memory, ``État``).
 
 The data printed on a mandate and its fingerprint are :mod:`rules.mandates`. Rendering uses
 docxtpl in a **sandboxed** Jinja environment with autoescape: values are data, never template
@@ -19,9 +20,6 @@ from .files import atomic_write
 
 TO_COMPLETE = "à compléter"
 COMPLETABLE = {*BRAND_TAGS, *STORE_TAGS, "mission_type", "mission_operation"}
-from .memory import RecordStore
-
-SIDECAR_NAME = "empreintes.json"
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -104,35 +102,3 @@ class MandateTemplate:
         buffer = io.BytesIO()
         doc.save(buffer)
         atomic_write(out, buffer.getvalue())
-
-
-# --- the sidecar: fingerprints and the sent log ----------------------------------------------
-
-def _sidecar_unreadable(path: Path, reason: str) -> BackofficeError:
-    return BackofficeError(
-        f"{path} illisible ({reason}). Ce fichier garde les empreintes et les envois des mandats : "
-        "restaurez-le, ou supprimez-le pour repartir de zéro (les mandats déjà envoyés pourraient alors "
-        "être renvoyés).")
-
-
-class Sidecar(RecordStore):
-    """``<out>/<region>/mandats/empreintes.json``: per mission, what was generated and sent.
-
-    ``{"missions": {"M0001": {"empreinte", "donnees", "fichier", "pdf", "genere_le",
-    "envoye_le", "envoye_a", "historique": [...]}}}``. It is the memory of the fingerprints (the
-    workbook only has Mandat, Mandat fichier, Mandat envoyé le) and the sent log that makes sure
-    one generated file is never e-mailed twice, even when the sheet write after sending is lost.
-    Saved atomically after every change.
-    """
-
-    def __init__(self, path: Path):
-        super().__init__(path, "missions", _sidecar_unreadable)
-
-    @property
-    def missions(self) -> dict[str, dict[str, Any]]:
-        """The records by N° mission."""
-        return self.records
-
-    def fingerprints(self) -> dict[str, str]:
-        """The fingerprint of each mission's last generated mandate."""
-        return {m: r.get("empreinte", "") for m, r in self.missions.items()}

@@ -1,22 +1,19 @@
-"""A job's memory: records by key in one JSON file, read whole and saved atomically, plus an
-append-only journal of the facts that must be on disk at once.
+"""The sidecar files of earlier versions, read once to be folded into the workbook.
 
-The mandates' sidecar (fingerprints and the sent log) and the kit orders made so far are two of
-them: what the workbook cannot hold, and what makes a job never send or order twice. An e-mail
-that just left is noted with :meth:`RecordStore.note`: one line appended and synced to
-``<file>.journal`` (cheap, whatever the number of records), read back into the records on the
-next load and folded into the file by the next :meth:`RecordStore.save`.
+Before the workbook held all the tool's state (``État``), the mandates' fingerprints and sent
+log, the kit orders and the statuses' dates lived beside the outputs in JSON files, with an
+append-only journal (``<file>.journal``) of the last e-mails. :class:`RecordStore` reads such a
+file and replays its journal (a line cut by a crash is ignored);
+:func:`backoffice.jobs.memory.fold_legacy` puts the records in the workbook, once.
 """
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any, Callable
 
 from sheets_sync.errors import BackofficeError
 
-from .files import atomic_write
 
 
 class RecordStore:
@@ -54,28 +51,3 @@ class RecordStore:
                 self.records.setdefault(str(entry["key"]), {}).update(dict(entry["fields"]))
             except (ValueError, KeyError, TypeError, AttributeError):
                 continue
-
-    def note(self, key: str, **fields: Any) -> None:
-        """Set ``fields`` on the record of ``key`` and put them on disk at once (one synced line)."""
-        self.records.setdefault(key, {}).update(fields)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"key": key, "fields": fields}, ensure_ascii=False, sort_keys=True) + "\n"
-        with open(self.journal_path, "a", encoding="utf-8") as fh:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        """The record of ``key``, ``None`` when there is none."""
-        return self.records.get(key)
-
-    def save(self) -> Path:
-        """Write every record atomically (a crash leaves the previous file whole), then drop the
-        journal the file now holds."""
-        path = atomic_write(self.path, json.dumps({"version": 1, self.section: self.records}, ensure_ascii=False,
-                                                  indent=1, sort_keys=True).encode("utf-8"))
-        try:
-            self.journal_path.unlink()
-        except FileNotFoundError:
-            pass
-        return path

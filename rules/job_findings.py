@@ -78,11 +78,7 @@ PRESENCE_QUEUE_FULL = job_finding(
     "presence.file_appels_pleine", "Appels SVI", ALERTE, "presence",
     "L'onglet Appels SVI déborde : archivez les appels traités (backoffice archive).")
 
-# --- check, geocode, dossier ----------------------------------------------------------------------
-STATUS_MEMORY = job_finding(
-    "donnees.memoire_statuts", MISSIONS, ALERTE, "check",
-    "La mémoire des statuts est illisible : les délais d'acceptation et d'annulation ne sont pas "
-    "suivis tant qu'elle n'est pas réparée.")
+# --- geocode, dossier ----------------------------------------------------------------------
 GEOCODE_PARTIAL = job_finding(
     "geocode.coordonnee_incomplete", "Salariés / Magasins", ALERTE, "geocode",
     "Une seule des deux coordonnées est remplie : complétez l'autre ou videz les deux.")

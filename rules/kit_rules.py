@@ -2,7 +2,7 @@
 
 The order memory (order number -> what the order was made for) comes from the kit order
 job's sidecar, given by the check job as ``RuleContext.kit_orders``
-(``backoffice.jobs.kits.load_kit_orders``); without it the correction rule finds nothing.
+(the ``État`` records ``kit:<N° commande>``, ``backoffice.jobs.kits.load_kit_orders``); without it the correction rule finds nothing.
 """
 from __future__ import annotations
 

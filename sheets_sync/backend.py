@@ -123,6 +123,9 @@ class WritePlan:
     # appendCells): two concurrent writers never overwrite each other's rows
     appended: dict[str, list[list[Any]]] = field(default_factory=dict)
     hidden: set[str] = field(default_factory=set)  # new tabs created hidden (the tool's memory)
+    # tabs the write's answer should return as the write left them (Google: the outbox, to see
+    # which of two runs' rows came first without one more read); a backend may ignore it
+    echo: list[str] = field(default_factory=list)
     journal_id_col: int = 0  # the Journal's column that holds it (1-based)
 
     def is_empty(self) -> bool:

@@ -21,6 +21,7 @@ from .table import CellChange, Highlight
 
 JOURNAL_HEADER = list(JOURNAL.names)
 ANOMALIES_HEADER = list(ANOMALIES.names)
+FOLLOWS = "__follows__"  # in an appended row: the slot it follows
 CELL_MAX = 32767  # characters in one cell: Excel's limit (a longer text is cut there on opening), below Google's 50,000
 _CUT = " […]"
 
@@ -64,6 +65,9 @@ class ChangeSet:
     removals: dict[str, tuple[str, str, list[list]]] = field(default_factory=dict)
     # canonical keyed tab -> (task, rows as {column: value}): rows added at the end, each once
     appends: dict[str, tuple[str, list[dict]]] = field(default_factory=dict)
+    # a guard: a slot that holds only if these cells still hold what the job read; what follows
+    # it (a document's status, its e-mail) is left out otherwise
+    guards: dict[tuple[str, str, str], tuple[str, list[tuple[str, str, str, object]]]] = field(default_factory=dict)
 
     def remove(self, task: str, tab: str, rows: list[list], destination: str) -> None:
         """Delete these rows (their whole content as read) from ``tab``: a row is deleted only if
@@ -71,12 +75,21 @@ class ChangeSet:
         if rows:
             self.removals[tab] = (task, destination, [list(r) for r in rows])
 
-    def append(self, task: str, tab: str, rows: list[dict]) -> None:
+    def append(self, task: str, tab: str, rows: list[dict], follows: tuple[str, str, str] | None = None) -> None:
         """Add rows (``{column: value}``, the key column included) at the end of a keyed tab the
         tool owns the rows of; a row whose key the re-read finds already there is not added
-        again (a rerun, or a concurrent run, never duplicates it)."""
+        again (a rerun, or a concurrent run, never duplicates it). With ``follows`` (a cell or a
+        guard), not if that one is left out."""
         task0, old = self.appends.get(tab, (task, []))
-        self.appends[tab] = (task0, old + [dict(r) for r in rows])  # none: the tab is created when missing
+        rows = [dict(r, **({FOLLOWS: follows} if follows else {})) for r in rows]
+        self.appends[tab] = (task0, old + rows)  # none: the tab is created when missing
+
+    def guard(self, task: str, slot: tuple[str, str, str], cells: list[tuple[str, str, str, object]]) -> None:
+        """A slot (``(tab, key, name)``, not a real cell) that holds only if each of ``cells``
+        (``(tab, key, column, value read)``) still holds the value read when the write re-reads
+        it; changes and rows that follow the slot are left out otherwise (a document made from
+        data a person changed meanwhile is neither marked nor sent)."""
+        self.guards[slot] = (task, list(cells))
 
     def add(self, task: str, change: CellChange | None, follows: str | tuple[str, str, str] | None = None) -> None:
         """Plan ``change``; with ``follows`` (a column of the same row, or a ``(tab, key, column)``
@@ -123,6 +136,7 @@ class ChangeSet:
     def merge(self, other: "ChangeSet") -> None:
         """Take in another change set (a later step's change to a cell wins)."""
         self.follows.update(other.follows)
+        self.guards.update(other.guards)
         for task, change in other.cells.values():
             self.add(task, change)
         for task, hl in other.highlights.values():
@@ -253,6 +267,7 @@ class WritePlanner:
 
     def plan(self, changes: ChangeSet) -> tuple[WritePlan, ApplyReport]:
         """The write plan and the report of the whole change set."""
+        self._guards(changes)
         self._cells(changes)
         self._fills(changes)
         for canonical, (task, rows) in changes.owned.items():
@@ -261,13 +276,13 @@ class WritePlanner:
             self._removal(task, canonical, destination, rows)
         for canonical, (task, rows) in changes.appends.items():
             self._append(task, canonical, rows)
+        self.report.kept = self.skipped_slots
         journal = self.titles.get("Journal", "Journal")
         if self.out.journal and journal not in self.fresh:
             self.out.new_tabs[journal] = JOURNAL_HEADER
         if self.out.journal:
             self._stamp_write_id(journal)
         self.report.journal_rows = len(self.out.journal)
-        self.report.kept = self.skipped_slots
         return self.out, self.report
 
     def _stamp_write_id(self, journal: str) -> None:
@@ -365,7 +380,28 @@ class WritePlanner:
             self.report.wrote.add(slot)
             self.out.journal.append([self.stamp, task, title, capped(change.key), change.column, ref,
                                      capped(parse_text(current)), capped(parse_text(change.new))])
-            self.report.written += 1
+            if not SPECS[change.tab].hidden:  # the tool's memory and outbox are not « cells written »
+                self.report.written += 1
+
+    def _guards(self, changes: ChangeSet) -> None:
+        """Each guard's cells compared with the re-read: one that changed fails the guard."""
+        for slot, (task, cells) in changes.guards.items():
+            for tab, key, column, read in cells:
+                title = self._title(tab)
+                if title not in self.fresh:
+                    continue
+                columns, keys = self._layout(tab)
+                rows = keys.get(str(key), [])
+                if len(rows) != 1 or column not in columns:
+                    self._skip(slot, Skipped(task, title, str(key), column, f"{title}!{key}",
+                                             "ligne introuvable ou clé modifiée entre-temps : rien n'est envoyé"))
+                    break
+                current = self.fresh[title].value(rows[0], columns[column])
+                if cell_text(current) != cell_text(read):
+                    self._skip(slot, Skipped(task, title, str(key), column, cell_ref(title, rows[0], columns[column]),
+                                             f"« {column} » modifiée entre-temps ({_quoted(read)} → {_quoted(current)}) : "
+                                             "le document n'est ni marqué ni envoyé ; il sera refait"))
+                    break
 
     def _fills(self, changes: ChangeSet) -> None:
         for slot, (task, hl) in changes.highlights.items():
@@ -443,11 +479,21 @@ class WritePlanner:
                     self._header_writes.add((title, col))
                     self.out.cells.append(CellWrite(title, 1, col, self.headers.get(canonical, {}).get(name, name), None))
         seen = {str(k).upper() for k in present}
+        taken = self._taken(spec, raw, columns)
         added = []
         for row in rows:
+            row = dict(row)
+            leader = row.pop(FOLLOWS, None)
+            if leader is not None and leader in self.skipped_slots:
+                continue  # what it explains was not written (a person's edit, a changed input)
             key = str(row[spec.key]).strip()
             if not key or key.upper() in seen:
                 continue
+            if taken is not None:
+                group = cell_text(row.get(spec.unique_by[0]))
+                if group in taken:
+                    continue  # another run's row for the same effect is there already
+                taken.add(group)
             seen.add(key.upper())
             self.report.appended_keys.add((canonical, key))
             line = [""] * max(columns.values())
@@ -471,6 +517,18 @@ class WritePlanner:
         self.out.journal.append([self.stamp, task, title, "", "", f"{title}!A{first}:{last.split('!')[1]}",
                                  "", f"{len(added)} ligne(s) ajoutée(s)"])
         self.report.appended_rows[canonical] = self.report.appended_rows.get(canonical, 0) + len(added)
+
+    @staticmethod
+    def _taken(spec, raw, columns: dict[str, int]) -> set[str] | None:
+        """For a tab with ``unique_by``: the values of that column its counting rows hold."""
+        if spec.unique_by is None:
+            return None
+        column, state, settled = spec.unique_by
+        if raw is None or column not in columns:
+            return set()
+        col, state_col = columns[column], columns.get(state)
+        return {cell_text(raw.value(r, col)) for r in range(2, len(raw.rows) + 1)
+                if cell_text(raw.value(r, col)) and (state_col is None or cell_text(raw.value(r, state_col)) not in settled)}
 
     def _removal(self, task: str, canonical: str, destination: str, rows: list[list]) -> None:
         """Rows to archive, deleted only where the re-read finds them unchanged."""

@@ -214,7 +214,8 @@ class GoogleSheetsBackend:
         self._titles: set[str] | None = None  # every tab title, once metadata was fetched
         self._single_shot = False  # the write: no blind retry (see write)
         self._backoff = (backoff_s, max_backoff_s, sleep)
-        self.late_apply_s = timeout_s if late_apply_s is None else late_apply_s  # how long a write the client gave up on may still land
+        self.late_apply_s = timeout_s if late_apply_s is None else late_apply_s
+        self.echo: dict[str, RawTab] = {}  # the tabs the last write's answer returned (WritePlan.echo)  # how long a write the client gave up on may still land
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -438,6 +439,10 @@ class GoogleSheetsBackend:
         body = {"requests": self.write_requests(plan)}
         if not body["requests"]:
             return
+        self.echo = {}
+        if plan.echo:  # the tabs as this batch leaves them, in its answer: no read after it
+            body.update(includeSpreadsheetInResponse=True, responseIncludeGridData=True,
+                        responseRanges=[quote_tab(t) for t in plan.echo])
         landed = []
 
         def unapplied(exc: BaseException) -> bool:
@@ -459,7 +464,12 @@ class GoogleSheetsBackend:
 
         backoff_s, max_backoff_s, sleep = self._backoff
         try:
-            retrying(self.max_retries, backoff_s, max_backoff_s, sleep, retry_if=unapplied)(send)
+            answer = retrying(self.max_retries, backoff_s, max_backoff_s, sleep, retry_if=unapplied)(send)
+            doc = answer.get("updatedSpreadsheet", {}) if isinstance(answer, dict) else {}
+            for sheet in doc.get("sheets", []):
+                title = sheet.get("properties", {}).get("title")
+                if title in plan.echo:
+                    self.echo[title] = self._raw_tab(title, sheet.get("data", []), sheet["properties"].get("sheetId", 0))
         except (APIError, requests.RequestException, auth_exceptions.GoogleAuthError) as exc:
             if landed:
                 return

@@ -33,6 +33,9 @@ class TabSpec:
     columns: tuple[Column, ...]
     owned: bool = False  # Anomalies, Journal, Synthèse: the tool's own tabs
     hidden: bool = False  # created hidden where the backend allows (the tool's memory and outbox)
+    # (column, state column, states that do not count): a row added whose value in ``column``
+    # a counting row of the re-read already has is left out (one outbox row per effect)
+    unique_by: tuple[str, str, tuple[str, ...]] | None = None
 
     def column(self, name: str) -> Column:
         """The column ``name`` (KeyError when the tab has none)."""
@@ -281,6 +284,7 @@ OUTBOX = TabSpec(
     ),
     owned=True,
     hidden=True,
+    unique_by=("Effet", "État", ("doublon", "abandonné")),
 )
 
 PEOPLE_TABS = (EMPLOYEES, MISSIONS, STORES, BRANDS, TRAININGS, TIME_OFF, EXPENSES)

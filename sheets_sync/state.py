@@ -59,12 +59,14 @@ class StateStore:
     def __init__(self, table: Table | None) -> None:
         self.records: dict[str, dict] = {}
         self.sheet_text: dict[str, str] = {}  # what the sheet holds (or will, once the planned write lands)
+        self.sheet_stamp: dict[str, str] = {}
         for row in _rows(table):
             key = cell_text(row.get("Clé"))
             if key:
                 self.records[key] = loads(row.get("Données"))
                 self.sheet_text[key] = cell_text(row.get("Données"))
-        self.dirty: dict[str, None] = {}
+                self.sheet_stamp[key] = cell_text(row.get("Mis à jour"))
+        self.dirty: dict[str, tuple | None] = {}  # key -> the slot its change follows (or None)
 
     @staticmethod
     def _key(kind: str, key: str) -> str:
@@ -84,37 +86,39 @@ class StateStore:
         prefix = kind + ":"
         return any(k.startswith(prefix) for k in self.records)
 
-    def put(self, kind: str, key: str, record: dict) -> None:
-        """Set the record of ``kind:key`` (written at the next :meth:`flush`)."""
+    def put(self, kind: str, key: str, record: dict, follows: tuple | None = None) -> None:
+        """Set the record of ``kind:key`` (written at the next :meth:`flush`; with ``follows``, a
+        cell or guard slot: only if that one is written)."""
         full = self._key(kind, key)
         self.records[full] = dict(record)
-        self.dirty[full] = None
+        self.dirty[full] = follows or self.dirty.get(full)
 
-    def update(self, kind: str, key: str, **fields: Any) -> dict:
+    def update(self, kind: str, key: str, follows: tuple | None = None, **fields: Any) -> dict:
         """Set ``fields`` on the record of ``kind:key`` (created when missing); the record."""
         full = self._key(kind, key)
         record = dict(self.records.get(full) or {})
         record.update(fields)
         self.records[full] = record
-        self.dirty[full] = None
+        self.dirty[full] = follows or self.dirty.get(full)
         return record
 
     def flush(self, changes: ChangeSet, task: str, now: str) -> None:
         """Add the changes that write the records changed since the last flush."""
-        appended = []
-        for full in self.dirty:
+        appended: dict[tuple | None, list[dict]] = {}
+        for full, follows in self.dirty.items():
             text = _fit(self.records[full])
             old = self.sheet_text.get(full)
             if old == text:
                 continue
             if old is None:
-                appended.append({"Clé": full, "Données": text, "Mis à jour": now})
+                appended.setdefault(follows, []).append({"Clé": full, "Données": text, "Mis à jour": now})
             else:
-                changes.add(task, CellChange(STATE.name, full, "Données", old, text))
-                changes.add(task, CellChange(STATE.name, full, "Mis à jour", None, now), follows="Données")
-            self.sheet_text[full] = text
-        if appended:
-            changes.append(task, STATE.name, appended)
+                changes.add(task, CellChange(STATE.name, full, "Données", old, text), follows=follows)
+                changes.add(task, CellChange(STATE.name, full, "Mis à jour", self.sheet_stamp.get(full, ""), now),
+                            follows="Données")
+            self.sheet_text[full], self.sheet_stamp[full] = text, now
+        for follows, rows in appended.items():
+            changes.append(task, STATE.name, rows, follows=follows)
         self.dirty = {}
 
 
@@ -162,14 +166,16 @@ def outbox_line(row: OutboxRow) -> dict[str, Any]:
             "Fait le": row.done, "Détail": row.detail, "Données": dumps(row.data)}
 
 
-def set_row(changes: ChangeSet, task: str, row: OutboxRow, **values: Any) -> None:
+def set_row(changes: ChangeSet, task: str, row: OutboxRow, follows: tuple | None = None, **values: Any) -> None:
     """Plan changes to an outbox row's cells (``state``, ``run``, ``done``, ``detail``), compared
-    with what the row holds now, and keep the row in memory up to date."""
+    with what the row holds now, and keep the row in memory up to date. With ``follows``, the
+    ``Exécution`` cell (the claim) follows that slot and the others follow the claim."""
     columns = {"state": "État", "run": "Exécution", "done": "Fait le", "detail": "Détail", "created": "Créé le"}
-    for attr, value in values.items():
-        old = getattr(row, attr)
+    for attr in sorted(values, key=lambda a: a != "run"):  # the claim first: the others follow it
+        value, old = values[attr], getattr(row, attr)
         if cell_text(old) != cell_text(value):
-            changes.add(task, CellChange(OUTBOX.name, row.id, columns[attr], old, value))
+            lead = follows if attr == "run" else ("Exécution" if follows and "run" in values else None)
+            changes.add(task, CellChange(OUTBOX.name, row.id, columns[attr], old, value), follows=lead)
             setattr(row, attr, value)
 
 

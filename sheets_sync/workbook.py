@@ -112,6 +112,7 @@ class Workbook:
         targets = {c.tab for _t, c in changes.cells.values()}
         targets |= {h.tab for _t, h in changes.highlights.values()}
         targets |= set(changes.owned) | set(changes.removals) | set(changes.appends)
+        targets |= {tab for _task, cells in changes.guards.values() for tab, _k, _c, _v in cells}
         names = sorted(targets - {"Journal"}) + ["Journal"]
         whole_journal = "Journal" in changes.removals  # archiving the Journal: read it all
         fresh = self.backend.reread([self.titles[n] for n in names],
@@ -119,6 +120,9 @@ class Workbook:
         plan, report = plan_changes(changes, fresh, self.titles, self.headers, now)
         if not plan.is_empty():
             self._create_missing(plan, fresh)
+            outbox = self.titles.get("Envois", "Envois")
+            if outbox in plan.appended or outbox in plan.rows:
+                plan.echo.append(outbox)  # which of two runs' rows came first, without a read
             self.backend.write(plan)
         return report
 

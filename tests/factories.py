@@ -122,3 +122,37 @@ def set_agency_env(monkeypatch) -> None:
     """Give a CLI run without --config the tests' agency, through BACKOFFICE_AGENCY_* variables."""
     for key, value in AGENCY.items():
         monkeypatch.setenv(f"BACKOFFICE_AGENCY_{key.upper()}", str(value).lower() if value is True else str(value))
+
+
+def state_record(source, kind: str, key: str):
+    """The record ``kind:key`` of the workbook's memory (``État``), as the tool last wrote it;
+    ``source``: a MemoryBackend, or an ``.xlsx`` path. ``None`` when there is none."""
+    import json
+
+    if hasattr(source, "tabs"):
+        rows = source.tabs.get("État", [])
+    else:
+        import openpyxl
+
+        book = openpyxl.load_workbook(source, read_only=True)
+        rows = [list(r) for r in book["État"].iter_rows(values_only=True)] if "État" in book.sheetnames else []
+    found = None
+    for line in rows[1:]:
+        if line and line[0] == f"{kind}:{key}":
+            found = json.loads(line[1] or "{}")
+    return found
+
+
+def outbox_rows(source) -> list[dict]:
+    """The rows of the outbox (``Envois``) as ``{column: value}``; ``source`` as :func:`state_record`."""
+    if hasattr(source, "tabs"):
+        rows = source.tabs.get("Envois", [])
+    else:
+        import openpyxl
+
+        book = openpyxl.load_workbook(source, read_only=True)
+        rows = [list(r) for r in book["Envois"].iter_rows(values_only=True)] if "Envois" in book.sheetnames else []
+    if not rows:
+        return []
+    head = rows[0]
+    return [dict(zip(head, line)) for line in rows[1:] if line and line[0]]

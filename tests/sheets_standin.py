@@ -856,7 +856,12 @@ class SheetsStandIn:
         except ApiError:
             self._restore(book, snapshot)
             raise
-        return {"spreadsheetId": book.spreadsheet_id, "replies": replies}
+        answer = {"spreadsheetId": book.spreadsheet_id, "replies": replies}
+        if payload.get("includeSpreadsheetInResponse"):  # the spreadsheet as the batch left it
+            query = {"ranges": list(payload.get("responseRanges") or []),
+                     "includeGridData": ["true" if payload.get("responseIncludeGridData") else "false"]}
+            answer["updatedSpreadsheet"] = self._get(book, query)
+        return answer
 
     def _req_addSheet(self, book, body) -> dict:
         props = body.get("properties", {})

@@ -43,7 +43,11 @@ def test_the_day_on_a_google_sheet_costs_three_requests_and_finds_the_planted_an
 
     result = run("--now", f"{DAY} 10:30", "run", "--ivr-log", log.parent, "--out", tmp_path / "out")
     assert result.exit_code == 1, result.output  # the planted errors need a person
-    assert standin.requests == 3  # read, re-read, one atomic :batchUpdate
+    # read, re-read, one atomic :batchUpdate; the kit orders' partner file is then recorded in the
+    # outbox by the follow-up write (re-read, :batchUpdate), which the write's answer made safe
+    # against a concurrent run without a read of its own
+    assert standin.requests == 5
+    assert [m for m, _p in standin.log].count("POST") == 2
     found = {(row[1], row[3]) for row in standin.rows(SID, "Anomalies")[1:]}
     planted = {(p.rule, p.cell) for p in PLANTED if p.region == "IDF" and "!" in p.cell}
     assert planted <= found

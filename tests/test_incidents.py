@@ -82,11 +82,11 @@ def test_an_exception_in_an_act_is_an_incident(monkeypatch, tmp_path):
     assert (tmp_path / "out" / "incidents.log").exists()
 
 
-def test_an_exception_outside_the_regions_is_an_incident_too(monkeypatch, tmp_path):
-    book = write_xlsx(tmp_path / "IDF.xlsx", make_tabs())
+def test_an_exception_outside_the_regions_is_an_incident_too(monkeypatch, two_regions, tmp_path):
+    config, _idf, _bre = two_regions
     monkeypatch.setattr("backoffice.app.run_regions", lambda *a, **k: 1 / 0)
-    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
-    result = CliRunner().invoke(cli, ["--workbook", str(book), *NOW, "check"])
+    result = CliRunner().invoke(cli, ["--config", str(config), *NOW, "check"])
     assert result.exit_code == 3
     assert "Incident inattendu : ZeroDivisionError" in result.output
     assert "Traceback" not in result.output
+    assert "ZeroDivisionError" in (tmp_path / "out" / "incidents.log").read_text("utf-8")

@@ -6,14 +6,13 @@ import json
 import openpyxl
 import pytest
 
-from backoffice.jobs.base import JobContext
-from backoffice.jobs.kits import KitOrderOptions, kits_order_step, load_kit_orders
+from backoffice.jobs.kits import KitOrderOptions, kits_order_step
 from backoffice.jobs.runner import run_region
 from backoffice.settings import Region, load_settings
 from rules.calendar import subtract_working_days
 from rules.kits import order_number
 from sheets_sync import MemoryBackend, Workbook
-from tests.factories import make_tabs
+from tests.factories import make_tabs, outbox_rows, state_record
 
 NOW = dt.datetime(2026, 11, 5, 9, 30)  # a Thursday
 SETTINGS = load_settings(environ={})
@@ -66,8 +65,7 @@ def test_order_file_exact_bytes_and_cells_written(tmp_path):
     assert cell(backend, "M0043", "N° commande kit") == "K-IDF-M0043"
     assert outcome.report.written == 4
     assert ("commandes de kits", 2) in result.summary
-    memory = json.loads((tmp_path / "IDF" / "kits" / "commandes.json").read_text(encoding="utf-8"))
-    assert memory["orders"]["K-IDF-M0042"] == {
+    assert state_record(backend, "kit", "K-IDF-M0042") == {
         "mission": "M0042", "employee": "S0001", "date": "2026-11-12", "kit": "KIT-LINDT",
         "ordered_at": "2026-11-05 09:30",
     }
@@ -105,14 +103,14 @@ def test_a_mission_with_an_order_number_is_never_reordered(tmp_path):
     assert result.files == [] and result.changes.is_empty()
 
 
-def test_an_order_whose_sheet_write_was_lost_is_restored_not_reordered(tmp_path):
-    tabs = make_tabs(missions=[mission("M1", "12/11/2026")])
-    run(tabs, tmp_path)  # ordered; the sidecar remembers it
-    backend, _, result = run(tabs, tmp_path)  # the same sheet as before: as if the write was lost
-    assert result.files == []
-    assert ("commandes rétablies dans le classeur", 1) in result.summary
-    assert cell(backend, "M1", "N° commande kit") == "K-IDF-M1"
-    assert len(list((tmp_path / "IDF" / "kits").glob("*.csv"))) == 1
+def test_another_machine_with_an_empty_output_folder_orders_nothing_again(tmp_path):
+    """The workbook is the only state: the order, its memory and its partner line were written
+    with the sheet; a run elsewhere, in an empty folder, finds it all there."""
+    backend, _, first = run(make_tabs(missions=[mission("M1", "12/11/2026")]), tmp_path / "here")
+    assert len(first.files) == 1
+    backend, outcome, result = run(backend, tmp_path / "elsewhere")
+    assert result.files == [] and outcome.report.written == 0 and outcome.report.journal_rows == 0
+    assert not (tmp_path / "elsewhere").exists()
 
 
 @pytest.mark.parametrize("cells, ordered", [
@@ -165,8 +163,9 @@ def test_dry_run_writes_no_file_and_no_memory(tmp_path):
     assert result.files == [] and not (tmp_path / "IDF").exists()
     assert result.act is not None  # the order file is the act phase, which --dry-run skips
     assert [label for label, _ in result.summary] == ["commandes de kits"]
-    assert [r[2:] for r in outcome.preview] == [["M1", "Kit statut", "", "Commandé"],
-                                                 ["M1", "N° commande kit", "", "K-IDF-M1"]]
+    assert [r[2:] for r in outcome.preview if r[1] == "Missions"] == [["M1", "Kit statut", "", "Commandé"],
+                                                                    ["M1", "N° commande kit", "", "K-IDF-M1"]]
+    assert sorted(r[1] for r in outcome.preview if r[1] != "Missions") == ["Envois", "État"]
     assert cell(backend, "M1", "Kit statut") is None
 
 
@@ -174,7 +173,7 @@ def test_xlsx_and_out_file(tmp_path):
     tabs = make_tabs(employees=[{"Matricule": "S0001", "Code postal": "01000", "Adresse": "-1 rue"}],
                      missions=[mission("M1", "12/11/2026")])
     out = tmp_path / "envoi" / "kits.xlsx"
-    _, _, result = run(tabs, tmp_path, out=str(out), xlsx=True)
+    backend, _, result = run(tabs, tmp_path, out=str(out), xlsx=True)
     assert result.files == [out]
     sheet = openpyxl.load_workbook(out)["Commandes"]
     rows = [[c.value for c in r] for r in sheet.iter_rows()]
@@ -185,8 +184,8 @@ def test_xlsx_and_out_file(tmp_path):
          dt.datetime(2026, 11, 10), None],
     ]
     assert sheet["E2"].data_type == "s" and sheet["I2"].number_format == "DD/MM/YYYY"
-    ctx = JobContext(SETTINGS, IDF, NOW, out=str(tmp_path))
-    assert list(load_kit_orders(ctx)) == ["K-IDF-M1"]
+    assert state_record(backend, "kit", "K-IDF-M1")["mission"] == "M1"
+    assert [(r["Effet"], r["État"], r["Détail"]) for r in outbox_rows(backend)] == [("kit:K-IDF-M1", "fait", str(out))]
 
 
 @pytest.mark.parametrize("day, lead, expected", [
@@ -211,17 +210,23 @@ def test_order_number(region, mission_key, expected):
     assert order_number(region, mission_key) == expected
 
 
-def test_a_corrupt_order_memory_stops_the_order(tmp_path):
+def test_an_old_order_memory_is_folded_once_and_a_corrupt_one_is_not_read(tmp_path):
+    """An earlier version kept its orders in kits/commandes.json: folded into État at the first
+    run (an order it made is restored in the sheet, never made again); a corrupt one is left
+    alone: the sheet and the workbook's memory decide."""
     (tmp_path / "IDF" / "kits").mkdir(parents=True)
-    (tmp_path / "IDF" / "kits" / "commandes.json").write_text("{oops", encoding="utf-8")
-    tabs = make_tabs(missions=[mission("M1", "12/11/2026")])
-    outcome = run_region(SETTINGS, IDF, [("kits", kits_order_step)], NOW,
-                         out=str(tmp_path), workbook=Workbook(MemoryBackend(tabs)))
-    path = tmp_path / "IDF" / "kits" / "commandes.json"
-    assert outcome.error == (
-        f"{path} : mémoire des commandes de kits illisible. Restaurez-la depuis une sauvegarde "
-        "(elle sert à ne jamais commander deux fois et à repérer les commandes à corriger).")
-    assert list((tmp_path / "IDF" / "kits").glob("*.csv")) == []
+    (tmp_path / "IDF" / "kits" / "commandes.json").write_text(json.dumps({"version": 1, "orders": {
+        "K-IDF-M1": {"mission": "M1", "employee": "S0001", "date": "2026-11-12", "kit": "KIT-LINDT",
+                     "ordered_at": "2026-11-04 09:00"}}}), encoding="utf-8")
+    backend, _outcome, result = run(make_tabs(missions=[mission("M1", "12/11/2026")]), tmp_path)
+    assert result.files == [] and ("commandes rétablies dans le classeur", 1) in result.summary
+    assert cell(backend, "M1", "N° commande kit") == "K-IDF-M1"
+    assert state_record(backend, "kit", "K-IDF-M1")["ordered_at"] == "2026-11-04 09:00"
+    other = tmp_path / "other"
+    (other / "IDF" / "kits").mkdir(parents=True)
+    (other / "IDF" / "kits" / "commandes.json").write_text("{oops", encoding="utf-8")
+    backend, outcome, result = run(make_tabs(missions=[mission("M1", "12/11/2026")]), other)
+    assert outcome.error == "" and ("commandes de kits", 1) in result.summary
 
 
 def test_two_concurrent_runs_give_one_order_file_per_order(tmp_path):
@@ -282,8 +287,7 @@ def test_a_cancelled_mission_gives_one_cancellation_line_for_the_partner(tmp_pat
         "\ufeffN° commande;N° mission;Kit;Destinataire;Statut du kit;Annulée le\r\n"
         "K-IDF-M0042;M0042;KIT-LINDT;Léa Martin;Commandé;05/11/2026\r\n").encode("utf-8")
     assert cell(backend, "M0042", "Kit annulé le") == "05/11/2026"
-    assert load_kit_orders(JobContext(SETTINGS, IDF, NOW, out=str(tmp_path)))["K-IDF-M0042"]["annule_le"] \
-        == "2026-11-05 09:30"
+    assert state_record(backend, "kit", "K-IDF-M0042")["annule_le"] == "2026-11-05 09:30"
     _b, outcome, result = run(backend, tmp_path)  # never twice
     assert result.files == [] and outcome.report.written == 0
     assert len(list((tmp_path / "IDF" / "kits").glob("annulation_kits_*"))) == 1

@@ -1,12 +1,11 @@
-import json
 
 import docx
 import pytest
 
-from generators.mandates import MandateTemplate, Sidecar
+from generators.mandates import MandateTemplate
 from rules.mandates import TAGS, fingerprint, long_date
 from sheets_sync import MemoryBackend
-from tests.factories import make_tabs, set_agency_env
+from tests.factories import make_tabs, state_record, set_agency_env
 from tests.mandates_helpers import NOW, cell, docx_text, ok, run, set_cell, settings, staffed
 
 EMPLOYEE = {"Matricule": "S0042", "Prénom": "Théo", "Nom": "Lefèvre"}
@@ -31,7 +30,7 @@ def test_generated_document_holds_every_field(tmp_path):
     assert cell(backend, "M0100", "Mandat fichier") == str(path)
     assert result.files == [path]
     text = docx_text(path)
-    fp = Sidecar(path.parent / "empreintes.json").get("M0100")["empreinte"]
+    fp = state_record(backend, "mandat", "M0100")["empreinte"]
     expected = [
         "Andros SNC", "Zone industrielle, 46130 Biars", "Paul Girard", "Directeur des ventes", "Bonne Maman",
         "Animatis Terrain", "SAS", "000 000 000 00000", "12 rue de l'Exemple", "75010", "Paris",
@@ -135,14 +134,14 @@ def test_second_run_writes_nothing(tmp_path):
     backend = MemoryBackend(full_tabs())
     ok(run(backend, tmp_path))
     path = tmp_path / "IDF" / "mandats" / "M0100.docx"
-    sidecar = path.parent / "empreintes.json"
-    stamps = (path.stat().st_mtime_ns, sidecar.stat().st_mtime_ns)
+    stamps = path.stat().st_mtime_ns
     journal = [list(r) for r in backend.tabs["Journal"]]
+    memory = [list(r) for r in backend.tabs["État"]]
     outcome = run(backend, tmp_path, now=NOW.replace(hour=15))
     result = ok(outcome)
     assert outcome.report.written == 0
     assert backend.tabs["Journal"] == journal
-    assert (path.stat().st_mtime_ns, sidecar.stat().st_mtime_ns) == stamps
+    assert path.stat().st_mtime_ns == stamps and backend.tabs["État"] == memory
     assert result.summary == [("générés", 0), ("régénérés", 0)]
     assert result.tables[0].rows == []
 
@@ -178,7 +177,7 @@ def test_change_after_sending_makes_it_a_redo_and_regenerates(tmp_path):
     journal = [r[3:8] for r in backend.tabs["Journal"][1:] if r[7] != ""]
     assert ["M0100", "Mandat", "Missions!P2", "Envoyé", "Généré"] in journal
     assert [(f.rule, f.severity) for f in result.findings] == [("mandat.a_renvoyer", "alerte")]
-    record = Sidecar(tmp_path / "IDF" / "mandats" / "empreintes.json").get("M0100")
+    record = state_record(backend, "mandat", "M0100")
     assert len(record["historique"]) == 1 and record["donnees"]["mission_debut"] == "11:00"
     # and now it is stable again
     assert run(backend, tmp_path, now=NOW.replace(hour=17)).report.written == 0
@@ -208,8 +207,9 @@ def test_dry_run_generates_nothing(tmp_path, libreoffice):  # --pdf checks Libre
     assert not (tmp_path / "IDF").exists()
     assert cell(backend, "M0100", "Mandat") is None
     assert result.tables[0].rows[0][4] == "à générer"
-    assert [r[3:] for r in outcome.preview] == [
+    assert [r[3:] for r in outcome.preview if r[1] != "État"] == [
         ["Mandat", "", "Généré"], ["Mandat fichier", "", str(tmp_path / "IDF" / "mandats" / "M0100.pdf")]]
+    assert [r[1:] for r in outcome.preview if r[1] == "État"] == [["État", "", "", "", "1 ligne(s) à ajouter"]]
 
 
 def test_fingerprint_ignores_issue_date_and_order():
@@ -228,8 +228,7 @@ def test_pdf_batch_is_produced(tmp_path, libreoffice):
         assert pdf.read_bytes().startswith(b"%PDF")
         assert cell(backend, key, "Mandat fichier") == str(pdf)
     assert ("PDF", 2) in result.summary
-    records = json.loads((folder / "empreintes.json").read_text("utf-8"))["missions"]
-    assert records["M0001"]["pdf"] == str(folder / "M0001.pdf")
+    assert state_record(backend, "mandat", "M0001")["pdf"] == str(folder / "M0001.pdf")
 
 
 def test_pdf_without_libreoffice_is_a_clear_error(tmp_path):

@@ -12,10 +12,9 @@ from backoffice.jobs.mandates import MandatesOptions, mandates_step
 from backoffice.jobs.runner import run_region
 from backoffice.settings import Region
 from rules.mandates import reference
-from generators.mandates import Sidecar
 from sheets_sync import MemoryBackend, Workbook
 from sheets_sync.errors import BackofficeError
-from tests.factories import make_tabs
+from tests.factories import make_tabs, outbox_rows, state_record
 from tests.imap_standin import ImapStandIn
 from tests.mandates_helpers import cell, set_cell, settings, staffed
 from tests.smtp_support import free_port
@@ -39,9 +38,9 @@ def mailbox(smtp, monkeypatch):
         yield inbox, box, config(port, box.port)
 
 
-def sent_reference(out, key="M0001"):
-    """The reference of the mandate the sidecar says was last generated."""
-    return reference("IDF", key, Sidecar(out / "IDF" / "mandats" / "empreintes.json").get(key)["empreinte"])
+def sent_reference(backend, key="M0001"):
+    """The reference of the mandate the workbook's memory says was last generated."""
+    return reference("IDF", key, state_record(backend, "mandat", key)["empreinte"])
 
 
 def config(port, imap_port=None):
@@ -72,7 +71,7 @@ def test_a_mandate_goes_sent_reminded_escalated_acknowledged(mailbox, tmp_path):
         assert not day(backend, tmp_path, DAY, cfg).error
     assert cell(backend, "M0001", "Mandat") == "Envoyé" and len(inbox.envelopes) == 1
     assert cell(backend, "M0001", "Mandat suivi") in (None, "")
-    ref = sent_reference(tmp_path)
+    ref = sent_reference(backend)
 
     for _ in range(2):  # day 1: the reminder, to the store, with the mandate again
         outcome = day(backend, tmp_path, DAY + dt.timedelta(days=1), cfg)
@@ -130,7 +129,10 @@ class _LostWrite(Workbook):
         return super().apply(changes, now)
 
 
-def test_a_crash_between_the_send_and_the_write_never_sends_twice(smtp, tmp_path):
+def test_a_write_lost_after_a_send_sends_it_at_most_once_more_and_never_loses_it(smtp, tmp_path):
+    """The workbook is the only state: a follow-up write lost after the e-mail left leaves its
+    outbox row « à faire »; the next run takes it over and sends it once more (with the same
+    Message-ID), then the sheet says it; nothing after that is ever sent again."""
     inbox, port = smtp
     cfg = config(port)
     backend = MemoryBackend(make_tabs(missions=[staffed()]))
@@ -138,15 +140,16 @@ def test_a_crash_between_the_send_and_the_write_never_sends_twice(smtp, tmp_path
     outcome = day(backend, tmp_path, DAY + dt.timedelta(days=1), cfg, workbook=_LostWrite(backend))
     assert outcome.error == "write lost"
     assert len(inbox.envelopes) == 2 and cell(backend, "M0001", "Mandat suivi") in (None, "")
+    [pending] = [r for r in outbox_rows(backend) if r["Type"] == "e-mail relance"]
+    assert pending["État"] == "à faire"
     outcome = day(backend, tmp_path, DAY + dt.timedelta(days=1, hours=1), cfg)
     assert not outcome.error
-    assert len(inbox.envelopes) == 2  # the log says it left: only the sheet is written
+    assert len(inbox.envelopes) == 3  # once more, never lost
+    assert inbox.messages()[1]["Message-ID"] == inbox.messages()[2]["Message-ID"]
     assert cell(backend, "M0001", "Mandat suivi") == "Relancé le 21/11/2026"
-    # the same across the escalation
-    outcome = day(backend, tmp_path, DAY + dt.timedelta(days=2), cfg, workbook=_LostWrite(backend))
-    day(backend, tmp_path, DAY + dt.timedelta(days=2, hours=1), cfg)
+    day(backend, tmp_path, DAY + dt.timedelta(days=1, hours=2), cfg)
     assert len(inbox.envelopes) == 3
-    assert cell(backend, "M0001", "Mandat suivi") == "À appeler : escalade du 22/11/2026"
+    assert [r["État"] for r in outbox_rows(backend) if r["Type"] == "e-mail relance"] == ["fait"]
 
 
 def test_without_send_the_due_steps_are_only_shown(smtp, tmp_path):
@@ -175,7 +178,7 @@ def test_a_reply_to_a_replaced_mandate_changes_nothing(mailbox, tmp_path):
     inbox, box, cfg = mailbox
     backend = MemoryBackend(make_tabs(missions=[staffed()]))
     day(backend, tmp_path, DAY, cfg)
-    old = sent_reference(tmp_path)
+    old = sent_reference(backend)
     set_cell(backend, "M0001", "Fin", "18:00")
     day(backend, tmp_path, DAY + dt.timedelta(hours=1), cfg)  # regenerated, sent again
     box.add(f"RE: {old}", "Nous refusons.")
@@ -189,7 +192,7 @@ def test_a_refusal_in_the_reply_sets_refused(mailbox, tmp_path):
     inbox, box, cfg = mailbox
     backend = MemoryBackend(make_tabs(missions=[staffed()]))
     day(backend, tmp_path, DAY, cfg)
-    box.add(f"RE: {sent_reference(tmp_path)}", "Nous refusons ce mandat : le rayon est en travaux.")
+    box.add(f"RE: {sent_reference(backend)}", "Nous refusons ce mandat : le rayon est en travaux.")
     day(backend, tmp_path, DAY + dt.timedelta(hours=1), cfg)
     assert cell(backend, "M0001", "Mandat") == "Refusé"
 
@@ -210,7 +213,7 @@ def test_a_cancelled_mission_tells_its_store_once(smtp, tmp_path):
     cfg = config(port)
     backend = MemoryBackend(make_tabs(missions=[staffed()]))
     day(backend, tmp_path, DAY, cfg)
-    ref = sent_reference(tmp_path)
+    ref = sent_reference(backend)
     set_cell(backend, "M0001", "Statut", "Annulée")
     set_cell(backend, "M0001", "Fin", "18:00")  # changed as well: a cancelled mandate is not redone
     for hours in (1, 2, 30, 60):
@@ -259,20 +262,30 @@ def test_cancelling_a_mission_sent_and_ordered_tells_the_store_the_partner_and_t
             "début (29/11/2026 à 09:00) : le salarié est payé 100 % des heures prévues (8 h 10) ; reportez-les en paie.")
 
 
-def test_a_note_is_on_disk_before_the_file_is_saved_and_survives_a_cut_line(tmp_path):
-    from generators.mandates import Sidecar
+def test_an_old_sidecar_is_folded_into_the_workbook_once_then_never_read(smtp, tmp_path):
+    """A workspace of an earlier version: its empreintes.json (and the journal of its last
+    sends, a line cut by a crash) goes into État at the first run; the file is not read again."""
+    import json
 
-    path = tmp_path / "empreintes.json"
-    store = Sidecar(path)
-    store.missions["M1"] = {"empreinte": "abc"}
-    store.save()
-    store.note("M1", relance_le="2026-11-21 09:00:00")
-    with open(store.journal_path, "a", encoding="utf-8") as fh:
-        fh.write('{"key": "M1", "fields": {"escal')  # a crash in the middle of a line
-    assert Sidecar(path).get("M1") == {"empreinte": "abc", "relance_le": "2026-11-21 09:00:00"}
-    again = Sidecar(path)
-    again.save()
-    assert not again.journal_path.exists() and Sidecar(path).get("M1")["relance_le"] == "2026-11-21 09:00:00"
+    inbox, port = smtp
+    cfg = config(port)
+    earlier = MemoryBackend(make_tabs(missions=[staffed()]))
+    day(earlier, tmp_path / "earlier", DAY, cfg)  # what an earlier version kept, in its file
+    kept = state_record(earlier, "mandat", "M0001")
+    backend = MemoryBackend(make_tabs(missions=[staffed(Mandat="Envoyé", **{"Mandat envoyé le": "20/11/2026"})]))
+    folder = tmp_path / "IDF" / "mandats"
+    folder.mkdir(parents=True)
+    (folder / "empreintes.json").write_text(json.dumps({"version": 1, "missions": {"M0001": kept}}), "utf-8")
+    with open(folder / "empreintes.json.journal", "w", encoding="utf-8") as fh:
+        fh.write(json.dumps({"key": "M0001", "fields": {"relance_le": "2026-11-21 09:00:00"}}) + "\n")
+        fh.write('{"key": "M0001", "fields": {"escal')  # a crash in the middle of a line
+    day(backend, tmp_path, DAY + dt.timedelta(days=1), cfg)
+    record = state_record(backend, "mandat", "M0001")
+    assert record["empreinte"] == kept["empreinte"] and record["relance_le"] == "2026-11-21 09:00:00"
+    assert state_record(backend, "repris", "mandat")["lignes"] == 1
+    (folder / "empreintes.json").write_text("{not json any more", "utf-8")  # never read again
+    outcome = day(backend, tmp_path, DAY + dt.timedelta(days=1, hours=1), cfg)
+    assert not outcome.error and state_record(backend, "mandat", "M0001")["empreinte"] == kept["empreinte"]
 
 
 def test_the_reminder_names_the_stores_own_deadline(smtp, tmp_path):

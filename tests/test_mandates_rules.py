@@ -117,14 +117,15 @@ def test_rules_are_registered_with_french_docstrings():
         assert ids[rule_id].tab == "Missions" and ids[rule_id].doc
 
 
-def test_check_extra_reads_the_sidecar(tmp_path):
+def test_the_check_reads_the_mandates_memory_from_the_workbook(tmp_path):
     from backoffice.jobs.base import JobContext
-    from backoffice.jobs.mandates import mandate_records
+    from backoffice.jobs.memory import MANDATE, records
     from backoffice.settings import Region
+    from sheets_sync import Workbook
     from tests.mandates_helpers import run
 
     backend = MemoryBackend(make_tabs(missions=[staffed()]))
     run(backend, tmp_path)
-    ctx = JobContext(settings(), Region("IDF"), NOW, out=str(tmp_path))
-    records = mandate_records(ctx)
-    assert list(records) == ["M0001"] and len(records["M0001"]["empreinte"]) == 12
+    ctx = JobContext(settings(), Region("IDF"), NOW, out=str(tmp_path / "elsewhere"))
+    found = records(Workbook(backend).load(), ctx, MANDATE)
+    assert list(found) == ["M0001"] and len(found["M0001"]["empreinte"]) == 12

@@ -1,8 +1,7 @@
 from aiosmtpd.controller import Controller
 
-from generators.mandates import Sidecar
 from sheets_sync import MemoryBackend
-from tests.factories import make_tabs
+from tests.factories import make_tabs, state_record
 from tests.mandates_helpers import NOW, cell, ok, run, set_cell, settings, staffed
 from tests.smtp_support import Inbox, free_port
 
@@ -21,7 +20,7 @@ def test_send_mails_the_mandate_to_the_store_and_marks_it_sent(smtp_server, tmp_
     assert envelope.mail_from == "mandats@animatis.example"
     assert envelope.rcpt_tos == ["direction.c001@example.org"]
     msg = inbox.messages()[0]
-    ref = Sidecar(tmp_path / "IDF" / "mandats" / "empreintes.json").get("M0001")["empreinte"][:6].upper()
+    ref = state_record(backend, "mandat", "M0001")["empreinte"][:6].upper()
     assert msg["Subject"] == f"Mandat Lindt — Léa Martin — Carrefour République — 29/11/2026 — MF-IDF-M0001-{ref}"
     assert msg["To"] == "direction.c001@example.org"
     body = msg.get_body(("plain",)).get_content()
@@ -36,7 +35,7 @@ def test_send_mails_the_mandate_to_the_store_and_marks_it_sent(smtp_server, tmp_
     assert cell(backend, "M0001", "Mandat") == "Envoyé"
     assert cell(backend, "M0001", "Mandat envoyé le") == "20/11/2026"
     assert ("envoyés", 1) in result.summary
-    assert Sidecar(path.parent / "empreintes.json").get("M0001")["envoye_a"] == "direction.c001@example.org"
+    assert state_record(backend, "mandat", "M0001")["envoye_a"] == "direction.c001@example.org"
     # never twice: a second run sends nothing and writes nothing
     outcome = run(backend, tmp_path, send=True, cfg=smtp_settings(port))
     assert len(inbox.envelopes) == 1 and outcome.report.written == 0
@@ -100,7 +99,7 @@ def test_unreachable_server_leaves_every_status_and_reports_each(tmp_path):
     assert [(f.rule, f.cell) for f in result.findings] == [
         ("mandat.envoi_echoue", "Missions!P2"), ("mandat.envoi_echoue", "Missions!P3")]
     assert "injoignable" in result.findings[0].message
-    assert Sidecar(tmp_path / "IDF" / "mandats" / "empreintes.json").get("M0001")["envoye_le"] == ""
+    assert state_record(backend, "mandat", "M0001")["envoye_le"] == ""
 
 
 def test_login_uses_the_password_from_the_environment(tmp_path, monkeypatch):
@@ -145,13 +144,13 @@ def test_a_resent_mandate_names_the_reference_it_replaces(smtp_server, tmp_path)
     inbox, port = smtp_server
     backend = MemoryBackend(make_tabs(missions=[staffed()]))
     ok(run(backend, tmp_path, send=True, cfg=smtp_settings(port)))
-    first = Sidecar(tmp_path / "IDF" / "mandats" / "empreintes.json").get("M0001")["empreinte"]
+    first = state_record(backend, "mandat", "M0001")["empreinte"]
     set_cell(backend, "M0001", "Fin", "18:00")
     ok(run(backend, tmp_path, send=True, cfg=smtp_settings(port), now=NOW.replace(day=22)))
     old, new = inbox.messages()
     old_ref = reference("IDF", "M0001", first)
     assert "remplace" not in old["Subject"]
-    new_ref = reference("IDF", "M0001", Sidecar(tmp_path / "IDF" / "mandats" / "empreintes.json").get("M0001")["empreinte"])
+    new_ref = reference("IDF", "M0001", state_record(backend, "mandat", "M0001")["empreinte"])
     assert new["Subject"] == (f"Mandat Lindt — Léa Martin — Carrefour République — 29/11/2026 — {new_ref} "
                               f"(remplace {old_ref})")
     body = new.get_body(("plain",)).get_content()

@@ -7,7 +7,7 @@ import pytest
 from backoffice.settings import load_settings
 from rules.status_seen import next_records
 from sheets_sync import MemoryBackend, Workbook
-from tests.factories import make_tabs
+from tests.factories import make_tabs, state_record
 from tests.rules_support import run_rule, staffed
 
 NOW = dt.datetime(2026, 11, 27, 10, 0)  # Friday 10:00; the default mission is on Sunday 29/11 09:00
@@ -181,24 +181,35 @@ def test_the_check_remembers_statuses_and_counts_from_its_first_sight(tmp_path):
     set_cell(backend, "M0001", "Statut", "Annulée")
     assert "payé 50 %" in check(dt.datetime(2026, 11, 25, 9, 0))["contrat.annulation_payee"]  # 4 days ahead
     assert "payé 50 %" in check(dt.datetime(2026, 11, 27, 9, 0))["contrat.annulation_payee"]  # 25/11 counts, not now
-    assert (tmp_path / "IDF" / "statuts.json").exists()
+    assert state_record(backend, "statut", "M0001")["statut"] == "Annulée"  # in the workbook, not a file
+    assert not (tmp_path / "IDF").exists()
     set_cell(backend, "M0001", "Statut", "Confirmée")
     check(dt.datetime(2026, 11, 26, 9, 0))
     set_cell(backend, "M0001", "Statut", "Annulée")
     assert "payé 100 %" in check(dt.datetime(2026, 11, 27, 9, 0))["contrat.annulation_payee"]
 
 
-def test_an_unreadable_status_memory_is_a_finding_and_the_check_goes_on(tmp_path):
+def test_an_old_status_file_is_folded_once_and_an_unreadable_one_ignored(tmp_path):
+    """statuts.json of an earlier version: its records go into État at the first check (a
+    Proposée seen on 20/11 keeps that date); an unreadable one is left alone, never overwritten."""
+    import json
+
     from backoffice.jobs.check import check_step
     from backoffice.jobs.runner import run_region
     from backoffice.settings import Region
 
     (tmp_path / "IDF").mkdir()
-    (tmp_path / "IDF" / "statuts.json").write_text("{not json", "utf-8")
-    backend = MemoryBackend(make_tabs(missions=[staffed()]))
+    (tmp_path / "IDF" / "statuts.json").write_text(json.dumps({"version": 1, "missions": {
+        "M0001": {"statut": "Proposée", "salarie": "S0001", "depuis": "2026-11-20 09:00"}}}), "utf-8")
+    backend = MemoryBackend(make_tabs(missions=[staffed(Statut="Proposée")]))
     outcome = run_region(load_settings(environ={}), Region("IDF"), [("check", check_step)], NOW, out=str(tmp_path),
                          workbook=Workbook(backend))
     assert not outcome.error
-    [memory] = [f for f in outcome.results[0].findings if f.rule == "donnees.memoire_statuts"]
-    assert "mémoire des statuts illisible" in memory.message
-    assert (tmp_path / "IDF" / "statuts.json").read_text("utf-8") == "{not json"  # never overwritten
+    assert state_record(backend, "statut", "M0001")["depuis"] == "2026-11-20 09:00"
+    other = tmp_path / "other"
+    (other / "IDF").mkdir(parents=True)
+    (other / "IDF" / "statuts.json").write_text("{not json", "utf-8")
+    outcome = run_region(load_settings(environ={}), Region("IDF"), [("check", check_step)], NOW, out=str(other),
+                         workbook=Workbook(MemoryBackend(make_tabs(missions=[staffed()]))))
+    assert not outcome.error
+    assert (other / "IDF" / "statuts.json").read_text("utf-8") == "{not json"  # never overwritten

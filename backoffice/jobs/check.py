@@ -13,29 +13,25 @@ from typing import Iterable
 from rules.registry import Rule, RuleContext, all_rules
 from sheets_sync.a1 import split_a1
 from sheets_sync.backend import COLOR_ERROR, TOOL_COLORS
-from sheets_sync.errors import InputError
 from sheets_sync.findings import ALERTE, ERREUR, Finding, sort_findings
 from sheets_sync.parsing import cell_text, format_date, parse_text
 from sheets_sync.schema import ANOMALIES, PEOPLE_TABS
 from sheets_sync.table import Highlight, Table as SheetTable
 from sheets_sync.workbook import WorkbookData
-from rules.job_findings import STATUS_MEMORY
 
-from .base import ActResult, JobContext, JobResult, Table
-from .kits import load_kit_orders
-from .mandates import mandate_records
-from .status_memory import load_status_seen, planned_statuses, save_statuses
+from .base import JobContext, JobResult, Table
+from .memory import KIT, MANDATE, records
+from .status_memory import load_status_seen, planned_statuses, remember_statuses
 
 TASK = "check"
-RULE_MEMORY = STATUS_MEMORY
 MAX_LISTED = 30  # errors listed on the terminal; the Anomalies tab has them all
 
 
 def rule_context(data: WorkbookData, ctx: JobContext, status_seen: dict | None = None) -> RuleContext:
     """What the rules see: the workbook, the settings, the clock, and what the jobs remember
     (the kit orders made so far, the mandates' records, since when each status)."""
-    return RuleContext(data, ctx.settings, ctx.now, kit_orders=load_kit_orders(ctx),
-                       mandate_records=mandate_records(ctx),
+    return RuleContext(data, ctx.settings, ctx.now, kit_orders=records(data, ctx, KIT),
+                       mandate_records=records(data, ctx, MANDATE),
                        status_seen=load_status_seen(data, ctx) if status_seen is None else status_seen)
 
 
@@ -160,16 +156,8 @@ def _left_out_highlights(table: SheetTable, errors: list[Finding]) -> list[Highl
 def check_step(data: WorkbookData, ctx: JobContext) -> JobResult:
     """Run every rule, rewrite Anomalies, highlight the cells with an error."""
     result = JobResult(TASK)
-    try:
-        seen, changed = planned_statuses(data, ctx)
-        unreadable = []
-    except InputError as err:
-        seen, changed = {}, False
-        unreadable = [Finding(RULE_MEMORY, ALERTE, data["Missions"].title, "", "",
-                              f"{err} Les délais d'acceptation et d'annulation ne sont pas suivis.", "")]
+    seen, changed = planned_statuses(data, ctx)
     findings = collect_findings(data, ctx, seen)
-    if unreadable:
-        findings = sort_findings(findings + unreadable)
     rows = anomaly_rows(findings, data["Anomalies"], format_date(ctx.now))
     if not _same_content(data["Anomalies"], rows):
         result.changes.rewrite(TASK, "Anomalies", rows)
@@ -193,18 +181,8 @@ def check_step(data: WorkbookData, ctx: JobContext) -> JobResult:
         listed.append(["…", f"et {len(errors) - MAX_LISTED} autre(s) : voir l'onglet Anomalies"])
     result.tables.append(Table("Erreurs à corriger", ["Cellule", "Message"], listed, limit=None))
     result.needs_attention = severities[ERREUR] > 0
+    # since when each status (and what an earlier version's files held), in the same write as the
+    # Anomalies it explains
     if changed:
-        result.act = lambda _report: _remember(ctx, seen)
+        remember_statuses(data, ctx, seen)
     return result
-
-
-def _remember(ctx: JobContext, seen: dict[str, dict]) -> ActResult:
-    """The act: remember since when each mission is « Proposée » or « Annulée » (statuts.json)."""
-    done = ActResult()
-    try:
-        save_statuses(ctx, seen)
-    except OSError as err:
-        done.findings.append(Finding(RULE_MEMORY, ALERTE, "Missions", "", "",
-                                     f"mémoire des statuts non enregistrée ({err.strerror or err}) : les délais "
-                                     "d'acceptation et d'annulation ne sont pas suivis.", ""))
-    return done

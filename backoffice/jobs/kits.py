@@ -1,9 +1,12 @@
 """Kit jobs: order the kits of the coming missions, import the partner's tracking file.
 
-The order step writes the partner's order file and remembers every order in a sidecar,
-``<out>/<region>/kits/commandes.json`` (order number -> mission, employee, date, kit, time
-of the order), because the contract has no column for what an order was made for. The
-check reads it back through :func:`load_kit_orders` to spot orders to correct.
+An order is, in one write: the mission's ``Kit statut`` and ``N° commande kit``, the memory of
+what it was made for (``État``, ``kit:<N° commande>``: mission, employee, date, kit, when; the
+contract has no column for it, the check reads it to spot orders to correct), and its line for
+the partner as a row of the outbox (``Envois``). The partner's file is built from the outbox
+rows this run's write took, then each row is marked ``fait`` with the file's name: an order in
+the sheet is in exactly one file line, whatever run dies where. A cancellation is the same,
+with ``Kit annulé le`` and the partner's cancellation file.
 """
 from __future__ import annotations
 
@@ -12,7 +15,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from generators.memory import RecordStore
 from generators.kit_orders import write_orders
 from rules.calendar import subtract_working_days
 from rules.kits import KitOrder, is_region_order, missions_to_order, order_number, status_rank, token
@@ -24,6 +26,8 @@ from rules.job_findings import KIT_ORDER_IMPOSSIBLE, KIT_TRACKING_LINE
 
 from ..kit_tracking import Rejected, read_tracking
 from .base import ActResult, JobContext, JobResult, Table
+from .memory import KIT, records
+from .outbox import Outbox, memory, outbox
 
 TASK_ORDER = "kits"
 TASK_IMPORT = "kits-suivi"
@@ -34,30 +38,42 @@ RULE_TRACKING_LINE = KIT_TRACKING_LINE
 __all__ = ["kits_order_step", "kits_import_step", "load_kit_orders"]
 
 
-# --- the sidecar of orders -------------------------------------------------------------------
+ORDER, CANCEL = "commande kit", "annulation kit"  # the outbox rows' Type
+
 
 def kits_dir(ctx: JobContext) -> Path:
     """Where the region's kit files go: ``<out>/<region>/kits``."""
     return ctx.out_dir() / "kits"
 
 
-def load_kit_orders(ctx: JobContext) -> dict[str, dict]:
+def load_kit_orders(data: WorkbookData, ctx: JobContext) -> dict[str, dict]:
     """The orders made so far for the region: order number -> {mission, employee, date, kit,
     ordered_at}; ``{}`` when none was made. Given to the check as ``RuleContext.kit_orders``."""
-    return _order_memory(ctx).records
+    return records(data, ctx, KIT)
 
 
-def _order_memory(ctx: JobContext) -> RecordStore:
-    return RecordStore(kits_dir(ctx) / SIDECAR, "orders", lambda path, _reason: InputError(
-        f"{path} : mémoire des commandes de kits illisible. Restaurez-la depuis une sauvegarde "
-        "(elle sert à ne jamais commander deux fois et à repérer les commandes à corriger)."))
+def _payload(order: KitOrder) -> dict:
+    """An order line as the outbox keeps it: any machine can write it to a partner's file."""
+    return {"number": order.number, "mission": order.mission, "kit": order.kit, "recipient": order.recipient,
+            "address": order.address, "postal_code": order.postal_code, "city": order.city, "phone": order.phone,
+            "deliver_by": order.deliver_by.isoformat(), "employee": order.employee, "date": order.date.isoformat(),
+            "urgent": order.urgent}
 
 
-def save_kit_orders(ctx: JobContext, orders: dict[str, dict]) -> Path:
-    """Save the order memory atomically (the act phase, after the sheet took the orders)."""
-    store = _order_memory(ctx)
-    store.records = dict(orders)
-    return store.save()
+def _order(payload: dict) -> KitOrder:
+    import datetime as dt
+
+    fields = {k: payload[k] for k in KitOrder.__dataclass_fields__ if k in payload}
+    return KitOrder(**{**fields, "deliver_by": dt.date.fromisoformat(payload["deliver_by"]),
+                       "date": dt.date.fromisoformat(payload["date"])})
+
+
+def _in_file(path: str, number: str) -> bool:
+    """Whether the partner's file a dead run wrote holds this order (it was written whole)."""
+    try:
+        return bool(path) and number.encode("utf-8") in Path(path).read_bytes()
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -89,38 +105,46 @@ def _unused_path(folder: Path, stem: str, ext: str) -> Path:
 
 # --- order -----------------------------------------------------------------------------------
 
-def _send_orders(ctx: JobContext, options: KitOrderOptions, orders: list[KitOrder], report) -> ActResult:
-    """The act of the order step: the partner's file holds exactly the orders whose number this
-    run's write put in the sheet (not one a person changed meanwhile, nor one a concurrent run
-    had written already), then the order memory records them."""
-    placed = [o for o in orders if report.changed("Missions", o.mission, "N° commande kit")]
-    done = ActResult()
-    if not placed:
+def _send_orders(ctx: JobContext, options: KitOrderOptions, box: Outbox, numbers: list[str], report,
+                 done: ActResult) -> None:
+    """The act of the order step: the partner's file holds exactly the orders whose outbox rows
+    this run's write took (new ones, or ones a run that died left); each row is then ``fait``
+    with the file's name. A row whose file the dead run had already written is only marked."""
+    mine = [row for row in (box.mine(report, f"kit:{n}") for n in numbers) if row is not None]
+    already = [row for row in mine if _in_file(row.data.get("fichier", ""), row.data.get("number", ""))]
+    todo = [row for row in mine if row not in already]
+    for row in already:
+        box.done(done.changes, row, row.data["fichier"])
+    if not todo:
         done.summary.append(("fichier", "aucun (rien de nouveau dans le classeur)"))
-        return done
-    written = write_orders(placed, _order_file(ctx, options), xlsx=options.xlsx)
-    memory = load_kit_orders(ctx)
-    memory.update({o.number: o.memory(ctx.now) for o in placed})
-    save_kit_orders(ctx, memory)
+        return
+    path = Path(todo[0].data.get("fichier") or _order_file(ctx, options))
+    if path.exists() and not options.out:
+        path = _order_file(ctx, options)
+    written = write_orders([_order(row.data) for row in todo], path, xlsx=options.xlsx)
+    for row in todo:
+        box.done(done.changes, row, str(written))
     done.files.append(written)
     done.summary.append(("fichier", str(written)))
-    if len(placed) < len(orders):
-        done.summary.append(("commandes non passées (classeur modifié entre-temps)", len(orders) - len(placed)))
-    return done
+    if len(mine) < len(numbers):
+        done.summary.append(("commandes non passées (classeur modifié entre-temps)", len(numbers) - len(mine)))
 
 
-def _act(ctx: JobContext, options: KitOrderOptions, orders: list[KitOrder], cancels: list[list[str]],
+def _act(ctx: JobContext, options: KitOrderOptions, box: Outbox, numbers: list[str], cancels: list[list[str]],
          report) -> ActResult:
-    done = _send_orders(ctx, options, orders, report) if orders else ActResult()
+    done = ActResult()
+    if numbers:
+        _send_orders(ctx, options, box, numbers, report, done)
     if cancels:
-        _send_cancellations(ctx, cancels, report, done)
+        _send_cancellations(ctx, box, cancels, report, done)
     return done
 
 
 def _cancellations(missions, employees: pd.DataFrame, memory: dict[str, dict], ctx: JobContext,
-                   result: JobResult) -> list[list[str]]:
+                   result: JobResult, box: Outbox) -> list[list[str]]:
     """Plan the cancellation of the kits ordered for missions now « Annulée »: ``Kit annulé le``
-    in the sheet, then one line of the partner's cancellation file (the act), once per order."""
+    in the sheet and an outbox row, then one line of the partner's cancellation file (the act),
+    once per order."""
     df = missions.df
     today = format_date(ctx.now)
     lines = []
@@ -135,8 +159,12 @@ def _cancellations(missions, employees: pd.DataFrame, memory: dict[str, dict], c
         result.changes.add(TASK_ORDER, missions.change(key, "Kit annulé le", today) if pd.isna(shown) else None)
         who = str(record.get("employee", ""))
         name = (f"{employees.at[who, 'Prénom']} {employees.at[who, 'Nom']}".strip() if who in employees.index else who)
-        lines.append([number, key, str(record.get("kit", "")), name, status or "Commandé",
-                      today if pd.isna(shown) else format_date(shown)])
+        line = [number, key, str(record.get("kit", "")), name, status or "Commandé",
+                today if pd.isna(shown) else format_date(shown)]
+        planned = box.plan(result.changes, f"annulation-kit:{number}", CANCEL, key, "partenaire logistique",
+                           {"ligne": line}, follows=(missions.name, key, "Kit annulé le") if pd.isna(shown) else None)
+        if planned is not None:
+            lines.append(line)
     if lines:
         result.summary.append(("annulations de kits", len(lines)))
         result.tables.append(Table("Kits à annuler", ["N° commande", "N° mission", "Kit", "Statut du kit"],
@@ -144,20 +172,51 @@ def _cancellations(missions, employees: pd.DataFrame, memory: dict[str, dict], c
     return lines
 
 
-def _send_cancellations(ctx: JobContext, lines: list[list[str]], report, done: ActResult) -> None:
-    """The partner's cancellation file for the lines the sheet took, then the memory says so."""
+def _send_cancellations(ctx: JobContext, box: Outbox, lines: list[list[str]], report, done: ActResult) -> None:
+    """The partner's cancellation file for the outbox rows this run's write took; each row
+    ``fait`` and the memory's ``annule_le`` in the follow-up write."""
     from generators.kit_orders import write_cancellations
 
-    kept = [line for line in lines if not report.refused("Missions", line[1], "Kit annulé le")]
-    if not kept:
+    mine = [row for row in (box.mine(report, f"annulation-kit:{line[0]}") for line in lines) if row is not None]
+    if not mine:
         return
-    memory = load_kit_orders(ctx)
     path = _unused_path(kits_dir(ctx), f"annulation_kits_{ctx.now:%Y%m%d-%H%M}", ".csv")
-    done.files.append(write_cancellations(kept, path))
-    for line in kept:
-        memory[line[0]]["annule_le"] = ctx.now.strftime("%Y-%m-%d %H:%M")
-    save_kit_orders(ctx, memory)  # right after the file: a rerun never cancels twice
+    done.files.append(write_cancellations([row.data["ligne"] for row in mine], path))
+    store = memory(box.data)
+    for row in mine:
+        box.done(done.changes, row, str(path))
+        store.update(KIT, row.data["ligne"][0], annule_le=ctx.now.strftime("%Y-%m-%d %H:%M"))
     done.summary.append(("fichier d'annulation", str(path)))
+
+
+def outbox_memory(data: WorkbookData, ctx: JobContext) -> tuple:
+    """The run's memory and the kits step's view of its outbox."""
+    return memory(data), outbox(data, ctx, TASK_ORDER)
+
+
+def _left_over(box: Outbox, missions, result: JobResult) -> list[str]:
+    """Order lines still to do that a run which is over left behind: claimed for this run; the
+    line of a mission cancelled since, or whose order number changed, is dropped instead."""
+    from rules.outbox import DROPPED, PENDING
+    from sheets_sync.state import set_row
+
+    out = []
+    df = missions.df
+    for row in box.rows(ORDER):
+        if row.effect in box.planned or row.state not in PENDING:
+            continue
+        number = row.effect.removeprefix("kit:")
+        wanted = row.mission in df.index and df.at[row.mission, "Statut"] != "Annulée" \
+            and str(df.at[row.mission, "N° commande kit"]).strip().upper() == number.upper()
+        if not wanted:
+            if box.state_of(row.effect) == "":  # not another live run's: no longer needed
+                set_row(result.changes, box.task, row, state=DROPPED, detail="plus nécessaire (mission changée)")
+            continue
+        if box.plan(result.changes, row.effect, ORDER, row.mission, row.to) is not None:
+            out.append(number)
+    if out:
+        result.summary.append(("commandes reprises d'une exécution interrompue", len(out)))
+    return out
 
 
 def _free_number(base: str, used: set[str]) -> str:
@@ -174,11 +233,13 @@ def kits_order_step(data: WorkbookData, ctx: JobContext, options: KitOrderOption
     missions, employees = data["Missions"], data["Salariés"]
     days = ctx.settings.kits.days if options.days is None else int(options.days)
     lead = ctx.settings.kits.lead_working_days
-    memory = load_kit_orders(ctx)
+    memory = load_kit_orders(data, ctx)
+    store, box = outbox_memory(data, ctx)
     ordered_mission = {str(rec.get("mission")): number for number, rec in memory.items()}
     used = {n.upper() for n in memory}
     used |= {str(n).strip().upper() for n in missions.df["N° commande kit"] if str(n).strip()}
     today = pd.Timestamp(ctx.now.date())
+    order_file = _order_file(ctx, options)
 
     orders: list[KitOrder] = []
     restored = 0
@@ -223,10 +284,16 @@ def kits_order_step(data: WorkbookData, ctx: JobContext, options: KitOrderOption
         ))
         result.changes.add(TASK_ORDER, missions.change(key, "Kit statut", "Commandé"))
         result.changes.add(TASK_ORDER, missions.change(key, "N° commande kit", number), follows="Kit statut")
+        placed = (missions.name, key, "N° commande kit")  # the memory and the partner's line follow the number
+        store.put(KIT, number, orders[-1].memory(ctx.now), follows=placed)
+        box.plan(result.changes, f"kit:{number}", ORDER, key, "partenaire logistique",
+                 {**_payload(orders[-1]), "fichier": str(order_file)}, follows=placed)
+    # lines a run that died planned and never put in a file: this run's file takes them
+    numbers = [o.number for o in orders] + _left_over(box, missions, result)
 
-    cancels = _cancellations(missions, employees.df, memory, ctx, result)
-    if orders or cancels:
-        result.act = lambda report: _act(ctx, options, orders, cancels, report)
+    cancels = _cancellations(missions, employees.df, memory, ctx, result, box)
+    if numbers or cancels:
+        result.act = lambda report: _act(ctx, options, box, numbers, cancels, report)
 
     result.summary.append(("commandes de kits", len(orders)))
     late = [o.mission for o in orders if o.urgent]

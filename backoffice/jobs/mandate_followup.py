@@ -12,24 +12,25 @@ its act does it, with ``--send`` only:
   and one e-mail tells the CDBO (``officer_email``) which stores to phone;
 - **cancellation**: a mission ``Annulée`` whose mandate was sent: one e-mail tells the store.
 
-Every e-mail is logged in the mandates' sidecar (``relance_le``, ``escalade_le``,
-``annulation_le``) right after it left and before any sheet write, so it is sent at most once
-per step, also when the write after it is lost; the next run then only writes the sheet's
-``Mandat suivi`` from the log.
+Every e-mail is a row of the outbox (``Envois``), planned in the step's write and performed by
+the run whose write took it; what was done goes in the follow-up write: the row ``fait``, the
+memory's ``relance_le`` / ``escalade_le`` / ``annulation_le`` (``État``, ``mandat:<N° mission>``)
+and ``Mandat suivi``. A run that finds a row ``fait`` whose memory was lost only catches the
+sheet up. A mandate a person marked ``Envoyé`` (before the tool, or from elsewhere) counts as
+sent: it is followed up, and its mission's cancellation told to its store, once.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
-from generators.mandates import SIDECAR_NAME, Sidecar
 from generators.files import one_line
 from rules.mandate_followup import (ESCALATION, IGNORED, REMINDER, UNCLEAR, due_step, find_reference, judge,
                                     message_token, own_text, store_deadline, thread_tokens)
-from rules.mandates import MandateData, reference, store_label
+from rules.mandates import MandateData, MissingReference, mandate_data, reference, store_label
+from rules.outbox import ALREADY, BUSY, DONE
 from sheets_sync.findings import ALERTE, ERREUR, Finding
 from sheets_sync.parsing import display_phone, format_date
 from sheets_sync.workbook import WorkbookData
@@ -37,7 +38,9 @@ from rules.job_findings import MANDATE_FOLLOWUP_FAILED, MANDATE_MAILBOX, MANDATE
 
 from ..mail_replies import MailboxError, read_replies
 from .base import ActResult, JobContext, JobResult, Table
-from .mandates import mandates_dir
+from .mandate_files import Documents, mandate_effect, mandates_dir
+from .memory import MANDATE, records as memory_records
+from .outbox import Outbox, memory, outbox
 
 TASK = "mandates"
 RULE_MAILBOX = MANDATE_MAILBOX
@@ -88,8 +91,8 @@ def mandates_followup_step(data: WorkbookData, ctx: JobContext,
     """Plan the follow-up of the sent mandates (see the module's text)."""
     result = JobResult("follow-up")  # its Journal rows say « mandates », the task of its changes
     missions, df = data["Missions"], data["Missions"].df
-    sidecar = Sidecar(mandates_dir(ctx) / SIDECAR_NAME)
-    records = {k: r for k, r in sidecar.missions.items() if k in df.index}
+    records = {k: r for k, r in memory_records(data, ctx, MANDATE).items() if k in df.index}
+    records.update(_sent_by_hand(data, ctx, records))
     rows: list[list] = []
     answered = _replies(data, ctx, records, result, rows) if ctx.settings.imap.host else {}
 
@@ -101,6 +104,9 @@ def mandates_followup_step(data: WorkbookData, ctx: JobContext,
 
     due = [item for item in (_due(data, ctx, key, record) for key, record in records.items() if key not in answered)
            if item is not None]
+    box = outbox(data, ctx, TASK)
+    if options.send:
+        due = _plan_mails(data, ctx, box, due, result)
     labels = {REMINDER: "relance à envoyer", ESCALATION: "à appeler (escalade)", CANCELLATION: "annulation à envoyer"}
     for item in due:
         rows.append([item.key, df.at[item.key, "Date"], item.store,
@@ -116,8 +122,57 @@ def mandates_followup_step(data: WorkbookData, ctx: JobContext,
     if rows:
         result.tables.append(table)
     if options.send or answered:
-        result.act = _Act(data, ctx, due if options.send else [], answered, table, options.send).act
+        result.act = _Act(data, ctx, box, due if options.send else [], answered, table, options.send).act
     return result
+
+
+KINDS = {REMINDER: "e-mail relance", ESCALATION: "e-mail escalade", CANCELLATION: "e-mail annulation"}
+STAMPS = {REMINDER: "relance_le", ESCALATION: "escalade_le", CANCELLATION: "annulation_le"}
+
+
+def _plan_mails(data: WorkbookData, ctx: JobContext, box: Outbox, due: list["_Due"], result: JobResult) -> list["_Due"]:
+    """One outbox row per e-mail due; an e-mail done by a run whose follow-up write was lost
+    only catches the memory and ``Mandat suivi`` up; one another live run has is left to it."""
+    missions, store = data["Missions"], memory(data)
+    planned = []
+    for item in due:
+        effect = mandate_effect(ctx.region.code, item.key, item.record["empreinte"], item.step)
+        state = box.state_of(effect)
+        if state == ALREADY:
+            row = next(r for r in box.rows(KINDS[item.step]) if r.effect == effect and r.state == DONE)
+            record = store.update(MANDATE, item.key, **{STAMPS[item.step]: row.done or ctx.now.isoformat(sep=" ")})
+            result.changes.add(TASK, missions.change(item.key, "Mandat suivi", followup_text(record)))
+            continue
+        if state == BUSY:
+            continue
+        to = ctx.region.officer_email if item.step == ESCALATION else item.email
+        if box.plan(result.changes, effect, KINDS[item.step], item.key, to or "") is not None:
+            planned.append(item)
+    return planned
+
+
+def _sent_by_hand(data: WorkbookData, ctx: JobContext, records: dict[str, dict]) -> dict[str, dict]:
+    """Mandates a person marked ``Envoyé`` (or ``Accusé``) that the memory does not know as sent:
+    they count as sent (on « Mandat envoyé le », else today), so they are followed up and their
+    mission's cancellation is told to the store. Their record is made from the sheet's data."""
+    df, store = data["Missions"].df, memory(data)
+    out = {}
+    marked = df[df["Mandat"].isin(("Envoyé", "Accusé")) & df["Date"].notna()
+                & (df["Date"] >= pd.Timestamp(ctx.now.date()))]
+    for key in marked.index:
+        record = records.get(key) or {}
+        if record.get("envoye_le") and record.get("empreinte"):
+            continue
+        try:
+            md = mandate_data(data, key, ctx.settings.agency)
+        except MissingReference:
+            continue
+        day = df.at[key, "Mandat envoyé le"]
+        sent = (pd.Timestamp(day).to_pydatetime() if not pd.isna(day) else ctx.now).isoformat(sep=" ")
+        fields = {"empreinte": record.get("empreinte") or md.fingerprint, "donnees": record.get("donnees") or md.fields,
+                  "envoye_le": sent, "envoye_a": record.get("envoye_a") or md.store_email, "marque_a_la_main": True}
+        out[key] = store.update(MANDATE, key, **fields)
+    return out
 
 
 def _replies(data: WorkbookData, ctx: JobContext, records: dict[str, dict], result: JobResult,
@@ -228,6 +283,7 @@ def _store(stores: pd.DataFrame, code: str) -> str:
 class _Act:
     data: WorkbookData
     ctx: JobContext
+    box: Outbox
     due: list[_Due]
     answered: dict[str, tuple[str, str]]
     table: Table
@@ -235,77 +291,75 @@ class _Act:
     done: ActResult = field(default_factory=ActResult)
 
     def act(self, report) -> ActResult:
-        """Send what is due, log each e-mail before the sheet, and record the replies taken."""
+        """Send the e-mails whose outbox rows this run's write took; record them and the
+        replies in the follow-up write."""
         from generators.mail import MandateMailer
 
-        ctx, done = self.ctx, self.done
-        sidecar = Sidecar(mandates_dir(ctx) / SIDECAR_NAME)  # fresh: the mandates' act saved it
+        ctx, done, store = self.ctx, self.done, memory(self.data)
         for key, (said, text) in self.answered.items():
-            record = sidecar.get(key)
-            if record is None:
-                continue
+            stamp = ctx.now.isoformat(sep=" ")
             if said == UNCLEAR and report.changed("Missions", key, "Mandat suivi"):
-                record["a_lire_le"], record["reponse"] = ctx.now.isoformat(sep=" "), text
+                store.update(MANDATE, key, a_lire_le=stamp, reponse=text)
             elif said != UNCLEAR and report.changed("Missions", key, "Mandat"):
-                record["reponse_le"], record["reponse"] = ctx.now.isoformat(sep=" "), text
-        if self.answered:
-            sidecar.save()
+                store.update(MANDATE, key, reponse_le=stamp, reponse=text)
         sent = {REMINDER: 0, ESCALATION: 0, CANCELLATION: 0}
         self.table.rows[:] = [r for r in self.table.rows if not str(r[-1]).startswith(
             ("relance à", "à appeler", "annulation à"))]
-        if self.due:
+        mine = [(i, self.box.mine(report, mandate_effect(ctx.region.code, i.key, i.record["empreinte"], i.step)))
+                for i in self.due]
+        mine = [(i, row) for i, row in mine if row is not None]
+        if mine:
             with MandateMailer(ctx.settings.smtp) as mailer:
-                mails = [i for i in self.due if i.step != ESCALATION]
-                for n, item in enumerate(ctx.progress(mails, "Relances et annulations", len(mails))):
-                    if self._send_one(item, sidecar, mailer):
+                mails = [(i, row) for i, row in mine if i.step != ESCALATION]
+                for n, (item, row) in enumerate(ctx.progress(mails, "Relances et annulations", len(mails))):
+                    if self._send_one(item, row, mailer):
                         sent[item.step] += 1
                     elif mailer.conn is None and mailer.failed:  # the server is unreachable: not one try each
-                        for other in mails[n + 1:]:
+                        for other, other_row in mails[n + 1:]:
                             self._finding(other.key, "relance ou annulation non envoyée (serveur SMTP "
                                                      "indisponible) ; elle repartira au prochain envoi.")
+                            self.box.failed(done.changes, other_row, "serveur SMTP indisponible")
                         break
-                sent[ESCALATION] = self._escalate([i for i in self.due if i.step == ESCALATION], sidecar, mailer)
-        if any(sent.values()):
-            sidecar.save()  # the notes of the e-mails folded into the file
+                sent[ESCALATION] = self._escalate([(i, row) for i, row in mine if i.step == ESCALATION], mailer)
         if self.send or any(said == UNCLEAR for said, _text in self.answered.values()):
-            self._store_calls(sidecar)  # every store still to phone, escalated today or before
+            self._store_calls()  # every store still to phone, escalated today or before
         done.renamed = {"relances": ("relances envoyées", sent[REMINDER]),
                         "escalades": ("escalades", sent[ESCALATION]),
                         "annulations": ("annulations envoyées", sent[CANCELLATION])}
         return done
 
-    def _log(self, sidecar: Sidecar, key: str, stamp: str) -> None:
-        """Log the step in the sidecar (saved at once), then plan ``Mandat suivi``."""
-        sidecar.note(key, **{stamp: self.ctx.now.isoformat(sep=" ")})  # on disk first: never twice
-        self.done.changes.add(TASK, self.data["Missions"].change(key, "Mandat suivi", followup_text(sidecar.get(key))))
+    def _log(self, key: str, stamp: str, row, detail: str) -> None:
+        """Record the step in the memory and the outbox row ``fait``, then plan ``Mandat suivi``
+        (all in the follow-up write)."""
+        record = memory(self.data).update(MANDATE, key, **{stamp: self.ctx.now.isoformat(sep=" ")})
+        self.box.done(self.done.changes, row, detail)
+        self.done.changes.add(TASK, self.data["Missions"].change(key, "Mandat suivi", followup_text(record)))
 
     def _context(self, item: _Due) -> dict:
         record, settings = item.record, self.ctx.settings
         md = MandateData(item.key, dict(record.get("donnees", {})), record["empreinte"], item.email, float("nan"))
         return md.context(self.ctx.region.code, self.ctx.now, settings.agency.city)
 
-    def _send_one(self, item: _Due, sidecar: Sidecar, mailer) -> bool:
+    def _send_one(self, item: _Due, row, mailer) -> bool:
         from generators.mail import SendError, cancellation_message, reminder_message
 
         ctx, settings = self.ctx, self.ctx.settings
-        record = sidecar.get(item.key)
-        stamp = "relance_le" if item.step == REMINDER else "annulation_le"
-        if record is None or record.get("empreinte") != item.record.get("empreinte") or record.get(stamp):
-            return False  # regenerated meanwhile, or already done
+        record = memory(self.data).get(MANDATE, item.key) or item.record
+        what = "relance" if item.step == REMINDER else "annulation"
         sender = settings.smtp.sender or settings.agency.email
         reply_to = ctx.region.officer_email or settings.agency.email
         context = self._context(item)
         missions = self.data["Missions"]
         if not item.email:
-            self._finding(item.key, f"magasin sans e-mail : {'relance' if stamp == 'relance_le' else 'annulation'} "
-                                    "non envoyée ; prévenez le magasin par téléphone.")
+            self._finding(item.key, f"magasin sans e-mail : {what} non envoyée ; prévenez le magasin par téléphone.")
+            self.box.failed(self.done.changes, row, "magasin sans e-mail")
             return False
         if item.step == REMINDER:
-            attachment = next((Path(p) for p in (record.get("pdf"), record.get("fichier")) if p and Path(p).exists()),
-                              None)
+            attachment = Documents(self.data, ctx).of(item.key, record)
             if attachment is None:
                 self._finding(item.key, "fichier du mandat introuvable : relance non envoyée ; mettez Mandat à "
                                         "« À refaire » pour le régénérer.", rule=RULE_NO_FILE, severity=ALERTE)
+                self.box.failed(self.done.changes, row, "fichier du mandat introuvable")
                 return False
             message = reminder_message(context, sender, item.email, attachment,
                                        format_date(dt.datetime.fromisoformat(record["envoye_le"])),
@@ -315,41 +369,39 @@ class _Act:
         try:
             mailer.send(message)
         except SendError as err:
-            self._finding(item.key, f"{'relance' if item.step == REMINDER else 'annulation'} non envoyée à "
-                                    f"{item.email} : {err} Elle repartira au prochain envoi.")
+            self._finding(item.key, f"{what} non envoyée à {item.email} : {err} Elle repartira au prochain envoi.")
+            self.box.failed(self.done.changes, row, str(err))
             return False
-        self._log(sidecar, item.key, stamp)
-        self.table.rows.append([item.key, missions.df.at[item.key, "Date"], item.store,
-                                f"{'relance' if item.step == REMINDER else 'annulation'} envoyée à {item.email}"])
+        self._log(item.key, STAMPS[item.step], row, item.email)
+        self.table.rows.append([item.key, missions.df.at[item.key, "Date"], item.store, f"{what} envoyée à {item.email}"])
         return True
 
-    def _escalate(self, items: list[_Due], sidecar: Sidecar, mailer) -> int:
-        """One e-mail to the CDBO for the stores to phone; each is logged once it left."""
+    def _escalate(self, mine: list, mailer) -> int:
+        """One e-mail to the CDBO for the stores to phone; each row ``fait`` once it left."""
         from generators.mail import SendError, escalation_message
 
-        items = [i for i in items if (sidecar.get(i.key) or {}).get("empreinte") == i.record.get("empreinte")
-                 and not sidecar.get(i.key).get("escalade_le")]
-        if not items:
+        if not mine:
             return 0
         ctx, settings = self.ctx, self.ctx.settings
         missions = self.data["Missions"]
-        rows = [self._call_row(i.key, sidecar.get(i.key), i.store, i.phone) for i in items]
+        rows = [self._call_row(i.key, i.record, i.store, i.phone) for i, _row in mine]
         officer = ctx.region.officer_email
         if officer:
             try:
                 mailer.send(escalation_message(rows, ctx.region.code, settings.smtp.sender or settings.agency.email,
                                                officer))
             except SendError as err:
-                for item in items:
+                for item, row in mine:
                     self._finding(item.key, f"escalade non envoyée à {officer} : {err} Appelez le magasin "
                                             f"{item.store} ({item.phone or 'téléphone inconnu'}).")
+                    self.box.failed(self.done.changes, row, str(err))
                 return 0
-        for item in items:
-            self._log(sidecar, item.key, "escalade_le")
+        for item, row in mine:
+            self._log(item.key, "escalade_le", row, officer or "liste d'appels")
             self.table.rows.append([item.key, missions.df.at[item.key, "Date"], item.store,
                                     f"à appeler : {item.phone or 'téléphone inconnu'}"
                                     + (f" (prévenu : {officer})" if officer else "")])
-        return len(items)
+        return len(mine)
 
     def _call_row(self, key: str, record: dict, store: str, phone: str) -> list[str]:
         df = self.data["Missions"].df
@@ -358,14 +410,14 @@ class _Act:
                 format_date(dt.datetime.fromisoformat(record["envoye_le"])),
                 format_date(dt.datetime.fromisoformat(record["relance_le"])) if record.get("relance_le") else ""]
 
-    def _store_calls(self, sidecar: Sidecar) -> None:
+    def _store_calls(self) -> None:
         """The stores' call list of the day: every escalated mandate still not acknowledged."""
         from generators.call_list import write_rows
 
         df, stores = self.data["Missions"].df, self.data["Magasins"].df
         today = pd.Timestamp(self.ctx.now.date())
         rows = []
-        for key, record in sorted(sidecar.missions.items()):
+        for key, record in sorted(memory(self.data).kind(MANDATE).items()):
             if (key in df.index and (record.get("escalade_le") or record.get("a_lire_le"))
                     and str(df.at[key, "Mandat"]).strip() == "Envoyé"
                     and df.at[key, "Statut"] != CANCELLED and df.at[key, "Date"] >= today):

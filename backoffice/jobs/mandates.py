@@ -3,14 +3,15 @@
 Which missions: a Salarié, Statut ``Proposée``/``Confirmée``, Date from today to today + N
 days, and Mandat empty, ``À générer`` or ``À refaire``. Any future mission whose mandate was
 generated (``Généré``/``Envoyé``/``Accusé``/``Refusé``) is compared with the fingerprint kept in
-the sidecar ``<out>/<region>/mandats/empreintes.json``: when what the mandate prints changed
+the workbook's memory (``État``, ``mandat:<N° mission>``): when what the mandate prints changed
 (employee, store, date, hours, ...), the mandate is made again in the same run (Mandat
 ``Généré``, ``Mandat envoyé le`` emptied) or, when the mission left the window, set to
 ``À refaire``. An unchanged mission is never regenerated.
 
-With ``send``, every ``Généré`` mandate is e-mailed to its store, then Mandat = ``Envoyé`` and
-``Mandat envoyé le``; the sidecar's sent log is written right after each message, so a message
-is never sent twice even if the sheet write is lost.
+With ``send``, every ``Généré`` mandate is planned as a row of the outbox (``Envois``) in the
+same write as its status, guarded by the mission's cells it was made from (a person who changes
+the Salarié meanwhile stops it), e-mailed by the run whose write took the row, then Mandat =
+``Envoyé``, ``Mandat envoyé le`` and the row ``fait`` in the follow-up write.
 """
 from __future__ import annotations
 
@@ -20,16 +21,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from generators.files import file_stem
-from generators.mandates import SIDECAR_NAME, MandateTemplate, Sidecar
+from generators.mandates import MandateTemplate
 from rules.mandates import MandateData, MissingReference, changed_fields, mandate_data, reference, store_label
-from sheets_sync.errors import BackofficeError
+from rules.outbox import ALREADY, BUSY, DONE
 from sheets_sync.findings import ALERTE, ERREUR, Finding
 from sheets_sync.parsing import format_date
 from sheets_sync.workbook import WorkbookData
 from rules.job_findings import MANDATE_MISSING_REF, MANDATE_NO_EMAIL, MANDATE_NO_FILE, MANDATE_PDF_FAILED, MANDATE_RESEND, MANDATE_SEND_FAILED
 
 from .base import ActResult, JobContext, JobResult, Table
+from .memory import MANDATE, records
+from .mandate_files import Documents, exists as _exists, file_name, mandate_effect, mandates_dir
+from .outbox import Outbox, memory, outbox
 
 TASK = "mandates"
 STAFFED_STATUSES = ("Proposée", "Confirmée")
@@ -46,24 +49,17 @@ RULE_RESEND = MANDATE_RESEND
 RULE_NO_FILE = MANDATE_NO_FILE
 
 
-def mandates_dir(ctx: JobContext) -> Path:
-    """``<out>/<region>/mandats``, absolute."""
-    return (ctx.out_dir() / "mandats").resolve()
+EMAIL = "e-mail mandat"  # its outbox rows' Type
+# the mission's cells a mandate is made from: a change meanwhile stops its e-mail (re-checked at the write)
+INPUTS = ("Salarié", "Marque", "Code magasin", "Date", "Début", "Fin", "Opération", "Type", "Statut", "Mandat")
 
 
-def mandate_records(ctx: JobContext) -> dict:
-    """The mandates' records by N° mission, for the check's rule ``mandat.a_refaire``
-    (``RuleContext.mandate_records``)."""
-    try:
-        return Sidecar(mandates_dir(ctx) / SIDECAR_NAME).missions
-    except BackofficeError:
-        return {}  # an unreadable sidecar is reported by the mandates job itself
-
-
-def _file_name(mission: str) -> str:
-    """The mandate's file name: one per mission (:func:`generators.files.file_stem`); the
-    document itself carries the full number."""
-    return file_stem(mission)
+def inputs_guard(changes, missions, key: str) -> tuple[str, str, str]:
+    """Guard the mandate of ``key`` by the mission's cells it was made from; the guard's slot."""
+    slot = (missions.name, key, "données du mandat")
+    changes.guard(TASK, slot, [(missions.name, key, c, missions.raw_value(key, c)) for c in INPUTS
+                               if c in missions.columns])
+    return slot
 
 
 @dataclass
@@ -76,6 +72,7 @@ class Item:
     why: list[str] = field(default_factory=list)
     was_sent: bool = False
     docx: Path | None = None
+    old_pdf: str = ""  # the PDF of the version it replaces (stale once the new one is made)
 
 
 class _Findings:
@@ -100,7 +97,7 @@ class MandatesOptions:
 
 def mandates_step(data: WorkbookData, ctx: JobContext, options: MandatesOptions = MandatesOptions()) -> JobResult:
     """Plan the mandates of the region: which to generate, regenerate, convert and send, and the
-    sheet changes that say so. The files, the sidecar and the mails are the act phase, run once
+    sheet changes that say so, the memory and the outbox rows. The files and the mails are the act phase, run once
     the sheet write committed (never by --dry-run)."""
     settings = ctx.settings
     settings.require_agency()  # never a placeholder agency on a document for a real store
@@ -112,7 +109,8 @@ def mandates_step(data: WorkbookData, ctx: JobContext, options: MandatesOptions 
     days = settings.mandates.days if options.days is None else int(options.days)
     horizon = today + pd.Timedelta(days=days)
     folder = mandates_dir(ctx)
-    sidecar = Sidecar(folder / SIDECAR_NAME)
+    store = memory(data)
+    recs = records(data, ctx, MANDATE)
     want_pdf, want_send = options.pdf, options.send
     if want_pdf:
         from generators.pdf import find_soffice
@@ -125,14 +123,14 @@ def mandates_step(data: WorkbookData, ctx: JobContext, options: MandatesOptions 
     items: list[Item] = []
     to_redo_later: list[tuple[str, list[str]]] = []
     datas: dict[str, MandateData] = {}
-    adopt: dict[str, dict] = {}  # Généré elsewhere (by hand, or before the sidecar existed)
+    adopt: dict[str, dict] = {}  # Généré elsewhere (by hand, or before the memory existed)
 
     for key in future.index:
         if future.at[key, "Statut"] == "Annulée":
             continue  # a cancelled mission's mandate is never redone: its store is told (mandates-suivi)
         status = str(future.at[key, "Mandat"]).strip()
         eligible = bool(in_window.at[key])
-        record = sidecar.get(key)
+        record = recs.get(key)
         if not eligible and not (record and status in TRACKED) and not (status == GENERATED and want_send):
             continue
         try:
@@ -177,17 +175,28 @@ def mandates_step(data: WorkbookData, ctx: JobContext, options: MandatesOptions 
     generated = [i for i in items if i.action in ("generate", "regenerate")]
     template = MandateTemplate(settings.template_path()) if generated else None  # tags checked, also in --dry-run
     for item in items:
-        record = sidecar.get(item.key) or {}
+        record = recs.get(item.key) or {}
         if item.action in ("generate", "regenerate"):
-            item.docx = folder / f"{_file_name(item.key)}.docx"
+            item.docx = folder / f"{file_name(item.key)}.docx"
+            item.old_pdf = record.get("pdf", "")
+            history = list(record.get("historique", []))
+            if record.get("genere_le") or record.get("envoye_le"):
+                history.append({k: record.get(k, "") for k in ("empreinte", "genere_le", "envoye_le", "envoye_a")})
+            # what the document is made from, in the same write as its status (if the sheet takes it)
+            store.put(MANDATE, item.key, {
+                "empreinte": item.mandate.fingerprint, "donnees": item.mandate.fields, "fichier": str(item.docx),
+                "pdf": "", "genere_le": ctx.now.isoformat(sep=" "), "envoye_le": "", "envoye_a": "",
+                "historique": history}, follows=(missions.name, item.key, "Mandat"))
         else:
             item.docx = Path(record["fichier"]) if record.get("fichier") else None
+    for key, record in adopt.items():
+        store.put(MANDATE, key, record)
 
     # --- the sheet: Mandat, Mandat fichier, Mandat envoyé le ---------------------------------------
     final_status: dict[str, str] = {k: str(df.at[k, "Mandat"]).strip() for k in future.index}
     rows: dict[str, list] = {}
     for item in items:
-        record = sidecar.get(item.key) or {}
+        record = recs.get(item.key) or {}
         shown = record.get("pdf") if item.action == "reuse" else ""
         if not shown and item.docx is not None:
             shown = str(item.docx.with_suffix(".pdf") if want_pdf else item.docx)
@@ -213,16 +222,43 @@ def mandates_step(data: WorkbookData, ctx: JobContext, options: MandatesOptions 
     result.tables.append(table)
 
     due = [k for k, st in final_status.items() if st == GENERATED and k in datas] if want_send else []
-    send_rows = []
+    box = outbox(data, ctx, TASK)
+    send_rows, to_send, no_email = [], [], {}
     for key in due:  # what --send will do (the act phase replaces these rows by what it did)
         md = datas[key]
-        if md.store_email:
-            item = next((i for i in items if i.key == key), None)
-            record = sidecar.get(key) or {}
-            path = item.docx if item is not None and item.docx else Path(record.get("fichier") or key)
-            kind = "PDF" if want_pdf or _exists(record.get("pdf")) else "DOCX"
+        if not md.store_email:
+            no_email.setdefault(md.fields["magasin_code"], []).append(key)
+            continue
+        effect = mandate_effect(ctx.region.code, key, md.fingerprint)
+        state = box.state_of(effect)
+        if state == ALREADY:  # e-mailed by a run whose follow-up write was lost: the sheet catches up
+            row = next(r for r in box.rows(EMAIL) if r.effect == effect and r.state == DONE)
+            result.changes.add(TASK, missions.change(key, "Mandat", SENT))
+            _set_sent_date(result.changes, missions, key, row.done or ctx.now.isoformat(sep=" "))
+            store.update(MANDATE, key, envoye_le=row.done or ctx.now.isoformat(sep=" "), envoye_a=row.to)
+            continue
+        if state == BUSY:
             send_rows.append([key, df.at[key, "Date"], _store(md), _person(md),
-                              f"à envoyer à {md.store_email} ({kind})", str(path)])
+                              "envoi en cours par une autre exécution", ""])
+            continue
+        planned = box.plan(result.changes, effect, EMAIL, key, md.store_email,
+                           follows=inputs_guard(result.changes, missions, key))
+        if planned is None:
+            continue
+        to_send.append(key)
+        item = next((i for i in items if i.key == key), None)
+        record = recs.get(key) or {}
+        path = item.docx if item is not None and item.docx else Path(record.get("fichier") or key)
+        kind = "PDF" if want_pdf or _exists(record.get("pdf")) else "DOCX"
+        send_rows.append([key, df.at[key, "Date"], _store(md), _person(md),
+                          f"à envoyer à {md.store_email} ({kind})", str(path)])
+    if want_send:
+        box.drop_stale(result.changes, EMAIL, {mandate_effect(ctx.region.code, k, datas[k].fingerprint)
+                                              for k in due if k in datas})
+    for code, keys in no_email.items():
+        findings.add(RULE_NO_EMAIL, ALERTE, "Magasins", code, "Email",
+                     f"magasin {code} sans e-mail : mandat(s) {', '.join(keys)} non envoyé(s) ; renseignez "
+                     "l'e-mail du directeur du magasin, ou envoyez-les à la main.")
     table.rows.extend(send_rows)
     if not want_send:  # with --send, the act phase says it for those it could not send
         for item in items:
@@ -238,7 +274,7 @@ def mandates_step(data: WorkbookData, ctx: JobContext, options: MandatesOptions 
     if want_send:
         result.summary.append(("à envoyer", len(send_rows)))
     result.findings = findings.items
-    plan = _Plan(data, ctx, sidecar, items, adopt, datas, due, template, want_pdf, table, rows, send_rows)
+    plan = _Plan(data, ctx, box, items, datas, to_send, template, want_pdf, table, rows, send_rows)
     result.act = plan.act
     return result
 
@@ -249,11 +285,10 @@ class _Plan:
 
     data: WorkbookData
     ctx: JobContext
-    sidecar: Sidecar
+    box: Outbox
     items: list[Item]
-    adopt: dict[str, dict]
     datas: dict[str, MandateData]
-    due: list[str]
+    to_send: list[str]
     template: MandateTemplate | None
     want_pdf: bool
     table: Table
@@ -261,42 +296,29 @@ class _Plan:
     send_rows: list[list]
 
     def act(self, report) -> ActResult:
-        """Render, convert and send what the sheet now says; record it in the sidecar."""
+        """Render, convert and send what the sheet now says; what was sent is recorded in the
+        follow-up write (the outbox rows ``fait``, Mandat ``Envoyé``, the memory)."""
         done = ActResult()
         findings = _Findings(self.data)
-        settings = self.ctx.settings
         # A mission whose Mandat a person changed meanwhile gets nothing: the sheet did not take it.
         items = [i for i in self.items if not report.refused("Missions", i.key, "Mandat")]
         for item in items:
-            self.rows[item.key][4] = _label(item, DONE)
+            self.rows[item.key][4] = _label(item, DONE_LABEL)
         for key in [k for k in self.rows if report.refused("Missions", k, "Mandat")]:
             self.rows[key][4] = "non fait : Mandat modifié entre-temps dans le classeur"
         self.table.rows[:] = [r for r in self.table.rows if not any(r is s for s in self.send_rows)]
-        for key, record in self.adopt.items():
-            self.sidecar.missions[key] = record
         generated = [i for i in items if i.action in ("generate", "regenerate")]
         for item in self.ctx.progress(generated, "Mandats", len(generated)):
-            self.template.render(item.mandate.context(self.ctx.region.code, self.ctx.now, settings.agency.city),
+            self.template.render(item.mandate.context(self.ctx.region.code, self.ctx.now, self.ctx.settings.agency.city),
                                  item.docx)
-            old = self.sidecar.get(item.key) or {}
-            if old.get("pdf") and Path(old["pdf"]).exists():
-                Path(old["pdf"]).unlink()  # the PDF of the previous version is stale
-            history = list(old.get("historique", []))
-            if old.get("genere_le") or old.get("envoye_le"):
-                history.append({k: old.get(k, "") for k in ("empreinte", "genere_le", "envoye_le", "envoye_a")})
-            self.sidecar.missions[item.key] = {
-                "empreinte": item.mandate.fingerprint, "donnees": item.mandate.fields,
-                "fichier": str(item.docx), "pdf": "", "genere_le": self.ctx.now.isoformat(sep=" "),
-                "envoye_le": "", "envoye_a": "", "historique": history,
-            }
+            if item.old_pdf and Path(item.old_pdf).exists():
+                Path(item.old_pdf).unlink()  # the PDF of the previous version is stale
             done.files.append(item.docx)
         pdf_count = self._pdf(items, findings, done)
-        if generated or pdf_count or self.adopt:
-            self.sidecar.save()
         done.renamed = {"à générer": ("générés", sum(i.action == "generate" for i in items)),
                         "à régénérer": ("régénérés", sum(i.action == "regenerate" for i in items)),
                         "PDF": ("PDF", pdf_count)}
-        if self.due:
+        if self.to_send:
             sent = self._send(report, findings, done)
             done.renamed["à envoyer"] = ("envoyés", sent)
             for item in items:
@@ -327,38 +349,41 @@ class _Plan:
                 # the sheet announced the PDF: point it at the .docx that exists
                 done.changes.add(TASK, missions.change(item.key, "Mandat fichier", settings.shown_path(item.docx)))
                 continue
-            self.sidecar.missions[item.key]["pdf"] = str(pdf)
+            memory(self.data).update(MANDATE, item.key, pdf=str(pdf))
             done.files.append(pdf)
             count += 1
         return count
 
     def _send(self, report, findings: "_Findings", done: ActResult) -> int:
-        """E-mail every due ``Généré`` mandate; its « Envoyé » goes in the follow-up write. The
-        sidecar's sent log is saved after each message, before any sheet write: never twice."""
+        """E-mail each mandate whose outbox row this run's write took; its « Envoyé » and the
+        row's « fait » go in the follow-up write."""
         from generators.mail import MandateMailer, SendError, mandate_message
 
         ctx, settings, missions = self.ctx, self.ctx.settings, self.data["Missions"]
-        due = [k for k in self.due if not report.refused("Missions", k, "Mandat")]
-        no_email: dict[str, list[str]] = {}
+        store = memory(self.data)
         sent = 0
         sender = settings.smtp.sender or settings.agency.email
+        documents = Documents(self.data, ctx, self.template)
+        mine = []
+        for key in self.to_send:
+            md = self.datas[key]
+            row = self.box.mine(report, mandate_effect(ctx.region.code, key, md.fingerprint))
+            if row is not None and not report.refused("Missions", key, "Mandat"):
+                mine.append((key, md, row))
+            else:
+                self.table.rows.append([key, missions.df.at[key, "Date"], _store(md), _person(md),
+                                        "non envoyé : classeur modifié entre-temps, ou envoi pris par une autre exécution",
+                                        ""])
         with MandateMailer(settings.smtp) as mailer:
-            for key in ctx.progress(due, "Envois", len(due)):
-                md = self.datas[key]
-                record = self.sidecar.get(key)
-                if record is None or not _exists(record.get("fichier")):
+            for n, (key, md, row) in enumerate(ctx.progress(mine, "Envois", len(mine))):
+                record = store.get(MANDATE, key) or {}
+                attachment = documents.of(key, record)
+                if attachment is None:
                     findings.add(RULE_NO_FILE, ALERTE, "Missions", key, "Mandat fichier",
                                  "fichier du mandat introuvable, rien n'est envoyé ; mettez Mandat à « À refaire » "
                                  "pour le régénérer.")
+                    self.box.failed(done.changes, row, "fichier du mandat introuvable")
                     continue
-                if record.get("envoye_le"):  # sent by an earlier run whose sheet write was lost
-                    done.changes.add(TASK, missions.change(key, "Mandat", SENT))
-                    _set_sent_date(done.changes, missions, key, record["envoye_le"])
-                    continue
-                if not md.store_email:
-                    no_email.setdefault(md.fields["magasin_code"], []).append(key)
-                    continue
-                attachment = Path(record["pdf"]) if _exists(record.get("pdf")) else Path(record["fichier"])
                 context = md.context(ctx.region.code, ctx.now, settings.agency.city)
                 try:
                     mailer.send(mandate_message(context, sender, md.store_email, attachment,
@@ -368,26 +393,24 @@ class _Plan:
                     findings.add(RULE_SEND_FAILED, ERREUR, "Missions", key, "Mandat",
                                  f"mandat non envoyé à {md.store_email} : {err} Mandat reste « Généré » ; "
                                  "relancez --send une fois le problème réglé.")
+                    self.box.failed(done.changes, row, str(err))
                     if mailer.conn is None:  # the server is unreachable: do not try every mission
-                        for other in due[due.index(key) + 1:]:
+                        for other, _md, other_row in mine[n + 1:]:
                             findings.add(RULE_SEND_FAILED, ERREUR, "Missions", other, "Mandat",
                                          "mandat non envoyé (serveur SMTP indisponible) ; Mandat reste "
                                          "« Généré » ; relancez --send plus tard.")
+                            self.box.failed(done.changes, other_row, "serveur SMTP indisponible")
                         break
                     continue
-                self.sidecar.note(key, envoye_le=ctx.now.isoformat(sep=" "), envoye_a=md.store_email)  # never twice
                 sent += 1
+                stamp = ctx.now.isoformat(sep=" ")
+                self.box.done(done.changes, row, md.store_email)
+                store.update(MANDATE, key, envoye_le=stamp, envoye_a=md.store_email)
                 done.changes.add(TASK, missions.change(key, "Mandat", SENT))
-                _set_sent_date(done.changes, missions, key, record["envoye_le"])
+                _set_sent_date(done.changes, missions, key, stamp)
                 self.table.rows.append([key, missions.df.at[key, "Date"], _store(md), _person(md),
                                         f"envoyé à {md.store_email} ({attachment.suffix[1:].upper()})",
                                         str(attachment)])
-        if sent:
-            self.sidecar.save()  # the notes of the sends folded into the file
-        for code, keys in no_email.items():
-            findings.add(RULE_NO_EMAIL, ALERTE, "Magasins", code, "Email",
-                         f"magasin {code} sans e-mail : mandat(s) {', '.join(keys)} non envoyé(s) ; renseignez "
-                         "l'e-mail du directeur du magasin, ou envoyez-les à la main.")
         return sent
 
 
@@ -400,7 +423,7 @@ def replaced_reference(region: str, key: str, record: dict) -> str:
     return reference(region, key, sent[-1]["empreinte"])
 
 
-PLANNED, DONE = 0, 1
+PLANNED, DONE_LABEL = 0, 1
 _LABELS = {"generate": ("à générer", "généré"), "regenerate": ("à régénérer : ", "régénéré : "),
            "reuse": ("fichier existant repris", "déjà généré (fichier repris)"), "pdf": ("PDF à produire", "PDF ajouté")}
 
@@ -409,10 +432,6 @@ def _label(item: Item, when: int) -> str:
     """What the table says of an item: planned (a dry run, or before the act), or done."""
     text = _LABELS[item.action][when]
     return text + "; ".join(item.why) if item.action == "regenerate" else text
-
-
-def _exists(path) -> bool:
-    return bool(path) and Path(path).exists()
 
 
 def _store(md: MandateData) -> str:

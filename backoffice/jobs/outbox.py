@@ -95,9 +95,10 @@ class Outbox:
         return decision.verdict if decision.verdict in (ALREADY, BUSY) else ""
 
     def plan(self, changes: ChangeSet, effect: str, kind: str, mission: str, to: str,
-             payload: dict | None = None) -> Planned | None:
+             payload: dict | None = None, follows: tuple[str, str, str] | None = None) -> Planned | None:
         """Plan one effect: a new row, or the claim of a row left by a run that is over.
-        ``None`` when it is done already or another live run has it."""
+        ``None`` when it is done already or another live run has it. With ``follows`` (a cell or
+        a guard), the row is written only if that one is."""
         rows = by_effect(_rows(self.data)).get(effect, [])
         decision = decide(rows, self.run, self.now, self.lease_minutes, run_is_over)
         if decision.verdict in (ALREADY, BUSY):
@@ -106,14 +107,14 @@ class Outbox:
             row = next(r for r in rows if r.id == decision.row_id)
             if payload:
                 row.data = {**row.data, **payload}
-            set_row(changes, self.task, row, run=self.run, state=TODO,
+            set_row(changes, self.task, row, follows=follows, run=self.run, state=TODO,
                     detail=f"repris : {decision.why}" if decision.why else row.detail)
             self.planned[effect] = Planned(row, claimed=True)
             return self.planned[effect]
         assert decision.verdict == NEW
         row = OutboxRow(f"{effect}#{self.run.partition('@')[0]}", effect, kind, mission, to, TODO, self.run,
                         stamp(self.now), "", "", dict(payload or {}))
-        changes.append(self.task, OUTBOX.name, [outbox_line(row)])
+        changes.append(self.task, OUTBOX.name, [outbox_line(row)], follows=follows)
         _rows(self.data).append(row)
         self.planned[effect] = Planned(row)
         return self.planned[effect]
@@ -138,6 +139,19 @@ class Outbox:
     def failed(self, changes: ChangeSet, row: OutboxRow, detail: str) -> None:
         """The effect could not happen: ``échec`` and why; the next run tries again."""
         set_row(changes, self.task, row, state=FAILED, detail=detail[:300])
+
+    def drop_stale(self, changes: ChangeSet, kind: str, wanted: set[str]) -> int:
+        """Rows of ``kind`` still to do whose effect this step no longer wants (the mandate was
+        redone, the mission cancelled) and whose run is over: ``abandonné``. Their count."""
+        from rules.outbox import DROPPED, PENDING
+
+        count = 0
+        for row in self.rows(kind):
+            if row.state in PENDING and row.effect not in wanted and row.effect not in self.planned \
+                    and (row.state == FAILED or run_is_over(row.run)):
+                set_row(changes, self.task, row, state=DROPPED, detail="plus nécessaire")
+                count += 1
+        return count
 
 
 def outbox(data: WorkbookData, ctx, task: str) -> Outbox:

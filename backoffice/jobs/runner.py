@@ -147,6 +147,7 @@ def _run_region(settings, region, steps, now, *, dry_run, out, progress, workboo
             changes.merge(result.changes)
             carried.extend(result.findings)
             outcome.results.append(result)
+        flush_memory(data, changes, now)  # the memory, in the same write as the cells it explains
         if dry_run:
             outcome.preview = preview_rows(changes, wb.titles)
         else:
@@ -154,6 +155,7 @@ def _run_region(settings, region, steps, now, *, dry_run, out, progress, workboo
             aside = _races(wb, outcome.report)
             follow_up = act(outcome.results, outcome.report, outcome.incidents)
             set_aside(follow_up, "outbox", aside)
+            flush_memory(data, follow_up, now)
             if not follow_up.is_empty():
                 outcome.report.merge(wb.apply(follow_up, now))
             counted = getattr(wb.backend, "requests", None)
@@ -167,6 +169,13 @@ def _run_region(settings, region, steps, now, *, dry_run, out, progress, workboo
     return outcome
 
 
+def flush_memory(data, changes: ChangeSet, now: dt.datetime) -> None:
+    """The records the steps (or the acts) changed in the run's memory, into the write."""
+    store = data.extras.get("state")
+    if store is not None:
+        store.flush(changes, "mémoire", now.strftime("%Y-%m-%d %H:%M"))
+
+
 def _races(wb: Workbook, report: ApplyReport) -> set[str]:
     """On a backend whose writes are not exclusive (Google), the outbox rows this write added
     are checked against the sheet once (one read): of two runs that planned the same effect at
@@ -174,7 +183,9 @@ def _races(wb: Workbook, report: ApplyReport) -> set[str]:
     if getattr(wb.backend, "exclusive_writes", True) or not any(t == OUTBOX.name for t, _k in report.appended_keys):
         return set()
     title = wb.titles[OUTBOX.name]
-    fresh = wb.backend.read([title])
+    fresh = getattr(wb.backend, "echo", {})  # the write's own answer, when the backend gives it
+    if title not in fresh:
+        fresh = wb.backend.read([title])
     table = read_table(OUTBOX, fresh[title], wb.headers.get(OUTBOX.name)) if title in fresh else None
     lost = races_lost(None, outbox_rows(table), report)
     report.lost |= {(OUTBOX.name, row_id) for row_id in lost}
