@@ -21,7 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.factories
 
 from backoffice.jobs.base import JobContext  # noqa: E402
-from backoffice.jobs.check import check_step, run_rules  # noqa: E402
+from backoffice.jobs.check import check_step  # noqa: E402
+from backoffice.jobs.findings import run_rules  # noqa: E402
 from backoffice.settings import Region, load_settings  # noqa: E402
 from rules.registry import RuleContext  # noqa: E402
 from sheets_sync import MemoryBackend, Workbook  # noqa: E402

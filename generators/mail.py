@@ -20,6 +20,7 @@ from typing import Mapping
 from rules.mandate_followup import message_id
 from rules.mandates import store_label
 from sheets_sync.errors import BackofficeError, ConfigError
+from sheets_sync.faults import fault_point
 
 from .files import one_line
 
@@ -195,6 +196,7 @@ class MandateMailer:
             raise SendError(f"envoi refusé par le serveur SMTP {self._where()} : {err}.") from None
         if refused:
             raise SendError(f"destinataire refusé par le serveur SMTP : {', '.join(refused)}.")
+        fault_point("apres-envoi")  # the crash tests: killed right after an e-mail
 
     def close(self) -> None:
         """Close the connection, if open."""

@@ -4,7 +4,8 @@ import datetime as dt
 import pytest
 
 from backoffice.jobs.base import JobContext
-from backoffice.jobs.check import check_step, configure
+from backoffice.jobs.check import check_step
+from backoffice.jobs.findings import configure
 from backoffice.jobs.runner import run_region
 from backoffice.settings import Region, load_settings
 from rules.registry import all_rules

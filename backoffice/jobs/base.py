@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 
 from sheets_sync.changes import ApplyReport, ChangeSet
+from sheets_sync.faults import fault_point  # noqa: F401 (re-exported for the jobs)
 from sheets_sync.findings import ERREUR, Finding
 from sheets_sync.workbook import WorkbookData
 

@@ -21,7 +21,7 @@ from sheets_sync.workbook import WorkbookData
 from rules.job_findings import DOSSIER_MEDICAL
 
 from .base import JobContext, JobResult, Table
-from .check import collect_findings
+from .findings import collect_findings
 
 TASK = "dossier"
 

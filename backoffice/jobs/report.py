@@ -18,7 +18,7 @@ from sheets_sync.schema import SYNTHESE
 from sheets_sync.workbook import WorkbookData
 
 from .base import JobContext, JobResult, Table
-from .check import collect_findings
+from .findings import collect_findings
 
 TASK = "report"
 

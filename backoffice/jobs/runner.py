@@ -20,7 +20,7 @@ from sheets_sync.reading import read_table
 from sheets_sync.schema import OUTBOX
 from sheets_sync.state import outbox_rows
 
-from .base import JobContext, JobResult, Step
+from .base import JobContext, JobResult, Step, fault_point
 from .outbox import FINISHED, new_run_id, races_lost, set_aside
 from .backends import open_workbook
 from .gc_pause import gc_paused
@@ -152,10 +152,12 @@ def _run_region(settings, region, steps, now, *, dry_run, out, progress, workboo
             outcome.preview = preview_rows(changes, wb.titles)
         else:
             outcome.report = wb.apply(changes, now)
+            fault_point("apres-ecriture")
             aside = _races(wb, outcome.report)
             follow_up = act(outcome.results, outcome.report, outcome.incidents)
             set_aside(follow_up, "outbox", aside)
             flush_memory(data, follow_up, now)
+            fault_point("avant-suivi")
             if not follow_up.is_empty():
                 outcome.report.merge(wb.apply(follow_up, now))
             counted = getattr(wb.backend, "requests", None)
@@ -214,6 +216,7 @@ def act(results: Sequence[JobResult], report: ApplyReport, incidents: list | Non
                 continue
             result.absorb(done)
             follow_up.merge(done.changes)
+            fault_point(f"apres-acte-{result.task}")
     return follow_up
 
 
