@@ -25,9 +25,36 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sheets_sync.parsing import norm
 from sheets_sync.schema import PRESENCE_STATUSES
 
 CONFIRMED, LATE, MISSING = PRESENCE_STATUSES
+
+
+JOB_WORDS = {norm(w): w for w in (CONFIRMED, LATE, MISSING)}  # the job's own words
+
+
+def job_word(value) -> str | None:
+    """The job's word a Présence cell holds (any case), ``""`` if empty, ``None`` if a person's."""
+    text = "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
+    if not text:
+        return ""
+    return JOB_WORDS.get(norm(text))
+
+
+def next_presence(current: str, earned: str) -> str:
+    """What the job writes over its own ``current`` word given the ``earned`` status.
+
+    A call that came (Confirmée, En retard) always wins; ``Manquante`` only fills an empty
+    cell or stays: it never replaces a status a call earned (the newest export may lack it).
+    """
+    if not earned:
+        return current
+    if earned == MISSING and current in (CONFIRMED, LATE):
+        return current
+    return earned
+
+
 
 NO_EMPLOYEE = "salarié inconnu (numéro et code non reconnus)"
 NO_MISSION = "aucune mission ce jour pour ce salarié"

@@ -111,31 +111,57 @@ def dossier_step(data: WorkbookData, ctx: JobContext, matricule: str = "") -> Jo
         raise InputError(f"Matricule « {matricule} » introuvable dans l'onglet {employees.title}.")
     who = employees.df.loc[matricule]
     today = pd.Timestamp(ctx.now.date())
-    settings = ctx.settings.check
-
     missions = data["Missions"].df
     mine = missions[missions["Salarié"] == matricule].sort_values(["Date", "Début"])
     notes = data["Notes de frais"].df
     my_notes = notes[notes["Matricule"] == matricule].sort_values("Date")
     about = employee_findings(data, findings, matricule, mine.index, my_notes.index)
+    expiry = medical_expiry(pd.Series([who["Visite médicale"]]), ctx.settings.check.medical_months).iloc[0]
+    result.tables.append(_identity(matricule, who, expiry, today))
+    month, unsigned = _missions_tables(data, result, mine, today)
+    _expenses_tables(data, result, my_notes, about)
+    reports = [f for f in about if f.rule == "rapport.cr_manquant"]
+    result.tables.append(Table(
+        "Comptes rendus manquants", ["N° mission", "Date", "Cellule"],
+        [[f.key, _date(missions.at[f.key, "Date"]), f.cell] for f in reports]))
+    result.tables.append(_trainings(data, matricule, today))
+    # the sector's rules, and what the tool follows for the coming missions
+    result.tables.append(Table("Règles de la branche", ["Règle", "Situation"],
+                               _sector_rows(data, ctx, matricule, mine, today)))
+    result.tables.append(_followup_table(data, ctx, mine, today))
+    todo = list(about)  # what needs action
+    if pd.isna(who["Visite médicale"]) or expiry < today:
+        todo.append(Finding(DOSSIER_MEDICAL, ERREUR, employees.title,
+                            employees.cell_of(matricule, "Visite médicale"), matricule,
+                            f"{employees.cell_of(matricule, 'Visite médicale')} : visite médicale "
+                            f"{'absente' if pd.isna(who['Visite médicale']) else 'expirée'}. "
+                            "Programmez une visite médicale et notez sa date.", "Visite médicale"))
+    result.findings = todo
+    result.summary = [("Salarié", f"{matricule} {who['Prénom']} {who['Nom']}"),
+                      ("missions du mois", len(month)), ("contrats non signés", len(unsigned)),
+                      ("points à traiter", len(todo))]
+    result.needs_attention = bool(todo)
+    return result
 
-    # identity
-    expiry = medical_expiry(pd.Series([who["Visite médicale"]]), settings.medical_months).iloc[0]
+
+def _identity(matricule: str, who, expiry, today) -> Table:
     if pd.isna(who["Visite médicale"]):
         medical = "aucune visite enregistrée"
     else:
         state = "expirée depuis le" if expiry < today else "valable jusqu'au"
         medical = f"{_date(who['Visite médicale'])} — {state} {_date(expiry)}"
     address = " ".join(p for p in (who["Adresse"], who["Code postal"], who["Ville"]) if p)
-    result.tables.append(Table("Identité", ["Rubrique", "Valeur"], [
+    return Table("Identité", ["Rubrique", "Valeur"], [
         ["Matricule", matricule], ["Nom", f"{who['Prénom']} {who['Nom']}"],
         ["Téléphone", display_phone(who["Téléphone"])], ["E-mail", who["Email"]],
         ["Adresse", address], ["Statut", who["Statut"]],
         ["Compétences", ", ".join(who["Compétences"] or ())],
         ["Visite médicale", medical],
-    ]))
+    ])
 
-    # missions of the month
+
+def _missions_tables(data: WorkbookData, result: JobResult, mine: pd.DataFrame, today):
+    """The missions of the month and the contracts not signed; both frames."""
     month = mine[(mine["Date"].dt.year == today.year) & (mine["Date"].dt.month == today.month)]
     result.tables.append(Table(
         f"Missions du mois ({today:%m/%Y})",
@@ -143,15 +169,16 @@ def dossier_step(data: WorkbookData, ctx: JobContext, matricule: str = "") -> Jo
         [[k, _date(r["Date"]), f"{format_time(r['Début'])}–{format_time(r['Fin'])}", r["Marque"],
           r["Code magasin"], r["Statut"], r["Contrat"] or "(vide)", r["Présence"], _date(r["CR reçu"])]
          for k, r in month.iterrows()]))
-
-    # contracts not signed
     unsigned = mine[(mine["Statut"] != "Annulée") & (mine["Contrat"] != "Signé")]
     result.tables.append(Table(
         "Contrats non signés", ["N° mission", "Date", "Contrat", "Cellule"],
         [[k, _date(r["Date"]), r["Contrat"] or "(vide)", data["Missions"].cell_of(k, "Contrat")]
          for k, r in unsigned.iterrows()]))
+    return month, unsigned
 
-    # expense notes by status, then each note with its findings
+
+def _expenses_tables(data: WorkbookData, result: JobResult, my_notes: pd.DataFrame, about) -> None:
+    """The expense notes by status, then each note with its findings."""
     by_note: dict[str, list[str]] = {}
     for f in about:
         if f.tab == data["Notes de frais"].title:
@@ -165,37 +192,12 @@ def dossier_step(data: WorkbookData, ctx: JobContext, matricule: str = "") -> Jo
         [[k, _date(r["Date"]), r["Catégorie"], _euros(r["Montant"]), r["Statut"], r["N° mission"],
           " | ".join(by_note.get(k, [])) or "—"] for k, r in my_notes.iterrows()]))
 
-    # activity reports missing
-    reports = [f for f in about if f.rule == "rapport.cr_manquant"]
-    result.tables.append(Table(
-        "Comptes rendus manquants", ["N° mission", "Date", "Cellule"],
-        [[f.key, _date(missions.at[f.key, "Date"]), f.cell] for f in reports]))
 
-    # trainings
+def _trainings(data: WorkbookData, matricule: str, today) -> Table:
     trainings = data["Formations"].df
     book = trainings[trainings["Matricule"] == matricule].sort_values(["Marque", "Date"])
-    result.tables.append(Table(
+    return Table(
         "Formations", ["Marque", "Module", "Date", "Valide jusqu'au", "État"],
         [[r["Marque"], r["Module"], _date(r["Date"]), _date(r["Valide jusqu'au"]) or "sans fin",
           "expirée" if pd.notna(r["Valide jusqu'au"]) and r["Valide jusqu'au"] < today else "valide"]
-         for _, r in book.iterrows()]))
-
-    # the sector's rules, and what the tool follows for the coming missions
-    result.tables.append(Table("Règles de la branche", ["Règle", "Situation"],
-                               _sector_rows(data, ctx, matricule, mine, today)))
-    result.tables.append(_followup_table(data, ctx, mine, today))
-
-    # what needs action
-    todo = list(about)
-    if pd.isna(who["Visite médicale"]) or expiry < today:
-        todo.append(Finding(DOSSIER_MEDICAL, ERREUR, employees.title,
-                            employees.cell_of(matricule, "Visite médicale"), matricule,
-                            f"{employees.cell_of(matricule, 'Visite médicale')} : visite médicale "
-                            f"{'absente' if pd.isna(who['Visite médicale']) else 'expirée'}. "
-                            "Programmez une visite médicale et notez sa date.", "Visite médicale"))
-    result.findings = todo
-    result.summary = [("Salarié", f"{matricule} {who['Prénom']} {who['Nom']}"),
-                      ("missions du mois", len(month)), ("contrats non signés", len(unsigned)),
-                      ("points à traiter", len(todo))]
-    result.needs_attention = bool(todo)
-    return result
+         for _, r in book.iterrows()])

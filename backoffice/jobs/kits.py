@@ -232,69 +232,75 @@ def kits_order_step(data: WorkbookData, ctx: JobContext, options: KitOrderOption
     result = JobResult(TASK_ORDER)
     missions, employees = data["Missions"], data["Salariés"]
     days = ctx.settings.kits.days if options.days is None else int(options.days)
-    lead = ctx.settings.kits.lead_working_days
     memory = load_kit_orders(data, ctx)
     store, box = outbox_memory(data, ctx)
     ordered_mission = {str(rec.get("mission")): number for number, rec in memory.items()}
     used = {n.upper() for n in memory}
     used |= {str(n).strip().upper() for n in missions.df["N° commande kit"] if str(n).strip()}
-    today = pd.Timestamp(ctx.now.date())
     order_file = _order_file(ctx, options)
-
     orders: list[KitOrder] = []
     restored = 0
-    for key, row in missions_to_order(missions.df, today, days).iterrows():
+    for key, row in missions_to_order(missions.df, pd.Timestamp(ctx.now.date()), days).iterrows():
         key = str(key)
         if key in ordered_mission:
-            # Ordered by an earlier run whose write did not reach the sheet: restore, never re-order.
-            number = ordered_mission[key]
+            # Ordered by an earlier version whose write did not reach the sheet: restore, never re-order.
             result.changes.add(TASK_ORDER, missions.change(key, "Kit statut", "Commandé"))
-            result.changes.add(TASK_ORDER, missions.change(key, "N° commande kit", number))
+            result.changes.add(TASK_ORDER, missions.change(key, "N° commande kit", ordered_mission[key]))
             restored += 1
             continue
-        matricule = str(row["Salarié"]).strip()
-        if matricule not in employees.df.index:
-            ref = missions.cell_of(key, "Salarié")
-            result.findings.append(Finding(
-                RULE_ORDER_IMPOSSIBLE, ALERTE, missions.title, ref, key,
-                f"{ref} : salarié « {matricule} » introuvable dans {employees.title} (ou sa ligne est "
-                f"illisible) : kit « {row['Kit']} » non commandé. Corrigez le matricule ou la fiche.",
-                "Salarié"))
+        order = _new_order(data, ctx, key, row, used, result)
+        if order is None:
             continue
-        person = employees.df.loc[matricule]
-        address = [str(person[c]).strip() for c in ("Adresse", "Code postal", "Ville")]
-        if not all(address):
-            ref = employees.cell_of(matricule, "Adresse")
-            result.findings.append(Finding(
-                RULE_ORDER_IMPOSSIBLE, ALERTE, employees.title, ref, matricule,
-                f"{ref} : adresse de {person['Prénom']} {person['Nom']} incomplète (Adresse, Code "
-                f"postal, Ville) : kit « {row['Kit']} » de la mission {key} non commandé. "
-                "Complétez l'adresse.", "Adresse"))
-            continue
-        number = _free_number(order_number(ctx.region.code, key), used)
-        used.add(number.upper())
-        date = row["Date"].date()
-        deliver_by = subtract_working_days(date, lead)
-        orders.append(KitOrder(
-            number=number, mission=key, kit=str(row["Kit"]).strip(),
-            recipient=f"{person['Prénom']} {person['Nom']}".strip(),
-            address=address[0], postal_code=address[1], city=address[2],
-            phone=display_phone(person["Téléphone"]),
-            deliver_by=deliver_by, employee=matricule, date=date, urgent=deliver_by <= ctx.now.date(),
-        ))
+        orders.append(order)
         result.changes.add(TASK_ORDER, missions.change(key, "Kit statut", "Commandé"))
-        result.changes.add(TASK_ORDER, missions.change(key, "N° commande kit", number), follows="Kit statut")
+        result.changes.add(TASK_ORDER, missions.change(key, "N° commande kit", order.number), follows="Kit statut")
         placed = (missions.name, key, "N° commande kit")  # the memory and the partner's line follow the number
-        store.put(KIT, number, orders[-1].memory(ctx.now), follows=placed)
-        box.plan(result.changes, f"kit:{number}", ORDER, key, "partenaire logistique",
-                 {**_payload(orders[-1]), "fichier": str(order_file)}, follows=placed)
+        store.put(KIT, order.number, order.memory(ctx.now), follows=placed)
+        box.plan(result.changes, f"kit:{order.number}", ORDER, key, "partenaire logistique",
+                 {**_payload(order), "fichier": str(order_file)}, follows=placed)
     # lines a run that died planned and never put in a file: this run's file takes them
     numbers = [o.number for o in orders] + _left_over(box, missions, result)
-
     cancels = _cancellations(missions, employees.df, memory, ctx, result, box)
     if numbers or cancels:
         result.act = lambda report: _act(ctx, options, box, numbers, cancels, report)
+    _order_summary(result, orders, restored)
+    return result
 
+
+def _new_order(data: WorkbookData, ctx: JobContext, key: str, row, used: set[str], result: JobResult) -> KitOrder | None:
+    """The order of one mission's kit, or ``None`` with a finding (unknown employee, incomplete
+    address); its number is taken from ``used``."""
+    missions, employees = data["Missions"], data["Salariés"]
+    matricule = str(row["Salarié"]).strip()
+    if matricule not in employees.df.index:
+        ref = missions.cell_of(key, "Salarié")
+        result.findings.append(Finding(
+            RULE_ORDER_IMPOSSIBLE, ALERTE, missions.title, ref, key,
+            f"{ref} : salarié « {matricule} » introuvable dans {employees.title} (ou sa ligne est "
+            f"illisible) : kit « {row['Kit']} » non commandé. Corrigez le matricule ou la fiche.", "Salarié"))
+        return None
+    person = employees.df.loc[matricule]
+    address = [str(person[c]).strip() for c in ("Adresse", "Code postal", "Ville")]
+    if not all(address):
+        ref = employees.cell_of(matricule, "Adresse")
+        result.findings.append(Finding(
+            RULE_ORDER_IMPOSSIBLE, ALERTE, employees.title, ref, matricule,
+            f"{ref} : adresse de {person['Prénom']} {person['Nom']} incomplète (Adresse, Code "
+            f"postal, Ville) : kit « {row['Kit']} » de la mission {key} non commandé. "
+            "Complétez l'adresse.", "Adresse"))
+        return None
+    number = _free_number(order_number(ctx.region.code, key), used)
+    used.add(number.upper())
+    date = row["Date"].date()
+    deliver_by = subtract_working_days(date, ctx.settings.kits.lead_working_days)
+    return KitOrder(number=number, mission=key, kit=str(row["Kit"]).strip(),
+                    recipient=f"{person['Prénom']} {person['Nom']}".strip(),
+                    address=address[0], postal_code=address[1], city=address[2],
+                    phone=display_phone(person["Téléphone"]),
+                    deliver_by=deliver_by, employee=matricule, date=date, urgent=deliver_by <= ctx.now.date())
+
+
+def _order_summary(result: JobResult, orders: list[KitOrder], restored: int) -> None:
     result.summary.append(("commandes de kits", len(orders)))
     late = [o.mission for o in orders if o.urgent]
     if late:  # the partner's lead time is gone: it must rush them, the CDBO may phone it
@@ -309,7 +315,6 @@ def kits_order_step(data: WorkbookData, ctx: JobContext, options: KitOrderOption
             [[o.number, o.mission, o.kit, o.recipient, o.city, format_date(o.deliver_by), "URGENT" if o.urgent else ""]
              for o in orders],
         ))
-    return result
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -317,23 +322,48 @@ def kits_order_step(data: WorkbookData, ctx: JobContext, options: KitOrderOption
 def kits_import_step(data: WorkbookData, ctx: JobContext, tracking_file: str | None = None) -> JobResult:
     """Set ``Kit statut`` and ``N° suivi`` from the partner's tracking file."""
     result = JobResult(TASK_IMPORT)
-    path = tracking_file
-    if not path:
+    if not tracking_file:
         raise InputError("Aucun fichier de suivi des kits donné.")
-    path = Path(path)
+    path = Path(tracking_file)
     lines, rejected = read_tracking(path)
     read = len(lines) + len(rejected)
     severity = {r.line: ERREUR for r in rejected}
     missions = data["Missions"]
     df = missions.df
+    best, other = _furthest_statuses(data, ctx, lines, rejected, severity)
+    applied = unchanged = 0
+    for key, (_number, line) in best.items():
+        if line.status == str(df.at[key, "Kit statut"]).strip():
+            unchanged += 1  # the partner repeats a status already known: nothing to change
+            continue
+        result.changes.add(TASK_IMPORT, missions.change(key, "Kit statut", line.status))
+        if line.tracking:
+            result.changes.add(TASK_IMPORT, missions.change(key, "N° suivi", line.tracking))
+        applied += 1
+    rejected.sort(key=lambda r: r.line)
+    for r in rejected:
+        result.findings.append(Finding(
+            RULE_TRACKING_LINE, severity[r.line], path.name, "", r.number,
+            f"{path.name} ligne {r.line} : {r.reason} ; ligne non appliquée.", ""))
+    result.needs_attention = bool(rejected)
+    result.summary += [("lignes lues", read), ("kits mis à jour", applied),
+                       ("déjà à jour", unchanged), ("lignes rejetées", len(rejected))]
+    if other:
+        result.summary.append(("lignes d'autres régions", other))
+    return result
 
+
+def _furthest_statuses(data: WorkbookData, ctx: JobContext, lines, rejected: list, severity: dict) -> tuple[dict, int]:
+    """Per mission, the tracking line with the furthest status (mission -> (number, line)), and
+    how many lines were another region's; the lines that cannot apply go to ``rejected``."""
+    missions = data["Missions"]
+    df = missions.df
     by_number: dict[str, list[str]] = {}
     for key, number in df["N° commande kit"].items():
         if str(number).strip():
             by_number.setdefault(str(number).strip().upper(), []).append(str(key))
     other_regions = {r.code for r in ctx.settings.regions if token(r.code) != token(ctx.region.code)}
-
-    best: dict[str, tuple[str, object]] = {}  # mission -> (order number, line) with the furthest status
+    best: dict[str, tuple[str, object]] = {}
     other = 0
     for line in lines:
         number = line.number.upper()
@@ -366,25 +396,4 @@ def kits_import_step(data: WorkbookData, ctx: JobContext, tracking_file: str | N
         kept = best.get(key)
         if kept is None or status_rank(line.status) >= status_rank(kept[1].status):
             best[key] = (number, line)
-
-    applied = unchanged = 0
-    for key, (_number, line) in best.items():
-        if line.status == str(df.at[key, "Kit statut"]).strip():
-            unchanged += 1  # the partner repeats a status already known: nothing to change
-            continue
-        result.changes.add(TASK_IMPORT, missions.change(key, "Kit statut", line.status))
-        if line.tracking:
-            result.changes.add(TASK_IMPORT, missions.change(key, "N° suivi", line.tracking))
-        applied += 1
-
-    rejected.sort(key=lambda r: r.line)
-    for r in rejected:
-        result.findings.append(Finding(
-            RULE_TRACKING_LINE, severity[r.line], path.name, "", r.number,
-            f"{path.name} ligne {r.line} : {r.reason} ; ligne non appliquée.", ""))
-    result.needs_attention = bool(rejected)
-    result.summary += [("lignes lues", read), ("kits mis à jour", applied),
-                       ("déjà à jour", unchanged), ("lignes rejetées", len(rejected))]
-    if other:
-        result.summary.append(("lignes d'autres régions", other))
-    return result
+    return best, other

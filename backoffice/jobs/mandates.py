@@ -23,6 +23,8 @@ import pandas as pd
 
 from generators.mandates import MandateTemplate
 from rules.mandates import MandateData, MissingReference, changed_fields, mandate_data, reference, store_label
+from rules.mandate_plan import (ADOPT, GENERATED, REDO, REDO_LATER, REGENERATE, SENT_TO_STORE, TO_GENERATE, Facts,
+                                considered, decide)
 from rules.outbox import ALREADY, BUSY, DONE
 from sheets_sync.findings import ALERTE, ERREUR, Finding
 from sheets_sync.parsing import format_date
@@ -36,10 +38,7 @@ from .outbox import Outbox, memory, outbox
 
 TASK = "mandates"
 STAFFED_STATUSES = ("Proposée", "Confirmée")
-TO_GENERATE = ("", "À générer")
-REDO = "À refaire"
-TRACKED = ("Généré", "Envoyé", "Accusé", "Refusé")
-GENERATED, SENT = "Généré", "Envoyé"
+SENT = "Envoyé"
 
 RULE_MISSING_REF = MANDATE_MISSING_REF
 RULE_NO_EMAIL = MANDATE_NO_EMAIL
@@ -95,44 +94,72 @@ class MandatesOptions:
     send: bool = False  # --send
 
 
+@dataclass
+class _Selection:
+    """What the step decided, mission by mission (``rules.mandate_plan.decide``)."""
+
+    items: list[Item] = field(default_factory=list)
+    redo_later: list[tuple[str, list[str]]] = field(default_factory=list)
+    datas: dict[str, MandateData] = field(default_factory=dict)
+    final: dict[str, str] = field(default_factory=dict)  # Mandat once the plan is written
+    rows: dict[str, list] = field(default_factory=dict)  # the table « Mandats »
+
+
 def mandates_step(data: WorkbookData, ctx: JobContext, options: MandatesOptions = MandatesOptions()) -> JobResult:
-    """Plan the mandates of the region: which to generate, regenerate, convert and send, and the
-    sheet changes that say so, the memory and the outbox rows. The files and the mails are the act phase, run once
-    the sheet write committed (never by --dry-run)."""
-    settings = ctx.settings
-    settings.require_agency()  # never a placeholder agency on a document for a real store
-    result = JobResult(TASK)
-    findings = _Findings(data)
-    missions = data["Missions"]
-    df = missions.df
-    today = pd.Timestamp(ctx.now.date())
-    days = settings.mandates.days if options.days is None else int(options.days)
-    horizon = today + pd.Timedelta(days=days)
-    folder = mandates_dir(ctx)
-    store = memory(data)
-    recs = records(data, ctx, MANDATE)
-    want_pdf, want_send = options.pdf, options.send
-    if want_pdf:
+    """Plan the mandates of the region: which to generate, regenerate, convert and send, the
+    sheet changes that say so, the memory and the outbox rows. The files and the mails are the
+    act phase, run once the sheet write committed (never by --dry-run)."""
+    ctx.settings.require_agency()  # never a placeholder agency on a document for a real store
+    if options.pdf:
         from generators.pdf import find_soffice
 
-        find_soffice(settings.mandates.libreoffice)  # fail before planning anything
+        find_soffice(ctx.settings.mandates.libreoffice)  # fail before planning anything
+    result, findings = JobResult(TASK), _Findings(data)
+    chosen = _select(data, ctx, options, findings)
+    items = chosen.items
+    generated = [i for i in items if i.action in ("generate", "regenerate")]
+    template = MandateTemplate(ctx.settings.template_path()) if generated else None  # tags checked, also in --dry-run
+    _remember(data, ctx, chosen)
+    _plan_sheet(data, ctx, chosen, result, options.pdf)
+    table = Table("Mandats", ["N° mission", "Date", "Magasin", "Salarié", "Action", "Fichier"],
+                  list(chosen.rows.values()))
+    result.tables.append(table)
+    box = outbox(data, ctx, TASK)
+    to_send, send_rows = _plan_sends(data, ctx, chosen, box, result, findings, options) if options.send else ([], [])
+    table.rows.extend(send_rows)
+    if not options.send:  # with --send, the act phase says it for those it could not send
+        for item in items:
+            if item.was_sent:
+                findings.add(*_resend(item))
+    result.summary = [("à générer", sum(i.action == "generate" for i in items)),
+                      ("à régénérer", sum(i.action == "regenerate" for i in items))]
+    if chosen.redo_later:
+        result.summary.append(("à refaire", len(chosen.redo_later)))
+    if options.pdf:
+        result.summary.append(("PDF", sum(i.action in ("generate", "regenerate", "pdf") for i in items)))
+    if options.send:
+        result.summary.append(("à envoyer", len(send_rows)))
+    result.findings = findings.items
+    plan = _Plan(data, ctx, box, items, chosen.datas, to_send, template, options.pdf, table, chosen.rows, send_rows)
+    result.act = plan.act
+    return result
 
+
+def _select(data: WorkbookData, ctx: JobContext, options: MandatesOptions, findings: "_Findings") -> _Selection:
+    """Each future mission's decision (``rules.mandate_plan``), from the sheet, the memory and the
+    files; an adopted mandate's record is put in the memory at once."""
+    settings, df = ctx.settings, data["Missions"].df
+    today = pd.Timestamp(ctx.now.date())
+    horizon = today + pd.Timedelta(days=settings.mandates.days if options.days is None else int(options.days))
+    recs = records(data, ctx, MANDATE)
     future = df[df["Date"].notna() & (df["Date"] >= today)]
     staffed = (future["Salarié"] != "") & future["Statut"].isin(STAFFED_STATUSES)
     in_window = staffed & (future["Date"] <= horizon)
-    items: list[Item] = []
-    to_redo_later: list[tuple[str, list[str]]] = []
-    datas: dict[str, MandateData] = {}
-    adopt: dict[str, dict] = {}  # Généré elsewhere (by hand, or before the memory existed)
-
+    chosen = _Selection(final={k: str(df.at[k, "Mandat"]).strip() for k in future.index})
     for key in future.index:
-        if future.at[key, "Statut"] == "Annulée":
+        status, eligible, record = chosen.final[key], bool(in_window.at[key]), recs.get(key) or {}
+        if future.at[key, "Statut"] == "Annulée" or not considered(status, eligible, bool(record), options.send):
             continue  # a cancelled mission's mandate is never redone: its store is told (mandates-suivi)
-        status = str(future.at[key, "Mandat"]).strip()
-        eligible = bool(in_window.at[key])
-        record = recs.get(key)
-        if not eligible and not (record and status in TRACKED) and not (status == GENERATED and want_send):
-            continue
         try:
             md = mandate_data(data, key, settings.agency)
         except MissingReference as err:
@@ -141,69 +168,57 @@ def mandates_step(data: WorkbookData, ctx: JobContext, options: MandatesOptions 
                              f"« {err.value} » introuvable dans l'onglet {data[err.tab].title} : mandat de la "
                              f"mission {key} non généré ; corrigez la valeur ou ajoutez la ligne manquante.")
             continue
-        datas[key] = md
-        if status in TO_GENERATE:
-            if not eligible:
-                continue
-            if record and record.get("empreinte") == md.fingerprint and Path(record.get("fichier", "")).exists():
-                items.append(Item(key, md, "reuse"))  # made by an earlier run whose sheet write was lost
-            else:
-                items.append(Item(key, md, "generate"))
-        elif status == REDO:
-            if eligible:
-                why = changed_fields(record.get("donnees", {}), md.fields) if record else []
-                items.append(Item(key, md, "regenerate", why or ["demandé (Mandat « À refaire »)"]))
-        elif status in TRACKED:
-            if record is None:
-                shown = str(future.at[key, "Mandat fichier"]).strip()
-                if status == GENERATED and eligible and not (shown and settings.path(shown).exists()):
-                    items.append(Item(key, md, "generate"))  # the sheet says Généré, no file: make it
-                else:  # generated elsewhere: its data now is the reference
-                    adopt[key] = {"empreinte": md.fingerprint, "donnees": md.fields,
-                                  "fichier": str(settings.path(shown)) if shown else "", "pdf": "",
-                                  "genere_le": "", "envoye_le": "", "envoye_a": "", "adopte": True}
-                continue
-            if record.get("empreinte") != md.fingerprint:
-                why = changed_fields(record.get("donnees", {}), md.fields) or ["données du mandat"]
-                if eligible:
-                    items.append(Item(key, md, "regenerate", why, was_sent=status in ("Envoyé", "Accusé")))
-                else:
-                    to_redo_later.append((key, why))
-            elif status == GENERATED and want_pdf and eligible and not _exists(record.get("pdf")):
-                items.append(Item(key, md, "pdf"))
+        chosen.datas[key] = md
+        shown = str(future.at[key, "Mandat fichier"]).strip()
+        action = decide(Facts(status, eligible, record.get("empreinte", ""), md.fingerprint,
+                              _exists(record.get("fichier")), bool(shown) and settings.path(shown).exists(),
+                              options.pdf, _exists(record.get("pdf"))))
+        why = changed_fields(record.get("donnees", {}), md.fields) if record else []
+        if action == ADOPT:  # made elsewhere (or sent by a person): its data now is the reference
+            memory(data).put(MANDATE, key, {"empreinte": md.fingerprint, "donnees": md.fields,
+                                            "fichier": str(settings.path(shown)) if shown else "", "pdf": "",
+                                            "genere_le": "", "envoye_le": "", "envoye_a": "", "adopte": True})
+        elif action == REDO_LATER:
+            chosen.redo_later.append((key, why or ["données du mandat"]))
+        elif action == REGENERATE:
+            why = why or (["demandé (Mandat « À refaire »)"] if status == REDO else ["données du mandat"])
+            chosen.items.append(Item(key, md, action, why, was_sent=status in SENT_TO_STORE))
+        elif action:
+            chosen.items.append(Item(key, md, action))
+    return chosen
 
-    generated = [i for i in items if i.action in ("generate", "regenerate")]
-    template = MandateTemplate(settings.template_path()) if generated else None  # tags checked, also in --dry-run
-    for item in items:
+
+def _remember(data: WorkbookData, ctx: JobContext, chosen: _Selection) -> None:
+    """Each item's document path, and for a new document its record in the memory, written with
+    its status (only if the sheet takes it)."""
+    recs, store, folder = records(data, ctx, MANDATE), memory(data), mandates_dir(ctx)
+    for item in chosen.items:
         record = recs.get(item.key) or {}
-        if item.action in ("generate", "regenerate"):
-            item.docx = folder / f"{file_name(item.key)}.docx"
-            item.old_pdf = record.get("pdf", "")
-            history = list(record.get("historique", []))
-            if record.get("genere_le") or record.get("envoye_le"):
-                history.append({k: record.get(k, "") for k in ("empreinte", "genere_le", "envoye_le", "envoye_a")})
-            # what the document is made from, in the same write as its status (if the sheet takes it)
-            store.put(MANDATE, item.key, {
-                "empreinte": item.mandate.fingerprint, "donnees": item.mandate.fields, "fichier": str(item.docx),
-                "pdf": "", "genere_le": ctx.now.isoformat(sep=" "), "envoye_le": "", "envoye_a": "",
-                "historique": history}, follows=(missions.name, item.key, "Mandat"))
-        else:
+        if item.action not in ("generate", "regenerate"):
             item.docx = Path(record["fichier"]) if record.get("fichier") else None
-    for key, record in adopt.items():
-        store.put(MANDATE, key, record)
+            continue
+        item.docx = folder / f"{file_name(item.key)}.docx"
+        item.old_pdf = record.get("pdf", "")
+        history = list(record.get("historique", []))
+        if record.get("genere_le") or record.get("envoye_le"):
+            history.append({k: record.get(k, "") for k in ("empreinte", "genere_le", "envoye_le", "envoye_a")})
+        store.put(MANDATE, item.key, {
+            "empreinte": item.mandate.fingerprint, "donnees": item.mandate.fields, "fichier": str(item.docx),
+            "pdf": "", "genere_le": ctx.now.isoformat(sep=" "), "envoye_le": "", "envoye_a": "",
+            "historique": history}, follows=(data["Missions"].name, item.key, "Mandat"))
 
-    # --- the sheet: Mandat, Mandat fichier, Mandat envoyé le ---------------------------------------
-    final_status: dict[str, str] = {k: str(df.at[k, "Mandat"]).strip() for k in future.index}
-    rows: dict[str, list] = {}
-    for item in items:
+
+def _plan_sheet(data: WorkbookData, ctx: JobContext, chosen: _Selection, result: JobResult, want_pdf: bool) -> None:
+    """``Mandat``, ``Mandat fichier`` and ``Mandat envoyé le`` of each item, and the table's rows."""
+    missions, settings = data["Missions"], ctx.settings
+    df, recs = missions.df, records(data, ctx, MANDATE)
+    for item in chosen.items:
         record = recs.get(item.key) or {}
         shown = record.get("pdf") if item.action == "reuse" else ""
         if not shown and item.docx is not None:
             shown = str(item.docx.with_suffix(".pdf") if want_pdf else item.docx)
-        status = GENERATED
-        if item.action == "reuse" and record.get("envoye_le"):
-            status = SENT
-        final_status[item.key] = status
+        status = SENT if item.action == "reuse" and record.get("envoye_le") else GENERATED
+        chosen.final[item.key] = status
         result.changes.add(TASK, missions.change(item.key, "Mandat", status))
         result.changes.add(TASK, missions.change(item.key, "Mandat fichier", settings.shown_path(shown)),
                            follows="Mandat")
@@ -211,21 +226,26 @@ def mandates_step(data: WorkbookData, ctx: JobContext, options: MandatesOptions 
             _set_sent_date(result.changes, missions, item.key, record["envoye_le"])
         elif not pd.isna(df.at[item.key, "Mandat envoyé le"]):
             result.changes.add(TASK, missions.change(item.key, "Mandat envoyé le", ""), follows="Mandat")
-        rows[item.key] = [item.key, df.at[item.key, "Date"], _store(item.mandate), _person(item.mandate),
-                          _label(item, PLANNED), shown]
-    for key, why in to_redo_later:
-        final_status[key] = REDO
+        chosen.rows[item.key] = [item.key, df.at[item.key, "Date"], _store(item.mandate), _person(item.mandate),
+                                 _label(item, PLANNED), shown]
+    for key, why in chosen.redo_later:
+        chosen.final[key] = REDO
         result.changes.add(TASK, missions.change(key, "Mandat", REDO))
-        rows[key] = [key, df.at[key, "Date"], _store(datas[key]), _person(datas[key]),
-                     "à refaire : " + "; ".join(why), ""]
-    table = Table("Mandats", ["N° mission", "Date", "Magasin", "Salarié", "Action", "Fichier"], list(rows.values()))
-    result.tables.append(table)
+        chosen.rows[key] = [key, df.at[key, "Date"], _store(chosen.datas[key]), _person(chosen.datas[key]),
+                            "à refaire : " + "; ".join(why), ""]
 
-    due = [k for k, st in final_status.items() if st == GENERATED and k in datas] if want_send else []
-    box = outbox(data, ctx, TASK)
+
+def _plan_sends(data: WorkbookData, ctx: JobContext, chosen: _Selection, box: Outbox, result: JobResult,
+                findings: "_Findings", options: MandatesOptions) -> tuple[list[str], list[list]]:
+    """One outbox row per ``Généré`` mandate to e-mail, guarded by the mission's cells it was made
+    from; an e-mail a run did whose follow-up write was lost only catches the sheet up. The keys
+    to send and what the table says of them."""
+    missions, df, store = data["Missions"], data["Missions"].df, memory(data)
+    recs = records(data, ctx, MANDATE)
+    due = [k for k, st in chosen.final.items() if st == GENERATED and k in chosen.datas]
     send_rows, to_send, no_email = [], [], {}
     for key in due:  # what --send will do (the act phase replaces these rows by what it did)
-        md = datas[key]
+        md = chosen.datas[key]
         if not md.store_email:
             no_email.setdefault(md.fields["magasin_code"], []).append(key)
             continue
@@ -238,45 +258,24 @@ def mandates_step(data: WorkbookData, ctx: JobContext, options: MandatesOptions 
             store.update(MANDATE, key, envoye_le=row.done or ctx.now.isoformat(sep=" "), envoye_a=row.to)
             continue
         if state == BUSY:
-            send_rows.append([key, df.at[key, "Date"], _store(md), _person(md),
-                              "envoi en cours par une autre exécution", ""])
+            send_rows.append([key, df.at[key, "Date"], _store(md), _person(md), "envoi en cours par une autre exécution", ""])
             continue
-        planned = box.plan(result.changes, effect, EMAIL, key, md.store_email,
-                           follows=inputs_guard(result.changes, missions, key))
-        if planned is None:
+        if box.plan(result.changes, effect, EMAIL, key, md.store_email,
+                    follows=inputs_guard(result.changes, missions, key)) is None:
             continue
         to_send.append(key)
-        item = next((i for i in items if i.key == key), None)
+        item = next((i for i in chosen.items if i.key == key), None)
         record = recs.get(key) or {}
         path = item.docx if item is not None and item.docx else Path(record.get("fichier") or key)
-        kind = "PDF" if want_pdf or _exists(record.get("pdf")) else "DOCX"
-        send_rows.append([key, df.at[key, "Date"], _store(md), _person(md),
-                          f"à envoyer à {md.store_email} ({kind})", str(path)])
-    if want_send:
-        box.drop_stale(result.changes, EMAIL, {mandate_effect(ctx.region.code, k, datas[k].fingerprint)
-                                              for k in due if k in datas})
+        kind = "PDF" if options.pdf or _exists(record.get("pdf")) else "DOCX"
+        send_rows.append([key, df.at[key, "Date"], _store(md), _person(md), f"à envoyer à {md.store_email} ({kind})",
+                          str(path)])
+    box.drop_stale(result.changes, EMAIL, {mandate_effect(ctx.region.code, k, chosen.datas[k].fingerprint) for k in due})
     for code, keys in no_email.items():
         findings.add(RULE_NO_EMAIL, ALERTE, "Magasins", code, "Email",
                      f"magasin {code} sans e-mail : mandat(s) {', '.join(keys)} non envoyé(s) ; renseignez "
                      "l'e-mail du directeur du magasin, ou envoyez-les à la main.")
-    table.rows.extend(send_rows)
-    if not want_send:  # with --send, the act phase says it for those it could not send
-        for item in items:
-            if item.was_sent:
-                findings.add(*_resend(item))
-
-    result.summary = [("à générer", sum(i.action == "generate" for i in items)),
-                      ("à régénérer", sum(i.action == "regenerate" for i in items))]
-    if to_redo_later:
-        result.summary.append(("à refaire", len(to_redo_later)))
-    if want_pdf:
-        result.summary.append(("PDF", sum(i.action in ("generate", "regenerate", "pdf") for i in items)))
-    if want_send:
-        result.summary.append(("à envoyer", len(send_rows)))
-    result.findings = findings.items
-    plan = _Plan(data, ctx, box, items, datas, to_send, template, want_pdf, table, rows, send_rows)
-    result.act = plan.act
-    return result
+    return to_send, send_rows
 
 
 @dataclass

@@ -15,7 +15,8 @@ import pandas as pd
 
 from generators.call_list import CALL_LIST_HEADERS, call_list_rows, write_call_list
 from rules.call_queue import ABANDONED as ABANDON_REASON, TO_FIX
-from rules.presence import CONFIRMED, LATE, MISSING, identify_callers, log_freshness, match_presence
+from rules.presence import (CONFIRMED, LATE, MISSING, identify_callers, job_word, log_freshness, match_presence,
+                            next_presence)
 from rules.worktime import wall_times
 from sheets_sync.backend import COLOR_MISSING
 from sheets_sync.errors import InputError
@@ -33,29 +34,7 @@ TASK = "presence"
 RULE_UNMATCHED = PRESENCE_UNMATCHED
 RULE_BAD_LINE = PRESENCE_BAD_LINE
 RULE_STALE = PRESENCE_STALE
-JOB_WORDS = {norm(w): w for w in (CONFIRMED, LATE, MISSING)}
 UNMATCHED_HEADERS = ["Heure", "Numéro", "Code saisi", "Salarié", "Raison"]
-
-
-def job_word(value) -> str | None:
-    """The job's word a Présence cell holds (any case), ``""`` if empty, ``None`` if a person's."""
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
-    if not text:
-        return ""
-    return JOB_WORDS.get(norm(text))
-
-
-def next_presence(current: str, earned: str) -> str:
-    """What the job writes over its own ``current`` word given the ``earned`` status.
-
-    A call that came (Confirmée, En retard) always wins; ``Manquante`` only fills an empty
-    cell or stays: it never replaces a status a call earned (the newest export may lack it).
-    """
-    if not earned:
-        return current
-    if earned == MISSING and current in (CONFIRMED, LATE):
-        return current
-    return earned
 
 
 def shown_phone(e164: str) -> str:
@@ -121,31 +100,59 @@ def presence_step(data: WorkbookData, ctx: JobContext, options: PresenceOptions 
         raise InputError("Journal SVI manquant : donnez --ivr-log FICHIER.csv ou un dossier d'exports, "
                          "ou « ivr_log » dans la région de la configuration.")
     newest = newest_log(option)
-    max_bytes = int(ctx.settings.limits.ivr_log_mb * 1_000_000)
-    log = IvrLog.empty(Path(option)) if newest is None else read_ivr_log(newest, max_bytes)
+    log = IvrLog.empty(Path(option)) if newest is None else read_ivr_log(
+        newest, int(ctx.settings.limits.ivr_log_mb * 1_000_000))
     freshness = log_freshness(log.calls["time"], None if newest is None else _file_time(newest), ctx.now,
                               ctx.settings.presence.stale_minutes)
-    missions_tab, employees_tab = data["Missions"], data["Salariés"]
-    settings = ctx.settings.presence
+    settings, employees_tab = ctx.settings.presence, data["Salariés"]
     day = _day_missions(data, ctx)
-
-    calls = log.ok_calls
     today = pd.Timestamp(ctx.now.date())
-    other_days = int((calls["time"].dt.normalize() != today).sum())
-    calls = calls[calls["time"].dt.normalize() == today]
+    other_days = int((log.ok_calls["time"].dt.normalize() != today).sum())
+    calls = log.ok_calls[log.ok_calls["time"].dt.normalize() == today]
     matricules = pd.Series(sorted(str(k) for k in employees_tab.all_keys), dtype=object)
     phones = employees_tab.df["Téléphone"]
-    match = match_presence(calls, matricules, phones, day, ctx.now,
-                           settings.early_minutes, settings.grace_minutes)
-
+    match = match_presence(calls, matricules, phones, day, ctx.now, settings.early_minutes, settings.grace_minutes)
     queue = read_queue(data, ctx, result, TASK)
+    started = day["start"] + pd.Timedelta(minutes=settings.grace_minutes) <= pd.Timestamp(ctx.now)
+    distrust = freshness.stale and bool(started.any())
+    final, counts = _mark(data, ctx, day, match, queue, distrust, result)
+    rows = _call_list(data, ctx, day, final, log, matricules, phones, result)
+    unmatched = _unmatched_calls(data, ctx, log, calls, match, matricules, phones, day, final, queue, result)
+    if options.out:
+        path = str(options.out).replace("{region}", ctx.region.code)
+        result.act = lambda _report: ActResult(files=[write_call_list(path, rows)])
+    result.findings += [
+        Finding(RULE_BAD_LINE, ALERTE, log.path.name, "", f"ligne {p.line}",
+                f"{log.path.name}, {p.message} — ligne ignorée ; corrigez l'export du SVI "
+                "ou notez la présence à la main.", "")
+        for p in log.problems]
+    if distrust:
+        source = f"fichier {log.path.name}" if newest is not None else f"aucun export dans {log.path}"
+        result.findings.append(_stale_finding(freshness, ctx, source))
+    result.summary = [("confirmées", counts[CONFIRMED]), ("en retard", counts[LATE]),
+                      ("manquantes", counts[MISSING]), ("appels non rattachés", unmatched)]
+    if log.problems:
+        result.summary.append(("lignes illisibles", len(log.problems)))
+    if other_days:
+        result.summary.append(("appels d'un autre jour ignorés", other_days))
+    result.summary.append(("journal", log.path.name if newest is not None else "aucun export"))
+    if distrust:
+        result.summary.append(("journal périmé : aucune « Manquante »", ""))
+    result.needs_attention = counts[MISSING] > 0
+    return result
+
+
+def _mark(data: WorkbookData, ctx: JobContext, day: pd.DataFrame, match, queue, distrust: bool,
+          result: JobResult) -> tuple[dict, dict]:
+    """``Présence`` and ``Heure appel`` of today's missions (and of the missions a CDBO linked a
+    call to), by the presence state machine (``rules.presence.next_presence``); the queue rows'
+    « État »; the missing ones' colour. The final word of each mission, and the counts."""
+    missions_tab = data["Missions"]
     links = queue.links
     final = {key: job_word(v) for key, v in missions_tab.df["Présence"].items()}
     counts = {CONFIRMED: 0, LATE: 0, MISSING: 0}
     rows = zip(day.index, day["presence"], day["call_time"], match.status.reindex(day.index),
                match.first_call.reindex(day.index))
-    started = day["start"] + pd.Timedelta(minutes=settings.grace_minutes) <= pd.Timestamp(ctx.now)
-    distrust = freshness.stale and bool(started.any())
     others = missions_tab.df.loc[[k for k in links if k not in day.index]]  # links to another day's mission
     rows = list(rows) + list(zip(others.index, others["Présence"], others["Heure appel"], [""] * len(others),
                                  [pd.NaT] * len(others)))
@@ -169,27 +176,41 @@ def presence_step(data: WorkbookData, ctx: JobContext, options: PresenceOptions 
             hhmm = first.strftime("%H:%M")
             if pd.isna(call_time) or format_time(call_time) != hhmm:
                 result.changes.add(TASK, missions_tab.change(key, "Heure appel", hhmm))
-
     for mission, link in links.items():  # the queue row says it once the mission's presence is written
         reason = queue.unapplied.get(mission)
         result.changes.add(TASK, data["Appels SVI"].change(
             queue.link_rows[mission], "État", f"{TO_FIX} : {reason}" if reason else link_state(link, ctx.now)),
             follows=None if reason else ("Missions", mission, "Présence"))
-
     wanted = {(key, "Présence") for key, word in final.items() if word == MISSING}
     for hl in missions_tab.highlights(COLOR_MISSING, wanted):
         result.changes.highlight(TASK, hl)
+    return final, counts
 
+
+def _failed_calls(log, today) -> pd.DataFrame:
+    """Today's calls that did not go through (ABANDON, ERREUR)."""
+    return log.calls[~log.calls["ok"] & (log.calls["time"].dt.normalize() == today)]
+
+
+def _call_list(data: WorkbookData, ctx: JobContext, day, final: dict, log, matricules, phones,
+               result: JobResult) -> list[list]:
+    """The employees to phone now, with who tried to call (a failed call matched as if it had
+    gone through): the table « À appeler »; its rows."""
+    settings = ctx.settings.presence
     to_call = day[[final.get(k) == MISSING for k in day.index]]
-    # calls that did not go through (ABANDON, ERREUR), matched as if they had: who tried, and when
-    failed = log.calls[~log.calls["ok"] & (log.calls["time"].dt.normalize() == today)]
+    failed = _failed_calls(log, pd.Timestamp(ctx.now.date()))
     tried = match_presence(failed, matricules, phones, day, ctx.now, settings.early_minutes,
                            settings.grace_minutes).first_call if len(failed) else pd.Series(dtype="datetime64[ns]")
-    rows = call_list_rows(to_call, employees_tab.df, data["Magasins"].df, ctx.now, tried.dropna().to_dict())
+    rows = call_list_rows(to_call, data["Salariés"].df, data["Magasins"].df, ctx.now, tried.dropna().to_dict())
     result.tables.append(Table("À appeler", CALL_LIST_HEADERS, rows, limit=None))
-    out = options.out
-    path = str(out).replace("{region}", ctx.region.code) if out else None
+    return rows
 
+
+def _unmatched_calls(data: WorkbookData, ctx: JobContext, log, calls, match, matricules, phones, day, final: dict,
+                     queue, result: JobResult) -> int:
+    """The calls no mission took: the table, their findings, and the queue (``Appels SVI``) with
+    the failed calls; how many."""
+    missions_tab = data["Missions"]
     ids = dict(zip(log.calls["line"], assign_ids(log.calls)))  # one numbering for every call of the export
     unmatched = _with_caller(match.unmatched)
     unmatched = unmatched.assign(id=unmatched["line"].map(ids))
@@ -201,34 +222,13 @@ def presence_step(data: WorkbookData, ctx: JobContext, options: PresenceOptions 
     result.findings += queue.findings
     confirmed = {str(missions_tab.df.at[k, "Salarié"]).strip() for k, w in final.items()
                  if w in (CONFIRMED, LATE) and k in day.index}
+    failed = _failed_calls(log, pd.Timestamp(ctx.now.date()))
     failed = _with_caller(failed.assign(employee=identify_callers(failed, matricules, phones, day)["employee"]
                                         if len(failed) else pd.Series(dtype=object)))
     failed = failed.assign(id=failed["line"].map(ids), reason=ABANDON_REASON)
     counted = {ids[line] for line in calls["line"]} - set(unmatched["id"])  # today's OK calls that count now
     queue_calls(data, ctx, result, TASK, unmatched, failed, confirmed, counted)
-    if path:
-        result.act = lambda _report: ActResult(files=[write_call_list(path, rows)])
-    result.findings += [
-        Finding(RULE_BAD_LINE, ALERTE, log.path.name, "", f"ligne {p.line}",
-                f"{log.path.name}, {p.message} — ligne ignorée ; corrigez l'export du SVI "
-                "ou notez la présence à la main.", "")
-        for p in log.problems
-    ]
-
-    if distrust:
-        source = f"fichier {log.path.name}" if newest is not None else f"aucun export dans {log.path}"
-        result.findings.append(_stale_finding(freshness, ctx, source))
-    result.summary = [("confirmées", counts[CONFIRMED]), ("en retard", counts[LATE]),
-                      ("manquantes", counts[MISSING]), ("appels non rattachés", len(unmatched))]
-    if log.problems:
-        result.summary.append(("lignes illisibles", len(log.problems)))
-    if other_days:
-        result.summary.append(("appels d'un autre jour ignorés", other_days))
-    result.summary.append(("journal", log.path.name if newest is not None else "aucun export"))
-    if distrust:
-        result.summary.append(("journal périmé : aucune « Manquante »", ""))
-    result.needs_attention = counts[MISSING] > 0
-    return result
+    return len(unmatched)
 
 
 presence_step.also_tabs = ("Appels SVI",)  # the queue of calls: read by this job only

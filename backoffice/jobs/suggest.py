@@ -64,7 +64,21 @@ def suggest_step(data, ctx: JobContext, options: SuggestOptions = SuggestOptions
     emp = elig.employees
     names = (emp["Prénom"].astype(str) + " " + emp["Nom"].astype(str)).str.strip().to_numpy()
     plan_of = pairs[pairs["planned"]].groupby("e")["mission"].agg(list).to_dict() if len(pairs) else {}
+    texts, counts, urgent = _texts(data, settings, today, open_df, elig, pairs, top, names, plan_of, rules)
+    if explain is not None:
+        result.tables.append(_explain_table(str(explain), elig, pairs, names, rules, plan_of, data, settings, road))
+    else:
+        for key, text in texts.items():
+            result.changes.add(TASK, missions.change(key, "Suggestions", text))
+    result.findings.extend(missing_coordinates(data, open_df))
+    _summarize(result, settings, open_df, counts, urgent, plan, pairs)
+    return result
 
+
+def _texts(data, settings, today, open_df: pd.DataFrame, elig, pairs: pd.DataFrame, top: int, names, plan_of,
+           rules) -> tuple[dict[str, str], tuple[int, int, int], list[str]]:
+    """Each open mission's Suggestions text; how many have a planned candidate, none, or only
+    candidates the plan took elsewhere; the missions without one within check.unstaffed_days."""
     best = _best_first(pairs, top)
     planned_missions = set(pairs.loc[pairs["planned"], "m"]) if len(pairs) else set()
     texts: dict[str, str] = {}
@@ -77,21 +91,18 @@ def suggest_step(data, ctx: JobContext, options: SuggestOptions = SuggestOptions
             texts[key] = _nobody(elig, m, key, data, rules)
             without += 1
         else:
-            texts[key] = _candidates_text(rows, m in planned_missions, names, plan_of,
-                                          open_df.at[key, "Marque"])
+            texts[key] = _candidates_text(rows, m in planned_missions, names, plan_of, open_df.at[key, "Marque"])
             if m in planned_missions:
                 with_candidate += 1
             else:
                 uncovered += 1
         if m not in planned_missions and open_df.at[key, "Date"] <= horizon:
             urgent.append(str(key))
+    return texts, (with_candidate, without, uncovered), urgent
 
-    if explain is not None:
-        result.tables.append(_explain_table(str(explain), elig, pairs, names, rules, plan_of, data, settings, road))
-    else:
-        for key, text in texts.items():
-            result.changes.add(TASK, missions.change(key, "Suggestions", text))
-    result.findings.extend(missing_coordinates(data, open_df))
+
+def _summarize(result: JobResult, settings, open_df, counts, urgent: list[str], plan, pairs) -> None:
+    with_candidate, without, uncovered = counts
     result.summary = [("missions ouvertes", len(open_df)), ("avec candidat", with_candidate),
                       ("sans candidat", without)]
     if uncovered:
@@ -106,7 +117,6 @@ def suggest_step(data, ctx: JobContext, options: SuggestOptions = SuggestOptions
     if urgent:
         result.summary.append((f"sans candidat à moins de {settings.check.unstaffed_days} j", ", ".join(urgent[:10])
                                + (" …" if len(urgent) > 10 else "")))
-    return result
 
 
 FIRST_CHOICE = re.compile(r"^(?:Pas de candidat libre dans le plan : )?1\. (\S+)")
