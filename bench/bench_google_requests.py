@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sheets_sync import COLOR_ERROR, ChangeSet, Workbook  # noqa: E402
 from sheets_sync.google_backend import GoogleSheetsBackend  # noqa: E402
-from sheets_sync.schema import ANOMALIES, JOURNAL  # noqa: E402
+from sheets_sync.schema import ANOMALIES, JOURNAL, OUTBOX, STATE  # noqa: E402
 from tests.factories import make_tabs  # noqa: E402
 from tests.sheets_standin import SheetsStandIn  # noqa: E402
 
@@ -44,6 +44,7 @@ def run(size: int) -> None:
     tabs = make_tabs(missions=[{"N° mission": f"M{i:06d}"} for i in range(1, size + 1)])
     tabs["Anomalies"] = [list(ANOMALIES.names)]
     tabs["Journal"] = [list(JOURNAL.names)]
+    tabs["État"], tabs["Envois"] = [list(STATE.names)], [list(OUTBOX.names)]  # as init makes them
     with SheetsStandIn() as standin:
         standin.add_spreadsheet("bench", tabs)
         backend = GoogleSheetsBackend.from_settings("bench", endpoint=standin.url, timeout_s=120.0)
