@@ -225,7 +225,8 @@ def render_outcome(outcome: RegionOutcome, app: AppContext) -> None:
         for tab, n in rep.removed_rows.items():
             parts.append(f"{tab} : {n} ligne(s) archivée(s)")
         for tab, n in rep.appended_rows.items():
-            parts.append(f"{tab} : +{n} ligne(s)")
+            if tab != "État":  # the tool's memory: in the Journal, not worth a CDBO's glance
+                parts.append(f"{tab} : +{n} ligne(s)")
         parts.append(f"Journal +{rep.journal_rows}")
         click.echo("  Écriture : " + ", ".join(parts))
         if rep.kept_rows:
