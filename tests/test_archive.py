@@ -262,3 +262,19 @@ def test_archive_on_xlsx_with_formulas_only_above_deletes(tmp_path):
     assert not outcome.error, outcome.error
     book = openpyxl.load_workbook(path)
     assert book["Missions"].cell(2, 1).value == "NEW"
+
+
+def test_the_outbox_rows_done_long_ago_are_archived_the_pending_ones_stay(tmp_path):
+    tabs = region(journal=[list(JOURNAL.names)])
+    tabs["Envois"] = [list(OUTBOX.names),
+                      ["kit:K1#a", "kit:K1", "commande kit", "M1", "p", "fait", "a@h:1", "2026-09-01 09:00:00",
+                       "2026-09-01 09:00:05", "f.csv", "{}"],
+                      ["kit:K2#a", "kit:K2", "commande kit", "M2", "p", "à faire", "a@h:1", "2026-09-01 09:00:00",
+                       "", "", "{}"],
+                      ["kit:K3#b", "kit:K3", "commande kit", "M3", "p", "fait", "b@h:1", "2027-01-09 09:00:00",
+                       "2027-01-09 09:00:05", "g.csv", "{}"]]
+    backend = MemoryBackend(tabs)
+    outcome = archive(Workbook(backend), tmp_path)
+    assert outcome.report.removed_rows.get("Envois") == 1
+    assert [r[0] for r in backend.tabs["Envois"][1:]] == ["kit:K2#a", "kit:K3#b"]
+    assert [r[0] for r in archived_rows(tmp_path, "Envois")] == ["kit:K1#a"]

@@ -2,7 +2,7 @@
 
 A spreadsheet that only grows ends at Google's 10 million cells, and then every write fails.
 This step moves out the Journal rows older than ``archive.journal_days``, the ``Appels SVI``
-rows linked or rejected as long ago, and the missions « Réalisée » or « Annulée » dated more
+rows linked or rejected as long ago, the outbox (``Envois``) rows done as long ago, and the missions « Réalisée » or « Annulée » dated more
 than ``archive.mission_days`` ago, into one CSV per tab and month
 (``<archive folder>/<region>/Journal-AAAA-MM.csv``).
 
@@ -72,6 +72,23 @@ def _queue_rows(data: WorkbookData, before: dt.datetime) -> dict[str, list[list]
     return out
 
 
+def _outbox_rows(data: WorkbookData, before: dt.datetime) -> dict[str, list[list]]:
+    """Rows of the outbox (``Envois``) done or set aside (``fait``, ``doublon``, ``abandonné``)
+    whose last time is older than ``before``, by month; the rows still to do stay. Their effects
+    are long past: no run plans them again (their missions are over, their memory says so)."""
+    from rules.outbox import DONE, DROPPED, DUPLICATE
+
+    table = data.tables.get("Envois")
+    if table is None:
+        return {}
+    out: dict[str, list[list]] = {}
+    for key, state, created, done in zip(table.df.index, table.df["État"], table.df["Créé le"], table.df["Fait le"]):
+        stamp = pd.to_datetime(done or created, errors="coerce")
+        if state in (DONE, DUPLICATE, DROPPED) and pd.notna(stamp) and stamp < before:
+            out.setdefault(f"{stamp:%Y-%m}", []).append(table.raw.rows[table.row_of(key) - 1])
+    return out
+
+
 def archive_step(data: WorkbookData, ctx: JobContext, before: dt.date | None = None) -> JobResult:
     """Plan what to archive; the act phase writes the archive files, then asks for the rows'
     deletion (the runner's follow-up write)."""
@@ -80,7 +97,7 @@ def archive_step(data: WorkbookData, ctx: JobContext, before: dt.date | None = N
                       else ctx.now - dt.timedelta(days=settings.journal_days))
     missions_before = pd.Timestamp(ctx.now.date()) - pd.Timedelta(days=settings.mission_days)
     wanted = {"Journal": _journal_rows(data, journal_before), "Missions": _mission_rows(data, missions_before),
-              "Appels SVI": _queue_rows(data, journal_before)}
+              "Appels SVI": _queue_rows(data, journal_before), "Envois": _outbox_rows(data, journal_before)}
     result = JobResult(TASK)
     rows = [[tab, month, len(lines)] for tab, months in wanted.items() for month, lines in sorted(months.items())]
     result.tables.append(Table("À archiver", ["Onglet", "Mois", "Lignes"], rows, limit=None))
@@ -88,7 +105,8 @@ def archive_step(data: WorkbookData, ctx: JobContext, before: dt.date | None = N
                       ("lignes du Journal", sum(len(v) for v in wanted["Journal"].values())),
                       ("missions terminées avant le", f"{missions_before:%d/%m/%Y}"),
                       ("missions", sum(len(v) for v in wanted["Missions"].values())),
-                      ("appels SVI traités", sum(len(v) for v in wanted["Appels SVI"].values()))]
+                      ("appels SVI traités", sum(len(v) for v in wanted["Appels SVI"].values())),
+                      ("envois faits", sum(len(v) for v in wanted["Envois"].values()))]
     if any(wanted.values()):
         result.act = lambda _report: _archive(data, ctx, wanted)
     return result
