@@ -126,14 +126,23 @@ def cancellation_message(context: Mapping[str, str], sender: str, recipient: str
                     sender, recipient, reply_to, message_id=_our_id(context, "annulation", sender))
 
 
-def escalation_message(rows: list[list[str]], region: str, sender: str, recipient: str) -> EmailMessage:
-    """To the CDBO: the stores to phone today, their mandate still not acknowledged."""
+def escalation_message(rows: list[list[str]], region: str, sender: str, recipient: str,
+                       effects: list[str] | None = None) -> EmailMessage:
+    """To the CDBO: the stores to phone today, their mandate still not acknowledged; its
+    Message-ID derives from the outbox ``effects`` it carries (the same e-mail sent again keeps it)."""
     lines = [f"- {mission} : {store}, {phone or 'téléphone inconnu'} — mission du {date}, mandat {ref} envoyé le "
              f"{sent}, relancé le {reminded}" for mission, store, phone, date, ref, sent, reminded in rows]
     body = (f"Bonjour,\n\nCes magasins de la région {region} n'ont pas accusé réception de leur mandat malgré la "
             "relance. Appelez-les aujourd'hui, puis mettez Mandat à « Accusé » (ou « Refusé ») dans le "
             "classeur :\n\n" + "\n".join(lines) + "\n")
-    return _message(f"Mandats à confirmer par téléphone — {region} — {len(rows)} magasin(s)", body, sender, recipient)
+    ident = ""
+    if effects:
+        import hashlib
+
+        token = hashlib.sha256("\n".join(sorted(effects)).encode("utf-8")).hexdigest()[:20]
+        ident = f"<mf.{token}.escalade@{one_line(sender).rpartition('@')[2] or 'backoffice.invalid'}>"
+    return _message(f"Mandats à confirmer par téléphone — {region} — {len(rows)} magasin(s)", body, sender, recipient,
+                    message_id=ident)
 
 
 class MandateMailer:

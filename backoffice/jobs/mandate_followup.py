@@ -389,7 +389,7 @@ class _Act:
         if officer:
             try:
                 mailer.send(escalation_message(rows, ctx.region.code, settings.smtp.sender or settings.agency.email,
-                                               officer))
+                                               officer, effects=[row.effect for _item, row in mine]))
             except SendError as err:
                 for item, row in mine:
                     self._finding(item.key, f"escalade non envoyée à {officer} : {err} Appelez le magasin "
