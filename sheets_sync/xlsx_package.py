@@ -39,15 +39,57 @@ def check_package(content: bytes, label: str, max_unpacked: int) -> None:
             )
         for info in infos:
             name = info.filename
-            # Texts live in the shared strings (Excel, LibreOffice and openpyxl write them there).
+            # Texts live in the shared strings (Excel, LibreOffice and openpyxl write them there);
+            # a sheet may hold them inline: its part is scanned when it unpacks suspiciously (a
+            # ratio no real sheet has) or is very large, in bounded memory
             if name == "xl/sharedStrings.xml":
                 with archive.open(info) as part:
-                    if _LONG_TEXT.search(part.read()):
-                        raise WorkbookError(
-                            f"{label} : une cellule contient un texte de plus de "
-                            f"{EXCEL_CELL_MAX:,}".replace(",", " ") + " caractères (la limite d'Excel). "
-                            "Rien n'a été lu : raccourcissez-la, puis relancez."
-                        )
+                    long = bool(_LONG_TEXT.search(part.read()))
+            elif name.startswith("xl/worksheets/") and (
+                    info.file_size > SCAN_SIZE or info.file_size > SCAN_RATIO * max(info.compress_size, 1)):
+                long = _has_long_run(archive, info)
+            else:
+                continue
+            if long:
+                raise WorkbookError(
+                    f"{label} : une cellule contient un texte de plus de "
+                    f"{EXCEL_CELL_MAX:,}".replace(",", " ") + " caractères (la limite d'Excel). "
+                    "Rien n'a été lu : raccourcissez-la, puis relancez."
+                )
+
+
+SCAN_RATIO = 30  # a sheet part unpacking more than 30 times its packed size is scanned for long texts
+SCAN_SIZE = 50_000_000  # and any sheet part over 50 MB unpacked
+_CHUNK = 1 << 20
+
+
+def _has_long_run(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a part holds a run of text (no ``<``) longer than Excel's cell limit, in
+    characters; read in 1 MB chunks (a 120 MB inline string is never held whole)."""
+    run = bytearray()  # the current run, kept only up to what decides
+    limit_bytes = 4 * (EXCEL_CELL_MAX + 1)  # so many bytes are surely too many characters
+    with archive.open(info) as part:
+        while True:
+            chunk = part.read(_CHUNK)
+            if not chunk:
+                break
+            pieces = chunk.split(b"<")
+            for i, piece in enumerate(pieces):
+                if i:  # a « < » ended the run before this piece
+                    if _too_long(run):
+                        return True
+                    run = bytearray()
+                if len(run) <= limit_bytes:
+                    run += piece[: limit_bytes + 1 - len(run)]
+                if len(run) > limit_bytes:
+                    return True
+    return _too_long(run)
+
+
+def _too_long(run: bytes) -> bool:
+    if len(run) <= EXCEL_CELL_MAX:
+        return False
+    return len(bytes(run).decode("utf-8", "ignore")) > EXCEL_CELL_MAX
 
 
 def _mb(size: float) -> str:

@@ -193,3 +193,52 @@ def test_an_oversized_field_in_a_dropped_csv_is_a_french_message(tmp_path, comma
     assert result.exit_code == 2, result.output
     assert "fichier.csv, ligne" in result.output and "un champ de plus de 128 Ko" in result.output
     assert "Traceback" not in result.output and "field larger" not in result.output
+
+
+def _inline_bomb(path, size, text=b"a"):
+    """A small .xlsx whose Missions sheet holds one inline string of ``size`` bytes."""
+    write_xlsx(path, make_tabs())
+    with zipfile.ZipFile(path) as src:
+        parts = {n: src.read(n) for n in src.namelist()}
+    from sheets_sync.xlsx_package import sheet_parts
+
+    with zipfile.ZipFile(path) as src:
+        target = sheet_parts(src)["Missions"]
+    xml = parts[target]
+    cell = b'<c r="AZ2" t="inlineStr"><is><t>'  # in row 2, in a column without a header
+    first, second, tail = xml.split(b"</row>", 2)
+    head = first + b"</row>" + second
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            if name != target:
+                out.writestr(name, data)
+        with out.open(target, "w") as part:
+            part.write(head + cell)
+            chunk = text * (1_000_000 // len(text))
+            for _ in range(size // len(chunk)):
+                part.write(chunk)
+            part.write(text * ((size % len(chunk)) // len(text)))
+            part.write(b"</t></is></c></row>" + tail)
+
+
+@pytest.mark.parametrize("size, text", [(120_000_000, b"a"), (40_000, "é".encode())])
+def test_an_inline_string_over_excels_limit_is_refused_before_parsing_in_bounded_memory(tmp_path, size, text):
+    """A 120 MB inline string in a file of a few hundred KB (issue 22): refused before calamine
+    would hold it, in bounded memory; 40,000 characters of two bytes each too."""
+    path = tmp_path / "inline.xlsx"
+    _inline_bomb(path, size if len(text) == 1 else size * len(text), text)
+    assert path.stat().st_size < 400_000
+    tracemalloc.start()
+    with pytest.raises(WorkbookError) as err:
+        Workbook(XlsxBackend(path)).load()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert "une cellule contient un texte de plus de 32 767 caractères" in str(err.value)
+    assert peak < 30_000_000
+
+
+def test_an_inline_string_within_the_limit_reads(tmp_path):
+    path = tmp_path / "inline-ok.xlsx"
+    _inline_bomb(path, 30_000, "é".encode())  # 15,000 characters: fine
+    data = Workbook(XlsxBackend(path)).load()
+    assert "M0001" in data["Missions"].df.index
