@@ -259,11 +259,13 @@ def _read_stream(fh, path: Path, name: str) -> IvrLog:
     good = times.notna() & ~bad_result
     phones = raw[NUMBER].map(_phone_cache(raw[NUMBER]))
     codes = raw[CODE].map({v: re.sub(r"\s", "", v) for v in raw[CODE].unique()})
-    calls = _calls_frame(raw["line"].astype(int), times, raw[NUMBER], phones, codes, results == "ok",
-                         results.map(lambda r: str(r).upper()))
-    calls = calls[good].reset_index(drop=True)
+    shown = results.map({r: str(r).upper() for r in results.unique()})  # one text per distinct result
+    calls = _calls_frame(raw["line"].astype(int), times, raw[NUMBER], phones, codes, results == "ok", shown)
+    del raw, phones, codes, shown, results
+    if not good.all():  # (a copy of a million rows only when some must go)
+        calls = calls[good].reset_index(drop=True)
     problems.sort(key=lambda p: (p.line, p.column))
-    if raw.empty:
+    if not lines:
         return IvrLog(path, calls, problems)  # the header alone: nobody has called yet
     if calls.empty:
         detail = f" ; {len(problems)} ligne(s) illisible(s), dont : {problems[0].message}" if problems else ""
