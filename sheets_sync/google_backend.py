@@ -177,6 +177,9 @@ def _runs(cells) -> list[tuple[str, int, int, list]]:
     return runs
 
 
+PIXELS_PER_CHARACTER = 7  # a column's width in characters, in Google's pixels (Arial 10)
+
+
 class GoogleSheetsBackend:
     """One Google spreadsheet, read and written through gspread's ``HTTPClient``."""
 
@@ -544,6 +547,7 @@ class GoogleSheetsBackend:
                 batch.append({"deleteDimension": {"range": {
                     "sheetId": self._sheet_id(title), "dimension": "ROWS",
                     "startIndex": first - 1, "endIndex": first - 1 + count}}})
+        batch += self._layout_requests(plan)
         for title, rows in plan.appended.items():  # after the last row with data, whoever wrote it
             batch.append({"appendCells": {
                 "sheetId": self._sheet_id(title),
@@ -557,6 +561,33 @@ class GoogleSheetsBackend:
                 "fields": "userEnteredValue",
             }})
         return batch
+
+    def _layout_requests(self, plan: WritePlan) -> list[dict]:
+        """An owned tab rewritten, laid out for reading: its columns' widths, and each cell of its
+        link column (from row 2) a link to the cell it names (``#gid=…&range=F12``, a text format
+        run: never a formula)."""
+        out: list[dict] = []
+        for title, (widths, link_col, links) in plan.layouts.items():
+            sid = self._sheet_ids.get(title)
+            if sid is None:
+                continue
+            for i, width in enumerate(widths):
+                out.append({"updateDimensionProperties": {
+                    "range": {"sheetId": sid, "dimension": "COLUMNS", "startIndex": i, "endIndex": i + 1},
+                    "properties": {"pixelSize": int(width * PIXELS_PER_CHARACTER)}, "fields": "pixelSize"}})
+            if not link_col:
+                continue
+            rows = []
+            for text in links:
+                target, _bang, ref = str(text).rpartition("!")
+                gid = self._sheet_ids.get(target.strip("'").replace("''", "'")) if target else None
+                uri = f"#gid={gid}&range={ref}" if gid is not None and ref else None
+                rows.append({"values": [{"textFormatRuns": [{"startIndex": 0, "format": {"link": {"uri": uri}}}]}
+                                        if uri else {}]})
+            if any(r["values"][0] for r in rows):
+                out.append({"updateCells": {"start": {"sheetId": sid, "rowIndex": 1, "columnIndex": link_col - 1},
+                                            "rows": rows, "fields": "textFormatRuns"}})
+        return out
 
     def _grow_requests(self, cells, fills, rows_of: dict | None = None) -> list[dict]:
         """``appendDimension`` where a cell lies beyond its tab's grid (a job column added

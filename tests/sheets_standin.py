@@ -67,6 +67,7 @@ class Cell:
     pattern: str | None = None
     bg: str | None = None  # RRGGBB
     note: str | None = None
+    link: str | None = None  # the uri of its text's link (textFormatRuns), shown as CellData.hyperlink
 
     def is_empty(self) -> bool:
         return self.value is None and self.formula is None and self.bg is None and not self.note
@@ -253,6 +254,9 @@ def cell_json(cell: Cell, locale: str) -> dict:
     out["effectiveFormat"] = effective
     if cell.note:
         out["note"] = cell.note
+    if cell.link:
+        out["hyperlink"] = cell.link
+        out["textFormatRuns"] = [{"format": {"link": {"uri": cell.link}}}]
     return out
 
 
@@ -319,6 +323,7 @@ class Sheet:
     cols: int = 26
     frozen: int = 0
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # 0-based (row, col)
+    widths: dict[int, int] = field(default_factory=dict)  # 0-based column -> pixelSize
 
     def get(self, r: int, c: int) -> Cell:
         return self.cells.get((r, c), EMPTY)
@@ -743,7 +748,7 @@ class SheetsStandIn:
         if rows:
             out["rowData"] = rows
         out["rowMetadata"] = [{"pixelSize": 21} for _ in range(r0, r1)]
-        out["columnMetadata"] = [{"pixelSize": 100} for _ in range(c0, c1)]
+        out["columnMetadata"] = [{"pixelSize": sheet.widths.get(c, 100)} for c in range(c0, c1)]
         return out
 
     def _values(self, book, sheet, r0, c0, r1, c1, render, date_render) -> list[list] | None:
@@ -959,7 +964,22 @@ class SheetsStandIn:
                 cell = replace(cell, kind=number.get("type"), pattern=number.get("pattern"))
         if everything or "note" in tree:
             cell = replace(cell, note=data.get("note") or None)
+        if everything or "textFormatRuns" in tree:
+            runs = data.get("textFormatRuns") or []
+            if runs and not isinstance(cell.value, str):
+                raise ApiError(400, "textFormatRuns need a text cell")
+            link = next((run.get("format", {}).get("link", {}).get("uri") for run in runs
+                         if run.get("format", {}).get("link")), None)
+            cell = replace(cell, link=link)
         sheet.put(r, c, cell)
+
+    def _req_updateDimensionProperties(self, book, body) -> dict:
+        rng = body.get("range", {})
+        sheet = book.by_id(rng.get("sheetId", 0))
+        if rng.get("dimension") == "COLUMNS" and "pixelSize" in parse_fields(body.get("fields", "*")):
+            for c in range(rng.get("startIndex", 0), rng.get("endIndex", sheet.cols)):
+                sheet.widths[c] = int(body.get("properties", {}).get("pixelSize", 100))
+        return {}
 
     def _req_updateCells(self, book, body) -> dict:
         tree = parse_fields(body.get("fields", "*"))

@@ -53,6 +53,17 @@ def test_the_day_on_a_google_sheet_costs_three_requests_and_finds_the_planted_an
     assert planted <= found
     assert {rule for rule, _cell in found - planted} <= {"presence.appel_non_rattache"}
     assert len(standin.rows(SID, "Journal")) > 100
+    # the Anomalies tab at a glance: widths that fit, each Cellule a link to its cell (never a formula)
+    book = standin.spreadsheets[SID]
+    anomalies = book.sheet("Anomalies")
+    missions_gid = book.sheet("Missions").sheet_id
+    header = [anomalies.get(0, c).value for c in range(8)]
+    col = header.index("Cellule")
+    linked = [(anomalies.get(r, col).value, anomalies.get(r, col).link) for r in range(1, 10)
+              if str(anomalies.get(r, col).value or "").startswith("Missions!")]
+    assert linked and all(link == f"#gid={missions_gid}&range={ref.split('!')[1]}" for ref, link in linked)
+    assert all(anomalies.get(r, col).formula is None for r in range(1, 10))
+    assert anomalies.widths[header.index("Message")] >= 400
 
     before = standin.requests
     again = run("--now", f"{DAY} 10:30", "run", "--ivr-log", log.parent, "--out", tmp_path / "out")
