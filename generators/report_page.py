@@ -13,6 +13,7 @@ from typing import Sequence
 import jinja2
 
 from rules.dashboard import SECTIONS, DayStaffing, Figure, RegionFigures
+from rules.titles import title
 from sheets_sync.a1 import split_a1
 
 from . import charts
@@ -120,7 +121,7 @@ a { color: #1565c0; text-decoration: none; }
 <h3>Anomalies par règle</h3>
 <table>
 <tr><th>Règle</th><th>Gravité</th><th>Nombre</th></tr>
-{% for rule, severity, count in r.figures.anomalies %}<tr><td>{{ rule }}</td><td>{{ severity }}</td><td class="n">{{ count }}</td></tr>
+{% for rule, severity, count in r.figures.anomalies %}<tr><td title="{{ rule }}">{{ rule_title(rule) }}</td><td>{{ severity }}</td><td class="n">{{ count }}</td></tr>
 {% endfor %}
 </table>
 {% endif %}
@@ -154,7 +155,7 @@ def render_page(pages: Sequence[RegionPage], at: dt.datetime, days: int) -> str:
     template = env.from_string(_TEMPLATE)
     return template.render(
         at=at.strftime("%d/%m/%Y à %H:%M"), days=days, regions=list(pages),
-        rows=[(s, ls) for s, ls in labels.items() if ls], figure=figure, alerts=ALERTS,
+        rows=[(s, ls) for s, ls in labels.items() if ls], figure=figure, alerts=ALERTS, rule_title=title,
         total=lambda section, label: team_value(readable, section, label),
         presence_svg=charts.presence_chart(readable) if readable else "",
         team_staffing_svg=charts.staffing_chart(team_days(readable), "Équipe : missions des prochains jours"),

@@ -27,3 +27,10 @@ def test_job_findings_are_listed_but_never_run_by_the_check():
     assert {"mandat.envoi_echoue", "mandat.reponse_a_lire", "presence.appel_non_rattache",
             "kit.commande_impossible", "geocode.introuvable"} <= {r.id for r in jobs}
     assert all(list(r.func(None)) == [] and r.doc for r in jobs)
+
+
+def test_every_rule_has_a_french_name_for_the_managers_page():
+    from rules.titles import TITLES
+
+    assert {r.id for r in all_rules()} - set(TITLES) == set()
+    assert set(TITLES) - {r.id for r in all_rules()} == set()

@@ -140,8 +140,9 @@ def test_the_page_is_written_after_the_sheet_and_named_for_the_day(region):
     for fetch_or_run in ("<script", "src=", "<link", "@import"):  # nothing to run, nothing to fetch
         assert fetch_or_run not in html
     assert not re.search(r"url\((?!#)", html)  # only the charts' own clip paths
-    assert 'href="https://' not in html  # an .xlsx region links to its file
-    assert f'href="{region.resolve().as_uri()}"' in html
+    assert 'href="https://' not in html  # an .xlsx region links to its file,
+    assert 'href="../IDF.xlsx"' in html and "file://" not in html  # relative to the page: any machine
+    assert (page.parent / "../IDF.xlsx").resolve() == region.resolve()
 
 
 def test_an_anomaly_trend_from_the_journal_rewrites():

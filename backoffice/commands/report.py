@@ -44,16 +44,17 @@ def command(app: AppContext, out_dir, days):
                            dry_run=app.dry_run or app.read_only, progress=app.progress, whole_journal=True,
                            also_tabs=("Synthèse",))
     pages = []
+    page_folder = Path(out_dir) if out_dir else settings.path(settings.report.out_dir)
     for outcome in outcomes:
         region = outcome.region
         figures = step.figures.get(region.code) or RegionFigures(region.code, region.name or region.code, app.now)
         pages.append(RegionPage(
             figures, spreadsheet=region.spreadsheet, sheet_ids=step.sheet_ids.get(region.code, {}),
-            workbook_uri=settings.path(region.workbook).resolve().as_uri() if region.workbook else "",
+            workbook_uri=_relative_link(settings.path(region.workbook), page_folder) if region.workbook else "",
             error=outcome.error or ("" if region.code in step.figures else "non lue")))
     team = {"regions": [asdict(p.figures) for p in pages], "files": []}
     if not (app.dry_run or app.read_only) and any(not p.error for p in pages):  # the page follows the sheets
-        folder = Path(out_dir) if out_dir else settings.path(settings.report.out_dir)
+        folder = page_folder
         # a page of some regions only (--region) is named for them: it never replaces the team's
         scope = "" if len(regions) == len(settings.regions) or not settings.regions else \
             "-" + "-".join(r.code for r in regions)
@@ -61,3 +62,16 @@ def command(app: AppContext, out_dir, days):
         atomic_write(path, render_page(pages, app.now, options.days).encode("utf-8"))
         team["files"].append(path)
     finish(app, outcomes, team=team)
+
+
+def _relative_link(workbook: Path, folder: Path) -> str:
+    """A link from the page to a region's .xlsx, relative to the page (``../workbooks/BRE.xlsx``):
+    it works wherever the shared folder is mounted; an absolute file URI only when no relative
+    path exists (another drive)."""
+    import os
+    from urllib.parse import quote
+
+    try:
+        return quote(Path(os.path.relpath(workbook.resolve(), folder.resolve())).as_posix())
+    except ValueError:
+        return workbook.resolve().as_uri()
