@@ -122,7 +122,7 @@ def test_a_write_applied_after_the_clients_timeout_is_waited_out_not_resent(refe
     with SheetsStandIn() as standin:
         region(standin, missions=6)
         standin.before_request(3, lambda s: s.apply_late(0.6))
-        wb = Workbook(connect(standin, timeout_s=0.3, max_retries=3, late_apply_s=1.0, sleep=time.sleep))
+        wb = Workbook(connect(standin, timeout_s=0.3, max_retries=3, late_apply_s=2.0, sleep=time.sleep))
         report = wb.apply(job(Workbook(connect(standin)).load()), NOW)
         expected_state, written, journal_rows = reference[True]
         assert report.written == written and report.journal_rows == journal_rows

@@ -103,6 +103,7 @@ class _Selection:
     datas: dict[str, MandateData] = field(default_factory=dict)
     final: dict[str, str] = field(default_factory=dict)  # Mandat once the plan is written
     rows: dict[str, list] = field(default_factory=dict)  # the table « Mandats »
+    records: dict[str, dict] = field(default_factory=dict)  # the memory's records as read
 
 
 def mandates_step(data: WorkbookData, ctx: JobContext, options: MandatesOptions = MandatesOptions()) -> JobResult:
@@ -155,7 +156,7 @@ def _select(data: WorkbookData, ctx: JobContext, options: MandatesOptions, findi
     future = df[df["Date"].notna() & (df["Date"] >= today)]
     staffed = (future["Salarié"] != "") & future["Statut"].isin(STAFFED_STATUSES)
     in_window = staffed & (future["Date"] <= horizon)
-    chosen = _Selection(final={k: str(df.at[k, "Mandat"]).strip() for k in future.index})
+    chosen = _Selection(final={k: str(df.at[k, "Mandat"]).strip() for k in future.index}, records=recs)
     for key in future.index:
         status, eligible, record = chosen.final[key], bool(in_window.at[key]), recs.get(key) or {}
         if future.at[key, "Statut"] == "Annulée" or not considered(status, eligible, bool(record), options.send):
@@ -191,7 +192,7 @@ def _select(data: WorkbookData, ctx: JobContext, options: MandatesOptions, findi
 def _remember(data: WorkbookData, ctx: JobContext, chosen: _Selection) -> None:
     """Each item's document path, and for a new document its record in the memory, written with
     its status (only if the sheet takes it)."""
-    recs, store, folder = records(data, ctx, MANDATE), memory(data), mandates_dir(ctx)
+    recs, store, folder = chosen.records, memory(data), mandates_dir(ctx)
     for item in chosen.items:
         record = recs.get(item.key) or {}
         if item.action not in ("generate", "regenerate"):
@@ -211,7 +212,7 @@ def _remember(data: WorkbookData, ctx: JobContext, chosen: _Selection) -> None:
 def _plan_sheet(data: WorkbookData, ctx: JobContext, chosen: _Selection, result: JobResult, want_pdf: bool) -> None:
     """``Mandat``, ``Mandat fichier`` and ``Mandat envoyé le`` of each item, and the table's rows."""
     missions, settings = data["Missions"], ctx.settings
-    df, recs = missions.df, records(data, ctx, MANDATE)
+    df, recs = missions.df, chosen.records
     for item in chosen.items:
         record = recs.get(item.key) or {}
         shown = record.get("pdf") if item.action == "reuse" else ""
@@ -241,7 +242,7 @@ def _plan_sends(data: WorkbookData, ctx: JobContext, chosen: _Selection, box: Ou
     from; an e-mail a run did whose follow-up write was lost only catches the sheet up. The keys
     to send and what the table says of them."""
     missions, df, store = data["Missions"], data["Missions"].df, memory(data)
-    recs = records(data, ctx, MANDATE)
+    recs = chosen.records
     due = [k for k, st in chosen.final.items() if st == GENERATED and k in chosen.datas]
     send_rows, to_send, no_email = [], [], {}
     for key in due:  # what --send will do (the act phase replaces these rows by what it did)
