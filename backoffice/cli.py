@@ -69,7 +69,7 @@ def log_incident(app: AppContext | None, trace: str) -> str:
     system's temporary folder when there are none); return where it went."""
     import tempfile
 
-    from .jobs.runner import INCIDENT_LOG
+    from .jobs.runner import append_incident
 
     folder = Path(tempfile.gettempdir())
     try:
@@ -78,15 +78,7 @@ def log_incident(app: AppContext | None, trace: str) -> str:
             folder = Path(settings.path(settings.mandates.out_dir))
     except Exception:  # noqa: BLE001 - the settings may be what failed
         pass
-    path = folder / INCIDENT_LOG
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(trace + "\n")
-        return str(path)
-    except OSError:
-        sys.stderr.write(trace)
-        return "la sortie d'erreur"
+    return append_incident(folder, trace + "\n")
 
 
 @click.group("backoffice", cls=BackofficeGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -135,12 +135,7 @@ def escalation_message(rows: list[list[str]], region: str, sender: str, recipien
     body = (f"Bonjour,\n\nCes magasins de la région {region} n'ont pas accusé réception de leur mandat malgré la "
             "relance. Appelez-les aujourd'hui, puis mettez Mandat à « Accusé » (ou « Refusé ») dans le "
             "classeur :\n\n" + "\n".join(lines) + "\n")
-    ident = ""
-    if effects:
-        import hashlib
-
-        token = hashlib.sha256("\n".join(sorted(effects)).encode("utf-8")).hexdigest()[:20]
-        ident = f"<mf.{token}.escalade@{one_line(sender).rpartition('@')[2] or 'backoffice.invalid'}>"
+    ident = message_id("\n".join(sorted(effects)), "escalade", one_line(sender).rpartition("@")[2]) if effects else ""
     return _message(f"Mandats à confirmer par téléphone — {region} — {len(rows)} magasin(s)", body, sender, recipient,
                     message_id=ident)
 

@@ -159,7 +159,7 @@ def outbox(data: WorkbookData, ctx, task: str) -> Outbox:
     return Outbox(data, ctx.run_id, ctx.now, ctx.settings.outbox.lease_minutes, task)
 
 
-def races_lost(data: WorkbookData, fresh_rows: list[OutboxRow], report: ApplyReport) -> set[str]:
+def races_lost(fresh_rows: list[OutboxRow], report: ApplyReport) -> set[str]:
     """The ids of the rows this write added whose effect another run's row (earlier in the
     sheet) won: two runs that planned the same effect at once (on a backend whose writes are not
     exclusive). Those rows are set aside as ``doublon`` and not performed."""

@@ -101,22 +101,28 @@ def _log_incidents(settings: Settings, outcome: RegionOutcome, now: dt.datetime,
     that cannot be written, the trace goes to stderr instead."""
     if not outcome.incidents:
         return
-    path = Path(out or settings.path(settings.mandates.out_dir)) / INCIDENT_LOG
     text = "".join(f"=== {now:%Y-%m-%d %H:%M} région {outcome.region.code} étape {i.step} ===\n{i.trace}\n"
                    for i in outcome.incidents)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(text)
-        where = str(path)
-    except OSError:
-        sys.stderr.write(text)
-        where = "la sortie d'erreur"
+    where = append_incident(Path(out or settings.path(settings.mandates.out_dir)), text)
     for incident in outcome.incidents:
         incident.log = where
 
 
 INCIDENT_LOG = "incidents.log"
+
+
+def append_incident(folder: Path, text: str) -> str:
+    """Append ``text`` to ``<folder>/incidents.log``; where it went (stderr when the file cannot
+    be written)."""
+    path = folder / INCIDENT_LOG
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(text)
+        return str(path)
+    except OSError:
+        sys.stderr.write(text)
+        return "la sortie d'erreur"
 
 
 def _run_region(settings, region, steps, now, *, dry_run, out, progress, workbook, limiter,
@@ -189,7 +195,7 @@ def _races(wb: Workbook, report: ApplyReport) -> set[str]:
     if title not in fresh:
         fresh = wb.backend.read([title])
     table = read_table(OUTBOX, fresh[title], wb.headers.get(OUTBOX.name)) if title in fresh else None
-    lost = races_lost(None, outbox_rows(table), report)
+    lost = races_lost(outbox_rows(table), report)
     report.lost |= {(OUTBOX.name, row_id) for row_id in lost}
     return lost
 
