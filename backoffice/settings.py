@@ -173,6 +173,32 @@ class Outbox:
 
 
 @dataclass(frozen=True)
+class Offers:
+    """Offers of open missions to employees (``backoffice offers``), by SMS or e-mail."""
+    days: int = 7  # missions from today to today + N days are offered
+    reply_hours: float = 24.0  # the candidate's time to answer, after which the next one is asked
+    near_hours: float = 48.0  # a mission starting within this many hours of the offer…
+    near_reply_hours: float = 3.0  # …gives this shorter time to answer
+    max_candidates: int = 3  # candidates asked one after the other before the CDBO's call list
+    read_days: int = 3  # replies of the last N days are read
+    replacement_minutes: float = 90.0  # a replacement must be able to arrive within this (Présence Manquante)
+    urgent: bool = False  # true: the replacements of a missing employee are also offered the mission by SMS
+
+
+@dataclass(frozen=True)
+class Sms:
+    """Twilio's REST API (Programmable Messaging); empty ``account_sid``: offers go by e-mail."""
+    url: str = "https://api.twilio.com"
+    account_sid: str = ""
+    auth_token_env: str = "BACKOFFICE_SMS_AUTH_TOKEN"
+    sender: str = ""  # ``from`` in the config file: the agency's number, E.164 (+33…)
+    timeout_s: float = 20.0
+    max_retries: int = 4
+    backoff_s: float = 1.0
+    max_backoff_s: float = 30.0
+
+
+@dataclass(frozen=True)
 class Kits:
     """Kit orders: horizon, the partner's lead time in working days, days allowed for the return."""
     days: int = 10
@@ -261,6 +287,8 @@ class Settings:
     imap: Imap = Imap()
     kits: Kits = Kits()
     outbox: Outbox = Outbox()
+    offers: Offers = Offers()
+    sms: Sms = Sms()
     check: Check = Check()
     worktime: WorkTime = WorkTime()
     limits: Limits = Limits()
@@ -331,8 +359,9 @@ _SECTIONS = {f.name: f.type for f in fields(Settings)}
 _SECTION_CLASSES = {
     "agency": Agency, "sheets": Sheets, "presence": Presence, "suggest": Suggest, "geocode": Geocode,
     "mandates": Mandates, "smtp": Smtp, "imap": Imap, "kits": Kits, "check": Check, "limits": Limits,
-    "archive": Archive, "report": Report, "worktime": WorkTime,
+    "archive": Archive, "report": Report, "worktime": WorkTime, "outbox": Outbox, "offers": Offers, "sms": Sms,
 }
+_ALIASES = {("sms", "from"): "sender"}  # a TOML key that is a Python keyword
 
 
 # Numbers a setting may take: ``(name.key or key suffix): (lowest, highest)``; any other number lies
@@ -426,6 +455,7 @@ def _section(cls, name: str, values: Mapping[str, Any], where: str):
     known = {f.name for f in fields(cls)}
     out = {}
     for key, value in values.items():
+        key = _ALIASES.get((name, key), key)
         if key not in known:
             raise ConfigError(
                 f"{where} : clé inconnue « {name}.{key} ». Clés possibles : {', '.join(sorted(known))}."
@@ -548,7 +578,8 @@ def _read_toml(path: Path) -> dict:
 
 # Variables read directly by the code, not settings: the Sheets endpoint override and the
 # default SMTP password variable must not be taken for ``sheets.api`` / ``smtp.password``.
-_NOT_SETTINGS = {"BACKOFFICE_SHEETS_API", "BACKOFFICE_SMTP_PASSWORD", "BACKOFFICE_IMAP_PASSWORD"}
+_NOT_SETTINGS = {"BACKOFFICE_SHEETS_API", "BACKOFFICE_SMTP_PASSWORD", "BACKOFFICE_IMAP_PASSWORD",
+                 "BACKOFFICE_SMS_AUTH_TOKEN", "BACKOFFICE_YOUSIGN_API_KEY"}
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict:

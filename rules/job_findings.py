@@ -97,3 +97,32 @@ GEOCODE_NOT_FOUND = job_finding(
 DOSSIER_MEDICAL = job_finding(
     "dossier.visite_medicale", EMPLOYEES, ERREUR, "dossier",
     "Dans le dossier d'un salarié : visite médicale à faire ou dépassée.")
+
+# --- offers ------------------------------------------------------------------------------------
+OFFER_CALL = job_finding(
+    "offre.a_appeler", MISSIONS, ALERTE, "offers",
+    "Aucun des candidats sollicités n'a accepté la mission (refus ou silence), ou plus aucun n'est "
+    "joignable : appelez les suivants (liste d'appels offres).")
+OFFER_STOP = job_finding(
+    "offre.stop", EMPLOYEES, ALERTE, "offers",
+    "Le salarié a répondu STOP : il ne reçoit plus d'offres par SMS ; proposez-lui les missions par "
+    "téléphone.")
+OFFER_TO_READ = job_finding(
+    "offre.reponse_a_lire", EMPLOYEES, ALERTE, "offers",
+    "Une réponse à une offre ne se rattache à aucune offre (pas de code, ou plusieurs offres en "
+    "cours) : lisez-la et mettez la mission à jour à la main.")
+OFFER_SEND_FAILED = job_finding(
+    "offre.envoi_echoue", MISSIONS, ERREUR, "offers",
+    "L'offre (ou sa confirmation) n'a pas pu partir : elle repart au prochain passage.")
+OFFER_UNREADABLE = job_finding(
+    "offre.reponses_illisibles", MISSIONS, ERREUR, "offers",
+    "Les réponses aux offres n'ont pas pu être lues (Twilio ou la boîte IMAP) : aucune offre en "
+    "cours n'est passée au candidat suivant tant qu'elles ne sont pas lues.")
+OFFER_REPLACEMENT = job_finding(
+    "offre.remplacement", MISSIONS, ALERTE, "offers",
+    "Le salarié ne s'est pas présenté : les remplaçants possibles (éligibles, libres, assez proches "
+    "pour arriver à temps) sont sur la liste d'appels offres.")
+OFFER_UNREACHABLE = job_finding(
+    "offre.injoignable", EMPLOYEES, ALERTE, "offers",
+    "Le premier candidat d'une mission n'a ni numéro de portable utilisable ni e-mail : l'offre va au "
+    "suivant ; complétez sa fiche.")

@@ -43,7 +43,7 @@ def build_small(seed: int, employees: int, missions: int, days: int, radius: flo
 
 def small_pairs(seed: int, scenario: str, settings) -> pd.DataFrame:
     """The scored candidate pairs of a small scenario, with the plan's inputs, as ``suggest`` builds them."""
-    from backoffice.jobs.suggest import with_plan_inputs  # the job's own inputs of the plan
+    from backoffice.jobs.ranking import with_plan_inputs  # the job's own inputs of the plan
 
     data = Workbook(MemoryBackend(build_small(seed, *SMALL[scenario]))).load()
     today = pd.Timestamp(NOW.date())

@@ -11,19 +11,21 @@ from ..app import AppContext, execute, pass_app
 
 
 def day_steps(with_presence: bool, ivr_log=None, pdf=False, send=False):
-    """presence (when an IVR log is given), suggest, mandates, kit orders, check — in this
-    order, each with its options."""
+    """presence (when an IVR log is given), suggest, offers, mandates, kit orders, check — in
+    this order, each with its options (offers only with ``send``: they message people)."""
     from ..jobs.check import check_step
     from ..jobs.kits import kits_order_step
     from ..jobs.mandate_followup import FollowupOptions, mandates_followup_step
     from ..jobs.mandates import MandatesOptions, mandates_step
+    from ..jobs.offers import OffersOptions, offers_step
     from ..jobs.presence import PresenceOptions, presence_step
     from ..jobs.suggest import suggest_step
 
     presence = partial(presence_step, options=PresenceOptions(ivr_log, optional=ivr_log is None))
     steps = [("presence", presence)] if with_presence else []
-    steps += [("suggest", suggest_step),
-              ("mandates", partial(mandates_step, options=MandatesOptions(pdf=pdf, send=send))),
+    steps += [("suggest", suggest_step)]
+    steps += [("offers", partial(offers_step, options=OffersOptions(send=True)))] if send else []
+    steps += [("mandates", partial(mandates_step, options=MandatesOptions(pdf=pdf, send=send))),
               ("mandates-suivi", partial(mandates_followup_step, options=FollowupOptions(send))),
               ("kits", kits_order_step), ("check", check_step)]
     return steps
@@ -43,6 +45,14 @@ def run_day(app: AppContext, ivr_log=None, out_dir=None, pdf=False, send=False) 
     except ConfigError as err:
         steps = [(name, step) for name, step in steps if not name.startswith("mandates")]
         refusals.append(str(err))
+    if send:
+        from ..offer_channels import channel
+
+        try:
+            channel(app.settings())  # the SMS account complete (its token in the environment)
+        except ConfigError as err:
+            steps = [(name, step) for name, step in steps if name != "offers"]
+            refusals.append(str(err))
     execute(app, steps, out=out_dir, refusals=refusals)
 
 
@@ -52,10 +62,10 @@ def run_day(app: AppContext, ivr_log=None, out_dir=None, pdf=False, send=False) 
                    "the region code. Default: each region's ivr_log setting; none: no presence step.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder for generated files (default: mandates.out_dir).")
 @click.option("--pdf", is_flag=True, help="Also convert the mandates to PDF (LibreOffice).")
-@click.option("--send", is_flag=True, help="E-mail the generated mandates to the stores.")
+@click.option("--send", is_flag=True, help="Send the offers (SMS or e-mail) and e-mail the generated mandates to the stores.")
 @pass_app
 def command(app: AppContext, ivr_log, out_dir, pdf, send):
-    """Do the day's work: presence, suggest, mandates, kit orders, then check.
+    """Do the day's work: presence, suggest, offers (with --send), mandates, kit orders, then check.
 
     One read and one write per workbook for all the steps together.
 

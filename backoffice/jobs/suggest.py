@@ -9,7 +9,6 @@ candidate and writes nothing.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +24,7 @@ from sheets_sync.parsing import format_date, format_time
 
 from ..road_table import read_road_table
 from .base import JobContext, JobResult, Table
+from .ranking import best_first as _best_first, keep_ranking, with_plan_inputs
 
 TASK = "suggest"
 
@@ -60,6 +60,8 @@ def suggest_step(data, ctx: JobContext, options: SuggestOptions = SuggestOptions
         plan = solve_plan(pairs, settings)
     pairs = pairs.reset_index(drop=True)
     pairs["planned"] = plan.chosen
+    if explain is None:
+        keep_ranking(data, open_df, pairs)  # the offers step of this run asks these candidates
     rules = hard_rules(settings)
     emp = elig.employees
     names = (emp["Prénom"].astype(str) + " " + emp["Nom"].astype(str)).str.strip().to_numpy()
@@ -117,25 +119,6 @@ def _summarize(result: JobResult, settings, open_df, counts, urgent: list[str], 
     if urgent:
         result.summary.append((f"sans candidat à moins de {settings.check.unstaffed_days} j", ", ".join(urgent[:10])
                                + (" …" if len(urgent) > 10 else "")))
-
-
-FIRST_CHOICE = re.compile(r"^(?:Pas de candidat libre dans le plan : )?1\. (\S+)")
-
-
-def with_plan_inputs(pairs: pd.DataFrame, open_df: pd.DataFrame, missions: pd.DataFrame,
-                     today: pd.Timestamp, days: int) -> pd.DataFrame:
-    """Add what the plan weighs beside the cost: ``before``, the missions each employee already
-    has in the horizon (fairness), and ``previous``, whether the pair was its mission's first
-    suggestion in the sheet (stability: a CDBO phoning that person is not contradicted)."""
-    out = pairs.copy()
-    end = today + pd.Timedelta(days=days)
-    held = missions[(missions["Salarié"] != "") & (missions["Statut"] != "Annulée")
-                    & (missions["Date"] >= today) & (missions["Date"] <= end)]["Salarié"].value_counts()
-    out["before"] = out["Matricule"].map(held).fillna(0).to_numpy(float) if len(out) else 0.0
-    first = {m: (FIRST_CHOICE.match(str(text)) or [None, None])[1]
-             for m, text in enumerate(open_df["Suggestions"])}
-    out["previous"] = [first.get(m) == mat for m, mat in zip(out["m"], out["Matricule"])] if len(out) else False
-    return out
 
 
 def _per_employee(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -202,19 +185,6 @@ def _check_explainable(missions, open_df: pd.DataFrame, key: str, days: int) -> 
 
 def _km(value: float) -> str:
     return f"{int(round(value))} km"
-
-
-def _best_first(pairs: pd.DataFrame, top: int) -> dict[int, list[dict]]:
-    """The first ``top`` pairs of each mission: the plan's choice, then by cost."""
-    if pairs.empty:
-        return {}
-    order = pairs.assign(_later=~pairs["planned"]).sort_values(
-        ["m", "_later", "cost", "km", "Matricule"], kind="stable")
-    head = order.groupby("m", sort=False).head(top)
-    out: dict[int, list[dict]] = {}
-    for rec in head.to_dict("records"):
-        out.setdefault(rec["m"], []).append(rec)
-    return out
 
 
 def _reasons(row: dict, brand: str) -> str:
