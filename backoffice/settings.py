@@ -183,6 +183,7 @@ class Offers:
     read_days: int = 3  # replies of the last N days are read
     replacement_minutes: float = 90.0  # a replacement must be able to arrive within this (Présence Manquante)
     urgent: bool = False  # true: the replacements of a missing employee are also offered the mission by SMS
+    urgent_reply_minutes: float = 30.0  # a replacement's time to answer, then the next one is asked
 
 
 @dataclass(frozen=True)

@@ -101,8 +101,9 @@ def intermittent_due(ctx: RuleContext):
 def acceptance_overdue(ctx: RuleContext):
     """Une mission à venir est « Proposée » au même salarié depuis plus de 3 jours (réglage
     check.acceptance_days ; accord de branche du 13/02/2006 : le salarié a 3 jours pour
-    accepter) sans réponse. La date est celle de la première vérification qui a vu la mission
-    proposée à ce salarié (mémoire statuts.json)."""
+    accepter) sans réponse. La date est celle de l'offre envoyée à ce salarié (backoffice offers),
+    sinon celle de la première vérification qui a vu la mission proposée à ce salarié (mémoire
+    de l'onglet État)."""
     days = ctx.settings.check.acceptance_days
     m = ctx.data["Missions"].df
     m = m[(m["Statut"] == "Proposée") & (m["Salarié"] != "") & m["Date"].notna() & (m["Date"] >= ctx.today)]

@@ -28,6 +28,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
+KIND = "offre"  # the memory's records of the missions' offers (``État``, ``offre:<N° mission>``)
+
 # A mission's offers: where they stand (the record's ``etat``)
 ONGOING, ACCEPTED, CALL, WITHDRAWN, EXPIRED = "en cours", "acceptée", "appel", "retirée", "expirée"
 # One candidate's answer (an attempt's ``issue``); "" while it waits
@@ -126,6 +128,7 @@ def gsm7(text: str) -> str:
     « œ » -> « oe », typographic quotes and apostrophes straightened)."""
     table = {"’": "'", "‘": "'", "«": '"', "»": '"', "œ": "oe", "Œ": "OE", "–": "-", "—": "-", "\u202f": " ",
              "\xa0": " ", "…": "..."}
+    text = re.sub(r"«[\s\u202f\xa0]*", "«", re.sub(r"[\s\u202f\xa0]*»", "»", text))
     out = []
     for c in text:
         c = table.get(c, c)
@@ -158,7 +161,7 @@ def offer_text(brand: str, store: str, start: dt.datetime, end: dt.datetime, cod
     if len(full) <= SEGMENT:
         return full
     room = SEGMENT - len(text(""))
-    return text(store[:max(room - 1, 12)].rstrip() + "…") if room > 13 else full
+    return text(store[:room - 1].rstrip() + ".") if room > 13 else full
 
 
 def confirmation_text(brand: str, store: str, start: dt.datetime, end: dt.datetime) -> str:
@@ -273,6 +276,7 @@ class Limits:
     near_hours: float = 48.0
     near_reply_hours: float = 3.0
     max_candidates: int = 3
+    urgent_reply_minutes: float = 30.0  # a replacement's time to answer (the mission has begun)
 
 
 def decide(mission: Mission, record: Mapping, answers: Mapping[int, Sequence[Reply]], now: dt.datetime,
@@ -336,7 +340,7 @@ def decide(mission: Mission, record: Mapping, answers: Mapping[int, Sequence[Rep
 def _withdraw(out: Outcome, current: dict, mission: Mission, now: dt.datetime) -> None:
     """The mission is no longer to offer (a person staffed or cancelled it, or it started)."""
     rec = out.record
-    started = now >= mission.start
+    started = now >= (mission.end if mission.absent else mission.start)  # a replacement's mission has begun
     current.update(issue=CANCELLED, le=_stamp(now))
     rec["etat"] = EXPIRED if started and not mission.salarie else WITHDRAWN
     if not started and mission.salarie != current["matricule"]:
@@ -374,7 +378,9 @@ def _next(out: Outcome, mission: Mission, now: dt.datetime, limits: Limits, take
     code = offer_code(f"{region}|{mission.key}|{rec.get('tour', 1)}|{n}|{choice}", taken_codes)
     taken_codes.add(code)
     attempt = {"matricule": choice, "code": code, "envoye": _stamp(now), "issue": "", "le": "", "reponse": "",
-               "limite": _stamp(reply_deadline(now, mission.start, limits.reply_hours, limits.near_hours,
+               "limite": _stamp(min(now + dt.timedelta(minutes=limits.urgent_reply_minutes), mission.end)
+                                if mission.absent else
+                                reply_deadline(now, mission.start, limits.reply_hours, limits.near_hours,
                                                limits.near_reply_hours))}
     rec["essais"].append(attempt)
     rec["etat"] = ONGOING
@@ -412,6 +418,14 @@ def cell_text(record: Mapping, via: str = "SMS") -> str:
     if state == EXPIRED:
         return "offre close : mission commencée" + (f" — {before}" if before else "")
     return ""
+
+
+def offered_since(record: Mapping, employee: str) -> str:
+    """When the mission was first offered to ``employee`` (``""`` never): the acceptance delay
+    of the agreement (3 days) counts from the real offer, not from the day a person typed
+    « Proposée »."""
+    sent = [str(a.get("envoye", "")) for a in record.get("essais", []) if a.get("matricule") == employee]
+    return min((s for s in sent if s), default="")
 
 
 def late_yeses(answers: Mapping[tuple[str, int], Sequence[Reply]], records: Mapping[str, Mapping]

@@ -220,3 +220,61 @@ def test_throttling_is_retried_with_retry_after(twilio, tmp_path):
     twilio.fail_next(429, times=2, retry_after="0")
     backend, _cfg, result = first_round(twilio, tmp_path)
     assert len(twilio.sent()) == 2 and dict(result.summary)["messages envoyés"] == 2
+
+
+def test_without_sms_offers_go_by_e_mail_and_answers_come_back_over_imap(smtp_server, monkeypatch, tmp_path):
+    """No [sms]: the offer is e-mailed (real SMTP, aiosmtpd) to the employee's address; the
+    answer, « Oui » above the quoted offer, is read over IMAP (the stand-in) and staffs the
+    mission; the quoted « OUI … NON » of our own text is never taken for an answer."""
+    from tests.imap_standin import ImapStandIn
+
+    inbox, port = smtp_server
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", "secret")
+    tabs = region_tabs(missions=[{"N° mission": "M0001", "Date": "28/11/2026", "Début": "09:00", "Fin": "13:00"}])
+    backend = MemoryBackend(tabs)
+    with ImapStandIn() as box:
+        cfg = settings(smtp={"host": "127.0.0.1", "port": port, "security": "none", "sender": "offres@animatis.example"},
+                       imap={"host": "127.0.0.1", "port": box.port, "security": "none",
+                             "user": "mandats@animatis.example", "password_env": "TEST_IMAP_PASSWORD"})
+        result = ok(run(backend, tmp_path, cfg=cfg))
+        assert dict(result.summary)["canal"] == "e-mail"
+        [mail] = inbox.messages()
+        assert mail["To"] == "s0001@example.org" and "Répondez OUI" in mail.get_content()
+        assert re.search(r"Offre de mission \d{4}", mail["Subject"])
+        assert cell(backend, "M0001", "Offre").startswith("proposée à S0001 le 24/11 10:00 (e-mail)")
+        quoted = "\n".join("> " + line for line in mail.get_content().splitlines())
+        box.add(f"RE: {mail['Subject']}", f"Oui, avec plaisir.\n\nLe 24/11/2026, offres@animatis.example a écrit :\n{quoted}",
+                sender="Prénom1 Nom1 <S0001@example.org>", day=dt.date(2026, 11, 24))
+        ok(run(backend, tmp_path, cfg=cfg, now=NOW + dt.timedelta(hours=3)))
+        assert cell(backend, "M0001", "Salarié") == "S0001" and cell(backend, "M0001", "Statut") == "Confirmée"
+        assert any("confirmée" in m.get_content() and m["To"] == "s0001@example.org" for m in inbox.messages()[1:])
+
+
+def absent_region():
+    return region_tabs(missions=[{"N° mission": "M0005", "Date": "24/11/2026", "Début": "09:00", "Fin": "17:00",
+                                  "Salarié": "S0004", "Statut": "Confirmée", "Présence": "Manquante"}])
+
+
+def test_a_missing_employee_puts_the_replacements_on_the_call_list(twilio, tmp_path):
+    backend = MemoryBackend(absent_region())
+    result = ok(run(backend, tmp_path, cfg=settings(twilio), now=NOW.replace(hour=9, minute=20)))
+    assert twilio.sent() == []  # offers.urgent is off: the CDBO phones
+    [finding] = [f for f in result.findings if f.rule == "offre.remplacement"]
+    assert "S0004 absent" in finding.message and "S0001" in finding.message
+    calls = next((tmp_path / "IDF" / "offres").glob("appels-offres-*.csv"))
+    rows = list(csv.reader(io.StringIO(calls.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][0] == "M0005" and rows[1][6].startswith("S0001")  # the nearest first
+    assert "S0004" not in rows[1][6]
+
+
+def test_urgent_replacements_are_offered_by_sms_and_a_yes_replaces_the_absent(twilio, tmp_path):
+    backend = MemoryBackend(absent_region())
+    cfg = settings(twilio, offers={"urgent": True})
+    now = NOW.replace(hour=9, minute=20)
+    ok(run(backend, tmp_path, cfg=cfg, now=now))
+    [offer] = twilio.sent()
+    assert offer["to"] == PHONES["S0001"] and "09:00-17:00" in offer["body"]
+    assert cell(backend, "M0005", "Offre").endswith("réponse attendue avant 24/11 09:50")  # urgent: 30 min
+    twilio.reply(PHONES["S0001"], "oui", utc(now + dt.timedelta(minutes=5)))  # no code: its only offer
+    ok(run(backend, tmp_path, cfg=cfg, now=now + dt.timedelta(minutes=10)))
+    assert cell(backend, "M0005", "Salarié") == "S0001" and cell(backend, "M0005", "Présence") in ("", None)

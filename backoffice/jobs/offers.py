@@ -33,7 +33,7 @@ from .outbox import Outbox, memory, outbox
 from .ranking import ranking
 
 TASK = "offers"
-OFFER, STOP = "offre", "stop"  # the memory's kinds: a mission's offers; an employee's opt-out
+OFFER, STOP = rules.KIND, "stop"  # the memory's kinds: a mission's offers; an employee's opt-out
 KINDS = ("offre", "confirmation", "retrait", "déjà pourvue")  # the outbox's types, after « SMS » / « e-mail »
 OPEN = ("", "À pourvoir")
 CALL_HEADERS = ["N° mission", "Date", "Horaires", "Magasin", "Marque", "Situation", "À appeler"]
@@ -258,7 +258,7 @@ def _busy(run: _Run, records: dict) -> dict[str, list[tuple]]:
 def _decide(run: _Run, records: dict, answers: dict | None) -> None:
     """Each mission's outcome; without readable answers, the offers waiting are left as they are."""
     s = run.ctx.settings.offers
-    limits = rules.Limits(s.reply_hours, s.near_hours, s.near_reply_hours, s.max_candidates)
+    limits = rules.Limits(s.reply_hours, s.near_hours, s.near_reply_hours, s.max_candidates, s.urgent_reply_minutes)
     taken = {a["code"] for r in records.values() if (a := rules.pending(r))}
     busy = _busy(run, records)
     for key, mission in run.missions.items():

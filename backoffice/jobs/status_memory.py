@@ -9,6 +9,7 @@ first run never takes old facts for new ones.
 """
 from __future__ import annotations
 
+from rules.offers import KIND as OFFERS, offered_since
 from rules.status_seen import next_records
 from sheets_sync.workbook import WorkbookData
 
@@ -25,6 +26,11 @@ def planned_statuses(data: WorkbookData, ctx: JobContext) -> tuple[dict[str, dic
     old = {k: r for k, r in store.kind(STATUS).items() if r}
     fresh = not old and store.get(FOLDED, STATUS) is None
     records = next_records(data["Missions"].df, old, ctx.now, fresh)
+    offers = store.kind(OFFERS)
+    for key, record in records.items():  # proposed by SMS or e-mail: the delay runs from the offer
+        since = offered_since(offers.get(key, {}), record.get("salarie", "")) if record.get("statut") == "Proposée" else ""
+        if since and (not record.get("depuis") or since < record["depuis"]):
+            records[key] = {**record, "depuis": since}
     return records, fresh or records != old
 
 
