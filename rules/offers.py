@@ -154,6 +154,8 @@ def offer_text(brand: str, store: str, start: dt.datetime, end: dt.datetime, cod
     when = f"{WEEKDAYS[start.weekday()]} {start:%d/%m} {start:%H:%M}-{end:%H:%M} ({_hours(paid_minutes)})"
     tail = f". Répondez OUI {code} pour accepter ou NON {code}."
 
+    brand, store = gsm7(" ".join(str(brand).split())), gsm7(" ".join(str(store).split()))  # one line, GSM-7
+
     def text(place: str) -> str:
         return gsm7(f"Mission {brand}, {place}, {when}{tail}")
 

@@ -114,11 +114,11 @@ MISSIONS = TabSpec(
         Column("Commentaire", TEXT),
         Column("Mandat suivi", TEXT, job=True),
         Column("Kit annulé le", DATE, job=True),
-        Column("Offre", TEXT, job=True),
         Column("Pause", NUMBER),
         Column("DPAE", DATE),
         Column("Accord 4 h", BOOL),
         Column("Dérogation", BOOL),
+        Column("Offre", TEXT, job=True),
     ),
 )
 

@@ -278,3 +278,25 @@ def test_urgent_replacements_are_offered_by_sms_and_a_yes_replaces_the_absent(tw
     twilio.reply(PHONES["S0001"], "oui", utc(now + dt.timedelta(minutes=5)))  # no code: its only offer
     ok(run(backend, tmp_path, cfg=cfg, now=now + dt.timedelta(minutes=10)))
     assert cell(backend, "M0005", "Salarié") == "S0001" and cell(backend, "M0005", "Présence") in ("", None)
+
+
+def test_hostile_cells_give_a_clean_sms_and_no_crash(twilio, tmp_path):
+    """A brand with a line break and an emoji, a store name of 300 characters, a N° mission with a
+    slash, a landline and an unreadable number: one SMS within one GSM-7 segment, the others
+    skipped with a finding, no incident."""
+    from tests.factories import make_tabs
+    from tests.offers_helpers import employees, trainings
+
+    staff = employees()
+    staff[0]["Téléphone"] = "01 42 00 00 00"  # a landline: no SMS
+    staff[1]["Téléphone"] = "pas de portable"
+    tabs = make_tabs(employees=staff, trainings=trainings(), time_off=[],
+                     missions=[{"N° mission": "M/0001 🎄", "Marque": "Lindt", "Date": "28/11/2026", "Début": "09:00",
+                                "Fin": "13:00"}],
+                     stores=[{"Nom": "Carrefour\n" + "Très Grand Magasin Œcuménique " * 10}])
+    backend = MemoryBackend(tabs)
+    outcome = run(backend, tmp_path, cfg=settings(twilio))
+    result = ok(outcome)
+    [sms] = twilio.sent()
+    assert len(sms["body"]) <= 160 and is_gsm7(sms["body"]) and sms["to"] == PHONES["S0003"]
+    assert "offre.injoignable" in [f.rule for f in result.findings]

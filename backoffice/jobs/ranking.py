@@ -66,12 +66,13 @@ def keep_ranking(data, open_df: pd.DataFrame, pairs: pd.DataFrame) -> dict[str, 
 def ranking(data, ctx, days: int) -> dict[str, list[str]]:
     """The open missions' candidates, best first: the suggest step's of this run when it ran,
     else computed the same way (eligibility, scores, the plan)."""
-    known = data.extras.get(CLASSEMENT)
-    if known is not None:
-        return known
     settings = ctx.settings
     s = settings.suggest
     today = pd.Timestamp(ctx.now.date())
+    known = data.extras.get(CLASSEMENT)
+    wanted = open_missions(data["Missions"].df, today, days).index
+    if known is not None and all(str(k) in known for k in wanted):
+        return known  # the suggest step of this run ranked them all (its horizon covers this one)
     horizon = max(days, s.days)
     open_df = open_missions(data["Missions"].df, today, horizon)
     road = read_road_table(settings.path(s.road_table)) if s.road_table else None
