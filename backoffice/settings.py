@@ -187,6 +187,34 @@ class Offers:
 
 
 @dataclass(frozen=True)
+class Contracts:
+    """The CIDD of each staffed mission (``backoffice contracts``): what it prints, when it is due."""
+    days: int = 14  # staffed missions from today to today + N days get their contract
+    template: str = "templates/contrat_cidd.docx"
+    position: str = "Animateur commercial / Animatrice commerciale"
+    level: str = "Employé, niveau 1 (CCN IDCC 2098)"
+    hourly_rate: float = 12.02  # when Salariés has no « Taux horaire »
+    minimum_hourly_rate: float = 12.02  # the SMIC from 1 January 2026 (L3231-2): no contract under it
+    urssaf: str = "URSSAF"  # the URSSAF body the agency pays (printed)
+    pension: str = "à compléter (caisse de retraite complémentaire, nom et adresse)"
+    provident: str = "à compléter (organisme de prévoyance, nom et adresse)"
+    trial: str = "Le présent contrat ne comporte pas de période d'essai."
+    group_consecutive: bool = False  # true: consecutive days of one operation for one employee share one contract
+
+
+@dataclass(frozen=True)
+class Yousign:
+    """Yousign's API v3 (electronic signature); empty key: contracts go by e-mail to sign and return."""
+    url: str = "https://api.yousign.app/v3"
+    api_key_env: str = "BACKOFFICE_YOUSIGN_API_KEY"
+    authentication: str = "otp_sms"  # the signer's one-time code: otp_sms, otp_email or no_otp
+    timeout_s: float = 30.0
+    max_retries: int = 4
+    backoff_s: float = 1.0
+    max_backoff_s: float = 30.0
+
+
+@dataclass(frozen=True)
 class Sms:
     """Twilio's REST API (Programmable Messaging); empty ``account_sid``: offers go by e-mail."""
     url: str = "https://api.twilio.com"
@@ -290,6 +318,8 @@ class Settings:
     outbox: Outbox = Outbox()
     offers: Offers = Offers()
     sms: Sms = Sms()
+    contracts: Contracts = Contracts()
+    yousign: Yousign = Yousign()
     check: Check = Check()
     worktime: WorkTime = WorkTime()
     limits: Limits = Limits()
@@ -336,9 +366,10 @@ class Settings:
         except ValueError:
             return str(p)
 
-    def template_path(self) -> Path:
-        """The mandate template: the config's own, else the packaged one."""
-        p = Path(self.mandates.template).expanduser()
+    def template_path(self, which: str = "") -> Path:
+        """The mandate template (``which="contract"``: the contract's): the config's own, else the
+        packaged one."""
+        p = Path(self.contracts.template if which == "contract" else self.mandates.template).expanduser()
         if p.is_absolute():
             return p
         local = self.base_dir / p
@@ -361,6 +392,7 @@ _SECTION_CLASSES = {
     "agency": Agency, "sheets": Sheets, "presence": Presence, "suggest": Suggest, "geocode": Geocode,
     "mandates": Mandates, "smtp": Smtp, "imap": Imap, "kits": Kits, "check": Check, "limits": Limits,
     "archive": Archive, "report": Report, "worktime": WorkTime, "outbox": Outbox, "offers": Offers, "sms": Sms,
+    "contracts": Contracts, "yousign": Yousign,
 }
 _ALIASES = {("sms", "from"): "sender"}  # a TOML key that is a Python keyword
 

@@ -15,6 +15,7 @@ from .settings import check_region_code, config_dir
 from .workbook_file import write_workbook
 
 TEMPLATE_NAME = "mandat_fournisseur.docx"
+CONTRACT_TEMPLATE_NAME = "contrat_cidd.docx"
 CONFIG_NAME = "backoffice.toml"
 
 
@@ -67,6 +68,7 @@ def init_workspace(directory: str | Path, code: str, name: str) -> dict[str, Pat
         "config": root / CONFIG_NAME,
         "workbook": root / "workbooks" / f"{code}.xlsx",
         "template": root / "templates" / TEMPLATE_NAME,
+        "contract_template": root / "templates" / CONTRACT_TEMPLATE_NAME,
         "ivr": root / "ivr" / code,
     }
     there = [str(p) for key, p in paths.items() if key != "ivr" and p.exists()]
@@ -80,5 +82,6 @@ def init_workspace(directory: str | Path, code: str, name: str) -> dict[str, Pat
     write_workbook(paths["workbook"], {}, owned_tabs=True)
     paths["template"].parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(config_dir() / "templates" / TEMPLATE_NAME, paths["template"])
+    shutil.copyfile(config_dir() / "templates" / CONTRACT_TEMPLATE_NAME, paths["contract_template"])
     paths["ivr"].mkdir(parents=True, exist_ok=True)
     return paths

@@ -15,7 +15,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 
 from .make_template import GREY, _grid, _para, _runs
 
@@ -142,6 +142,12 @@ def build(out: Path = DEFAULT_OUT) -> Path:
         cell.paragraphs[0].add_run(lines[0]).bold = True
         for line in lines[1:]:
             cell.add_paragraph(line).paragraph_format.space_after = Pt(0)
+    # Yousign's smart anchor for the employee's signature (signer 1, 184 × 80 px), in white Arial:
+    # invisible on paper, found by Yousign when the PDF is uploaded with parse_anchors
+    anchor = right.add_paragraph().add_run('{{ "{{s1|signature|184|80}}" }}')
+    anchor.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+    anchor.font.name = "Arial"
+    anchor.font.size = Pt(8)
 
     props = doc.core_properties
     props.title = "Contrat d'intervention à durée déterminée"

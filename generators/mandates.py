@@ -52,15 +52,17 @@ def _environment():
 class MandateTemplate:
     """The Word template, read once per batch, checked against the tags the data offers."""
 
-    def __init__(self, path: Path, available: Iterable[str] = TAGS):
+    def __init__(self, path: Path, available: Iterable[str] = TAGS, label: str = "mandat",
+                 completable: Iterable[str] = COMPLETABLE):
         from docxtpl import DocxTemplate
         from jinja2 import TemplateSyntaxError
 
-        self.path = Path(path)
+        self.path, self.label, self.completable = Path(path), label, set(completable)
         if not self.path.is_file():
+            section, builder = ("contracts", "make_contract_template") if label == "contrat" else ("mandates", "make_template")
             raise BackofficeError(
-                f"Modèle de mandat introuvable : {self.path}. Indiquez-le dans la configuration "
-                "([mandates] template) ou reconstruisez-le : python -m generators.make_template."
+                f"Modèle de {label} introuvable : {self.path}. Indiquez-le dans la configuration "
+                f"([{section}] template) ou reconstruisez-le : python -m generators.{builder}."
             )
         self.blob = self.path.read_bytes()
         self.env = _environment()
@@ -68,17 +70,17 @@ class MandateTemplate:
             used = DocxTemplate(io.BytesIO(self.blob)).get_undeclared_template_variables(self.env)
         except TemplateSyntaxError as err:
             raise BackofficeError(
-                f"Modèle de mandat {self.path} : balise mal formée ({err.message}, ligne XML {err.lineno}). "
+                f"Modèle de {self.label} {self.path} : balise mal formée ({err.message}, ligne XML {err.lineno}). "
                 "Ouvrez-le dans Word et corrigez la balise {{ … }}."
             ) from None
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:  # not a .docx at all
-            raise BackofficeError(f"Modèle de mandat {self.path} illisible : {err}.") from None
+            raise BackofficeError(f"Modèle de {self.label} {self.path} illisible : {err}.") from None
         self.tags = set(used)
         missing = sorted(self.tags - set(available))
         if missing:
             shown = ", ".join(f"« {m} »" for m in missing)
             raise BackofficeError(
-                f"Le modèle de mandat {self.path} utilise {'la balise' if len(missing) == 1 else 'les balises'} "
+                f"Le modèle de {self.label} {self.path} utilise {'la balise' if len(missing) == 1 else 'les balises'} "
                 f"{shown} que les données n'ont pas. Balises disponibles : {', '.join(sorted(available))}."
             )
 
@@ -90,13 +92,13 @@ class MandateTemplate:
         doc = DocxTemplate(io.BytesIO(self.blob))
         # a field of an optional column left empty reads « à compléter » on the document, not a
         # gap in a sentence (« La société , titulaire… »); its data and fingerprint stay as they are
-        shown = {k: TO_COMPLETE if k in COMPLETABLE and isinstance(v, str) and not v.strip() else v
+        shown = {k: TO_COMPLETE if k in self.completable and isinstance(v, str) and not v.strip() else v
                  for k, v in context.items()}
         try:
             doc.render(shown, jinja_env=self.env, autoescape=True)
         except UndefinedError as err:
             raise BackofficeError(
-                f"Le modèle de mandat {self.path} demande une donnée absente ({err.message}). "
+                f"Le modèle de {self.label} {self.path} demande une donnée absente ({err.message}). "
                 f"Balises disponibles : {', '.join(sorted(context))}."
             ) from None
         buffer = io.BytesIO()

@@ -277,9 +277,9 @@ def groups(missions: pd.DataFrame, keys: Sequence[str], together: bool) -> list[
 def handover_deadline(start: dt.date, working_days: int = 2) -> dt.date:
     """The last day the contract may be handed over: ``working_days`` jours ouvrables after the
     hiring (L1242-13: every day but Sunday and public holidays)."""
-    from .calendar import add_working_days
+    from .calendar import OUVRABLES, add_working_days
 
-    return pd.Timestamp(add_working_days(pd.Series([pd.Timestamp(start)]), working_days).iloc[0]).date()
+    return pd.Timestamp(add_working_days(pd.Series([pd.Timestamp(start)]), working_days, OUVRABLES).iloc[0]).date()
 
 
 def offer_day(start: dt.date, days_before: int) -> dt.date:

@@ -126,3 +126,32 @@ OFFER_UNREACHABLE = job_finding(
     "offre.injoignable", EMPLOYEES, ALERTE, "offers",
     "Le premier candidat d'une mission n'a ni numéro de portable utilisable ni e-mail : l'offre va au "
     "suivant ; complétez sa fiche.")
+
+# --- contracts ---------------------------------------------------------------------------------
+CONTRACT_UNUSABLE = job_finding(
+    "contrat.donnees_manquantes", MISSIONS, ERREUR, "contracts",
+    "Le contrat de la mission ne peut pas être fait : salarié ou magasin introuvable, horaires "
+    "illisibles, ou taux horaire sous le SMIC (L3231-2) ; corrigez la cellule nommée.")
+CONTRACT_AMEND = job_finding(
+    "contrat.avenant", MISSIONS, ALERTE, "contracts",
+    "La mission a changé après la signature de son contrat : le contrat signé n'est pas refait ; "
+    "faites signer un avenant au salarié.")
+CONTRACT_SEND_FAILED = job_finding(
+    "contrat.envoi_echoue", MISSIONS, ERREUR, "contracts",
+    "Le contrat n'a pas pu partir (Yousign, e-mail, PDF) : Contrat reste « À envoyer », il repart au "
+    "prochain passage.")
+CONTRACT_REFUSED = job_finding(
+    "contrat.refuse", MISSIONS, ALERTE, "contracts",
+    "Le salarié a refusé de signer son contrat (Yousign) : appelez-le, ou proposez la mission à un autre.")
+CONTRACT_STALLED = job_finding(
+    "contrat.signature_en_attente", MISSIONS, ALERTE, "contracts",
+    "La demande de signature a expiré, a été annulée, ou n'est pas signée alors que la mission commence : "
+    "appelez le salarié (liste d'appels contrats).")
+CONTRACT_NO_EMAIL = job_finding(
+    "contrat.salarie_sans_email", EMPLOYEES, ALERTE, "contracts",
+    "Le salarié n'a pas d'e-mail : son contrat est prêt mais ne peut pas lui être envoyé (Yousign ou "
+    "e-mail) ; renseignez l'e-mail ou remettez-le en main propre.")
+CONTRACT_LATE = job_finding(
+    "contrat.propose_en_retard", MISSIONS, ALERTE, "contracts",
+    "Le contrat part moins de 10 jours avant la mission (réglage check.contract_offer_days ; accord du "
+    "13/02/2006) : le message nomme le jour où il aurait dû partir et la date limite de remise (L1242-13).")

@@ -51,7 +51,7 @@ class TabSpec:
 
 
 MISSION_STATUSES = ("À pourvoir", "Proposée", "Confirmée", "Réalisée", "Annulée")
-CONTRACT_STATUSES = ("À envoyer", "Envoyé", "Signé")
+CONTRACT_STATUSES = ("À envoyer", "Envoyé", "Signé", "Refusé")
 MANDATE_STATUSES = ("À générer", "Généré", "Envoyé", "Accusé", "Refusé", "À refaire")
 KIT_STATUSES = ("À commander", "Commandé", "Expédié", "Livré", "Retourné")
 PRESENCE_STATUSES = ("Confirmée", "En retard", "Manquante")
@@ -81,6 +81,8 @@ EMPLOYEES = TabSpec(
         Column("Date de naissance", DATE),
         Column("DPAE", DATE),
         Column("Puissance fiscale", NUMBER),
+        Column("Taux horaire", AMOUNT),
+        Column("N° sécurité sociale", TEXT),
     ),
 )
 
@@ -119,6 +121,8 @@ MISSIONS = TabSpec(
         Column("Accord 4 h", BOOL),
         Column("Dérogation", BOOL),
         Column("Offre", TEXT, job=True),
+        Column("Contrat fichier", TEXT, job=True),
+        Column("Contrat envoyé le", DATE, job=True),
     ),
 )
 

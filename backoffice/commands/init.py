@@ -28,9 +28,11 @@ def command(app: AppContext, directory, code, name):
     config = Path(paths["config"])
     click.echo(f"Espace de travail créé dans {Path(directory).resolve()} :")
     for label, key in (("configuration", "config"), ("classeur", "workbook"),
-                       ("modèle de mandat", "template"), ("journaux SVI", "ivr")):
+                       ("modèle de mandat", "template"), ("modèle de contrat", "contract_template"),
+                       ("journaux SVI", "ivr")):
         click.echo(f"  {label:<17} {paths[key]}")
     click.echo("Ensuite :")
-    click.echo(f"  1. complétez la section [agency] de {config} (identité imprimée sur les mandats) ;")
+    click.echo(f"  1. complétez la section [agency] de {config} (identité imprimée sur les mandats et les "
+               "contrats) et la section [contracts] (emploi, caisses de retraite et de prévoyance) ;")
     click.echo(f"  2. copiez vos données dans {paths['workbook']} (format : docs/workbook.md) ;")
     click.echo(f"  3. backoffice --config {config} check --dry-run, puis sans --dry-run.")

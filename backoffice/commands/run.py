@@ -11,9 +11,10 @@ from ..app import AppContext, execute, pass_app
 
 
 def day_steps(with_presence: bool, ivr_log=None, pdf=False, send=False):
-    """presence (when an IVR log is given), suggest, offers, mandates, kit orders, check — in
-    this order, each with its options (offers only with ``send``: they message people)."""
+    """presence (when an IVR log is given), suggest, offers, mandates, contracts, kit orders,
+    check — in this order, each with its options (offers only with ``send``: they message people)."""
     from ..jobs.check import check_step
+    from ..jobs.contracts import ContractsOptions, contracts_step
     from ..jobs.kits import kits_order_step
     from ..jobs.mandate_followup import FollowupOptions, mandates_followup_step
     from ..jobs.mandates import MandatesOptions, mandates_step
@@ -27,6 +28,7 @@ def day_steps(with_presence: bool, ivr_log=None, pdf=False, send=False):
     steps += [("offers", partial(offers_step, options=OffersOptions(send=True)))] if send else []
     steps += [("mandates", partial(mandates_step, options=MandatesOptions(pdf=pdf, send=send))),
               ("mandates-suivi", partial(mandates_followup_step, options=FollowupOptions(send))),
+              ("contracts", partial(contracts_step, options=ContractsOptions(pdf=pdf, send=send))),
               ("kits", kits_order_step), ("check", check_step)]
     return steps
 
@@ -43,7 +45,7 @@ def run_day(app: AppContext, ivr_log=None, out_dir=None, pdf=False, send=False) 
     try:
         app.settings().require_agency()
     except ConfigError as err:
-        steps = [(name, step) for name, step in steps if not name.startswith("mandates")]
+        steps = [(name, step) for name, step in steps if not name.startswith("mandates") and name != "contracts"]
         refusals.append(str(err))
     if send:
         from ..offer_channels import channel
@@ -65,7 +67,7 @@ def run_day(app: AppContext, ivr_log=None, out_dir=None, pdf=False, send=False) 
 @click.option("--send", is_flag=True, help="Send the offers (SMS or e-mail) and e-mail the generated mandates to the stores.")
 @pass_app
 def command(app: AppContext, ivr_log, out_dir, pdf, send):
-    """Do the day's work: presence, suggest, offers (with --send), mandates, kit orders, then check.
+    """Do the day's work: presence, suggest, offers (with --send), mandates, contracts, kit orders, then check.
 
     One read and one write per workbook for all the steps together.
 

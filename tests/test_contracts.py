@@ -1,0 +1,236 @@
+"""``contracts``: the CIDD of exactly the staffed, unsigned, uncancelled missions within N days,
+from the real template read back; with the Yousign stand-in, one signature request per
+contract, however many runs; signed, declined, expired; without Yousign, one e-mail each."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from functools import partial
+
+import pytest
+
+from backoffice.jobs.contracts import ContractsOptions, contracts_step
+from backoffice.jobs.runner import run_region
+from backoffice.settings import Region
+from rules import contracts as rules
+from sheets_sync import MemoryBackend, Workbook
+from tests.factories import make_tabs
+from tests.mandates_helpers import cell, docx_text, set_cell, settings
+from tests.yousign_standin import SIGNED_PDF, YousignStandIn
+
+NOW = dt.datetime(2026, 11, 20, 9, 0)  # the missions of the factories are on 29/11/2026
+
+
+def region(**extra):
+    missions = [
+        {"N° mission": "M0001", "Salarié": "S0001", "Statut": "Confirmée", "Opération": "Noël chocolat"},
+        {"N° mission": "M0002"},  # open: no contract
+        {"N° mission": "M0003", "Salarié": "S0001", "Statut": "Annulée"},
+        {"N° mission": "M0004", "Salarié": "S0001", "Statut": "Confirmée", "Contrat": "Signé", "Date": "30/11/2026"},
+        {"N° mission": "M0005", "Salarié": "S0001", "Statut": "Proposée", "Date": "20/12/2026"},  # beyond 14 days
+        {"N° mission": "M0006", "Salarié": "S0002", "Statut": "Proposée", "Date": "01/12/2026", "Début": "10:00",
+         "Fin": "18:30"},
+    ]
+    employees = [{"Matricule": "S0001", "Date de naissance": "12/05/1998"},
+                 {"Matricule": "S0002", "Nom": "Durand", "Prénom": "Hugo", "Téléphone": "06 22 33 44 55",
+                  "Email": "hugo.durand@example.org", "Taux horaire": "13,50"}]
+    return make_tabs(missions=missions, employees=employees, **extra)
+
+
+def run(backend, out, now=NOW, send=False, pdf=False, cfg=None, workbook=None):
+    step = partial(contracts_step, options=ContractsOptions(None, pdf, send))
+    outcome = run_region(cfg or settings(), Region("IDF"), [("contracts", step)], now, out=str(out),
+                         workbook=workbook or Workbook(backend))
+    assert not outcome.error, outcome.trace
+    assert not outcome.incidents, outcome.incidents[0].trace if outcome.incidents else ""
+    return outcome
+
+
+def test_exactly_the_staffed_unsigned_uncancelled_missions_in_the_window_get_a_contract(tmp_path):
+    backend = MemoryBackend(region())
+    outcome = run(backend, tmp_path)
+    made = sorted(p.name for p in (tmp_path / "IDF" / "contrats").glob("*.docx"))
+    assert made == ["M0001.docx", "M0006.docx"]
+    assert cell(backend, "M0001", "Contrat") == "À envoyer" and cell(backend, "M0006", "Contrat") == "À envoyer"
+    assert cell(backend, "M0004", "Contrat") == "Signé" and cell(backend, "M0003", "Contrat") in (None, "")
+    assert cell(backend, "M0001", "Contrat fichier").endswith("contrats/M0001.docx")
+    text = docx_text(tmp_path / "IDF" / "contrats" / "M0001.docx")
+    for expected in ("Léa Martin", "Lindt", "Carrefour République", "10 place de la République, 75003 Paris",
+                     "dimanche 29 novembre 2026 de 09:00 à 17:00", "8 h 10",  # 8 h − 20 min + 30 min preparation
+                     "12,02 €", "IDCC 2098", "10 %", "né(e) le 12/05/1998", "3 rue des Lilas, 75011 Paris",
+                     "Noël chocolat"):
+        assert expected in text, expected
+    hugo = docx_text(tmp_path / "IDF" / "contrats" / "M0006.docx")
+    # 8 h 30 of presence, 20 min pause, 30 min preparation: 8 h 40 at 13,50 € = 117,00 €; 10 % = 11,70 €; 10 % of 128,70 = 12,87 €
+    for expected in ("8 h 40", "13,50 €", "117,00 €", "11,70 €", "12,87 €", "Hugo Durand"):
+        assert expected in hugo, expected
+    assert "{{" not in text.replace("{{s1|signature|184|80}}", "")
+    assert dict(outcome.results[0].summary)["générés"] == 2
+
+
+def test_a_second_run_changes_nothing_and_a_change_remakes_the_contract(tmp_path):
+    backend = MemoryBackend(region())
+    run(backend, tmp_path)
+    again = run(backend, tmp_path, now=NOW + dt.timedelta(hours=1))
+    assert again.report.written == 0
+    set_cell(backend, "M0001", "Fin", "16:00")
+    third = run(backend, tmp_path, now=NOW + dt.timedelta(hours=2))
+    assert dict(third.results[0].summary)["régénérés"] == 1
+    assert "7 h 10" in docx_text(tmp_path / "IDF" / "contrats" / "M0001.docx")
+
+
+def test_a_signed_contract_is_never_remade_an_amendment_is_asked(tmp_path):
+    backend = MemoryBackend(region())
+    run(backend, tmp_path)
+    set_cell(backend, "M0001", "Contrat", "Signé")  # signed on paper, typed by a person
+    set_cell(backend, "M0001", "Début", "10:00")
+    outcome = run(backend, tmp_path, now=NOW + dt.timedelta(hours=1))
+    assert cell(backend, "M0001", "Contrat") == "Signé"
+    assert [f.rule for f in outcome.results[0].findings if f.rule == "contrat.avenant"] == ["contrat.avenant"]
+
+
+def test_a_rate_under_the_smic_makes_no_contract(tmp_path):
+    tabs = region()
+    backend = MemoryBackend(tabs)
+    set_cell(backend, "S0002", "Taux horaire", "11,50", tab="Salariés")
+    outcome = run(backend, tmp_path)
+    assert not (tmp_path / "IDF" / "contrats" / "M0006.docx").exists()
+    [finding] = [f for f in outcome.results[0].findings if f.rule == "contrat.donnees_manquantes"]
+    assert "sous le SMIC" in finding.message
+
+
+@pytest.mark.parametrize("hours, rate, gross, end, leave", [
+    (7.5, 12.02, 90.15, 9.02, 9.92),
+    (0.0, 12.02, 0.0, 0.0, 0.0),
+    (8 + 2 / 3, 13.5, 117.0, 11.7, 12.87),
+])
+def test_pay_and_both_allowances(hours, rate, gross, end, leave):
+    assert rules.pay(hours, rate) == (gross, end, leave)
+
+
+@pytest.mark.parametrize("start, deadline", [
+    (dt.date(2026, 11, 28), dt.date(2026, 12, 1)),  # Saturday -> Monday, Tuesday (Sunday is not ouvrable)
+    (dt.date(2026, 11, 26), dt.date(2026, 11, 28)),  # Thursday -> Friday, Saturday
+    (dt.date(2026, 12, 24), dt.date(2026, 12, 28)),  # Christmas is a public holiday
+])
+def test_the_handover_deadline_counts_jours_ouvrables(start, deadline):
+    assert rules.handover_deadline(start, 2) == deadline
+
+
+@pytest.mark.parametrize("status, staffed, window, record, fp, action", [
+    ("", True, True, {}, "a", rules.GENERATE),
+    ("À envoyer", True, True, {}, "a", rules.GENERATE),
+    ("", True, False, {}, "a", rules.NOTHING),  # out of the window
+    ("Envoyé", True, True, {}, "a", rules.NOTHING),  # a person's word: sent by hand
+    ("", False, True, {}, "a", rules.NOTHING),
+    ("Envoyé", True, True, {"empreinte": "a"}, "a", rules.NOTHING),
+    ("Envoyé", True, True, {"empreinte": "a"}, "b", rules.REGENERATE),
+    ("Signé", True, True, {"empreinte": "a"}, "b", rules.AMEND),
+    ("Signé", True, True, {"empreinte": "a"}, "a", rules.NOTHING),
+    ("Refusé", True, True, {"empreinte": "a"}, "b", rules.NOTHING),
+])
+def test_decisions(status, staffed, window, record, fp, action):
+    assert rules.decide(status, staffed, window, record, fp) == action
+
+
+# --- Yousign --------------------------------------------------------------------------------------
+
+@pytest.fixture
+def yousign(monkeypatch):
+    with YousignStandIn() as standin:
+        monkeypatch.setenv("BACKOFFICE_YOUSIGN_API_KEY", standin.key)
+        yield standin
+
+
+def ysettings(standin):
+    return settings(yousign={"url": standin.url})
+
+
+def test_one_signature_request_per_contract_then_signed(yousign, tmp_path, libreoffice):
+    backend = MemoryBackend(region())
+    cfg = ysettings(yousign)
+    outcome = run(backend, tmp_path, send=True, pdf=True, cfg=cfg)
+    assert len(yousign.requests) == 2
+    for request in yousign.requests.values():
+        assert request["status"] == "ongoing" and len(request["documents"]) == 1 and len(request["signers"]) == 1
+        assert request["documents"][0]["total_anchors"] == 1  # the template's smart anchor
+        assert request["external_id"].startswith("CIDD-IDF-")
+    hugo = next(r for r in yousign.requests.values() if "M0006" in r["external_id"])
+    assert hugo["signers"][0]["info"] == {"first_name": "Hugo", "last_name": "Durand", "email": "hugo.durand@example.org",
+                                          "locale": "fr", "phone_number": "+33622334455"}
+    assert cell(backend, "M0001", "Contrat") == "Envoyé" and cell(backend, "M0001", "Contrat envoyé le") == "20/11/2026"
+    assert dict(outcome.results[0].summary)["envoyés"] == 2
+    run(backend, tmp_path, send=True, pdf=True, cfg=cfg, now=NOW + dt.timedelta(hours=1))  # a rerun
+    assert len(yousign.requests) == 2
+    reference = next(r["external_id"] for r in yousign.requests.values() if "M0001" in r["external_id"])
+    yousign.set_status(reference, "done")
+    run(backend, tmp_path, send=True, pdf=True, cfg=cfg, now=NOW + dt.timedelta(hours=2))
+    assert cell(backend, "M0001", "Contrat") == "Signé"
+    assert (tmp_path / "IDF" / "contrats" / "M0001-signé.pdf").read_bytes() == SIGNED_PDF
+    assert cell(backend, "M0001", "Contrat fichier").endswith("M0001-signé.pdf")
+    assert len(yousign.requests) == 2
+
+
+def test_declined_is_refuse_and_a_person_s_signe_is_never_overwritten(yousign, tmp_path, libreoffice):
+    backend = MemoryBackend(region())
+    cfg = ysettings(yousign)
+    run(backend, tmp_path, send=True, pdf=True, cfg=cfg)
+    ids = {("M0001" if "M0001" in r["external_id"] else "M0006"): r["external_id"] for r in yousign.requests.values()}
+    yousign.set_status(ids["M0001"], "declined")
+    yousign.set_status(ids["M0006"], "declined")
+    set_cell(backend, "M0006", "Contrat", "Signé")  # signed on paper meanwhile: the person's word
+    outcome = run(backend, tmp_path, send=True, pdf=True, cfg=cfg, now=NOW + dt.timedelta(hours=1))
+    assert cell(backend, "M0001", "Contrat") == "Refusé"
+    assert cell(backend, "M0006", "Contrat") == "Signé"
+    rules_found = [f.rule for f in outcome.results[0].findings]
+    assert "contrat.refuse" in rules_found
+    assert list((tmp_path / "IDF" / "contrats").glob("appels-contrats-*.csv"))
+
+
+def test_two_runs_at_once_make_one_request_per_contract(yousign, tmp_path, libreoffice):
+    """Two runs side by side on one Google spreadsheet (the Sheets stand-in): each contract gets
+    one signature request."""
+    from sheets_sync.schema import ANOMALIES, JOURNAL, OUTBOX, STATE
+    from tests.sheets_standin import SheetsStandIn
+    from tests.test_google_backend import SID, connect
+
+    tabs = region()
+    tabs.update({"Anomalies": [list(ANOMALIES.names)], "Journal": [list(JOURNAL.names)],
+                 "État": [list(STATE.names)], "Envois": [list(OUTBOX.names)]})
+    cfg = ysettings(yousign)
+    step = partial(contracts_step, options=ContractsOptions(None, True, True))
+    with SheetsStandIn() as standin:
+        standin.add_spreadsheet(SID, tabs)
+        outcomes = []
+
+        def one(i):
+            outcomes.append(run_region(cfg, Region("IDF", spreadsheet=SID), [("contracts", step)], NOW,
+                                       out=str(tmp_path / str(i)), workbook=Workbook(connect(standin))))
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert all(not o.error and not o.incidents for o in outcomes), [(o.error, o.incidents) for o in outcomes]
+    by_reference = {}
+    for request in yousign.requests.values():
+        by_reference.setdefault(request["external_id"], []).append(request)
+    assert len(by_reference) == 2 and all(len(v) == 1 for v in by_reference.values()), by_reference
+
+
+def test_without_yousign_one_e_mail_per_contract_with_the_pdf(smtp_server, tmp_path, libreoffice, monkeypatch):
+    monkeypatch.delenv("BACKOFFICE_YOUSIGN_API_KEY", raising=False)
+    inbox, port = smtp_server
+    cfg = settings(smtp={"host": "127.0.0.1", "port": port, "security": "none", "sender": "rh@animatis.example"})
+    backend = MemoryBackend(region())
+    run(backend, tmp_path, send=True, pdf=True, cfg=cfg)
+    messages = inbox.messages()
+    assert sorted(m["To"] for m in messages) == ["hugo.durand@example.org", "lea.martin@example.org"]
+    for message in messages:
+        [attachment] = list(message.iter_attachments())
+        assert attachment.get_content_type() == "application/pdf"
+        assert attachment.get_content().startswith(b"%PDF")
+    run(backend, tmp_path, send=True, pdf=True, cfg=cfg, now=NOW + dt.timedelta(hours=1))
+    assert len(inbox.messages()) == 2
+    assert cell(backend, "M0001", "Contrat") == "Envoyé"
