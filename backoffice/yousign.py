@@ -132,21 +132,22 @@ class YousignClient:
         """Make (or finish) the signature request of one contract; the request, ``ongoing``."""
         what = f"Demande de signature {external_id}"
         request = self.find(external_id)
-        if request is None:
+        fresh = request is None  # made now: no document nor signer yet, nothing to ask
+        if fresh:
             request = self._json(self._call("POST", "/signature_requests", what, json={
                 "name": name[:128], "delivery_mode": "email", "timezone": "Europe/Paris",
                 "external_id": external_id}), what)
         if request.get("status") != "draft":
             return request  # activated already (a run that died after activating it)
         rid = request["id"]
-        documents = request.get("documents") or self._json(
+        documents = [] if fresh else request.get("documents") or self._json(
             self._call("GET", f"/signature_requests/{rid}/documents", what), what)
         if not documents:
             with open(pdf, "rb") as fh:
                 self._call("POST", f"/signature_requests/{rid}/documents", what,
                            files={"file": (pdf.name, fh, "application/pdf")},
                            data={"nature": "signable_document", "parse_anchors": "true"})
-        signers = request.get("signers") or self._json(
+        signers = [] if fresh else request.get("signers") or self._json(
             self._call("GET", f"/signature_requests/{rid}/signers", what), what)
         if not signers:
             info = {"first_name": signer["first_name"], "last_name": signer["last_name"], "email": signer["email"],

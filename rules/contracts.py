@@ -212,12 +212,12 @@ def contract_data(data, keys: Sequence[str], agency, terms: Terms) -> ContractDa
         "salarie_naissance": f", né(e) le {format_date(birth)}" if birth is not None and not pd.isna(birth) else "",
         "salarie_secu": f", n° de sécurité sociale {secu}" if secu else "",
         "mission_numero": ", ".join(keys), "marque_nom": _text(first["Marque"]),
-        "mission_operation": _text(first["Opération"]) or "—", "mission_type": _text(first["Type"]) or "animation",
-        "magasin_code": store_key, "magasin_enseigne": _text(store["Enseigne"]),
-        "magasin_nom": store_label(_text(store["Enseigne"]), _text(store["Nom"])).replace(_text(store["Enseigne"]), "", 1).strip()
-        or _text(store["Nom"]),
-        "magasin_adresse": _text(store["Adresse"]), "magasin_code_postal": _text(store["Code postal"]),
-        "magasin_ville": _text(store["Ville"]),
+        "mission_operation": _text(first.get("Opération")) or "—", "mission_type": _text(first.get("Type")) or "animation",
+        "magasin_code": store_key, "magasin_enseigne": _text(store.get("Enseigne")),
+        "magasin_nom": store_label(_text(store.get("Enseigne")), _text(store.get("Nom"))).replace(_text(store.get("Enseigne")), "", 1).strip()
+        or _text(store.get("Nom")),
+        "magasin_adresse": _text(store.get("Adresse")), "magasin_code_postal": _text(store.get("Code postal")),
+        "magasin_ville": _text(store.get("Ville")),
         "mission_jours": " ; ".join(f"{long_date(d.date)} de {format_time(d.start)} à {format_time(d.end)}" for d in days),
         "mission_terme": f"fin de l'animation, le {long_date(days[-1].date)} à {format_time(days[-1].end)}",
         "duree_presence": hours_minutes(presence), "duree_pause": f"{int(round(pauses))} min",

@@ -234,3 +234,18 @@ def test_without_yousign_one_e_mail_per_contract_with_the_pdf(smtp_server, tmp_p
     run(backend, tmp_path, send=True, pdf=True, cfg=cfg, now=NOW + dt.timedelta(hours=1))
     assert len(inbox.messages()) == 2
     assert cell(backend, "M0001", "Contrat") == "Envoyé"
+
+
+def test_a_request_left_half_made_is_finished_not_made_again(yousign, tmp_path, libreoffice):
+    """Yousign fails the activation once: the request stays a draft with its document and
+    signer; the next run finds it by its external_id and only activates it."""
+    backend = MemoryBackend(region())
+    cfg = ysettings(yousign)
+    yousign.fail_once.add("/activate")
+    first = run(backend, tmp_path, send=True, pdf=True, cfg=cfg)
+    assert "contrat.envoi_echoue" in [f.rule for f in first.results[0].findings]
+    assert sorted(r["status"] for r in yousign.requests.values()) == ["draft", "ongoing"]
+    run(backend, tmp_path, send=True, pdf=True, cfg=cfg, now=NOW + dt.timedelta(hours=1))
+    assert len(yousign.requests) == 2 and {r["status"] for r in yousign.requests.values()} == {"ongoing"}
+    assert all(len(r["documents"]) == 1 and len(r["signers"]) == 1 for r in yousign.requests.values())
+    assert cell(backend, "M0001", "Contrat") == "Envoyé" and cell(backend, "M0006", "Contrat") == "Envoyé"

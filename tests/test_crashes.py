@@ -30,6 +30,7 @@ from tests.factories import AGENCY, make_tabs, write_xlsx
 NOW = "2026-11-20 09:00"
 MISSIONS = 12
 PEOPLE_TABS = ("Salariés", "Missions", "Magasins", "Marques")
+TOOL_MOVES = {"Missions": {"Contrat"}}  # a people's column the tool moves on from its own states (contracts)
 
 
 def _workspace(root: Path, smtp_port: int) -> Path:
@@ -84,7 +85,7 @@ def _people(path: Path) -> dict:
     for tab in PEOPLE_TABS:
         rows = [list(r) for r in book[tab].iter_rows(values_only=True)]
         head = rows[0]
-        jobs = {c.name for c in SPECS[tab].columns if c.job}
+        jobs = {c.name for c in SPECS[tab].columns if c.job} | TOOL_MOVES.get(tab, set())
         for line in rows[1:]:
             for name, value in zip(head, line):
                 if name not in jobs and value not in (None, ""):
@@ -110,6 +111,10 @@ def _check(root: Path, inbox, kills_in_send: int) -> None:
                    if ".mandat@" in m["Message-ID"])
     assert all(m["Mandat"] == "Envoyé" for m in missions.values()), [m["Mandat"] for m in missions.values()]
     assert len(sent) == MISSIONS and all(1 <= n <= 1 + kills_in_send for n in sent.values()), sent
+    # every contract e-mailed (no Yousign key here) at least once, at most once more per kill
+    contracts = Counter(m["Message-ID"] for m in inbox.messages() if m["Message-ID"].startswith("<cidd."))
+    assert all(m["Contrat"] == "Envoyé" for m in missions.values()), [m["Contrat"] for m in missions.values()]
+    assert len(contracts) == MISSIONS and all(1 <= n <= 1 + kills_in_send for n in contracts.values()), contracts
     # no Journal row twice
     journal = [tuple(r) for r in book["Journal"].iter_rows(values_only=True)][1:]
     assert len(journal) == len(set(journal)), [r for r, n in Counter(journal).items() if n > 1][:3]
@@ -226,4 +231,7 @@ def test_two_runs_at_once_on_google_send_each_mandate_and_order_each_kit_once(sm
             assert len(lines) == MISSIONS and set(lines.values()) == {1}, lines
             rows = standin.rows(SID, "Envois")
             states = Counter(r[rows[0].index("État")] for r in rows[1:])
-            assert states["fait"] == 2 * MISSIONS and set(states) <= {"fait", "doublon"}, states
+            # a mandate e-mail, a kit order line and a contract e-mail per mission, each done once
+            assert states["fait"] == 3 * MISSIONS and set(states) <= {"fait", "doublon"}, states
+            contracts = Counter(m["Message-ID"] for m in inbox.messages() if m["Message-ID"].startswith("<cidd."))
+            assert len(contracts) == MISSIONS and set(contracts.values()) == {1}, contracts

@@ -17,8 +17,8 @@ def test_init_writes_a_workspace_whose_workbook_passes_check(tmp_path):
     assert result.exit_code == 0, result.output
     root = tmp_path / "new"
     assert sorted(str(p.relative_to(root)) for p in root.rglob("*")) == [
-        "backoffice.toml", "ivr", "ivr/BRE", "templates", "templates/mandat_fournisseur.docx",
-        "workbooks", "workbooks/BRE.xlsx"]
+        "backoffice.toml", "ivr", "ivr/BRE", "templates", "templates/contrat_cidd.docx",
+        "templates/mandat_fournisseur.docx", "workbooks", "workbooks/BRE.xlsx"]
     book = openpyxl.load_workbook(root / "workbooks" / "BRE.xlsx")
     assert book.sheetnames == [s.name for s in schema.ALL_TABS]
     for spec in schema.ALL_TABS:
@@ -50,7 +50,7 @@ def test_init_never_overwrites_and_writes_nothing_then(tmp_path):
     (tmp_path / "backoffice.toml").write_text("# mine\n", encoding="utf-8")
     again = invoke("init", tmp_path, "--region", "BRE")
     assert again.exit_code == 2
-    assert "existe déjà et ne sera pas écrasé" in again.output
+    assert "existe déjà et ne sera pas écrasé" in " ".join(again.output.split())
     assert (tmp_path / "backoffice.toml").read_text(encoding="utf-8") == "# mine\n"
     other = invoke("init", tmp_path, "--region", "ARA")  # the config is there: refused too
     assert other.exit_code == 2

@@ -34,6 +34,7 @@ class YousignStandIn:
         self.key = key
         self.requests: dict[str, dict] = {}
         self.calls: list[tuple[str, str]] = []
+        self.fail_once: set[str] = set()  # path endings (« /activate ») answered 500 once
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -134,6 +135,12 @@ class YousignStandIn:
             def do_POST(self):
                 standin.calls.append(("POST", self.path))
                 if not self._auth():
+                    return
+                ending = next((e for e in standin.fail_once if self.path.endswith(e)), None)
+                if ending is not None:
+                    standin.fail_once.discard(ending)
+                    self._json_body()
+                    self._error(500, "Internal error")
                     return
                 rest, _parts, _query = self._route()
                 if rest == []:

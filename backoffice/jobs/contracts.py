@@ -153,7 +153,7 @@ def _select(run: _Run, days: int, records: dict) -> None:
     folder, t = contracts_dir(ctx), terms(ctx.settings)
     for group in groups:
         key = group[0]
-        status = str(df.at[key, "Contrat"]).strip()
+        status = _contrat(df, key)
         run.final[key] = status
         record = records.get(key) or {}
         if not staffed.at[key]:
@@ -191,10 +191,11 @@ def _plan_sheet(run: _Run, records: dict, result: JobResult) -> None:
         key = item.data.key
         shown = item.docx.with_suffix(".pdf") if want_pdf else item.docx
         run.final[key] = rules.TO_SEND
-        result.changes.add(TASK, missions.change(key, "Contrat", rules.TO_SEND))
-        result.changes.add(TASK, missions.change(key, "Contrat fichier", settings.shown_path(shown)), follows="Contrat")
+        _status(result.changes, missions, key, rules.TO_SEND)
+        lead = "Contrat" if "Contrat" in missions.columns else None
+        result.changes.add(TASK, missions.change(key, "Contrat fichier", settings.shown_path(shown)), follows=lead)
         if "Contrat envoyé le" in df.columns and not pd.isna(df.at[key, "Contrat envoyé le"]):
-            result.changes.add(TASK, missions.change(key, "Contrat envoyé le", ""), follows="Contrat")
+            result.changes.add(TASK, missions.change(key, "Contrat envoyé le", ""), follows=lead)
         old = records.get(key) or {}
         history = list(old.get("historique", []))[-5:]
         if old.get("empreinte"):
@@ -227,7 +228,7 @@ def _statuses(run: _Run, records: dict, signer, result: JobResult) -> None:
             run.finding(CONTRACT_SEND_FAILED, ERREUR, "Missions", key, "Contrat", f"statut de la signature illisible : {err}")
             continue
         outcome = rules.signature_outcome(status)
-        current = str(df.at[key, "Contrat"]).strip()
+        current = _contrat(df, key)
         if status != record.get("statut"):
             store.update(KIND, key, statut=status)
         if outcome == rules.SIGNED:
@@ -235,14 +236,14 @@ def _statuses(run: _Run, records: dict, signer, result: JobResult) -> None:
             run.signed[key] = (rid, signed)
             store.update(KIND, key, signe_le=run.ctx.now.isoformat(sep=" "), signe=str(signed))
             if current in OURS:
-                result.changes.add(TASK, missions.change(key, "Contrat", rules.SIGNED))
+                _status(result.changes, missions, key, rules.SIGNED)
                 result.changes.add(TASK, missions.change(key, "Contrat fichier", run.ctx.settings.shown_path(signed)),
-                                   follows="Contrat")
+                                   follows="Contrat" if "Contrat" in missions.columns else None)
             run.rows.append([key, format_date(df.at[key, "Date"]), df.at[key, "Salarié"], "signé (Yousign)",
                              run.ctx.settings.shown_path(signed)])
         elif outcome == rules.REFUSED:
             if current in OURS:
-                result.changes.add(TASK, missions.change(key, "Contrat", rules.REFUSED))
+                _status(result.changes, missions, key, rules.REFUSED)
             elif current != rules.REFUSED:
                 continue  # a person's word (« Signé » on paper): left as it is
             _call(run, key, "contrat refusé (Yousign)", CONTRACT_REFUSED,
@@ -252,6 +253,18 @@ def _statuses(run: _Run, records: dict, signer, result: JobResult) -> None:
             why = f"demande de signature {outcome}" if outcome else "contrat non signé au début de la mission"
             _call(run, key, why, CONTRACT_STALLED, f"{why} ({df.at[key, 'Salarié']}, mission du "
                                                   f"{format_date(df.at[key, 'Date'])}) : appelez le salarié.")
+
+
+def _contrat(df: pd.DataFrame, key: str) -> str:
+    """The mission's Contrat ("" when the sheet has no such column: it is optional)."""
+    return str(df.at[key, "Contrat"]).strip() if "Contrat" in df.columns else ""
+
+
+def _status(changes, missions, key: str, value: str) -> None:
+    """Plan Contrat = ``value``, when the sheet has the column (it is optional: without it, the
+    contracts are still made and sent, their state kept in the records)."""
+    if "Contrat" in missions.columns:
+        changes.add(TASK, missions.change(key, "Contrat", value))
 
 
 def _started(df: pd.DataFrame, key: str, now: dt.datetime) -> bool:
@@ -266,7 +279,7 @@ def _call(run: _Run, key: str, situation: str, rule: str, message: str) -> None:
     from sheets_sync.parsing import display_phone
 
     run.calls.append([key, format_date(df.at[key, "Date"]), who, display_phone(phone) if phone.startswith("+") else phone,
-                      str(df.at[key, "Contrat"]), situation])
+                      _contrat(df, key), situation])
     run.finding(rule, ALERTE, "Missions", key, "Contrat", message)
 
 
@@ -292,7 +305,7 @@ def _plan_sends(run: _Run, records: dict, box: Outbox, result: JobResult, signer
         state = box.state_of(effect)
         if state == ALREADY:  # sent by a run whose follow-up write was lost: the sheet catches up
             row = next(r for r in box.rows() if r.effect == effect and r.state == "fait")
-            result.changes.add(TASK, missions.change(key, "Contrat", rules.SENT))
+            _status(result.changes, missions, key, rules.SENT)
             memory(run.data).update(KIND, key, envoye_le=row.done, demande=row.data.get("demande", ""))
             continue
         if state == BUSY:
@@ -457,7 +470,7 @@ class _Act:
             self.box.done(done.changes, row, request_id or cd.email)
             row.data["demande"] = request_id
             store.update(KIND, key, envoye_le=stamp, demande=request_id, statut="ongoing" if request_id else "")
-            done.changes.add(TASK, missions.change(key, "Contrat", rules.SENT))
+            _status(done.changes, missions, key, rules.SENT)
             if "Contrat envoyé le" in missions.df.columns:
                 done.changes.add(TASK, missions.change(key, "Contrat envoyé le", format_date(ctx.now.date())))
             sent += 1
@@ -480,7 +493,7 @@ class _Act:
 
 def _finding(run: _Run, rule: str, severity: str, key: str, message: str) -> Finding:
     table = run.data["Missions"]
-    ref = table.cell_of(key, "Contrat") if key in table.df.index else ""
+    ref = table.cell_of(key, "Contrat") if key in table.df.index and "Contrat" in table.columns else ""
     return Finding(rule, severity, table.title, ref, key, f"{ref} : {message}" if ref else message, "Contrat")
 
 
