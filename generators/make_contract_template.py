@@ -71,7 +71,7 @@ def build(out: Path = DEFAULT_OUT) -> Path:
     header.runs[0].font.color.rgb = GREY
     footer = section.footer.paragraphs[0]
     footer.text = ("{{ agence_nom }} {{ agence_forme }} — SIRET {{ agence_siret }} — {{ agence_adresse }}, "
-                   "{{ agence_code_postal }} {{ agence_ville }} — IDCC 2098")
+                   "{{ agence_code_postal }} {{ agence_ville }} — {{ agence_telephone }} — {{ agence_email }} — IDCC 2098")
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.runs[0].font.size = Pt(7.5)
     footer.runs[0].font.color.rgb = GREY

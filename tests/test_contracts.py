@@ -249,3 +249,19 @@ def test_a_request_left_half_made_is_finished_not_made_again(yousign, tmp_path, 
     assert len(yousign.requests) == 2 and {r["status"] for r in yousign.requests.values()} == {"ongoing"}
     assert all(len(r["documents"]) == 1 and len(r["signers"]) == 1 for r in yousign.requests.values())
     assert cell(backend, "M0001", "Contrat") == "Envoyé" and cell(backend, "M0006", "Contrat") == "Envoyé"
+
+
+def test_the_contract_template_rebuilds_with_every_tag_and_only_known_ones(tmp_path):
+    """``python -m generators.make_contract_template OUT`` (docs/architecture.md) writes the
+    template; its tags are exactly the contract's data (none unknown, none forgotten)."""
+    import subprocess
+    import sys
+
+    from generators.mandates import MandateTemplate
+
+    out = tmp_path / "contrat.docx"
+    done = subprocess.run([sys.executable, "-m", "generators.make_contract_template", str(out)], capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert MandateTemplate(out, rules.TAGS, "contrat").tags == set(rules.TAGS)
+    packaged = MandateTemplate(settings().template_path("contract"), rules.TAGS, "contrat")
+    assert packaged.tags == set(rules.TAGS)

@@ -357,6 +357,7 @@ class _Act:
             self.template.render(item.data.context(run.ctx.region.code, run.ctx.now, run.ctx.settings.agency.city),
                                  item.docx)
             done.files.append(item.docx)
+        self._restore(items, done)
         pdfs = self._pdf(items, done) if (run.options.pdf or self.signer is not None) else {}
         self._cancel_replaced(items, done)
         sent = self._send(report, done, pdfs)
@@ -382,6 +383,28 @@ class _Act:
                                               f"contrat signé non téléchargé : {err} Il le sera au prochain passage."))
                 store.update(KIND, key, statut="ongoing", signe_le="", signe="")
                 continue
+            done.files.append(path)
+
+    def _restore(self, items: list[Item], done: ActResult) -> None:
+        """A contract to send whose document is not on this machine (a run that died before
+        making it, another machine, a cleaned folder) is made again from its record."""
+        run, store = self.run, memory(self.run.data)
+        made = {i.data.key for i in items}
+        for key in self.sends:
+            record = store.get(KIND, key) or {}
+            path = Path(record.get("fichier") or contracts_dir(run.ctx) / f"{file_stem(key)}.docx")
+            if key in made or path.exists() or not record.get("donnees"):
+                continue
+            if self.template is None:
+                from generators.mandates import MandateTemplate
+
+                self.template = MandateTemplate(run.ctx.settings.template_path("contract"), rules.TAGS, "contrat", ())
+            cd = run.datas[key]
+            self.template.render(rules.ContractData(key, cd.missions, dict(record["donnees"]), record["empreinte"],
+                                                    cd.employee, cd.email, cd.phone, cd.first_name, cd.last_name,
+                                                    cd.hours).context(run.ctx.region.code, run.ctx.now,
+                                                                      run.ctx.settings.agency.city), path)
+            store.update(KIND, key, fichier=str(path), pdf="")
             done.files.append(path)
 
     def _pdf(self, items: list[Item], done: ActResult) -> dict[str, Path]:
