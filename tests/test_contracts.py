@@ -265,3 +265,20 @@ def test_the_contract_template_rebuilds_with_every_tag_and_only_known_ones(tmp_p
     assert MandateTemplate(out, rules.TAGS, "contrat").tags == set(rules.TAGS)
     packaged = MandateTemplate(settings().template_path("contract"), rules.TAGS, "contrat")
     assert packaged.tags == set(rules.TAGS)
+
+
+def test_consecutive_days_of_one_operation_can_share_one_contract(tmp_path):
+    missions = [{"N° mission": f"M000{i}", "Salarié": "S0001", "Statut": "Confirmée", "Opération": "Noël chocolat",
+                 "Date": f"{27 + i}/11/2026"} for i in (1, 2)]
+    missions.append({"N° mission": "M0009", "Salarié": "S0001", "Statut": "Confirmée", "Opération": "Noël chocolat",
+                     "Date": "02/12/2026"})  # not the next day: its own contract
+    backend = MemoryBackend(make_tabs(missions=missions))
+    run(backend, tmp_path, cfg=settings(contracts={"group_consecutive": True}))
+    made = sorted(p.name for p in (tmp_path / "IDF" / "contrats").glob("*.docx"))
+    assert made == ["M0001.docx", "M0009.docx"]
+    text = docx_text(tmp_path / "IDF" / "contrats" / "M0001.docx")
+    assert "samedi 28 novembre 2026 de 09:00 à 17:00 ; dimanche 29 novembre 2026 de 09:00 à 17:00" in text
+    assert "16 h 20" in text  # two days of 8 h 10
+    assert cell(backend, "M0002", "Contrat") == "À envoyer"  # both days of the contract say it
+    assert run(backend, tmp_path, cfg=settings(contracts={"group_consecutive": True}),
+               now=NOW + dt.timedelta(hours=1)).report.written == 0

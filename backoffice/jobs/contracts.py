@@ -191,11 +191,12 @@ def _plan_sheet(run: _Run, records: dict, result: JobResult) -> None:
         key = item.data.key
         shown = item.docx.with_suffix(".pdf") if want_pdf else item.docx
         run.final[key] = rules.TO_SEND
-        _status(result.changes, missions, key, rules.TO_SEND)
         lead = "Contrat" if "Contrat" in missions.columns else None
-        result.changes.add(TASK, missions.change(key, "Contrat fichier", settings.shown_path(shown)), follows=lead)
-        if "Contrat envoyé le" in df.columns and not pd.isna(df.at[key, "Contrat envoyé le"]):
-            result.changes.add(TASK, missions.change(key, "Contrat envoyé le", ""), follows=lead)
+        for one in item.data.missions:  # every day of a contract shared by consecutive days says it
+            _status(result.changes, missions, one, rules.TO_SEND)
+            result.changes.add(TASK, missions.change(one, "Contrat fichier", settings.shown_path(shown)), follows=lead)
+            if "Contrat envoyé le" in df.columns and not pd.isna(df.at[one, "Contrat envoyé le"]):
+                result.changes.add(TASK, missions.change(one, "Contrat envoyé le", ""), follows=lead)
         old = records.get(key) or {}
         history = list(old.get("historique", []))[-5:]
         if old.get("empreinte"):
@@ -236,14 +237,16 @@ def _statuses(run: _Run, records: dict, signer, result: JobResult) -> None:
             run.signed[key] = (rid, signed)
             store.update(KIND, key, signe_le=run.ctx.now.isoformat(sep=" "), signe=str(signed))
             if current in OURS:
-                _status(result.changes, missions, key, rules.SIGNED)
-                result.changes.add(TASK, missions.change(key, "Contrat fichier", run.ctx.settings.shown_path(signed)),
-                                   follows="Contrat" if "Contrat" in missions.columns else None)
+                for one in _days(record, key, df):
+                    _status(result.changes, missions, one, rules.SIGNED)
+                    result.changes.add(TASK, missions.change(one, "Contrat fichier", run.ctx.settings.shown_path(signed)),
+                                       follows="Contrat" if "Contrat" in missions.columns else None)
             run.rows.append([key, format_date(df.at[key, "Date"]), df.at[key, "Salarié"], "signé (Yousign)",
                              run.ctx.settings.shown_path(signed)])
         elif outcome == rules.REFUSED:
             if current in OURS:
-                _status(result.changes, missions, key, rules.REFUSED)
+                for one in _days(record, key, df):
+                    _status(result.changes, missions, one, rules.REFUSED)
             elif current != rules.REFUSED:
                 continue  # a person's word (« Signé » on paper): left as it is
             _call(run, key, "contrat refusé (Yousign)", CONTRACT_REFUSED,
@@ -253,6 +256,11 @@ def _statuses(run: _Run, records: dict, signer, result: JobResult) -> None:
             why = f"demande de signature {outcome}" if outcome else "contrat non signé au début de la mission"
             _call(run, key, why, CONTRACT_STALLED, f"{why} ({df.at[key, 'Salarié']}, mission du "
                                                   f"{format_date(df.at[key, 'Date'])}) : appelez le salarié.")
+
+
+def _days(record: dict, key: str, df: pd.DataFrame) -> list[str]:
+    """The missions one contract covers (one, or consecutive days), those still in the sheet."""
+    return [k for k in record.get("missions") or [key] if k in df.index]
 
 
 def _contrat(df: pd.DataFrame, key: str) -> str:
@@ -493,9 +501,10 @@ class _Act:
             self.box.done(done.changes, row, request_id or cd.email)
             row.data["demande"] = request_id
             store.update(KIND, key, envoye_le=stamp, demande=request_id, statut="ongoing" if request_id else "")
-            _status(done.changes, missions, key, rules.SENT)
-            if "Contrat envoyé le" in missions.df.columns:
-                done.changes.add(TASK, missions.change(key, "Contrat envoyé le", format_date(ctx.now.date())))
+            for one in cd.missions:
+                _status(done.changes, missions, one, rules.SENT)
+                if "Contrat envoyé le" in missions.df.columns:
+                    done.changes.add(TASK, missions.change(one, "Contrat envoyé le", format_date(ctx.now.date())))
             sent += 1
         if mailer is not None:
             mailer.close()
