@@ -22,11 +22,12 @@ from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
 
 import requests
-import tenacity
 
 from rules.offers import Reply
 from sheets_sync.errors import BackofficeError, ConfigError
 from sheets_sync.retry import parse_retry_after
+
+from .http_retry import Transient, never_connected, retrying
 
 PARIS = ZoneInfo("Europe/Paris")
 API = "/2010-04-01/Accounts/{sid}/Messages.json"
@@ -43,13 +44,6 @@ class SmsError(BackofficeError):
         self.code = code
         self.sure_not_sent = sure_not_sent
 
-
-class _Retry(Exception):
-    """A transient failure worth another try (throttled, a server error, the network)."""
-
-    def __init__(self, wait: float | None, cause: BaseException | str) -> None:
-        super().__init__(str(cause))
-        self.wait = wait
 
 
 @dataclass
@@ -71,13 +65,6 @@ def paris(rfc2822: str) -> dt.datetime | None:
     return moment.astimezone(PARIS).replace(tzinfo=None)
 
 
-def never_connected(err: BaseException) -> bool:
-    """A connection that never opened (refused, unknown host, connect timeout): the request
-    surely did not reach the server."""
-    if isinstance(err, requests.ConnectTimeout):
-        return True
-    text = repr(err)
-    return "NewConnectionError" in text or "Connection refused" in text or "NameResolutionError" in text
 
 
 class TwilioClient:
@@ -105,18 +92,6 @@ class TwilioClient:
         self.requests += 1
         return self.session.request(method, url, timeout=self.cfg.timeout_s, **kwargs)
 
-    def _retrying(self) -> tenacity.Retrying:
-        cfg = self.cfg
-        jitter = tenacity.wait_random_exponential(multiplier=cfg.backoff_s, max=cfg.max_backoff_s)
-
-        def wait(state: tenacity.RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            asked = getattr(exc, "wait", None)
-            return min(asked, cfg.max_backoff_s) if asked is not None else jitter(state)
-
-        return tenacity.Retrying(stop=tenacity.stop_after_attempt(max(0, cfg.max_retries) + 1), wait=wait,
-                                 retry=tenacity.retry_if_exception_type(_Retry), sleep=self.sleep, reraise=True)
-
     @staticmethod
     def _error(response: requests.Response, what: str) -> SmsError:
         try:
@@ -138,9 +113,9 @@ class TwilioClient:
             try:
                 response = self._request("GET", url, params=params)
             except (requests.Timeout, requests.ConnectionError) as err:
-                raise _Retry(None, err) from err
+                raise Transient(None, err) from err
             if response.status_code == 429 or response.status_code >= 500:
-                raise _Retry(parse_retry_after(response.headers.get("Retry-After")), f"HTTP {response.status_code}")
+                raise Transient(parse_retry_after(response.headers.get("Retry-After")), f"HTTP {response.status_code}")
             if response.status_code != 200:
                 raise self._error(response, "Lecture des SMS reçus")
             try:
@@ -149,8 +124,8 @@ class TwilioClient:
                 raise SmsError("Lecture des SMS reçus : réponse de Twilio illisible (pas du JSON).") from None
 
         try:
-            return self._retrying()(once)
-        except _Retry as err:
+            return retrying(self.cfg, self.sleep)(once)
+        except Transient as err:
             raise SmsError(f"Lecture des SMS reçus : Twilio indisponible après {self.cfg.max_retries + 1} "
                            f"essais ({err}).") from None
 
@@ -166,15 +141,15 @@ class TwilioClient:
                 response = self._request("POST", url, data=form)
             except requests.ConnectionError as err:
                 if never_connected(err):
-                    raise _Retry(None, err) from err  # never reached Twilio: safe to try again
+                    raise Transient(None, err) from err  # never reached Twilio: safe to try again
                 raise
             if response.status_code == 429:
-                raise _Retry(parse_retry_after(response.headers.get("Retry-After")), "HTTP 429")
+                raise Transient(parse_retry_after(response.headers.get("Retry-After")), "HTTP 429")
             return response
 
         try:
-            response = self._retrying()(once)
-        except _Retry as err:
+            response = retrying(self.cfg, self.sleep)(once)
+        except Transient as err:
             raise SmsError(f"SMS à {to} non envoyé : Twilio indisponible ({err}).") from None
         except (requests.Timeout, requests.ConnectionError) as err:
             return self._confirm(to, body, today, f"réponse perdue ({type(err).__name__})")

@@ -28,22 +28,16 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 import requests
-import tenacity
 
 from sheets_sync.errors import BackofficeError, ConfigError
 from sheets_sync.retry import parse_retry_after
 
-from .sms import never_connected
+from .http_retry import Transient, never_connected, retrying
 
 
 class YousignError(BackofficeError):
     """A signature request could not be made or read; the French message says why."""
 
-
-class _Retry(Exception):
-    def __init__(self, wait: float | None, cause) -> None:
-        super().__init__(str(cause))
-        self.wait = wait
 
 
 class YousignClient:
@@ -61,18 +55,6 @@ class YousignClient:
         self.requests = 0
 
     # -- the wire -----------------------------------------------------------------------------
-    def _retrying(self) -> tenacity.Retrying:
-        cfg = self.cfg
-        jitter = tenacity.wait_random_exponential(multiplier=cfg.backoff_s, max=cfg.max_backoff_s)
-
-        def wait(state: tenacity.RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            asked = getattr(exc, "wait", None)
-            return min(asked, cfg.max_backoff_s) if asked is not None else jitter(state)
-
-        return tenacity.Retrying(stop=tenacity.stop_after_attempt(max(0, cfg.max_retries) + 1), wait=wait,
-                                 retry=tenacity.retry_if_exception_type(_Retry), sleep=self.sleep, reraise=True)
-
     def _call(self, method: str, path: str, what: str, *, ok=(200, 201), **kwargs) -> requests.Response:
         url = self.base + path
 
@@ -82,16 +64,16 @@ class YousignClient:
                 response = self.session.request(method, url, timeout=self.cfg.timeout_s, **kwargs)
             except (requests.Timeout, requests.ConnectionError) as err:
                 if method == "GET" or never_connected(err):
-                    raise _Retry(None, err) from err
+                    raise Transient(None, err) from err
                 raise YousignError(f"{what} : réponse de Yousign perdue ({type(err).__name__}) ; la demande "
                                    "est reprise au prochain passage.") from None
             if response.status_code == 429 or (method == "GET" and response.status_code >= 500):
-                raise _Retry(parse_retry_after(response.headers.get("Retry-After")), f"HTTP {response.status_code}")
+                raise Transient(parse_retry_after(response.headers.get("Retry-After")), f"HTTP {response.status_code}")
             return response
 
         try:
-            response = self._retrying()(once)
-        except _Retry as err:
+            response = retrying(self.cfg, self.sleep)(once)
+        except Transient as err:
             raise YousignError(f"{what} : Yousign indisponible après {self.cfg.max_retries + 1} essais ({err}).") from None
         if response.status_code not in ok:
             raise YousignError(f"{what} : {self._said(response)}")
