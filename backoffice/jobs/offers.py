@@ -115,11 +115,22 @@ def _reach(data: WorkbookData, column: str) -> dict[str, str]:
     out = {}
     for matricule, value in zip(active.index, active[column]):
         text = str(value).strip() if not pd.isna(value) else ""
-        if column == "Téléphone" and not text.startswith(("+336", "+337", "+262", "+590", "+594", "+596")):
+        if column == "Téléphone" and not is_mobile(text):
             continue  # an SMS goes to a mobile
         if text:
             out[str(matricule)] = text if column == "Téléphone" else text.lower()
     return out
+
+
+def is_mobile(e164: str) -> bool:
+    """Whether a number (E.164) can receive an SMS: a mobile, by phonenumbers' numbering plans."""
+    import phonenumbers
+
+    try:
+        kind = phonenumbers.number_type(phonenumbers.parse(e164))
+    except phonenumbers.NumberParseException:
+        return False
+    return kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
 def _stopped(data: WorkbookData) -> dict[str, bool]:
