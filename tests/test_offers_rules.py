@@ -163,3 +163,28 @@ def test_the_last_stop_or_start_decides():
     assert o.stops(seq, {}) == {}
     assert o.stops(seq[:1], {}) == {"+33611111111": (True, seq[0].at)}
     assert o.stops(seq[1:], {"+33611111111": True}) == {"+33611111111": (False, seq[1].at)}
+
+
+def test_the_acceptance_delay_counts_from_the_real_offer(tmp_path):
+    """A mission a person set « Proposée » to S0001 today, that the offers sent S0001 four days
+    ago: the 3-day acceptance delay (contrat.delai_acceptation) is over, counted from the offer."""
+    import json
+
+    from backoffice.jobs.base import JobContext
+    from backoffice.jobs.status_memory import load_status_seen
+    from backoffice.settings import Region, load_settings
+    from sheets_sync import MemoryBackend, Workbook
+    from sheets_sync.schema import STATE
+    from tests.factories import make_tabs
+
+    now = dt.datetime(2026, 11, 27, 10, 0)
+    record = {"tour": 1, "etat": o.ONGOING, "essais": [{"matricule": "S0001", "code": "1234", "envoye": "2026-11-23 09:00",
+                                                         "limite": "2026-11-24 09:00", "issue": ""}]}
+    tabs = make_tabs(missions=[{"Salarié": "S0001", "Statut": "Proposée"}])
+    tabs["État"] = [list(STATE.names), ["statut:M0001", json.dumps({"statut": "Proposée", "salarie": "S0001",
+                                                                     "depuis": "2026-11-27 09:00"}), ""],
+                    ["offre:M0001", json.dumps(record), ""]]
+    data = Workbook(MemoryBackend(tabs)).load()
+    seen = load_status_seen(data, JobContext(load_settings(environ={}), Region("IDF"), now))
+    assert seen["M0001"]["depuis"] == "2026-11-23 09:00"
+    assert o.offered_since(record, "S0002") == ""
