@@ -4,7 +4,6 @@ contract, however many runs; signed, declined, expired; without Yousign, one e-m
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from functools import partial
 
 import pytest
@@ -190,29 +189,10 @@ def test_declined_is_refuse_and_a_person_s_signe_is_never_overwritten(yousign, t
 def test_two_runs_at_once_make_one_request_per_contract(yousign, tmp_path, libreoffice):
     """Two runs side by side on one Google spreadsheet (the Sheets stand-in): each contract gets
     one signature request."""
-    from sheets_sync.schema import ANOMALIES, JOURNAL, OUTBOX, STATE
-    from tests.sheets_standin import SheetsStandIn
-    from tests.test_google_backend import SID, connect
+    from tests.google_twice import two_runs_at_once
 
-    tabs = region()
-    tabs.update({"Anomalies": [list(ANOMALIES.names)], "Journal": [list(JOURNAL.names)],
-                 "État": [list(STATE.names)], "Envois": [list(OUTBOX.names)]})
-    cfg = ysettings(yousign)
     step = partial(contracts_step, options=ContractsOptions(None, True, True))
-    with SheetsStandIn() as standin:
-        standin.add_spreadsheet(SID, tabs)
-        outcomes = []
-
-        def one(i):
-            outcomes.append(run_region(cfg, Region("IDF", spreadsheet=SID), [("contracts", step)], NOW,
-                                       out=str(tmp_path / str(i)), workbook=Workbook(connect(standin))))
-
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert all(not o.error and not o.incidents for o in outcomes), [(o.error, o.incidents) for o in outcomes]
+    two_runs_at_once(ysettings(yousign), region(), [("contracts", step)], NOW, tmp_path)
     by_reference = {}
     for request in yousign.requests.values():
         by_reference.setdefault(request["external_id"], []).append(request)

@@ -185,53 +185,31 @@ def test_two_runs_at_once_on_google_send_each_mandate_and_order_each_kit_once(sm
     HTTP code), 10 trials: the outbox row of each effect that lands first wins, the other run sets
     its own aside; each mandate is e-mailed once, each kit ordered in one file line."""
     import datetime as dt
-    import threading
 
     from backoffice.commands.run import day_steps
-    from backoffice.jobs.runner import run_region
-    from backoffice.settings import Region, load_settings
-    from sheets_sync import Workbook
-    from sheets_sync.schema import ANOMALIES, JOURNAL, OUTBOX, STATE
-    from tests.sheets_standin import SheetsStandIn
-    from tests.test_google_backend import SID, connect
+    from backoffice.settings import load_settings
+    from tests.google_twice import two_runs_at_once
 
     inbox, port = smtp_server
     config = _workspace(tmp_path / "ws", port)
     settings = load_settings(config, environ={})
     book = openpyxl.load_workbook(config.parent / "IDF.xlsx")
     tabs = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book}
-    tabs.update({"Anomalies": [list(ANOMALIES.names)], "Journal": [list(JOURNAL.names)],
-                 "État": [list(STATE.names)], "Envois": [list(OUTBOX.names)]})
     now = dt.datetime(2026, 11, 20, 9, 0)
     for n in range(10):
         inbox.envelopes.clear()
         out = tmp_path / f"out{n}"
-        with SheetsStandIn() as standin:
-            standin.add_spreadsheet(SID, tabs)
-            outcomes = []
-
-            def one_run(i):
-                region = Region("IDF", spreadsheet=SID)
-                outcomes.append(run_region(settings, region, day_steps(False, send=True), now, out=str(out / str(i)),
-                                           workbook=Workbook(connect(standin))))
-
-            threads = [threading.Thread(target=one_run, args=(i,)) for i in range(2)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            assert all(not o.error and not o.incidents for o in outcomes), [(o.error, o.incidents) for o in outcomes]
-            sent = Counter(re.search(r"<mf\.(\w+)\.mandat@", m["Message-ID"]).group(1) for m in inbox.messages()
-                           if ".mandat@" in m["Message-ID"])
-            assert len(sent) == MISSIONS and set(sent.values()) == {1}, sent
-            lines = Counter()
-            for path in out.glob("*/IDF/kits/commande_kits_*"):
-                for line in list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig")), delimiter=";"))[1:]:
-                    lines[line[0]] += 1
-            assert len(lines) == MISSIONS and set(lines.values()) == {1}, lines
-            rows = standin.rows(SID, "Envois")
-            states = Counter(r[rows[0].index("État")] for r in rows[1:])
-            # a mandate e-mail, a kit order line and a contract e-mail per mission, each done once
-            assert states["fait"] == 3 * MISSIONS and set(states) <= {"fait", "doublon"}, states
-            contracts = Counter(m["Message-ID"] for m in inbox.messages() if m["Message-ID"].startswith("<cidd."))
-            assert len(contracts) == MISSIONS and set(contracts.values()) == {1}, contracts
+        _outcomes, rows = two_runs_at_once(settings, tabs, day_steps(False, send=True), now, out)
+        sent = Counter(re.search(r"<mf\.(\w+)\.mandat@", m["Message-ID"]).group(1) for m in inbox.messages()
+                       if ".mandat@" in m["Message-ID"])
+        assert len(sent) == MISSIONS and set(sent.values()) == {1}, sent
+        lines = Counter()
+        for path in out.glob("*/IDF/kits/commande_kits_*"):
+            for line in list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig")), delimiter=";"))[1:]:
+                lines[line[0]] += 1
+        assert len(lines) == MISSIONS and set(lines.values()) == {1}, lines
+        states = Counter(r[rows[0].index("État")] for r in rows[1:])
+        # a mandate e-mail, a kit order line and a contract e-mail per mission, each done once
+        assert states["fait"] == 3 * MISSIONS and set(states) <= {"fait", "doublon"}, states
+        contracts = Counter(m["Message-ID"] for m in inbox.messages() if m["Message-ID"].startswith("<cidd."))
+        assert len(contracts) == MISSIONS and set(contracts.values()) == {1}, contracts

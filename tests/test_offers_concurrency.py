@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections import Counter
 from pathlib import Path
 
@@ -91,12 +90,8 @@ def test_two_offers_send_at_once_on_google_send_each_sms_once(tmp_path, monkeypa
     from functools import partial
 
     from backoffice.jobs.offers import OffersOptions, offers_step
-    from backoffice.jobs.runner import run_region
-    from backoffice.settings import Region, load_settings
-    from sheets_sync import Workbook
-    from sheets_sync.schema import ANOMALIES, JOURNAL, OUTBOX, STATE
-    from tests.sheets_standin import SheetsStandIn
-    from tests.test_google_backend import SID, connect
+    from backoffice.settings import load_settings
+    from tests.google_twice import two_runs_at_once
 
     with TwilioStandIn() as twilio:
         monkeypatch.setenv("BACKOFFICE_SMS_AUTH_TOKEN", twilio.token)
@@ -104,28 +99,11 @@ def test_two_offers_send_at_once_on_google_send_each_sms_once(tmp_path, monkeypa
         settings = load_settings(config)
         book = openpyxl.load_workbook(config.parent / "IDF.xlsx")
         tabs = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book}
-        tabs.update({"Anomalies": [list(ANOMALIES.names)], "Journal": [list(JOURNAL.names)],
-                     "État": [list(STATE.names)], "Envois": [list(OUTBOX.names)]})
-        now = dt.datetime(2026, 11, 24, 10, 0)
         step = partial(offers_step, options=OffersOptions(send=True))
         for n in range(4):
             twilio.messages.clear()
-            with SheetsStandIn() as standin:
-                standin.add_spreadsheet(SID, tabs)
-                outcomes = []
-
-                def one_run(i):
-                    outcomes.append(run_region(settings, Region("IDF", spreadsheet=SID), [("offers", step)], now,
-                                               out=str(tmp_path / f"out{n}-{i}"),
-                                               workbook=Workbook(connect(standin))))
-
-                threads = [threading.Thread(target=one_run, args=(i,)) for i in range(2)]
-                for t in threads:
-                    t.start()
-                for t in threads:
-                    t.join()
-                assert all(not o.error and not o.incidents for o in outcomes), [(o.error, o.incidents) for o in outcomes]
-                assert sorted(_offers(twilio).values()) == [1, 1], _offers(twilio)
-                rows = standin.rows(SID, "Envois")
-                states = Counter(r[rows[0].index("État")] for r in rows[1:])
-                assert states["fait"] == 2 and set(states) <= {"fait", "doublon"}, states
+            _outcomes, rows = two_runs_at_once(settings, tabs, [("offers", step)], dt.datetime(2026, 11, 24, 10, 0),
+                                               tmp_path / f"out{n}")
+            assert sorted(_offers(twilio).values()) == [1, 1], _offers(twilio)
+            states = Counter(r[rows[0].index("État")] for r in rows[1:])
+            assert states["fait"] == 2 and set(states) <= {"fait", "doublon"}, states
