@@ -15,9 +15,9 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Pt, RGBColor
 
-from .make_template import GREY, _grid, _para, _runs
+from .make_template import _grid, _para, _runs, page
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "config" / "templates" / "contrat_cidd.docx"
 
@@ -56,25 +56,10 @@ CLAUSES = (
 
 def build(out: Path = DEFAULT_OUT) -> Path:
     """Write the packaged contract template at ``out``."""
-    doc = Document()
-    section = doc.sections[0]
-    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-    section.left_margin = section.right_margin = Cm(2.2)
-    section.top_margin, section.bottom_margin = Cm(1.6), Cm(1.6)
-    style = doc.styles["Normal"]
-    style.font.name = "Calibri"
-    style.font.size = Pt(10)
-
-    header = section.header.paragraphs[0]
-    header.text = "{{ agence_nom }} {{ agence_forme }} — CIDD réf. {{ reference }}"
-    header.runs[0].font.size = Pt(8)
-    header.runs[0].font.color.rgb = GREY
-    footer = section.footer.paragraphs[0]
-    footer.text = ("{{ agence_nom }} {{ agence_forme }} — SIRET {{ agence_siret }} — {{ agence_adresse }}, "
-                   "{{ agence_code_postal }} {{ agence_ville }} — {{ agence_telephone }} — {{ agence_email }} — IDCC 2098")
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.runs[0].font.size = Pt(7.5)
-    footer.runs[0].font.color.rgb = GREY
+    doc = page(Document(), "{{ agence_nom }} {{ agence_forme }} — CIDD réf. {{ reference }}",
+               "{{ agence_nom }} {{ agence_forme }} — SIRET {{ agence_siret }} — {{ agence_adresse }}, "
+               "{{ agence_code_postal }} {{ agence_ville }} — {{ agence_telephone }} — {{ agence_email }} — IDCC 2098",
+               margin_cm=1.6, size=10)
 
     _para(doc, "CONTRAT D'INTERVENTION À DURÉE DÉTERMINÉE", bold=True, size=15, align=WD_ALIGN_PARAGRAPH.CENTER,
           space_after=0)

@@ -72,28 +72,32 @@ def _grid(doc, rows, widths=(Cm(5.5), Cm(11))):
     return table
 
 
-def build(out: Path = DEFAULT_OUT) -> Path:
-    """Write the packaged mandate template at ``out``."""
-    doc = Document()
+def page(doc, header_text: str, footer_text: str, margin_cm: float = 1.8, size: float = 10.5):
+    """An A4 page in Calibri with the agency's grey header and footer lines; the document."""
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
     section.left_margin = section.right_margin = Cm(2.2)
-    section.top_margin, section.bottom_margin = Cm(1.8), Cm(1.8)
+    section.top_margin, section.bottom_margin = Cm(margin_cm), Cm(margin_cm)
     style = doc.styles["Normal"]
     style.font.name = "Calibri"
-    style.font.size = Pt(10.5)
-
+    style.font.size = Pt(size)
     header = section.header.paragraphs[0]
-    header.text = "{{ agence_nom }} {{ agence_forme }} — Mandat fournisseur réf. {{ reference }}"
+    header.text = header_text
     header.runs[0].font.size = Pt(8)
     header.runs[0].font.color.rgb = GREY
     footer = section.footer.paragraphs[0]
-    footer.text = ("{{ agence_nom }} {{ agence_forme }} — SIRET {{ agence_siret }} — "
-                   "{{ agence_adresse }}, {{ agence_code_postal }} {{ agence_ville }} — "
-                   "{{ agence_telephone }} — {{ agence_email }}")
+    footer.text = footer_text
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.runs[0].font.size = Pt(7.5)
     footer.runs[0].font.color.rgb = GREY
+    return doc
+
+
+def build(out: Path = DEFAULT_OUT) -> Path:
+    """Write the packaged mandate template at ``out``."""
+    doc = page(Document(), "{{ agence_nom }} {{ agence_forme }} — Mandat fournisseur réf. {{ reference }}",
+               "{{ agence_nom }} {{ agence_forme }} — SIRET {{ agence_siret }} — {{ agence_adresse }}, "
+               "{{ agence_code_postal }} {{ agence_ville }} — {{ agence_telephone }} — {{ agence_email }}")
 
     _para(doc, "{{ marque_raison_sociale }}", bold=True, size=12, space_after=0)
     _para(doc, "{{ marque_adresse }}", space_after=14)
