@@ -118,7 +118,14 @@ class MailChannel:
 
 
 def channel(settings, region=None):
-    """The region's channel: SMS when ``[sms] account_sid`` is set, else e-mail."""
+    """The region's channel: SMS when ``[sms] account_sid`` is set, else e-mail, whose answers
+    are read in the ``[imap]`` mailbox (without one, no answer could ever count: refused)."""
     if settings.sms.account_sid:
         return SmsChannel(settings)
+    if not settings.imap.host:
+        from sheets_sync.errors import ConfigError
+
+        raise ConfigError("Offres : ni SMS ni boîte de réponses. Renseignez [sms] (Twilio : account_sid, from, "
+                          "le jeton dans BACKOFFICE_SMS_AUTH_TOKEN), ou [imap] pour lire les réponses aux offres "
+                          "envoyées par e-mail.")
     return MailChannel(settings, getattr(region, "officer_email", "") or settings.agency.email)

@@ -300,3 +300,23 @@ def test_hostile_cells_give_a_clean_sms_and_no_crash(twilio, tmp_path):
     [sms] = twilio.sent()
     assert len(sms["body"]) <= 160 and is_gsm7(sms["body"]) and sms["to"] == PHONES["S0003"]
     assert "offre.injoignable" in [f.rule for f in result.findings]
+
+
+def test_without_sms_nor_a_mailbox_offers_are_refused_and_run_goes_on(tmp_path):
+    """No answer could ever be read: `offers --send` says so in French (exit 2); in `run --send`
+    the offers step only says it has nothing to do."""
+    from functools import partial
+
+    from backoffice.jobs.offers import OffersOptions, offers_step
+
+    cfg = settings()
+    outcome = run(MemoryBackend(region_tabs()), tmp_path, cfg=cfg)
+    assert "ni SMS ni boîte de réponses" in outcome.error
+    step = partial(offers_step, options=OffersOptions(send=True, optional=True))
+    from backoffice.jobs.runner import run_region
+    from backoffice.settings import Region
+    from sheets_sync import Workbook
+
+    quiet = run_region(cfg, Region("IDF"), [("offers", step)], NOW, out=str(tmp_path),
+                       workbook=Workbook(MemoryBackend(region_tabs())))
+    assert not quiet.error and dict(quiet.results[0].summary)["offres"].startswith("ni [sms] ni [imap]")

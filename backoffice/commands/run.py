@@ -25,7 +25,7 @@ def day_steps(with_presence: bool, ivr_log=None, pdf=False, send=False):
     presence = partial(presence_step, options=PresenceOptions(ivr_log, optional=ivr_log is None))
     steps = [("presence", presence)] if with_presence else []
     steps += [("suggest", suggest_step)]
-    steps += [("offers", partial(offers_step, options=OffersOptions(send=True)))] if send else []
+    steps += [("offers", partial(offers_step, options=OffersOptions(send=True, optional=True)))] if send else []
     steps += [("mandates", partial(mandates_step, options=MandatesOptions(pdf=pdf, send=send))),
               ("mandates-suivi", partial(mandates_followup_step, options=FollowupOptions(send))),
               ("contracts", partial(contracts_step, options=ContractsOptions(pdf=pdf, send=send))),
@@ -50,11 +50,13 @@ def run_day(app: AppContext, ivr_log=None, out_dir=None, pdf=False, send=False) 
     if send:
         from ..offer_channels import channel
 
-        try:
-            channel(app.settings())  # the SMS account complete (its token in the environment)
-        except ConfigError as err:
-            steps = [(name, step) for name, step in steps if name != "offers"]
-            refusals.append(str(err))
+        settings = app.settings()
+        if settings.sms.account_sid:  # neither [sms] nor [imap]: the offers step says it has nothing to do
+            try:
+                channel(settings)  # the SMS account complete, its token in the environment
+            except ConfigError as err:
+                steps = [(name, step) for name, step in steps if name != "offers"]
+                refusals.append(str(err))
     execute(app, steps, out=out_dir, refusals=refusals)
 
 

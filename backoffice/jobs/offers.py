@@ -45,6 +45,7 @@ class OffersOptions:
 
     days: int | None = None  # --days (default: offers.days)
     send: bool = False  # --send: read the answers, send the offers
+    optional: bool = False  # a step of run: with neither [sms] nor [imap], nothing to do (not an error)
 
 
 @dataclass
@@ -77,6 +78,9 @@ def offers_step(data: WorkbookData, ctx: JobContext, options: OffersOptions = Of
     s = ctx.settings.offers
     days = s.days if options.days is None else int(options.days)
     result = JobResult(TASK)
+    if options.optional and not (ctx.settings.sms.account_sid or ctx.settings.imap.host):
+        result.summary = [("offres", "ni [sms] ni [imap] : rien n'est proposé")]
+        return result
     chan = open_channel(ctx.settings, ctx.region) if options.send else None
     run = _Run(data, ctx, chan.via if chan else _via(ctx), "", {}, {})
     run.column = chan.column if chan else ("Téléphone" if ctx.settings.sms.account_sid else "Email")
