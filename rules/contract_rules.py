@@ -34,7 +34,7 @@ def contract_to_send(ctx: RuleContext):
             & m["Contrat"].isin(["", "À envoyer"])]
     return ctx.findings_on(bad.index, "Contrat", (
         f"contrat {'non préparé' if c == '' else '« À envoyer »'} pour la mission du {day(d)} de "
-        f"{employee_label(ctx, s)}. Envoyez le contrat au salarié et passez Contrat à « Envoyé »."
+        f"{employee_label(ctx, s)}. Envoyez-le au salarié : backoffice contracts --send (Contrat passe alors à « Envoyé »)."
         for c, d, s in zip(bad["Contrat"], bad["Date"], bad["Salarié"])))
 
 

@@ -45,7 +45,7 @@ def test_contract_rules(rule_id, tabs, now, expected):
 def test_contract_messages():
     [f] = run_rule("contrat.a_envoyer", missions=[staffed(Contrat="À envoyer")])
     assert f.message == ("Missions!M2 : contrat « À envoyer » pour la mission du 29/11/2026 de S0001 "
-                         "(Léa Martin). Envoyez le contrat au salarié et passez Contrat à « Envoyé ».")
+                         "(Léa Martin). Envoyez-le au salarié : backoffice contracts --send (Contrat passe alors à « Envoyé »).")
     [f] = run_rule("contrat.non_signe", missions=[staffed(Contrat="Envoyé", Date="23/11/2026")])
     assert f.message == ("Missions!M2 : contrat « Envoyé » alors que la mission de S0001 (Léa Martin) a "
                          "commencé le 23/11/2026 ; il devait être signé au plus tard le 25/11/2026 (2 jours "
