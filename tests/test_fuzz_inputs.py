@@ -77,3 +77,33 @@ def test_any_cell_gives_findings_never_a_crash(mission, employee):
     ctx = RuleContext(data, defaults(environ={}), __import__("datetime").datetime(2026, 11, 27, 8, 0))
     for rule in all_rules():
         list(rule.func(ctx))
+
+
+@FUZZ
+@given(st.dictionaries(st.sampled_from(["Date", "Début", "Fin", "Pause", "Salarié", "Statut", "Contrat", "Opération",
+                                        "Type", "Présence"]), CELLS, max_size=6),
+       st.dictionaries(st.sampled_from(["Téléphone", "Email", "Taux horaire", "N° sécurité sociale", "Date de naissance",
+                                        "Adresse", "Prénom", "Statut"]), CELLS, max_size=5))
+def test_any_cell_gives_the_offers_and_contracts_plans_never_a_crash(mission, employee):
+    """The plans of ``contracts`` (documents and sends aside) and ``offers`` (its preview) on any
+    cell a person can type: findings, never an exception."""
+    import datetime as dt
+
+    from backoffice.jobs.base import JobContext
+    from backoffice.jobs.contracts import ContractsOptions, contracts_step
+    from backoffice.jobs.offers import OffersOptions, offers_step
+    from backoffice.settings import Region
+    from tests.factories import AGENCY
+
+    cfg = load_settings(environ={}, overrides={"agency": AGENCY})
+    tabs = make_tabs(missions=[{"N° mission": "M0001", "Salarié": "S0001", "Statut": "Confirmée", **mission},
+                               {"N° mission": "M0002", "Salarié": "", **{k: v for k, v in mission.items()
+                                                                         if k not in ("Salarié", "Statut")}}],
+                     employees=[employee])
+    now = dt.datetime(2026, 11, 27, 8, 0)
+    for step in (lambda d, c: contracts_step(d, c, ContractsOptions(pdf=False)),
+                 lambda d, c: contracts_step(d, c, ContractsOptions(pdf=False, send=True)),
+                 lambda d, c: offers_step(d, c, OffersOptions())):
+        data = Workbook(MemoryBackend(tabs)).load()
+        with tempfile.TemporaryDirectory() as out:
+            step(data, JobContext(cfg, Region("IDF"), now, out=out))

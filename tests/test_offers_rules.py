@@ -188,3 +188,22 @@ def test_the_acceptance_delay_counts_from_the_real_offer(tmp_path):
     seen = load_status_seen(data, JobContext(load_settings(environ={}), Region("IDF"), now))
     assert seen["M0001"]["depuis"] == "2026-11-23 09:00"
     assert o.offered_since(record, "S0002") == ""
+
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_answer_reads_without_a_crash(body):
+    said = o.parse_reply(body)
+    assert said.word in ("", "oui", "non", "stop", "start")
+    assert said.code == "" or (said.code.isdigit() and len(said.code) == o.CODE_DIGITS)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.text(max_size=40), st.text(max_size=400))
+def test_any_brand_and_store_give_a_gsm7_offer_within_one_segment_when_the_brand_is_short(brand, store):
+    text = o.offer_text(brand, store, START, START + dt.timedelta(hours=8), "4821", 480)
+    assert o.is_gsm7(text) and "\n" not in text
+    assert len(text) <= o.SEGMENT or len(" ".join(brand.split())) > 20
