@@ -295,9 +295,8 @@ def decide(mission: Mission, record: Mapping, answers: Mapping[int, Sequence[Rep
     current = pending(rec)
     if state == ONGOING and current is not None:
         index = rec["essais"].index(current)
-        said = next((parse_reply(r.body).word for r in answers.get(index, ())
-                     if parse_reply(r.body).word in (YES, NO)), "")
-        reply = next((r for r in answers.get(index, ()) if parse_reply(r.body).word in (YES, NO)), None)
+        said, reply = next(((word, r) for r in answers.get(index, ())
+                            if (word := parse_reply(r.body).word) in (YES, NO)), ("", None))
         if not mission.open:
             _withdraw(out, current, mission, now)
             return out

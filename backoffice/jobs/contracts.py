@@ -36,7 +36,8 @@ from sheets_sync.parsing import format_date
 from sheets_sync.workbook import WorkbookData
 
 from .base import ActResult, JobContext, JobResult, Table, fault_point
-from .outbox import Outbox, memory, outbox
+from .findings import cell_finding
+from .outbox import Outbox, guard_inputs, memory, outbox
 
 TASK = "contracts"
 KIND = rules.KIND
@@ -80,10 +81,7 @@ class _Run:
     signed: dict[str, tuple[str, Path]] = field(default_factory=dict)  # key -> (request, signed PDF to download)
 
     def finding(self, rule: str, severity: str, tab: str, key: str, column: str, message: str) -> None:
-        table = self.data[tab]
-        ref = table.cell_of(key, column) if key in table.df.index and column in table.columns else ""
-        self.findings.append(Finding(rule, severity, table.title, ref, str(key),
-                                     f"{ref} : {message}" if ref else message, column))
+        self.findings.append(cell_finding(self.data, rule, severity, tab, key, column, message))
 
 
 def terms(settings) -> rules.Terms:
@@ -291,13 +289,6 @@ def _call(run: _Run, key: str, situation: str, rule: str, message: str) -> None:
     run.finding(rule, ALERTE, "Missions", key, "Contrat", message)
 
 
-def _inputs_guard(changes, missions, key: str) -> tuple[str, str, str]:
-    slot = (missions.name, key, "données du contrat")
-    changes.guard(TASK, slot, [(missions.name, key, c, missions.raw_value(key, c)) for c in INPUTS
-                               if c in missions.columns])
-    return slot
-
-
 def _plan_sends(run: _Run, records: dict, box: Outbox, result: JobResult, signer) -> list[str]:
     """One outbox row per contract « À envoyer » to send; guarded by the mission's cells."""
     missions, df = run.data["Missions"], run.data["Missions"].df
@@ -319,7 +310,7 @@ def _plan_sends(run: _Run, records: dict, box: Outbox, result: JobResult, signer
         if state == BUSY:
             continue
         if box.plan(result.changes, effect, kind, key, cd.email, {"reference": rules.reference(
-                run.ctx.region.code, key, cd.fingerprint)}, follows=_inputs_guard(result.changes, missions, key)) is None:
+                run.ctx.region.code, key, cd.fingerprint)}, follows=guard_inputs(result.changes, TASK, missions, key, INPUTS, "données du contrat")) is None:
             continue
         sends.append(key)
         run.rows.append([key, format_date(df.at[key, "Date"]), cd.employee,
@@ -524,9 +515,7 @@ class _Act:
 
 
 def _finding(run: _Run, rule: str, severity: str, key: str, message: str) -> Finding:
-    table = run.data["Missions"]
-    ref = table.cell_of(key, "Contrat") if key in table.df.index and "Contrat" in table.columns else ""
-    return Finding(rule, severity, table.title, ref, key, f"{ref} : {message}" if ref else message, "Contrat")
+    return cell_finding(run.data, rule, severity, "Missions", key, "Contrat", message)
 
 
 def _mailer(ctx: JobContext):

@@ -13,6 +13,16 @@ from .memory import KIT, MANDATE, records
 from .status_memory import load_status_seen
 
 
+def cell_finding(data: WorkbookData, rule: str, severity: str, tab: str, key: str, column: str,
+                 message: str) -> Finding:
+    """A job's finding on the cell (``key``, ``column``) of ``tab``, its message led by the cell's
+    reference (« Missions!F12 : … »); without such a cell (a key not in the tab, an optional
+    column absent), the message alone."""
+    table = data[tab]
+    ref = table.cell_of(key, column) if key in table.df.index and column in table.columns else ""
+    return Finding(rule, severity, table.title, ref, str(key), f"{ref} : {message}" if ref else message, column)
+
+
 def rule_context(data: WorkbookData, ctx: JobContext, status_seen: dict | None = None) -> RuleContext:
     """What the rules see: the workbook, the settings, the clock, and what the jobs remember
     (the kit orders made so far, the mandates' records, since when each status)."""

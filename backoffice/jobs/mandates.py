@@ -26,7 +26,7 @@ from rules.mandates import MandateData, MissingReference, changed_fields, mandat
 from rules.mandate_plan import (ADOPT, GENERATED, REDO, REDO_LATER, REGENERATE, SENT_TO_STORE, TO_GENERATE, Facts,
                                 considered, decide)
 from rules.outbox import ALREADY, BUSY, DONE
-from sheets_sync.findings import ALERTE, ERREUR, Finding
+from sheets_sync.findings import ALERTE, ERREUR
 from sheets_sync.parsing import format_date
 from sheets_sync.workbook import WorkbookData
 from rules.job_findings import MANDATE_MISSING_REF, MANDATE_NO_EMAIL, MANDATE_NO_FILE, MANDATE_PDF_FAILED, MANDATE_RESEND, MANDATE_SEND_FAILED
@@ -34,7 +34,8 @@ from rules.job_findings import MANDATE_MISSING_REF, MANDATE_NO_EMAIL, MANDATE_NO
 from .base import ActResult, JobContext, JobResult, Table
 from .memory import MANDATE, records
 from .mandate_files import Documents, exists as _exists, file_name, mandate_effect, mandates_dir
-from .outbox import Outbox, memory, outbox
+from .findings import cell_finding
+from .outbox import Outbox, guard_inputs, memory, outbox
 
 TASK = "mandates"
 STAFFED_STATUSES = ("Proposée", "Confirmée")
@@ -55,10 +56,7 @@ INPUTS = ("Salarié", "Marque", "Code magasin", "Date", "Début", "Fin", "Opéra
 
 def inputs_guard(changes, missions, key: str) -> tuple[str, str, str]:
     """Guard the mandate of ``key`` by the mission's cells it was made from; the guard's slot."""
-    slot = (missions.name, key, "données du mandat")
-    changes.guard(TASK, slot, [(missions.name, key, c, missions.raw_value(key, c)) for c in INPUTS
-                               if c in missions.columns])
-    return slot
+    return guard_inputs(changes, TASK, missions, key, INPUTS, "données du mandat")
 
 
 @dataclass
@@ -79,10 +77,7 @@ class _Findings:
         self.data, self.items = data, []
 
     def add(self, rule, severity, tab, key, column, message):
-        table = self.data[tab]
-        ref = table.cell_of(key, column) if key in table.df.index and column in table.columns else ""
-        self.items.append(Finding(rule, severity, table.title, ref, str(key),
-                                  f"{ref} : {message}" if ref else message, column))
+        self.items.append(cell_finding(self.data, rule, severity, tab, key, column, message))
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from sheets_sync.workbook import WorkbookData
 
 from ..offer_channels import ChannelError, channel as open_channel
 from .base import ActResult, JobContext, JobResult, Table, fault_point
+from .findings import cell_finding
 from .outbox import Outbox, memory, outbox
 from .ranking import ranking
 
@@ -66,10 +67,7 @@ class _Run:
     table: list[list] = field(default_factory=list)
 
     def finding(self, rule: str, severity: str, tab: str, key: str, column: str, message: str) -> None:
-        table = self.data[tab]
-        ref = table.cell_of(key, column) if key in table.df.index and column in table.columns else ""
-        self.findings.append(Finding(rule, severity, table.title, ref, str(key),
-                                     f"{ref} : {message}" if ref else message, column))
+        self.findings.append(cell_finding(self.data, rule, severity, tab, key, column, message))
 
 
 def offers_step(data: WorkbookData, ctx: JobContext, options: OffersOptions = OffersOptions()) -> JobResult:

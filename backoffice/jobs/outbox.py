@@ -159,6 +159,14 @@ def outbox(data: WorkbookData, ctx, task: str) -> Outbox:
     return Outbox(data, ctx.run_id, ctx.now, ctx.settings.outbox.lease_minutes, task)
 
 
+def guard_inputs(changes: ChangeSet, task: str, table, key: str, columns, what: str) -> tuple[str, str, str]:
+    """Guard what follows by the cells of row ``key`` it was made from (``columns`` that the tab
+    has): a person who changes one between the read and the write stops it. The guard's slot."""
+    slot = (table.name, key, what)
+    changes.guard(task, slot, [(table.name, key, c, table.raw_value(key, c)) for c in columns if c in table.columns])
+    return slot
+
+
 def races_lost(fresh_rows: list[OutboxRow], report: ApplyReport) -> set[str]:
     """The ids of the rows this write added whose effect another run's row (earlier in the
     sheet) won: two runs that planned the same effect at once (on a backend whose writes are not
@@ -181,5 +189,5 @@ def set_aside(changes: ChangeSet, task: str, ids: set[str]) -> None:
         changes.add(task, CellChange(OUTBOX.name, row_id, "État", TODO, DUPLICATE))
 
 
-__all__ = ["FAILED", "FINISHED", "HOST", "Outbox", "Planned", "memory", "new_run_id", "outbox", "races_lost",
+__all__ = ["FAILED", "FINISHED", "HOST", "Outbox", "Planned", "guard_inputs", "memory", "new_run_id", "outbox", "races_lost",
            "run_is_over", "set_aside"]
