@@ -134,15 +134,32 @@ def rgb(hexa: str) -> dict[str, float]:
     return {name: int(hexa[i:i + 2], 16) / 255 for name, i in (("red", 0), ("green", 2), ("blue", 4))}
 
 
+DATE_FORMAT = {"numberFormat": {"type": "DATE", "pattern": "dd/mm/yyyy"}}
+WITH_FORMAT = "userEnteredValue,userEnteredFormat.numberFormat"
+
+
 def entered(value: Any) -> dict:
-    """A value as ``userEnteredValue``: text stays text, never a formula."""
+    """A value as ``userEnteredValue``: text stays text, never a formula; a date is its serial
+    shown ``JJ/MM/AAAA`` (the request's ``fields`` must then name the number format: see
+    :func:`value_fields`)."""
     if value is None or value == "":
         return {}
+    if value.__class__ is dt.date:
+        return {"userEnteredValue": {"numberValue": (value - SERIAL_EPOCH.date()).days},
+                "userEnteredFormat": DATE_FORMAT}
     if isinstance(value, bool):
         return {"userEnteredValue": {"boolValue": value}}
     if isinstance(value, (int, float)):
         return {"userEnteredValue": {"numberValue": value}}
     return {"userEnteredValue": {"stringValue": str(value)}}
+
+
+def value_fields(rows) -> str:
+    """The ``fields`` of an ``updateCells`` or ``appendCells`` writing ``rows``: the values, and
+    the number format too when one of them is a date."""
+    if any(v.__class__ is dt.date for line in rows for v in line):
+        return WITH_FORMAT
+    return "userEnteredValue"
 
 
 def _texts(line: list, width: int) -> list[str]:
@@ -526,13 +543,13 @@ class GoogleSheetsBackend:
                 batch.append({"updateCells": {
                     "start": {"sheetId": self._sheet_id(tab), "rowIndex": first - 1, "columnIndex": 0},
                     "rows": [{"values": [entered(v) for v in values]} for values in block],
-                    "fields": "userEnteredValue",
+                    "fields": value_fields(block),
                 }})
         for tab, row, col, vals in _runs(existing):
             batch.append({"updateCells": {
                 "start": {"sheetId": self._sheet_id(tab), "rowIndex": row - 1, "columnIndex": col - 1},
                 "rows": [{"values": [entered(v) for v in vals]}],
-                "fields": "userEnteredValue",
+                "fields": value_fields([vals]),
             }})
         for f in plan.fills:
             cell = {"userEnteredFormat": {"backgroundColor": rgb(f.color)}} if f.color else {}
@@ -552,7 +569,7 @@ class GoogleSheetsBackend:
             batch.append({"appendCells": {
                 "sheetId": self._sheet_id(title),
                 "rows": [{"values": [entered(v) for v in line]} for line in rows],
-                "fields": "userEnteredValue",
+                "fields": value_fields(rows),
             }})
         if plan.journal:
             batch.append({"appendCells": {
@@ -671,6 +688,6 @@ class GoogleSheetsBackend:
             {"updateCells": {
                 "start": {"sheetId": sid, "rowIndex": 0, "columnIndex": 0},
                 "rows": [{"values": [entered(v) for v in line]} for line in grid.rows],
-                "fields": "userEnteredValue",
+                "fields": value_fields(grid.rows),
             }},
         ]

@@ -20,6 +20,7 @@ Every other part (drawings, charts, media, pivot caches, tables, slicers, commen
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import functools
 import io
 import math
@@ -36,6 +37,8 @@ from .errors import WorkbookError
 from .xlsx_package import sheet_parts
 
 FORMULA_LEAD = ("=", "+", "-", "@")
+DATE_FORMAT = b"dd/mm/yyyy"  # how a date the tool writes shows (« Détectée le »)
+EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's date serials (after its 1900 leap-year bug)
 _ROW = re.compile(rb"<(?P<p>(?:\w+:)?)row\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)row>)", re.S)
 _CELL = re.compile(rb"<(?P<p>(?:\w+:)?)c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)c>)", re.S)
 _ATTR = re.compile(rb'\s([\w:]+)="([^"]*)"')
@@ -71,6 +74,8 @@ class Styles:
         self.new_fills: list[bytes] = []
         self._derived: dict[tuple, int] = {}
         self._fill_ids: dict[str | None, int] = {}
+        self._date: int | None = None
+        self.new_num_fmt: bytes | None = None
 
     def _section(self, name: bytes) -> tuple[re.Match, bytes]:
         m = re.search(rb"<(?:\w+:)?%s\b[^>]*>(.*?)</(?:\w+:)?%s>" % (name, name), self.xml, re.S)
@@ -152,6 +157,35 @@ class Styles:
             self.changed = True
         return self._bold
 
+    def date(self) -> int:
+        """A cell style with the default one's look showing a date as ``JJ/MM/AAAA`` (a custom
+        number format, so that it reads the same whatever the office suite's locale)."""
+        if self._date is None:
+            fmt_id = None
+            for m in re.finditer(rb"<(?:\w+:)?numFmt\b([^>]*?)/?>", self.xml):
+                attrs = _attrs(m.group(1))
+                if attrs.get(b"formatCode", b"").lower() == DATE_FORMAT:
+                    fmt_id = int(attrs.get(b"numFmtId", b"0"))
+                    break
+            if fmt_id is None:
+                used = [int(i) for i in re.findall(rb'numFmtId="(\d+)"', self.xml)]
+                fmt_id = max([163] + used) + 1  # custom formats start at 164
+                self.new_num_fmt = b'<numFmt numFmtId="%d" formatCode="%s"/>' % (fmt_id, DATE_FORMAT)
+            head = self.xf_items[0].partition(b">")[0]
+            closed = head.endswith(b"/")
+            attrs = _attrs(head[:-1] if closed else head)
+            attrs[b"numFmtId"], attrs[b"applyNumberFormat"] = str(fmt_id).encode(), b"1"
+            look = {k: attrs.get(k, b"0") for k in (b"numFmtId", b"fontId", b"fillId", b"borderId")}
+            for i, item in enumerate(self.xf_items):  # an earlier write's date style: reused
+                other = _attrs(item.split(b">", 1)[0])
+                if {k: other.get(k, b"0") for k in look} == look and b"quotePrefix" not in other:
+                    self._date = i
+                    return i
+            self.new_xfs.append(b"<xf" + _attr_text(attrs) + b"/>")
+            self._date = len(self.xf_items) + len(self.new_xfs) - 1
+            self.changed = True
+        return self._date
+
     def quoted(self, style: int) -> bool:
         """Whether the cell style ``style`` carries the quote prefix (a text never read as a formula)."""
         if not 0 <= style < len(self.xf_items):
@@ -161,6 +195,8 @@ class Styles:
     def serialize(self) -> bytes:
         """The styles part with the styles this write added."""
         xml = self.xml
+        if self.new_num_fmt is not None:
+            xml = _with_num_fmt(xml, self.new_num_fmt)
         for name, items, new in ((b"fonts", self.font_items, self.new_fonts), (b"fills", self.fill_items, self.new_fills),
                                  (b"cellXfs", self.xf_items, self.new_xfs)):
             if not new:
@@ -171,6 +207,23 @@ class Styles:
             body = m.group(3) + b"".join(re.sub(rb"^<", b"<" + prefix, n) if prefix else n for n in new)
             xml = xml[:m.start()] + m.group(1) + attrs + b">" + body + m.group(4) + xml[m.end():]
         return xml
+
+
+def _with_num_fmt(xml: bytes, item: bytes) -> bytes:
+    """``xml`` (styles.xml) with one more custom number format; the section ``<numFmts>``, when
+    missing, goes first in ``<styleSheet>`` as the schema orders it."""
+    m = re.search(rb"(<(?:\w+:)?numFmts\b)([^>]*?)(/>|>(.*?)(</(?:\w+:)?numFmts>))", xml, re.S)
+    root = re.search(rb"<((?:\w+:)?)styleSheet\b[^>]*>", xml)
+    prefix = root.group(1) if root else b""
+    item = re.sub(rb"^<", b"<" + prefix, item) if prefix else item
+    if m is None:
+        at = root.end() if root else 0
+        return xml[:at] + b'<%snumFmts count="1">%s</%snumFmts>' % (prefix, item, prefix) + xml[at:]
+    body = m.group(4) or b""
+    count = len(re.findall(rb"<(?:\w+:)?numFmt\b", body)) + 1
+    attrs = re.sub(rb'\scount="\d+"', b"", m.group(2)) + b' count="%d"' % count
+    close = m.group(5) or b"</%snumFmts>" % prefix
+    return xml[:m.start()] + m.group(1) + attrs + b">" + body + item + close + xml[m.end():]
 
 
 # --- cells ----------------------------------------------------------------------------------------
@@ -264,7 +317,8 @@ def _text_cell_parts(prefix: str) -> tuple[str, str, str, str]:
 
 def _whole_row(prefix: bytes, number: int, values: list[Any], styles: Styles) -> bytes:
     """A row of a tab the tool owns (Anomalies, Journal), built whole: texts as inline strings,
-    the quote prefix kept for ``=…`` texts. Built as one str: this runs for every such row."""
+    the quote prefix kept for ``=…`` texts, dates as date serials shown ``JJ/MM/AAAA``. Built as
+    one str: this runs for every such row."""
     p = prefix.decode()
     start, mid, end, close = _text_cell_parts(p)
     row = str(number)
@@ -279,6 +333,10 @@ def _whole_row(prefix: bytes, number: int, values: list[Any], styles: Styles) ->
                 cells.append(f"{start}{_letters_str(col)}{row}{mid}{text}{end}")
                 continue
         elif value is None:
+            continue
+        elif value.__class__ is dt.date:
+            cells.append(f'<{p}c r="{_letters_str(col)}{row}" s="{styles.date()}"><{p}v>'
+                         f'{(value - EPOCH).days}</{p}v></{p}c>')
             continue
         style = styles.derive(0, quote=True) if isinstance(value, str) else 0
         ref = f"{_letters_str(col)}{row}".encode()

@@ -63,10 +63,10 @@ def test_anomalies_rows_exact_and_error_cells_highlighted():
     outcome = run(backend)
     assert backend.tabs["Anomalies"] == [
         HEADER,
-        ["erreur", "donnees.cellule_illisible", "Missions", "Missions!G3", "M2", G3, "27/11/2026"],
-        ["erreur", "donnees.marque_inconnue", "Missions", "Missions!C4", "M3", C4, "27/11/2026"],
-        ["alerte", "frais.justificatif_manquant", "Notes de frais", "Notes de frais!H3", "N2", H3, "27/11/2026"],
-        ["alerte", "frais.repas_plafond", "Notes de frais", "Notes de frais!F3", "N2", F3, "27/11/2026"],
+        ["erreur", "donnees.cellule_illisible", "Missions", "Missions!G3", "M2", G3, dt.date(2026, 11, 27)],
+        ["erreur", "donnees.marque_inconnue", "Missions", "Missions!C4", "M3", C4, dt.date(2026, 11, 27)],
+        ["alerte", "frais.justificatif_manquant", "Notes de frais", "Notes de frais!H3", "N2", H3, dt.date(2026, 11, 27)],
+        ["alerte", "frais.repas_plafond", "Notes de frais", "Notes de frais!F3", "N2", F3, dt.date(2026, 11, 27)],
     ]
     assert backend.fills["Missions"] == {(3, 7): COLOR_ERROR, (4, 3): COLOR_ERROR}
     assert backend.fills["Notes de frais"] == {}
@@ -97,12 +97,27 @@ def test_fixed_causes_lose_their_row_and_highlight_and_others_keep_their_date():
     run(backend, now=NOW + dt.timedelta(days=1))
     assert backend.fills["Missions"] == {}
     rows = backend.tabs["Anomalies"]
-    assert [(r[0], r[1], r[3], r[6]) for r in rows[1:]] == [
+    assert [(r[0], r[1], r[3], r[6].strftime("%d/%m/%Y")) for r in rows[1:]] == [
         ("alerte", "contrat.a_envoyer", "Missions!M2", "28/11/2026"),
         ("alerte", "planning.sans_salarie", "Missions!K3", "28/11/2026"),
         ("alerte", "frais.justificatif_manquant", "Notes de frais!H3", "27/11/2026"),
         ("alerte", "frais.repas_plafond", "Notes de frais!F3", "27/11/2026"),
     ]
+
+
+def test_detected_on_written_as_text_by_earlier_versions_is_kept_as_a_date():
+    backend = MemoryBackend(tabs())
+    run(backend)
+    for row in backend.tabs["Anomalies"][1:]:
+        row[6] = "20/11/2026"  # what versions before the date cells wrote
+    backend.tabs["Anomalies"][1][6] = "n'importe quoi"
+    run(backend, now=NOW + dt.timedelta(days=1))
+    firsts = [r[6] for r in backend.tabs["Anomalies"][1:]]
+    assert firsts[0] == dt.date(2026, 11, 28)  # unreadable: seen today
+    assert firsts[1:] == [dt.date(2026, 11, 20)] * (len(firsts) - 1)
+    writes = backend.writes
+    run(backend, now=NOW + dt.timedelta(days=1, hours=2))
+    assert backend.writes == writes
 
 
 def test_config_turns_a_rule_off_and_overrides_a_severity():

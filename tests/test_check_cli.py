@@ -1,4 +1,7 @@
 """``backoffice check`` on the command line: --rules, an .xlsx end to end, exit codes."""
+import datetime as dt
+from pathlib import Path
+
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -62,9 +65,13 @@ def test_errors_exit_1_write_anomalies_and_fill_the_cell(tmp_path, config):
     ]
     assert wb["Missions"]["C2"].fill.fgColor.rgb.endswith("FFC7CE")
     assert wb["Notes de frais"]["C2"].fill.fgColor.rgb.endswith("FFC7CE")
-    journal = wb["Journal"].max_row
+    detected = wb["Anomalies"]["G2"]  # « Détectée le »: a real date, shown JJ/MM/AAAA
+    assert (detected.value, detected.number_format) == (dt.datetime(2026, 11, 27), "dd/mm/yyyy")
+    content = Path(book).read_bytes()
     assert check(book, config).exit_code == 1  # a second run writes nothing
-    assert openpyxl.load_workbook(book)["Journal"].max_row == journal
+    assert Path(book).read_bytes() == content
+    assert check(book, config, now="2026-11-28 08:00").exit_code == 1  # nor the day after
+    assert openpyxl.load_workbook(book)["Anomalies"]["G2"].value == dt.datetime(2026, 11, 27)
 
 
 def test_a_clean_workbook_exits_0(tmp_path, config):

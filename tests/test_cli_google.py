@@ -64,6 +64,8 @@ def test_the_day_on_a_google_sheet_costs_three_requests_and_finds_the_planted_an
     assert linked and all(link == f"#gid={missions_gid}&range={ref.split('!')[1]}" for ref, link in linked)
     assert all(anomalies.get(r, col).formula is None for r in range(1, 10))
     assert anomalies.widths[header.index("Message")] >= 400
+    first = anomalies.get(1, header.index("Détectée le"))  # a real date, shown JJ/MM/AAAA
+    assert (first.kind, first.pattern, first.value) == ("DATE", "dd/mm/yyyy", 46091)  # 10/03/2026
 
     before = standin.requests
     again = run("--now", f"{DAY} 10:30", "run", "--ivr-log", log.parent, "--out", tmp_path / "out")

@@ -513,3 +513,38 @@ def test_init_date_columns_are_wide_enough_for_a_date(tmp_path):
     write_workbook(path, {}, owned_tabs=True)
     sheet = openpyxl.load_workbook(path)["Missions"]
     assert sheet.column_dimensions["G"].width >= 12  # Date
+
+
+def test_dates_the_tool_writes_are_date_cells_and_their_style_is_made_once(tmp_path):
+    from sheets_sync.xlsx_patch import Styles
+
+    bare = (b'<styleSheet xmlns="x"><fonts count="1"><font/></fonts><fills count="1"><fill/></fills>'
+            b'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellXfs></styleSheet>')
+    styles = Styles(bare)
+    index = styles.date()
+    assert index == 1 and styles.date() == 1
+    xml = styles.serialize()
+    assert xml.index(b'<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts>') < xml.index(
+        b"<fonts")
+    again = Styles(xml)  # the next write finds both the format and the style
+    assert again.date() == 1 and not again.changed and again.serialize() == xml
+    # a workbook with custom formats of its own: the next free id, its section kept
+    theirs = bare.replace(b"<fonts", b'<numFmts count="1"><numFmt numFmtId="170" formatCode="0.0 %"/></numFmts><fonts')
+    mixed = Styles(theirs)
+    mixed.date()
+    assert b'<numFmts count="2"><numFmt numFmtId="170" formatCode="0.0 %"/><numFmt numFmtId="171" ' in mixed.serialize()
+
+    path = write_xlsx(tmp_path / "IDF.xlsx", make_tabs(missions=[{"N° mission": "M1", "Date": "26/11/2026"}]))
+    for day in ("2026-11-27 08:00", "2026-11-28 08:00"):  # a new finding the day after: rewritten
+        wb, data = load(path)
+        changes = ChangeSet()
+        changes.rewrite("check", "Anomalies", [["alerte", "r", "Missions", "Missions!A2", "M1", "m", dt.date(2026, 11, 27)],
+                                               ["alerte", "r", "Missions", "Missions!A2", "M1", day, dt.date(2026, 11, 28)]])
+        wb.apply(changes, NOW)
+        with zipfile.ZipFile(path) as z:
+            assert z.read("xl/styles.xml").count(b'formatCode="dd/mm/yyyy"') == 1
+    cells = openpyxl.load_workbook(path)["Anomalies"]
+    assert [(c.value, c.number_format) for c in cells["G"][1:]] == [
+        (dt.datetime(2026, 11, 27), "dd/mm/yyyy"), (dt.datetime(2026, 11, 28), "dd/mm/yyyy")]
+    wb, data = load(path)
+    assert data["Anomalies"].raw.rows[1][6] in (dt.date(2026, 11, 27), dt.datetime(2026, 11, 27))  # calamine: a date

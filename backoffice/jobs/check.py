@@ -7,13 +7,16 @@ earlier steps of a ``run`` found, applies ``[check.rules]`` (``off`` or a severi
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+
+import pandas as pd
 
 from rules.registry import all_rules
 from sheets_sync.a1 import split_a1
 from sheets_sync.backend import COLOR_ERROR, TOOL_COLORS
 from sheets_sync.findings import ALERTE, ERREUR, Finding
-from sheets_sync.parsing import cell_text, format_date, parse_text
+from sheets_sync.parsing import CellError, cell_text, parse_date, parse_text
 from sheets_sync.schema import ANOMALIES, PEOPLE_TABS
 from sheets_sync.table import Highlight, Table as SheetTable
 from sheets_sync.workbook import WorkbookData
@@ -28,15 +31,28 @@ MAX_LISTED = 30  # errors listed on the terminal; the Anomalies tab has them all
 
 # --- the Anomalies tab -------------------------------------------------------------------------
 
-def anomaly_rows(findings: list[Finding], previous: SheetTable, today: str) -> list[list[str]]:
-    """Rows of the Anomalies tab; a finding already listed keeps its « Détectée le »."""
-    by_message: dict[tuple, str] = {}
-    by_key: dict[tuple, str] = {}
+def _first_seen(raw) -> dt.date | None:
+    """A « Détectée le » read back: a date cell, or the text earlier versions wrote."""
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    try:
+        day = parse_date(parse_text(raw))
+    except CellError:
+        return None
+    return None if day is pd.NaT else day.date()
+
+
+def anomaly_rows(findings: list[Finding], previous: SheetTable, today: dt.date) -> list[list]:
+    """Rows of the Anomalies tab; a finding already listed keeps its « Détectée le » (a date)."""
+    by_message: dict[tuple, dt.date] = {}
+    by_key: dict[tuple, dt.date] = {}
     df = previous.df
     if not df.empty:
         for rule_id, cell, key, message, first in zip(df["Règle"], df["Cellule"], df["Clé"],
                                                       df["Message"], df["Détectée le"]):
-            first = parse_text(first)
+            first = _first_seen(first)
             if first:
                 by_message.setdefault((rule_id, cell, message), first)
                 by_key.setdefault((rule_id, cell, key), first)
@@ -110,7 +126,7 @@ def check_step(data: WorkbookData, ctx: JobContext) -> JobResult:
     result = JobResult(TASK)
     seen, changed = planned_statuses(data, ctx)
     findings = collect_findings(data, ctx, seen)
-    rows = anomaly_rows(findings, data["Anomalies"], format_date(ctx.now))
+    rows = anomaly_rows(findings, data["Anomalies"], ctx.now.date())
     if not _same_content(data["Anomalies"], rows):
         result.changes.rewrite(TASK, "Anomalies", rows)
     for hl in error_highlights(data, findings):
