@@ -25,6 +25,9 @@ TODAY, STAFFING, MANDATES, KITS, FILES, ANOMALIES = (
 SECTIONS = (TODAY, STAFFING, MANDATES, KITS, FILES, ANOMALIES)
 DEADLINE_NEAR_DAYS = 2  # a mandate « Envoyé » not acknowledged when the store's deadline is this close
 _ROWS = re.compile(r"^(\d+) lignes$")
+TREND = "Tendance"  # the Synthèse rows that keep the trend beyond the Journal's archiving
+_TREND_LABEL = re.compile(r"^Anomalies, semaine du (\d{2})/(\d{2})/(\d{4})$")
+HISTORY_WEEKS = 104  # weeks of trend kept in Synthèse
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,8 @@ def no_candidate(suggestions: pd.Series) -> pd.Series:
 
 
 def region_figures(ctx: RuleContext, code: str, name: str, findings: list[Finding],
-                   journal: pd.DataFrame, days: int = 7, weeks: int = 8) -> RegionFigures:
+                   journal: pd.DataFrame, days: int = 7, weeks: int = 8,
+                   history: dict[dt.date, int] | None = None) -> RegionFigures:
     """The region's figures at ``ctx.now``: today's presence, the next ``days`` days' staffing,
     mandates, kits, the employees' files, the anomalies and their trend over ``weeks`` weeks."""
     out = RegionFigures(code, name, ctx.now)
@@ -162,17 +166,20 @@ def region_figures(ctx: RuleContext, code: str, name: str, findings: list[Findin
     out.figures.append(Figure(ANOMALIES, "Alertes", severities[ALERTE], ""))
     by_rule = Counter((f.rule, f.severity) for f in findings)
     out.anomalies = sorted(((r, s, n) for (r, s), n in by_rule.items()), key=lambda t: (t[1] != ERREUR, -t[2], t[0]))
-    out.trend = anomaly_trend(journal, ctx.now, len(findings), weeks)
+    out.trend = anomaly_trend(journal, ctx.now, len(findings), weeks, history)
     return out
 
 
-def anomaly_trend(journal: pd.DataFrame, now: dt.datetime, current: int, weeks: int) -> list[tuple[dt.date, int]]:
+def anomaly_trend(journal: pd.DataFrame, now: dt.datetime, current: int, weeks: int,
+                  history: dict[dt.date, int] | None = None) -> list[tuple[dt.date, int]]:
     """Rows of ``Anomalies`` at the end of each of the last ``weeks`` weeks (Mondays), from the
-    Journal lines of its rewrites (« 12 lignes » → « 9 lignes »); this week ends with ``current``.
-    A week with no rewrite carries the week before's count (none before the first: left out)."""
+    ``Synthèse`` history (``history``, what earlier reports saw) and the Journal lines of its
+    rewrites (« 12 lignes » → « 9 lignes »), which win where both know a week; this week ends
+    with ``current``. A week with neither carries the week before's count (none before the
+    first: left out)."""
     monday = (now - dt.timedelta(days=now.weekday())).date()
     starts = [monday - dt.timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
-    counts: dict[dt.date, int] = {}
+    counts: dict[dt.date, int] = dict(history or {})
     if len(journal):
         rows = journal[journal["Onglet"] == "Anomalies"]
         stamps = pd.to_datetime(rows["Horodatage"], errors="coerce", format="mixed")
@@ -197,13 +204,31 @@ def anomaly_trend(journal: pd.DataFrame, now: dt.datetime, current: int, weeks: 
     return out
 
 
+def trend_history(rows: list[list[str]]) -> dict[dt.date, int]:
+    """The weeks' anomaly counts the ``Synthèse`` rows keep (« Tendance »), by week's Monday."""
+    out: dict[dt.date, int] = {}
+    for row in rows:
+        if len(row) < 3 or row[0] != TREND or not (m := _TREND_LABEL.match(row[1])) or not row[2].isdigit():
+            continue
+        try:
+            out[dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))] = int(row[2])
+        except ValueError:
+            continue
+    return out
+
+
 def synthese_rows(figures: RegionFigures, previous: list[list[str]]) -> list[list[str]]:
-    """The ``Synthèse`` tab's rows: one per figure (Rubrique, Indicateur, Valeur, Cellule), after
-    a first row with the time the figures last changed; when they did not change since
-    ``previous`` (the rows read), that time is kept, so an unchanged region writes nothing."""
+    """The ``Synthèse`` tab's rows: one per figure (Rubrique, Indicateur, Valeur, Cellule), then
+    the trend's history (« Tendance »: the anomalies at the end of each week, the last
+    ``HISTORY_WEEKS`` weeks, so that the trend outlives the Journal's archiving), after a first
+    row with the time the figures last changed; when they did not change since ``previous``
+    (the rows read), that time is kept, so an unchanged region writes nothing."""
     body = [[f.section, f.label, str(f.value), f.cell] for f in figures.figures]
     body += [[STAFFING, f"Couverture du {d.day.strftime('%d/%m')}", f"{round(d.rate * 100)} %", ""]
              for d in figures.days]
+    weeks = trend_history(previous) | dict(figures.trend)
+    body += [[TREND, f"Anomalies, semaine du {monday:%d/%m/%Y}", str(count), ""]
+             for monday, count in sorted(weeks.items())[-HISTORY_WEEKS:]]
     stamp = figures.at.strftime("%d/%m/%Y %H:%M")
     if previous[1:] == body and previous and previous[0][:2] == ["Synthèse", "Mise à jour"]:
         stamp = previous[0][2]

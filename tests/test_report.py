@@ -98,14 +98,15 @@ def test_the_anomaly_figures_are_the_checks_findings(region):
 def test_the_synthese_tab_holds_the_figures_and_is_not_rewritten_when_nothing_changed(region):
     first = report(region)
     assert first.exit_code in (0, 1), first.output
-    assert "Synthèse : 29 ligne(s), Journal +1" in first.output
+    assert "Synthèse : 30 ligne(s), Journal +1" in first.output
     rows = list(openpyxl.load_workbook(region)["Synthèse"].iter_rows(values_only=True))
     assert rows[0] == ("Rubrique", "Indicateur", "Valeur", "Cellule")
     assert rows[1] == ("Synthèse", "Mise à jour", "30/11/2026 10:30", None)
     assert rows[2] == ("Aujourd'hui", "Missions du jour", "5", "Missions!G2")
     assert rows[5] == ("Aujourd'hui", "En retard", "1", "Missions!V3")
-    assert rows[-7] == ("À pourvoir", "Couverture du 30/11", "100 %", None)
-    assert rows[-6] == ("À pourvoir", "Couverture du 01/12", "50 %", None)
+    assert rows[-8] == ("À pourvoir", "Couverture du 30/11", "100 %", None)
+    assert rows[-7] == ("À pourvoir", "Couverture du 01/12", "50 %", None)
+    assert rows[-1][:2] == ("Tendance", "Anomalies, semaine du 30/11/2026")
     before = region.read_bytes()
     again = report(region, now="2026-11-30 10:45")  # later, but no figure moved
     assert "report     indicateurs 21 · Synthèse à jour" in again.output
@@ -154,6 +155,28 @@ def test_an_anomaly_trend_from_the_journal_rewrites():
     trend = anomaly_trend(journal, dt.datetime(2026, 11, 30, 10, 30), current=6, weeks=5)
     assert trend == [(dt.date(2026, 11, 9), 9), (dt.date(2026, 11, 16), 4), (dt.date(2026, 11, 23), 4),
                      (dt.date(2026, 11, 30), 6)]  # 2 Nov: before the first rewrite, left out
+
+
+def test_the_trend_is_kept_in_synthese_and_outlives_the_journal():
+    from rules.dashboard import TREND, synthese_rows, trend_history
+
+    rows = [["Synthèse", "Mise à jour", "23/11/2026 10:00", ""],
+            [TREND, "Anomalies, semaine du 09/11/2026", "12", ""],
+            [TREND, "Anomalies, semaine du 16/11/2026", "9", ""],
+            [TREND, "Anomalies, semaine du 31/02/2026", "9", ""],  # not a date: ignored
+            [TREND, "Anomalies, semaine du 23/11/2026", "beaucoup", ""]]  # not a count: ignored
+    history = trend_history(rows)
+    assert history == {dt.date(2026, 11, 9): 12, dt.date(2026, 11, 16): 9}
+    empty = pd.DataFrame({"Horodatage": [], "Onglet": [], "Nouvelle valeur": []})  # the Journal archived
+    trend = anomaly_trend(empty, dt.datetime(2026, 11, 30, 10, 30), current=6, weeks=5, history=history)
+    assert trend == [(dt.date(2026, 11, 9), 12), (dt.date(2026, 11, 16), 9), (dt.date(2026, 11, 23), 9),
+                     (dt.date(2026, 11, 30), 6)]
+    figures = RegionFigures("IDF", "Île-de-France", dt.datetime(2026, 11, 30, 10, 30), trend=trend)
+    written = synthese_rows(figures, rows)
+    assert [r[1:3] for r in written if r[0] == TREND] == [
+        ["Anomalies, semaine du 09/11/2026", "12"], ["Anomalies, semaine du 16/11/2026", "9"],
+        ["Anomalies, semaine du 23/11/2026", "9"], ["Anomalies, semaine du 30/11/2026", "6"]]
+    assert trend_history(written[1:]) == dict(trend)
 
 
 def test_a_google_region_links_to_the_tab_and_the_cell():

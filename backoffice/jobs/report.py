@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rules.dashboard import RegionFigures, region_figures, synthese_rows
+from rules.dashboard import RegionFigures, region_figures, synthese_rows, trend_history
 from rules.registry import RuleContext, all_rules
 from sheets_sync.findings import Finding
 from sheets_sync.parsing import cell_text
@@ -53,14 +53,14 @@ class ReportStep:
     def __call__(self, data: WorkbookData, ctx: JobContext) -> JobResult:
         """Compute the region's figures and rewrite ``Synthèse`` when they changed."""
         findings = collect_findings(data, ctx) + other_jobs_findings(data)
-        figures = region_figures(RuleContext(data, ctx.settings, ctx.now), ctx.region.code,
-                                 ctx.region.name or ctx.region.code, findings, data["Journal"].df,
-                                 self.options.days, self.options.weeks)
-        self.figures[ctx.region.code] = figures
-        self.sheet_ids[ctx.region.code] = {t.title: t.raw.sheet_id for t in data.tables.values()}
         width = len(SYNTHESE.names)
         previous = [[cell_text(v) for v in line[:width]] + [""] * (width - len(line[:width]))
                     for line in data["Synthèse"].raw.rows[1:] if any(cell_text(v) for v in line)]
+        figures = region_figures(RuleContext(data, ctx.settings, ctx.now), ctx.region.code,
+                                 ctx.region.name or ctx.region.code, findings, data["Journal"].df,
+                                 self.options.days, self.options.weeks, trend_history(previous))
+        self.figures[ctx.region.code] = figures
+        self.sheet_ids[ctx.region.code] = {t.title: t.raw.sheet_id for t in data.tables.values()}
         rows = synthese_rows(figures, previous)
         result = JobResult(TASK)
         if rows != previous:
