@@ -55,10 +55,15 @@ def _wrap_cell(value: str, width: int) -> list[str]:
 
 
 def wrapped(message: str, indent: str = "") -> str:
-    """A message wrapped to the terminal's width (80 when unknown), never cut."""
+    """A message wrapped to the terminal's width (80 when unknown), never cut; a line break in it
+    starts an indented line (lines to paste, such as a config's)."""
     width = max(40, shutil.get_terminal_size((100, 24)).columns - 1)
-    return textwrap.fill(message, width, initial_indent=indent, subsequent_indent=indent + "  ",
-                         break_long_words=False, break_on_hyphens=False)
+    first, *rest = message.split("\n")
+    lines = [textwrap.fill(first, width, initial_indent=indent, subsequent_indent=indent + "  ",
+                           break_long_words=False, break_on_hyphens=False)]
+    lines += [textwrap.fill(line, width, initial_indent=indent + "    ", subsequent_indent=indent + "      ",
+                            break_long_words=False, break_on_hyphens=False) for line in rest]
+    return "\n".join(lines)
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -42,6 +42,12 @@ email = ""           # where stores reply; the sender when [smtp] sender is empt
 # user = ""
 # sender = ""
 
+# [contracts]        # the CIDD of each staffed mission (backoffice contracts); until pension
+# urssaf = "URSSAF Bretagne"         # and provident are set, the contract says « à compléter »
+# pension = "Caisse …, adresse"      # caisse de retraite complémentaire
+# provident = "Organisme …, adresse" # organisme de prévoyance
+# hourly_rate = 12.02                # EUR, when Salariés has no « Taux horaire »
+
 [[regions]]
 code = "{code}"
 name = "{name}"

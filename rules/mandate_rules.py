@@ -59,9 +59,13 @@ def not_acknowledged(ctx: RuleContext):
     m = upcoming(ctx)
     hit = m[(m["jours"] <= LAST_DAYS) & ~m["Mandat"].isin(("Accusé", "Refusé"))]
     return ctx.findings_on(hit.index, "Mandat", (
-        f"mandat {_status(row['Mandat'])}, non accusé par le magasin {row['Code magasin']}, pour une mission "
+        f"mandat « Envoyé », non accusé par le magasin {row['Code magasin']}, pour une mission "
         f"{in_days(row['jours'])} ({format_date(row['Date'])}) ; appelez le magasin pour confirmer la "
-        "réception, puis mettez Mandat à « Accusé »." for _key, row in hit.iterrows()))
+        "réception, puis mettez Mandat à « Accusé »." if row["Mandat"] == "Envoyé" else
+        f"mandat {_status(row['Mandat'])}, jamais envoyé au magasin {row['Code magasin']}, pour une mission "
+        f"{in_days(row['jours'])} ({format_date(row['Date'])}) ; {_to_do(row['Mandat'])} "
+        "(backoffice mandates --send), appelez le magasin pour qu'il le confirme, puis mettez Mandat à « Accusé »."
+        for _key, row in hit.iterrows()))
 
 
 @rule("mandat.refuse", "Missions", ERREUR)

@@ -29,12 +29,14 @@ def _initials(text: str) -> str:
 
 def closest_header(column: str, unknown: list[str]) -> str | None:
     """The header of ``unknown`` that most likely stands for the contract's ``column``: its
-    initials (« CP » for « Code postal »), a header that holds the column's name or is held in
+    initials (« CP » for « Code postal »), its abbreviation (« Tél. »), a header that holds the column's name or is held in
     it (« Date mission » for « Date »), else the closest spelling (difflib, ≥ 0.75)."""
     target = norm(column)
     squeezed = {h: re.sub(r"[\s.'_-]+", "", norm(h)) for h in unknown}
     for header, flat in squeezed.items():
         if len(flat) >= 2 and flat == _initials(column):
+            return header
+        if len(flat) >= 3 and target.replace(" ", "").startswith(flat):  # an abbreviation: « Tél. »
             return header
     for header in unknown:
         words, text = set(norm(header).split()), norm(header)
@@ -48,6 +50,36 @@ def closest_header(column: str, unknown: list[str]) -> str | None:
 def mapping_lines(tab: str, column: str, header: str) -> str:
     """The TOML lines that map a header of the sheet onto the contract's column, keys quoted."""
     return f'[headers."{tab}"] puis "{column}" = "{header}"'
+
+
+def guessed_mappings(spec: TabSpec, header_row: list, overrides: Mapping[str, str] | None = None
+                     ) -> list[tuple[str, str]]:
+    """``(column, header)`` for each column of the format (job columns aside) the sheet lacks
+    while one of its unknown headers likely stands for it, each header used once."""
+    overrides = overrides or {}
+    wanted = {norm(overrides.get(c.name, c.name)) for c in spec.columns}
+    found = [str(h).strip() for h in header_row if not is_empty(h)]
+    present = {norm(h) for h in found}
+    unknown = [h for h in found if norm(h) not in wanted]
+    out = []
+    for col in spec.columns:
+        if col.job or norm(overrides.get(col.name, col.name)) in present:
+            continue
+        guess = closest_header(col.name, unknown)
+        if guess is not None:
+            unknown.remove(guess)
+            out.append((col.name, guess))
+    return out
+
+
+def mappings_block(mappings: Mapping[str, list[tuple[str, str]]]) -> str:
+    """The config lines mapping every guessed header, one ``[headers."Tab"]`` table per tab."""
+    lines = []
+    for tab, pairs in mappings.items():
+        if pairs:
+            lines.append(f'[headers."{tab}"]')
+            lines += [f'"{column}" = "{header}"' for column, header in pairs]
+    return "\n".join(lines)
 
 
 def match_headers(
@@ -80,7 +112,7 @@ def match_headers(
         for name in required:
             guess = closest_header(name, unknown)
             if guess:
-                hints.append(f"« {guess} » → « {name} » ? ajoutez à la configuration : {mapping_lines(spec.name, name, guess)}")
+                hints.append(f"« {guess} » → « {name} » ? (lignes à coller ci-dessous)")
         shown = ", ".join(f"« {overrides.get(n, n)} »" for n in required)
         raise WorkbookError(
             f"Onglet « {title} » : colonne obligatoire {shown} introuvable. "

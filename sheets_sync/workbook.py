@@ -9,7 +9,7 @@ from .backend import Backend, RawTab
 from .changes import ApplyReport, ChangeSet, plan_changes
 from .errors import WorkbookError
 from .findings import Finding
-from .reading import read_table
+from .reading import guessed_mappings, mappings_block, read_table
 from .schema import ALL_TABS, OWNED_TABS, PEOPLE_TABS, SPECS
 from .table import Table
 
@@ -97,8 +97,15 @@ class Workbook:
             tables[name] = table
             findings.extend(table.findings)
         if problems:
-            raise WorkbookError(" ".join(problems) if len(problems) == 1 else
-                                f"{len(problems)} onglets à corriger : " + " | ".join(problems))
+            guesses = {name: guessed_mappings(SPECS[name], raw[self.titles[name]].rows[0]
+                                              if raw.get(self.titles[name]) and raw[self.titles[name]].rows else [],
+                                              self.headers.get(name))
+                       for name in wanted if not SPECS[name].owned}
+            block = mappings_block(guesses)
+            raise WorkbookError((" ".join(problems) if len(problems) == 1 else
+                                 f"{len(problems)} onglets à corriger : " + " | ".join(problems))
+                                + (" Les en-têtes probables de tous les onglets, à coller tels quels à la fin "
+                                   "de la configuration :\n" + block if block else ""))
         self.missing = set(missing)
         return WorkbookData(tables, findings, self.backend.grid_cells(), missing)
 

@@ -68,6 +68,11 @@ def test_not_acknowledged_message():
     assert f.message == (
         "Missions!P2 : mandat « Envoyé », non accusé par le magasin C001, pour une mission demain "
         "(21/11/2026) ; appelez le magasin pour confirmer la réception, puis mettez Mandat à « Accusé ».")
+    [f] = findings(mandate_rules.not_acknowledged, {"Date": "21/11/2026", "Mandat": ""})  # never sent
+    assert f.message == (
+        "Missions!P2 : mandat non préparé, jamais envoyé au magasin C001, pour une mission demain (21/11/2026) ; "
+        "générez-le et envoyez-le (backoffice mandates --send), appelez le magasin pour qu'il le confirme, "
+        "puis mettez Mandat à « Accusé ».")
 
 
 @pytest.mark.parametrize("mission, fires", [

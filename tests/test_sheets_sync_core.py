@@ -1,5 +1,6 @@
-import re
 import datetime as dt
+import re
+import tomllib
 
 import pandas as pd
 import pytest
@@ -212,9 +213,15 @@ def test_headers_are_mapped_in_one_go_with_the_lines_to_paste():
         Workbook(MemoryBackend(tabs)).load()
     message = str(err.value)
     assert message.startswith("2 onglets à corriger")  # every tab at once, not one per run
-    assert '« Date mission » → « Date » ? ajoutez à la configuration : [headers."Missions"] puis "Date" = ' \
-           '"Date mission"' in message
+    assert '« Date mission » → « Date » ? (lignes à coller ci-dessous)' in message
     assert 'colonne obligatoire « Téléphone » introuvable' in message
+    # every guess of every tab, required or optional, as config lines to paste as they are
+    block = message.split("à coller tels quels à la fin de la configuration :\n", 1)[1]
+    pasted = tomllib.loads(block)["headers"]
+    assert pasted == {"Salariés": {"Téléphone": "Tél", "Rayon km": "Rayon (km)"}, "Missions": {"Date": "Date mission"},
+                      "Magasins": {"Code postal": "CP"}}
+    data = Workbook(MemoryBackend(tabs), headers=pasted).load()
+    assert not [f for f in data.findings if f.rule == "donnees.entete_a_declarer"]
     tabs["Missions"][0][tabs["Missions"][0].index("Date mission")] = "Date"
     tabs["Salariés"][0][tabs["Salariés"][0].index("Tél")] = "Téléphone"
     data = Workbook(MemoryBackend(tabs)).load()
@@ -232,6 +239,7 @@ def test_headers_are_mapped_in_one_go_with_the_lines_to_paste():
     ("Code postal", ["CP", "Ville2"], "CP"), ("Date", ["Date mission"], "Date mission"),
     ("Téléphone", ["Telephone portable"], "Telephone portable"), ("Email", ["E-mail"], "E-mail"),
     ("Code postal", ["Commentaire libre"], None), ("Kit", ["Remarques"], None),
+    ("Téléphone", ["Tél."], "Tél."), ("Téléphone", ["Te"], None), ("Compétences", ["Compét."], "Compét."),
 ])
 def test_the_closest_header(column, headers, guess):
     from sheets_sync.reading import closest_header

@@ -29,8 +29,8 @@ def command(app: AppContext, ivr_log, out):
 
     \b
     Examples:
-      backoffice presence --ivr-log /srv/svi/{region} --out appels-{region}.csv
-      backoffice --region IDF presence
+      backoffice --config agence/backoffice.toml presence --ivr-log /srv/svi/{region} --out appels-{region}.csv
+      backoffice --config agence/backoffice.toml --region BRE presence
     """
     if out and "{region}" not in out and len(app.selected_regions()) > 1:
         path = Path(out)  # one call list per region, beside the name given

@@ -76,6 +76,6 @@ def command(app: AppContext, ivr_log, out_dir, pdf, send):
     \b
     Examples:
       backoffice --config agence/backoffice.toml run --pdf --send
-      backoffice --config agence/backoffice.toml --region IDF run --ivr-log /srv/svi/{region}/
+      backoffice --config agence/backoffice.toml --region BRE run --ivr-log /srv/svi/{region}/
     """
     run_day(app, ivr_log, out_dir, pdf, send)
