@@ -142,10 +142,15 @@ def evaluate(data, settings, today: pd.Timestamp, open_df: pd.DataFrame,
     fails: dict[int, np.ndarray] = {}
     fails[INACTIVE] = np.broadcast_to(~active[:, None], (n_e, n_m))
     fails[COORDS] = ~e_known[:, None] | ~s_known[store_of][None, :]
-    fails[SKILLS] = _skill_fails(emp, open_df)
+    # a column the sheet does not have turns its rule off (said by ``unchecked_columns``): the
+    # sheet does not track it, which is not the same as an empty cell in a column it has
+    present = data["Salariés"].columns
+    if "Compétences" in present:
+        fails[SKILLS] = _skill_fails(emp, open_df)
     fails[TRAINING] = _training_fails(data["Formations"].df, emp, open_df)
-    expiry = medical_expiry(emp["Visite médicale"], s.medical_months).to_numpy("datetime64[ns]")
-    fails[MEDICAL] = ~(expiry[:, None] >= m_dates[None, :])  # NaT compares False: no check = fail
+    if "Visite médicale" in present:
+        expiry = medical_expiry(emp["Visite médicale"], s.medical_months).to_numpy("datetime64[ns]")
+        fails[MEDICAL] = ~(expiry[:, None] >= m_dates[None, :])  # NaT compares False: no check = fail
     # (employees, stores): the straight line times the road factor, the km compared with the radius
     dist = _distances(e_lat, e_lon, s_lat, s_lon) * np.float32(s.road_factor)
     if road:
@@ -376,6 +381,30 @@ def _breaks_weekly_rest(pairs: pd.DataFrame, iv: pd.DataFrame, rest_hours: float
         rests = longest_weekly_rest(pd.concat([mine, added], ignore_index=True))
         week = rests[(rests["year"] == p["year"]) & (rests["week"] == p["week"])]
         out[i] = bool(len(week)) and float(week["rest"].iloc[0]) < rest_hours - 1e-9
+    return out
+
+
+UNCHECKED = (("Compétences", "les compétences ne sont pas vérifiées"),
+             ("Visite médicale", "la visite médicale n'est pas vérifiée"))
+
+
+def unchecked_columns(data, open_df: pd.DataFrame, rule_id: str = "suggest.colonne_absente"):
+    """One finding (alerte) per column of ``Salariés`` a hard rule needs and the sheet lacks:
+    that rule is off for the suggestions until the column is there (or its header mapped)."""
+    from sheets_sync.findings import ALERTE, Finding
+
+    table = data["Salariés"]
+    if open_df.empty:
+        return []
+    out = []
+    for column, effect in UNCHECKED:
+        if column in table.columns:
+            continue
+        if column == "Compétences" and not open_df["Compétences requises"].astype(str).str.strip().any():
+            continue  # no open mission asks for one: nothing is left unchecked
+        out.append(Finding(rule_id, ALERTE, table.title, "", "", (
+            f"{table.title} : pas de colonne « {column} » : {effect} pour les suggestions. Ajoutez la colonne, "
+            "ou déclarez son en-tête dans la configuration."), column))
     return out
 
 

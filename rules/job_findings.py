@@ -155,3 +155,14 @@ CONTRACT_LATE = job_finding(
     "contrat.propose_en_retard", MISSIONS, ALERTE, "contracts",
     "Le contrat part moins de 10 jours avant la mission (réglage check.contract_offer_days ; accord du "
     "13/02/2006) : le message nomme le jour où il aurait dû partir et la date limite de remise (L1242-13).")
+
+# --- suggestions -------------------------------------------------------------------------------
+SUGGEST_NO_COORDINATES = job_finding(
+    "suggest.coordonnees_manquantes", EMPLOYEES, ALERTE, "suggest",
+    "Un salarié actif ou le magasin d'une mission ouverte n'a pas de coordonnées : il n'entre dans "
+    "aucune suggestion tant que Latitude et Longitude manquent (backoffice geocode).")
+SUGGEST_NO_COLUMN = job_finding(
+    "suggest.colonne_absente", EMPLOYEES, ALERTE, "suggest",
+    "L'onglet Salariés n'a pas la colonne d'une règle des suggestions (Compétences, Visite "
+    "médicale) : la règle est levée, plutôt que d'écarter tout le monde, jusqu'à ce que la colonne "
+    "soit ajoutée ou son en-tête déclaré.")

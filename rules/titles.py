@@ -44,6 +44,8 @@ TITLES = {
     "geocode.indisponible": "Géocodeur indisponible",
     "geocode.introuvable": "Adresses introuvables",
     "geocode.score_faible": "Adresses peu sûres",
+    "suggest.coordonnees_manquantes": "Sans coordonnées",
+    "suggest.colonne_absente": "Colonnes des suggestions absentes",
     "kit.commande_a_corriger": "Commandes de kit à corriger",
     "kit.commande_impossible": "Kits impossibles à commander",
     "kit.non_livre": "Kits non livrés",

@@ -18,6 +18,7 @@ def test_every_finding_id_in_the_code_is_registered():
             found |= set(re.findall(r'Finding\(\s*"([a-z]+\.[a-z_]+)"', text))
             found |= set(re.findall(r'@rule\("([a-z]+\.[a-z_]+)"', text))
             found |= set(re.findall(r'job_finding\(\s*"([a-z]+\.[a-z_]+)"', text))
+            found |= set(re.findall(r'rule_id: str = "([a-z]+\.[a-z_]+)"', text))
     assert found, "the scan found nothing: the patterns are out of date"
     assert found - registered == set()
 

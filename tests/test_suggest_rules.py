@@ -135,3 +135,27 @@ def test_no_candidate_message_counts_in_rule_order_without_zeros():
     assert no_candidate_message({codes["formation"]: 1}, rules) == "Aucun candidat : 1 non formé"
     assert no_candidate_message({codes["heures_semaine"]: 2}, rules) == \
         "Aucun candidat : 2 au-delà de 48 h la semaine"
+
+
+@pytest.mark.parametrize("column, cell", [("Visite médicale", ""), ("Compétences", "animation")])
+def test_a_column_the_sheet_lacks_turns_its_rule_off_and_says_so(column, cell):
+    from rules.eligibility import unchecked_columns
+
+    def load(drop: bool):
+        tabs = make_tabs(employees=[{"Matricule": "S0001", column: cell}],
+                         missions=[{"N° mission": "M1", "Date": "30/11/2026"}])  # asks for « dégustation »
+        if drop:
+            head = tabs["Salariés"][0]
+            i = head.index(column)
+            tabs["Salariés"] = [row[:i] + row[i + 1:] for row in tabs["Salariés"]]
+        data = Workbook(MemoryBackend(tabs)).load()
+        today = pd.Timestamp("2026-11-28")
+        open_df = open_missions(data["Missions"].df, today, 7)
+        return evaluate(data, SETTINGS, today, open_df), unchecked_columns(data, open_df)
+
+    kept, said = load(drop=False)  # the column is there, the cell says no: excluded, nothing to say
+    assert kept.pairs.empty and said == []
+    gone, said = load(drop=True)  # the sheet does not track it: the rule is off, once said
+    assert list(gone.pairs["e"]) == [0]
+    assert [(f.rule, f.column) for f in said] == [("suggest.colonne_absente", column)]
+    assert f"pas de colonne « {column} »" in said[0].message

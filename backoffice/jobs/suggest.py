@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from rules.eligibility import (evaluate, hard_rules, missing_coordinates, no_candidate_message,
-                               open_missions)
+from rules.eligibility import (evaluate, hard_rules, missing_coordinates, no_candidate_message, open_missions,
+                               unchecked_columns)
 from rules.planning import solve_plan
 from rules.rule_support import hours_text
 from rules.scoring import score_pairs
@@ -72,7 +72,7 @@ def suggest_step(data, ctx: JobContext, options: SuggestOptions = SuggestOptions
     else:
         for key, text in texts.items():
             result.changes.add(TASK, missions.change(key, "Suggestions", text))
-    result.findings.extend(missing_coordinates(data, open_df))
+    result.findings.extend(missing_coordinates(data, open_df) + unchecked_columns(data, open_df))
     _summarize(result, settings, open_df, counts, urgent, plan, pairs)
     return result
 
