@@ -9,7 +9,6 @@ import re
 
 import openpyxl
 import pandas as pd
-import pytest
 from click.testing import CliRunner
 
 from backoffice.cli import cli
