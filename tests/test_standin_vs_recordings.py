@@ -21,7 +21,10 @@ DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
 # subset of Google's (text formats and alignment; the theme's list of colours).
 LENIENT = ("properties.spreadsheetTheme", "userEnteredFormat")
 
-pytestmark = pytest.mark.skipif(not CASSETTES, reason=f"no recordings in {RECORDINGS}")
+# Only the replay needs the recordings (the workplace keeps them outside the project and asks
+# that they stay there); the tests below it hold Google's answers as its documentation gives
+# them, so a fresh clone runs them too.
+needs_recordings = pytest.mark.skipif(not CASSETTES, reason=f"no recordings in {RECORDINGS}")
 
 
 def shape_diff(recorded, mine, path=""):
@@ -85,7 +88,8 @@ def replay(cassette: Path):
             yield req, resp["status"]["code"], recorded, answer.status_code, mine
 
 
-@pytest.mark.parametrize("cassette", CASSETTES, ids=[c.stem for c in CASSETTES])
+@needs_recordings
+@pytest.mark.parametrize("cassette", CASSETTES or [None], ids=[c.stem for c in CASSETTES] or ["none"])
 def test_standin_answers_like_google(cassette):
     compared = 0
     for req, status, recorded, my_status, mine in replay(cassette):
@@ -124,3 +128,11 @@ def test_values_are_trimmed_and_omitted_like_google():
         {"range": "'Notes de frais'!A1:D5", "majorDimension": "ROWS", "values": [["a", "", "c"], [], [], ["d"]]},
         {"range": "'Notes de frais'!F1:G3", "majorDimension": "ROWS"},
     ]}
+
+
+def test_an_unknown_spreadsheet_is_googles_404():
+    with SheetsStandIn() as standin:
+        answer = requests.get(f"{standin.url}/v4/spreadsheets/nowhere", params={"includeGridData": "false"})
+    assert answer.status_code == 404
+    assert answer.json() == {"error": {"code": 404, "message": "Requested entity was not found.",
+                                       "status": "NOT_FOUND"}}
