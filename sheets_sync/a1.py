@@ -1,11 +1,13 @@
 """A1 notation helpers (column letters, quoted tab names)."""
 from __future__ import annotations
 
+import functools
 import re
 
 _CELL = re.compile(r"^(?:(?P<tab>.*)!)?\$?(?P<col>[A-Z]+)\$?(?P<row>\d+)$")
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every finding and cell written: a few hundred columns
 def col_letter(index: int) -> str:
     """1 -> A, 27 -> AA."""
     if index < 1:

@@ -47,6 +47,8 @@ class Finding:
     reason: str = ""  # machine-readable cause within the rule (``ceiling``, ``unknown``…), "" when one
 
     def __post_init__(self) -> None:
+        if self.severity.__class__ is Severity:  # the usual case: no conversion
+            return
         try:
             object.__setattr__(self, "severity", Severity(self.severity))
         except ValueError:

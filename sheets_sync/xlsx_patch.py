@@ -290,7 +290,10 @@ def patch_sheet(xml: bytes, edits: SheetEdits, styles: Styles, formulas: dict[st
     by_row: dict[int, dict[int, _CellEdit]] = {}
     for (r, c), edit in edits.cells.items():
         by_row.setdefault(r, {})[c] = edit
-    starts = [(rm.start(), int(rm.group(1))) for rm in _ROW_START.finditer(body)]
+    if not (by_row or edits.rows or edits.deleted):  # only rows appended (the Journal)
+        starts = []
+    else:
+        starts = [(rm.start(), int(rm.group(1))) for rm in _ROW_START.finditer(body)]
     if edits.rows:
         body = _replace_rows(body, starts, edits.rows, styles, prefix)
         if by_row or edits.deleted:
@@ -309,6 +312,10 @@ def patch_sheet(xml: bytes, edits: SheetEdits, styles: Styles, formulas: dict[st
     return _fix_dimension(out)
 
 
+def _nothing(_text: str) -> None:
+    return None
+
+
 @functools.lru_cache(maxsize=8)
 def _text_cell_parts(prefix: str) -> tuple[str, str, str, str]:
     return (f'<{prefix}c r="', f'" t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">',
@@ -323,7 +330,10 @@ def _whole_row(prefix: bytes, number: int, values: list[Any], styles: Styles) ->
     start, mid, end, close = _text_cell_parts(p)
     row = str(number)
     cells = [f'<{p}row r="{row}">']
-    needs_care = _NEEDS_CARE.search
+    # one search over the row's texts (a line break is not among the characters looked for):
+    # most rows have nothing to escape, and then no cell is searched again
+    needs_care = _NEEDS_CARE.search if _NEEDS_CARE.search("\n".join(
+        [v for v in values if v.__class__ is str])) else _nothing
     for col, value in enumerate(values, start=1):
         if value.__class__ is str:
             if not value:
@@ -649,6 +659,11 @@ _AFTER_LINKS = (b"printOptions", b"pageMargins", b"pageSetup", b"headerFooter", 
                 b"extLst")
 
 
+_LINK_TARGET = re.compile(r"(.+)!\$?([A-Z]{1,3})\$?(\d+)")
+_QUOTE = {'"': "&quot;"}
+_NEEDS_QUOTE = re.compile('[&<>"]')
+
+
 def lay_out(xml: bytes, widths: list[int], link_col: int, links: list[str]) -> bytes:
     """An owned tab laid out for reading: its columns' widths, and each cell of column
     ``link_col`` (from row 2) an internal hyperlink to the cell it names (« Missions!F12 »), not a
@@ -661,18 +676,23 @@ def lay_out(xml: bytes, widths: list[int], link_col: int, links: list[str]) -> b
     data = re.search(rb"<%bsheetData\b" % p, xml)
     xml = xml[:data.start()] + cols + xml[data.start():]
     xml = re.sub(rb"<%bhyperlinks>.*?</%bhyperlinks>|<%bhyperlinks/>" % (p, p, p), b"", xml, flags=re.S)
-    entries = []
+    entries: list[str] = []
+    prefix, letters = p.decode(), _letters_str(link_col) if link_col else ""
+    places: dict[str, str] = {}  # a tab -> its quoted, escaped name (one per tab, not per row)
     for row, target in enumerate(links, start=2):
-        found = re.fullmatch(r"(.+)!\$?([A-Z]{1,3})\$?(\d+)", target or "")
-        if not found or not link_col:
+        found = _LINK_TARGET.fullmatch(target) if link_col and target else None
+        if not found:
             continue
-        tab = found.group(1).strip("'").replace("'", "''")
-        location = escape(f"'{tab}'!{found.group(2)}{found.group(3)}", {'"': "&quot;"}).encode()
-        entries.append(b'<%bhyperlink ref="%b%d" location="%b" display="%b"/>'
-                       % (p, _letters(link_col), row, location, escape(target, {'"': "&quot;"}).encode()))
+        tab = found.group(1)
+        place = places.get(tab)
+        if place is None:
+            place = places[tab] = escape("'" + tab.strip("'").replace("'", "''") + "'!", _QUOTE)
+        shown = escape(target, _QUOTE) if _NEEDS_QUOTE.search(target) else target
+        entries.append(f'<{prefix}hyperlink ref="{letters}{row}" location="{place}{found.group(2)}{found.group(3)}" '
+                       f'display="{shown}"/>')
     if not entries:
         return xml
-    block = b"<%bhyperlinks>%b</%bhyperlinks>" % (p, b"".join(entries), p)
+    block = b"<%bhyperlinks>%b</%bhyperlinks>" % (p, "".join(entries).encode("utf-8"), p)
     after = re.search(rb"<%b(?:%b)\b|</%bworksheet>" % (p, b"|".join(_AFTER_LINKS), p), xml)
     return xml[:after.start()] + block + xml[after.start():]
 
