@@ -53,7 +53,7 @@ def test_marks_presence_and_call_time(tmp_path):
         ("Confirmée", "08:55"), ("En retard", "09:20"), ("Manquante", None)]
     result = outcome.results[0]
     assert result.summary == [("confirmées", 1), ("en retard", 1), ("manquantes", 1),
-                              ("appels non rattachés", 0), ("journal", "svi.csv")]
+                              ("appels non rattachés", 0), ("journal SVI", "svi.csv")]
     assert result.needs_attention
     assert result.tables[0].title == "À appeler"
     assert result.tables[0].rows == [["M3", "Carrefour République", "S0003 P3 N3", "06 00 00 00 03", "09:00", 30,

@@ -56,8 +56,8 @@ def test_ranking_order_and_reasons():
         "2. S0001 Léa Martin — 1 km, formation Lindt, aucune mission cette semaine ; "
         "3. S0003 Paul Durand — 3 km, formation Lindt, 2 missions cette semaine")}
     assert result.summary == [("missions ouvertes", 1), ("avec candidat", 1), ("sans candidat", 0),
-                              ("plan", "1 pourvue(s), 5 km, coût −40,0, optimal"),
-                              ("répartition", "0 / 0 / 1 missions, 0 / 0 / 8,2 h")]  # the three eligible
+                              ("plan", "1 pourvue(s), 5 km au total, meilleur plan"),
+                              ("par salarié", "0 à 1 missions (médiane 0), 0 à 8,2 h (médiane 0)")]  # the three eligible
     assert result.figures["plan"] == {"filled": 1, "km": 5.0, "cost": result.figures["plan"]["cost"],
                                       "objective": result.figures["plan"]["objective"],
                                       "bound": result.figures["plan"]["bound"], "gap": 0.0, "optimal": True,

@@ -33,6 +33,7 @@ def command(app: AppContext, directory, code, name):
         click.echo(f"  {label:<17} {paths[key]}")
     click.echo("Ensuite :")
     click.echo(f"  1. complétez la section [agency] de {config} (identité imprimée sur les mandats et les "
-               "contrats) et la section [contracts] (emploi, caisses de retraite et de prévoyance) ;")
+               "contrats), puis décommentez et complétez la section [contracts] (URSSAF, caisses de retraite et "
+               "de prévoyance imprimées sur les contrats) ;")
     click.echo(f"  2. copiez vos données dans {paths['workbook']} (format : docs/workbook.md) ;")
     click.echo(f"  3. backoffice --config {config} check --dry-run, puis sans --dry-run.")

@@ -135,7 +135,7 @@ def presence_step(data: WorkbookData, ctx: JobContext, options: PresenceOptions 
         result.summary.append(("lignes illisibles", len(log.problems)))
     if other_days:
         result.summary.append(("appels d'un autre jour ignorés", other_days))
-    result.summary.append(("journal", log.path.name if newest is not None else "aucun export"))
+    result.summary.append(("journal SVI", log.path.name if newest is not None else "aucun export"))
     if distrust:
         result.summary.append(("journal périmé : aucune « Manquante »", ""))
     result.needs_attention = counts[MISSING] > 0

@@ -114,7 +114,7 @@ def _summarize(result: JobResult, settings, open_df, counts, urgent: list[str], 
         result.figures = plan_figures(plan, pairs)
         spread = plan_spread(pairs)
         if spread:
-            result.summary.append(("répartition", spread))
+            result.summary.append(("par salarié", spread))
     result.needs_attention = bool(urgent)
     if urgent:
         result.summary.append((f"sans candidat à moins de {settings.check.unstaffed_days} j", ", ".join(urgent[:10])
@@ -146,31 +146,33 @@ def plan_figures(plan, pairs: pd.DataFrame) -> dict:
 
 
 def plan_text(plan, pairs: pd.DataFrame) -> str:
-    """« 12 pourvue(s), 84 km, coût 61,5, optimal » or « …, écart à l'optimum au plus 3,1 % (limite
-    de temps) »; the cost is the scores' total, in km-equivalents (bonuses make it negative)."""
+    """« 12 pourvue(s), 84 km au total, meilleur plan » or « …, à 3,1 % au plus du meilleur plan
+    (temps de calcul écoulé) », as a CDBO reads it; the cost, the solver's bound and gap are in
+    ``--json`` (:func:`plan_figures`)."""
     km = float(pairs.loc[pairs["planned"], "km"].sum())
-    cost = f"{plan.total_cost(pairs):.1f}".replace(".", ",").replace("-", "−")
-    text = f"{plan.filled} pourvue(s), {km:.0f} km, coût {cost}"
+    text = f"{plan.filled} pourvue(s), {km:.0f} km au total"
     if plan.status == "optimal":
-        return text + ", optimal"
+        return text + ", meilleur plan"
     if plan.status == "greedy":
-        return text + " (plan glouton : le solveur n'a rien trouvé à temps)"
-    gap = "inconnu" if pd.isna(plan.gap) else f"{100 * plan.gap:.1f} %".replace(".", ",")
-    return text + f", écart à l'optimum au plus {gap} (limite de temps)"
+        return text + " (plan simple : le calcul complet n'a pas abouti à temps)"
+    gap = "?" if pd.isna(plan.gap) else f"{100 * plan.gap:.1f}".replace(".", ",")
+    return text + f", à {gap} % au plus du meilleur plan (temps de calcul écoulé)"
 
 
 def plan_spread(pairs: pd.DataFrame) -> str:
-    """Missions and hours the plan gives each eligible employee (none counts), min / median /
-    max: « 0 / 1 / 2 missions, 0 / 8 / 16 h »."""
+    """Missions and hours the plan gives each eligible employee (none counts), from the least to
+    the most served, and the median: « 0 à 2 missions (médiane 1), 0 à 16 h (médiane 8) »."""
     per = _per_employee(pairs)
     if per.empty:
         return ""
 
-    def three(values, unit):
-        figures = [values.min(), values.median(), values.max()]
-        return " / ".join(f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}".replace(".", ",") for v in figures) + unit
+    def figure(v) -> str:
+        return f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}".replace(".", ",")
 
-    return f"{three(per['missions'], ' missions')}, {three(per['hours'], ' h')}"
+    def span(values, unit):
+        return f"{figure(values.min())} à {figure(values.max())}{unit} (médiane {figure(values.median())})"
+
+    return f"{span(per['missions'], ' missions')}, {span(per['hours'], ' h')}"
 
 
 def _check_explainable(missions, open_df: pd.DataFrame, key: str, days: int) -> None:
