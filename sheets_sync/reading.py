@@ -29,8 +29,9 @@ def _initials(text: str) -> str:
 
 def closest_header(column: str, unknown: list[str]) -> str | None:
     """The header of ``unknown`` that most likely stands for the contract's ``column``: its
-    initials (« CP » for « Code postal »), its abbreviation (« Tél. »), a header that holds the column's name or is held in
-    it (« Date mission » for « Date »), else the closest spelling (difflib, ≥ 0.75)."""
+    initials (« CP » for « Code postal »), its abbreviation (« Tél. »), a header that holds the
+    column's name or is held in it (« Date mission » for « Date »), else the closest spelling
+    (difflib, ≥ 0.75)."""
     target = norm(column)
     squeezed = {h: re.sub(r"[\s.'_-]+", "", norm(h)) for h in unknown}
     for header, flat in squeezed.items():

@@ -97,11 +97,10 @@ class Workbook:
             tables[name] = table
             findings.extend(table.findings)
         if problems:
-            guesses = {name: guessed_mappings(SPECS[name], raw[self.titles[name]].rows[0]
-                                              if raw.get(self.titles[name]) and raw[self.titles[name]].rows else [],
-                                              self.headers.get(name))
-                       for name in wanted if not SPECS[name].owned}
-            block = mappings_block(guesses)
+            headers = {name: (raw[self.titles[name]].rows or [[]])[0] for name in wanted
+                       if not SPECS[name].owned and self.titles[name] in raw}
+            block = mappings_block({name: guessed_mappings(SPECS[name], header, self.headers.get(name))
+                                    for name, header in headers.items()})
             raise WorkbookError((" ".join(problems) if len(problems) == 1 else
                                  f"{len(problems)} onglets à corriger : " + " | ".join(problems))
                                 + (" Les en-têtes probables de tous les onglets, à coller tels quels à la fin "

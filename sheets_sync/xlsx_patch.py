@@ -143,15 +143,19 @@ class Styles:
         self.changed = True
         return index
 
+    def _default_with(self, **changed: bytes) -> dict[bytes, bytes]:
+        """The attributes of the default cell style (the first ``<xf>``) with ``changed`` set."""
+        head = self.xf_items[0].partition(b">")[0]
+        attrs = _attrs(head[:-1] if head.endswith(b"/") else head)
+        attrs.update({k.encode(): v for k, v in changed.items()})
+        return attrs
+
     def bold(self) -> int:
         """A cell style with the default one's look but a bold font (headers of new tabs)."""
         if self._bold is None:
             self.new_fonts.append(b'<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>')
             font_id = len(self.font_items) + len(self.new_fonts) - 1
-            head = self.xf_items[0].partition(b">")[0]
-            closed = head.endswith(b"/")
-            attrs = _attrs(head[:-1] if closed else head)
-            attrs[b"fontId"], attrs[b"applyFont"] = str(font_id).encode(), b"1"
+            attrs = self._default_with(fontId=str(font_id).encode(), applyFont=b"1")
             self.new_xfs.append(b"<xf" + _attr_text(attrs) + b"/>")
             self._bold = len(self.xf_items) + len(self.new_xfs) - 1
             self.changed = True
@@ -171,10 +175,7 @@ class Styles:
                 used = [int(i) for i in re.findall(rb'numFmtId="(\d+)"', self.xml)]
                 fmt_id = max([163] + used) + 1  # custom formats start at 164
                 self.new_num_fmt = b'<numFmt numFmtId="%d" formatCode="%s"/>' % (fmt_id, DATE_FORMAT)
-            head = self.xf_items[0].partition(b">")[0]
-            closed = head.endswith(b"/")
-            attrs = _attrs(head[:-1] if closed else head)
-            attrs[b"numFmtId"], attrs[b"applyNumberFormat"] = str(fmt_id).encode(), b"1"
+            attrs = self._default_with(numFmtId=str(fmt_id).encode(), applyNumberFormat=b"1")
             look = {k: attrs.get(k, b"0") for k in (b"numFmtId", b"fontId", b"fillId", b"borderId")}
             for i, item in enumerate(self.xf_items):  # an earlier write's date style: reused
                 other = _attrs(item.split(b">", 1)[0])
