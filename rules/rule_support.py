@@ -35,7 +35,10 @@ def _labels(ctx: RuleContext) -> dict:
 
 def employee_label(ctx: RuleContext, matricule: str) -> str:
     """``S0001 (Léa Martin)``, or the matricule alone when it is unknown."""
-    return cached(ctx, "labels", lambda: _labels(ctx)).get(matricule, str(matricule))
+    labels = ctx.cache.get("labels")  # asked once per finding: no closure, one lookup
+    if labels is None:
+        labels = ctx.cache["labels"] = _labels(ctx)
+    return labels.get(matricule, str(matricule))
 
 
 def day(value) -> str:

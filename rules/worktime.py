@@ -115,9 +115,13 @@ def at_night(start: pd.Series, end: pd.Series, night: tuple[int, int]) -> np.nda
 
 
 def iso_mondays(year: pd.Series, week: pd.Series) -> pd.Series:
-    """The Monday of each ISO (year, week), aligned on ``year``'s index."""
-    return pd.Series([pd.Timestamp.fromisocalendar(int(y), int(w), 1) for y, w in zip(year, week)],
-                     index=year.index, dtype="datetime64[ns]")
+    """The Monday of each ISO (year, week), aligned on ``year``'s index: the Monday of the week
+    holding 4 January (ISO 8601's week 1), then ``week - 1`` weeks on, for all rows at once."""
+    years = np.asarray(year, dtype=np.int64) - 1970
+    jan4 = years.astype("datetime64[Y]").astype("datetime64[D]") + np.timedelta64(3, "D")
+    weekday = (jan4.astype(np.int64) - 4) % 7  # 1970-01-05 was a Monday: day 4 of the epoch
+    mondays = jan4 - weekday.astype("timedelta64[D]") + (np.asarray(week, dtype=np.int64) - 1) * np.timedelta64(7, "D")
+    return pd.Series(mondays.astype("datetime64[ns]"), index=year.index)
 
 
 def intervals(missions: pd.DataFrame, w: WorkTime = WorkTime(), stores: pd.DataFrame | None = None,

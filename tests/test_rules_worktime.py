@@ -87,3 +87,14 @@ def test_working_time_rules(rule_id, tabs, expected):
     assert [(f.cell, f.message.split(" : ", 2)[-1] if rule_id == "planning.journee_courte"
              else f.message.split(" : ", 1)[1]) for f in found] == expected
     assert all(f.severity == (A if rule_id == "planning.journee_courte" else E) for f in found)
+
+
+def test_iso_mondays_agree_with_the_calendar_for_every_day_of_forty_years():
+    import pandas as pd
+
+    from rules.worktime import iso_mondays
+
+    days = pd.date_range("1995-01-01", "2034-12-31")
+    iso = days.isocalendar()
+    got = iso_mondays(pd.Series(iso["year"].to_numpy()), pd.Series(iso["week"].to_numpy()))
+    assert list(got) == [pd.Timestamp.fromisocalendar(int(y), int(w), 1) for y, w in zip(iso["year"], iso["week"])]
