@@ -16,7 +16,7 @@ from rules.registry import all_rules
 from sheets_sync.a1 import split_a1
 from sheets_sync.backend import COLOR_ERROR, TOOL_COLORS
 from sheets_sync.findings import ALERTE, ERREUR, Finding
-from sheets_sync.parsing import CellError, cell_text, parse_date, parse_text
+from sheets_sync.parsing import CellError, cell_text, parse_date
 from sheets_sync.schema import ANOMALIES, PEOPLE_TABS
 from sheets_sync.table import Highlight, Table as SheetTable
 from sheets_sync.workbook import WorkbookData
@@ -32,13 +32,9 @@ MAX_LISTED = 30  # errors listed on the terminal; the Anomalies tab has them all
 # --- the Anomalies tab -------------------------------------------------------------------------
 
 def _first_seen(raw) -> dt.date | None:
-    """A « Détectée le » read back: a date cell, or the text earlier versions wrote."""
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
+    """A « Détectée le » read back (a date cell, or the text earlier versions wrote), as a date."""
     try:
-        day = parse_date(parse_text(raw))
+        day = parse_date(raw)
     except CellError:
         return None
     return None if day is pd.NaT else day.date()
