@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shlex
+import threading
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -105,7 +106,6 @@ def workspace(tmp_path, monkeypatch, smtp_server):
     twilio, yousign, geocoder = TwilioStandIn(), YousignStandIn(), GeocodeStandIn()
     twilio.__enter__()
     yousign.__enter__()
-    import threading
     threading.Thread(target=geocoder.serve_forever, daemon=True).start()
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BACKOFFICE_SMS_AUTH_TOKEN", twilio.token)
