@@ -13,14 +13,19 @@ from sheets_sync.parsing import format_date
 
 from .mandates import MissingReference, changed_fields, mandate_data
 from .registry import RuleContext, rule
-from .rule_support import days_text, in_days
+from .rule_support import cached, days_text, in_days
 
 STAFFED = ("Proposée", "Confirmée")
 LAST_DAYS = 2  # from this many days before the start, only an acknowledged mandate is enough
 
 
 def upcoming(ctx: RuleContext) -> pd.DataFrame:
-    """Staffed missions from today on, with ``jours`` (days to go) and ``delai`` (the store's)."""
+    """Staffed missions from today on, with ``jours`` (days to go) and ``delai`` (the store's);
+    computed once per check (several rules ask; none changes it)."""
+    return cached(ctx, "upcoming", lambda: _upcoming(ctx))
+
+
+def _upcoming(ctx: RuleContext) -> pd.DataFrame:
     m = ctx.data["Missions"].df
     m = m[(m["Salarié"] != "") & m["Statut"].isin(STAFFED) & m["Date"].notna() & (m["Date"] >= ctx.today)]
     stores = ctx.data["Magasins"].df["Délai mandat"] if "Magasins" in ctx.data else pd.Series(dtype=float)
@@ -44,12 +49,12 @@ def not_sent_in_time(ctx: RuleContext):
     m = upcoming(ctx)
     hit = m[(m["jours"] <= m["delai"]) & (m["jours"] > LAST_DAYS)
             & ~m["Mandat"].isin(("Envoyé", "Accusé", "Refusé"))]
-    return [ctx.finding(key, "Mandat",
-                        f"mandat {_status(row['Mandat'])} alors que la mission du {format_date(row['Date'])} "
-                        f"au magasin {row['Code magasin']} est {in_days(row['jours'])} et que le magasin veut "
-                        f"le mandat {days_text(row['delai'])} avant ; {_to_do(row['Mandat'])} "
-                        "(backoffice mandates --send).")
-            for key, row in hit.iterrows()]
+    return ctx.findings_on(hit.index, "Mandat", (
+        f"mandat {_status(state)} alors que la mission du {format_date(date)} au magasin {store} est "
+        f"{in_days(days)} et que le magasin veut le mandat {days_text(delay)} avant ; {_to_do(state)} "
+        "(backoffice mandates --send)."
+        for state, date, store, days, delay in zip(hit["Mandat"], hit["Date"], hit["Code magasin"], hit["jours"],
+                                                   hit["delai"])))
 
 
 @rule("mandat.non_accuse", "Missions", ERREUR)
@@ -59,13 +64,13 @@ def not_acknowledged(ctx: RuleContext):
     m = upcoming(ctx)
     hit = m[(m["jours"] <= LAST_DAYS) & ~m["Mandat"].isin(("Accusé", "Refusé"))]
     return ctx.findings_on(hit.index, "Mandat", (
-        f"mandat « Envoyé », non accusé par le magasin {row['Code magasin']}, pour une mission "
-        f"{in_days(row['jours'])} ({format_date(row['Date'])}) ; appelez le magasin pour confirmer la "
-        "réception, puis mettez Mandat à « Accusé »." if row["Mandat"] == "Envoyé" else
-        f"mandat {_status(row['Mandat'])}, jamais envoyé au magasin {row['Code magasin']}, pour une mission "
-        f"{in_days(row['jours'])} ({format_date(row['Date'])}) ; {_to_do(row['Mandat'])} "
-        "(backoffice mandates --send), appelez le magasin pour qu'il le confirme, puis mettez Mandat à « Accusé »."
-        for _key, row in hit.iterrows()))
+        f"mandat « Envoyé », non accusé par le magasin {store}, pour une mission {in_days(days)} "
+        f"({format_date(date)}) ; appelez le magasin pour confirmer la réception, puis mettez Mandat à "
+        "« Accusé »." if state == "Envoyé" else
+        f"mandat {_status(state)}, jamais envoyé au magasin {store}, pour une mission {in_days(days)} "
+        f"({format_date(date)}) ; {_to_do(state)} (backoffice mandates --send), appelez le magasin pour qu'il "
+        "le confirme, puis mettez Mandat à « Accusé »."
+        for state, store, days, date in zip(hit["Mandat"], hit["Code magasin"], hit["jours"], hit["Date"])))
 
 
 @rule("mandat.refuse", "Missions", ERREUR)
@@ -74,9 +79,9 @@ def refused(ctx: RuleContext):
     m = upcoming(ctx)
     hit = m[m["Mandat"] == "Refusé"]
     return ctx.findings_on(hit.index, "Mandat", (
-        f"mandat refusé par le magasin {row['Code magasin']} pour la mission du {format_date(row['Date'])} ; "
+        f"mandat refusé par le magasin {store} pour la mission du {format_date(date)} ; "
         "voyez avec le magasin et la marque, corrigez la mission, puis mettez Mandat à « À refaire »."
-        for _key, row in hit.iterrows()))
+        for store, date in zip(hit["Code magasin"], hit["Date"])))
 
 
 @rule("mandat.a_refaire", "Missions", ALERTE)

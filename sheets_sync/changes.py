@@ -264,6 +264,7 @@ class WritePlanner:
         self._layouts: dict[str, tuple[dict[str, int], dict[str, list[int]]]] = {}
         self._header_writes: set[tuple[str, int]] = set()
         self._header_texts: dict[str, set[str]] = {}
+        self._usable: dict[tuple[str, str], int] = {}  # (tab, column) -> its sheet column, header checked
 
     def plan(self, changes: ChangeSet) -> tuple[WritePlan, ApplyReport]:
         """The write plan and the report of the whole change set."""
@@ -325,14 +326,17 @@ class WritePlanner:
         sheet lacks gets its header written (when that header cell is free)."""
         title = self._title(canonical)
         columns, keys = self._layout(canonical)
-        rows = keys.get(key, [])
-        ref = f"{title}!{key}"
+        rows = keys.get(key)
         if not rows:
-            return Skipped(task, title, key, column, ref, "ligne introuvable (supprimée, ou clé modifiée entre-temps)")
+            return Skipped(task, title, key, column, f"{title}!{key}",
+                           "ligne introuvable (supprimée, ou clé modifiée entre-temps)")
         if len(rows) > 1 and SPECS[canonical].hidden:
             rows = rows[-1:]  # the tool's memory: a key written twice reads (and is updated) as its last row
         elif len(rows) > 1:
-            return Skipped(task, title, key, column, ref, "clé présente sur plusieurs lignes")
+            return Skipped(task, title, key, column, f"{title}!{key}", "clé présente sur plusieurs lignes")
+        col = self._usable.get((title, column))
+        if col is not None:  # its header is there, or is being written: asked once per column
+            return rows[0], col
         raw = self.fresh[title]
         if title not in self._header_texts:
             self._header_texts[title] = {norm(v) for v in (raw.rows[0] if raw.rows else []) if not is_empty(v)}
@@ -344,6 +348,7 @@ class WritePlanner:
                                f"colonne « {column} » absente et case d'en-tête occupée")
             self._header_writes.add((title, col))
             self.out.cells.append(CellWrite(title, 1, col, header, raw.value(1, col)))
+        self._usable[(title, column)] = col
         return rows[0], col
 
     def _skip(self, slot, skipped: Skipped) -> None:

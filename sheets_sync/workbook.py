@@ -69,18 +69,28 @@ class Workbook:
         wanted = list(tabs) if tabs is not None else [s.name for s in PEOPLE_TABS]
         wanted += [s.name for s in OWNED_TABS if s.name not in wanted]
         wanted += [name for name in also if name not in wanted]
-        raw = self.backend.read([self.titles[name] for name in wanted],
-                                header_only=() if whole_journal else (self.titles["Journal"],))
+        titles = [self.titles[name] for name in wanted]
+        header_only = () if whole_journal else (self.titles["Journal"],)
+        names_of: dict[str, list[str]] = {}
+        for name in wanted:
+            names_of.setdefault(self.titles[name], []).append(name)
+        # each tab typed as soon as the backend has it (the .xlsx one converts the next meanwhile)
+        each = getattr(self.backend, "read_each", None)
+        raw: dict[str, RawTab] = {}
+        typed: dict[str, Table | WorkbookError] = {}
+        for title, tab in (each(titles, header_only) if each else self.backend.read(titles, header_only).items()):
+            raw[title] = tab
+            for name in names_of.get(title, []):
+                typed[name] = self._typed(name, tab)
         tables: dict[str, Table] = {}
         findings: list[Finding] = []
         missing: set[str] = set()
         problems: list[str] = []  # every tab's missing required columns, said in one go
         for name in wanted:
             title = self.titles[name]
-            tab = raw.get(title)
-            if tab is None:
+            if title not in raw:
                 if SPECS[name].owned:
-                    tab = RawTab(title, [list(SPECS[name].names)])
+                    typed[name] = self._typed(name, RawTab(title, [list(SPECS[name].names)]))
                     missing.add(name)
                 else:
                     raise WorkbookError(
@@ -89,10 +99,9 @@ class Workbook:
                         "Créez-le ou déclarez son nom dans la configuration (tabs) ; format des "
                         "onglets : docs/workbook.md."
                     )
-            try:
-                table = read_table(SPECS[name], tab, self.headers.get(name))
-            except WorkbookError as err:
-                problems.append(str(err))
+            table = typed[name]
+            if isinstance(table, WorkbookError):
+                problems.append(str(table))
                 continue
             tables[name] = table
             findings.extend(table.findings)
@@ -107,6 +116,13 @@ class Workbook:
                                    "de la configuration :\n" + block if block else ""))
         self.missing = set(missing)
         return WorkbookData(tables, findings, self.backend.grid_cells(), missing)
+
+    def _typed(self, name: str, tab: RawTab) -> Table | WorkbookError:
+        """The tab read per its contract, or why it cannot be (a required column missing)."""
+        try:
+            return read_table(SPECS[name], tab, self.headers.get(name))
+        except WorkbookError as err:
+            return err
 
     def apply(self, changes: ChangeSet, now: dt.datetime) -> ApplyReport:
         """Re-read the target tabs, skip cells changed meanwhile, write the rest in one batch.

@@ -16,13 +16,15 @@ import datetime as dt
 import hashlib
 import io
 import os
-import tempfile
 import re
+import tempfile
+import threading
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .a1 import col_index
 from .backend import RawTab, WritePlan
@@ -31,6 +33,11 @@ from .xlsx_package import check_package, sheet_parts
 from .xlsx_patch import Styles, apply_plan
 
 STALE_TEMP_S = 3600  # a temporary file of a save older than this was left by a killed run
+# threads converting sheets at once (calamine parses without the GIL); two cover the usual
+# workbook, whose two big tabs (Missions, Notes de frais) are most of the work
+READERS = max(1, min(2, os.cpu_count() or 1))
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """What the file was when we read it: a change of any of these means someone wrote it."""
@@ -138,38 +145,64 @@ class XlsxBackend:
 
         A file an office suite holds open is read as saved on disk: only writing is refused.
         """
+        got = dict(self.read_each(tabs, header_only))
+        return {title: got[title] for title in tabs if title in got}
+
+    def read_each(self, tabs: list[str], header_only: tuple[str, ...] = ()) -> Iterator[tuple[str, RawTab]]:
+        """:meth:`read`, each tab given as soon as it is converted (in no set order): the caller
+        types one while calamine, which parses without the GIL, reads the next ones."""
         content, fingerprint = self._snapshot()
         self.loads += 1
-        return self._read(content, fingerprint, tabs, header_only)
+        yield from self._read(content, fingerprint, tabs, header_only)
 
-    def _read(self, content, fingerprint, tabs, header_only) -> dict[str, RawTab]:
+    def _read(self, content, fingerprint, tabs, header_only) -> Iterator[tuple[str, RawTab]]:
         from python_calamine import CalamineError, CalamineWorkbook
 
         try:
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
                 book = CalamineWorkbook.from_filelike(io.BytesIO(content))
                 parts = sheet_parts(archive)
-                styles = Styles(archive.read("xl/styles.xml")) if "xl/styles.xml" in archive.namelist() else None
+                names = set(archive.namelist())
+                styles = Styles(archive.read("xl/styles.xml")) if "xl/styles.xml" in names else None
                 solid = _solid_styles(styles)
-                out: dict[str, RawTab] = {}
-                self._cache, self._absent = {}, set()
                 present = set(book.sheet_names)
-                for title in tabs:
-                    if title not in present:
-                        self._absent.add(title)
-                        continue
-                    full = title not in header_only
-                    sheet = book.get_sheet_by_name(title)
+                self._cache, self._absent = {}, set(t for t in tabs if t not in present)
+                wanted = [(t, t not in header_only) for t in dict.fromkeys(tabs) if t in present]
+                size = {i.filename: i.file_size for i in archive.infolist()}
+                # the smallest sheets first: the caller starts typing them while the big ones are read
+                wanted.sort(key=lambda item: size.get(parts.get(item[0], ""), 0) if item[1] else 0)
+                books: dict[int, Any] = {threading.get_ident(): book}
+
+                def convert(title: str, full: bool) -> RawTab:
+                    # each reader thread has its own workbook object (one cannot be used by two
+                    # threads at once)
+                    mine = books.get(threading.get_ident())
+                    if mine is None:
+                        mine = books[threading.get_ident()] = CalamineWorkbook.from_filelike(io.BytesIO(content))
+                    sheet = mine.get_sheet_by_name(title)
                     rows = _sheet_rows(sheet, content, title, full)
                     fills = {}
-                    if solid and parts.get(title) in archive.namelist():
+                    if solid and parts.get(title) in names:
                         fills = _fills(archive.read(parts[title]), solid, None if full else 1)
                     tab = RawTab(title, rows, fills)
                     if full:
                         tab.merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
                                       for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
-                    out[title] = tab
                     self._cache[title] = (tab, full)
+                    return tab
+
+                if len(wanted) > 1 and READERS > 1:
+                    with ThreadPoolExecutor(READERS) as pool:
+                        futures = {pool.submit(convert, title, full): title for title, full in wanted}
+                        try:
+                            for future in as_completed(futures):
+                                yield futures[future], _copy(future.result())
+                        finally:
+                            for future in futures:  # the caller gave up: no more sheets read for it
+                                future.cancel()
+                else:
+                    for title, full in wanted:
+                        yield title, _copy(convert(title, full))
         except (CalamineError, zipfile.BadZipFile, KeyError, ValueError, WorkbookError) as err:
             if isinstance(err, WorkbookError):
                 raise
@@ -178,7 +211,6 @@ class XlsxBackend:
                 "ouvrez-le et enregistrez-le au format Excel (.xlsx), puis relancez."
             ) from None
         self._fingerprint = fingerprint
-        return {title: _copy(tab) for title, tab in out.items()}
 
     def reread(self, tabs: list[str], header_only: tuple[str, ...] = ()) -> dict[str, RawTab]:
         """The tabs again, right before a write: from memory when the file is unchanged, else
@@ -232,9 +264,8 @@ class XlsxBackend:
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
-            with zipfile.ZipFile(temp) as check:  # what we wrote reads back whole
-                if check.testzip() is not None:
-                    raise WorkbookError(f"Écriture de {self.label} : archive produite invalide ; rien n'a été modifié.")
+            if not _sound_archive(temp):  # what we wrote reads back whole
+                raise WorkbookError(f"Écriture de {self.label} : archive produite invalide ; rien n'a été modifié.")
             try:
                 os.chmod(temp, self.path.stat().st_mode & 0o7777)
             except OSError:
@@ -260,6 +291,35 @@ class XlsxBackend:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+_LOCAL = b"PK\x03\x04"
+
+
+def _sound_archive(path: Path) -> bool:
+    """The saved file's zip structure, read back from disk: its central directory, and each
+    member's local header (signature, name, sizes) where the directory says, its data within the
+    file and no two members overlapping. The members' bytes came from zlib or, unchanged, from
+    the file read, so they are not inflated again."""
+    try:
+        with zipfile.ZipFile(path) as archive, open(path, "rb") as fh:
+            infos = sorted(archive.infolist(), key=lambda i: i.header_offset)
+            end = archive.start_dir
+            for info, following in zip(infos, infos[1:] + [None]):
+                fh.seek(info.header_offset)
+                head = fh.read(30)
+                if len(head) < 30 or head[:4] != _LOCAL:
+                    return False
+                name_len, extra_len = int.from_bytes(head[26:28], "little"), int.from_bytes(head[28:30], "little")
+                name = fh.read(name_len)
+                if name.decode("utf-8" if info.flag_bits & 0x800 else "cp437") != info.orig_filename:
+                    return False
+                stop = info.header_offset + 30 + name_len + extra_len + info.compress_size
+                if stop > (following.header_offset if following is not None else end):
+                    return False
+            return True
+    except (OSError, zipfile.BadZipFile, UnicodeDecodeError, ValueError):
+        return False
+
 
 @contextlib.contextmanager
 def _instant_lock(path: Path):
@@ -332,23 +392,36 @@ def _raw(value: Any) -> Any:
     return value
 
 
+_SILENCE = threading.Lock()
+_silenced = {"depth": 0, "saved": None}  # reader threads inside; standard error's saved descriptor
+
+
 @contextlib.contextmanager
 def _rust_panics_silenced():
     """Standard error closed at the file-descriptor level while calamine converts a sheet: a
     panic's message and backtrace, which Rust writes there directly, are not shown to a person
-    (the panic itself still reaches Python, as an exception)."""
+    (the panic itself still reaches Python, as an exception). The descriptor is the process's:
+    reader threads share one redirection, set by the first in and undone by the last out."""
+    with _SILENCE:
+        if _silenced["depth"] == 0:
+            try:
+                _silenced["saved"] = os.dup(2)
+            except OSError:  # no standard error to save
+                _silenced["saved"] = None
+            if _silenced["saved"] is not None:
+                with open(os.devnull, "wb") as null:
+                    os.dup2(null.fileno(), 2)
+        _silenced["depth"] += 1
     try:
-        saved = os.dup(2)
-    except OSError:  # no standard error to save
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
         yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        with _SILENCE:
+            _silenced["depth"] -= 1
+            saved = _silenced["saved"]
+            if _silenced["depth"] == 0 and saved is not None:
+                os.dup2(saved, 2)
+                os.close(saved)
+                _silenced["saved"] = None
 
 
 def _sheet_rows(sheet, content: bytes, title: str, full: bool) -> list[list[Any]]:

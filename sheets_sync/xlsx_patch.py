@@ -27,6 +27,8 @@ import math
 import re
 import struct
 import zipfile
+import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape, unescape
@@ -272,7 +274,17 @@ def _cell_style(attrs: dict[bytes, bytes]) -> int:
 
 
 _ROW_START = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
+
+
 _SHEET_DATA = re.compile(rb"<(?P<p>(?:\w+:)?)sheetData\b[^>]*?(?P<empty>/)?>")
+_PLAIN_ROW_START = re.compile(rb"<row\b[^>]*?\br=\"(\d+)\"")  # a literal start: searched much faster
+
+
+def _row_starts(body: bytes) -> list[tuple[int, int]]:
+    """(offset, number) of each row of a sheet's data; the literal search when no row element
+    can have a prefix (the usual file), else the general one."""
+    pattern = _ROW_START if b":row" in body else _PLAIN_ROW_START
+    return [(rm.start(), int(rm.group(1))) for rm in pattern.finditer(body)]
 
 
 def patch_sheet(xml: bytes, edits: SheetEdits, styles: Styles, formulas: dict[str, str], title: str) -> bytes:
@@ -294,11 +306,11 @@ def patch_sheet(xml: bytes, edits: SheetEdits, styles: Styles, formulas: dict[st
     if not (by_row or edits.rows or edits.deleted):  # only rows appended (the Journal)
         starts = []
     else:
-        starts = [(rm.start(), int(rm.group(1))) for rm in _ROW_START.finditer(body)]
+        starts = _row_starts(body)
     if edits.rows:
         body = _replace_rows(body, starts, edits.rows, styles, prefix)
         if by_row or edits.deleted:
-            starts = [(rm.start(), int(rm.group(1))) for rm in _ROW_START.finditer(body)]
+            starts = _row_starts(body)
     if not by_row and not edits.deleted:
         content = body
     elif edits.deleted or len(starts) != _count_rows(body, prefix):  # archiving, or rows without r="…"
@@ -308,7 +320,7 @@ def patch_sheet(xml: bytes, edits: SheetEdits, styles: Styles, formulas: dict[st
     if edits.appended:
         first = _last_filled(content) + 1
         content = _drop_rows_from(content, first)  # empty formatted rows below: the new rows go there
-        content += b"".join(_whole_row(prefix, first + i, line, styles) for i, line in enumerate(edits.appended))
+        content += b"".join(_whole_rows(prefix, list(enumerate(edits.appended, start=first)), styles))
     out = xml[:m.start()] + b"<%ssheetData>" % prefix + content + b"</%ssheetData>" % prefix + xml[end:]
     return _fix_dimension(out)
 
@@ -324,41 +336,57 @@ def _text_cell_parts(prefix: str) -> tuple[str, str, str, str]:
 
 
 def _whole_row(prefix: bytes, number: int, values: list[Any], styles: Styles) -> bytes:
-    """A row of a tab the tool owns (Anomalies, Journal), built whole: texts as inline strings,
-    the quote prefix kept for ``=…`` texts, dates as date serials shown ``JJ/MM/AAAA``. Built as
-    one str: this runs for every such row."""
+    """A row of a tab the tool owns, built whole (see :func:`_whole_rows`)."""
+    return _whole_rows(prefix, [(number, values)], styles)[0]
+
+
+def _whole_rows(prefix: bytes, numbered: list[tuple[int, list[Any]]], styles: Styles) -> list[bytes]:
+    """Rows of a tab the tool owns (Anomalies, Journal), each built whole: texts as inline
+    strings, the quote prefix kept for ``=…`` texts, dates as date serials shown ``JJ/MM/AAAA``.
+    This runs for every such row (tens of thousands): one search for characters to escape over
+    all the rows' texts (a line break is not among them), and only when it finds some, one per
+    row, then per cell."""
     p = prefix.decode()
     start, mid, end, close = _text_cell_parts(p)
-    row = str(number)
-    cells = [f'<{p}row r="{row}">']
-    # one search over the row's texts (a line break is not among the characters looked for):
-    # most rows have nothing to escape, and then no cell is searched again
-    needs_care = _NEEDS_CARE.search if _NEEDS_CARE.search("\n".join(
-        [v for v in values if v.__class__ is str])) else _nothing
-    for col, value in enumerate(values, start=1):
-        if value.__class__ is str:
-            if not value:
+    open_row = f"<{p}row r=\""
+    search = _NEEDS_CARE.search
+    anywhere = search("\n".join([v for _n, values in numbered for v in values if v.__class__ is str]))
+    letters = [_letters_str(c) if c else "" for c in range(max((len(v) for _n, v in numbered), default=0) + 1)]
+    date_cell = None  # the date cells' opening, once a row has one
+    out = []
+    for number, values in numbered:
+        row = str(number)
+        cells = [open_row, row, '">']
+        needs_care = (search if search("\n".join([v for v in values if v.__class__ is str])) else _nothing
+                      ) if anywhere else _nothing
+        for col, value in enumerate(values, start=1):
+            kind = value.__class__
+            if kind is str:
+                if not value:
+                    continue
+                if value[0] not in FORMULA_LEAD:
+                    text = escape(_ILLEGAL.sub("", value)) if needs_care(value) else value
+                    cells += (start, letters[col], row, mid, text, end)
+                    continue
+            elif value is None:
                 continue
-            if value[0] not in FORMULA_LEAD:
-                text = escape(_ILLEGAL.sub("", value)) if needs_care(value) else value
-                cells.append(f"{start}{_letters_str(col)}{row}{mid}{text}{end}")
+            elif kind is dt.date:
+                if date_cell is None:
+                    date_cell = (f'<{p}c r="', f'" s="{styles.date()}"><{p}v>', f"</{p}v></{p}c>")
+                cells += (date_cell[0], letters[col], row, date_cell[1], str((value - EPOCH).days), date_cell[2])
                 continue
-        elif value is None:
-            continue
-        elif value.__class__ is dt.date:
-            cells.append(f'<{p}c r="{_letters_str(col)}{row}" s="{styles.date()}"><{p}v>'
-                         f'{(value - EPOCH).days}</{p}v></{p}c>')
-            continue
-        style = styles.derive(0, quote=True) if isinstance(value, str) else 0
-        ref = f"{_letters_str(col)}{row}".encode()
-        cells.append(_cell_xml(prefix, ref, style, value).decode("utf-8"))
-    cells.append(close)
-    return "".join(cells).encode("utf-8")
+            style = styles.derive(0, quote=True) if isinstance(value, str) else 0
+            ref = f"{letters[col]}{row}".encode()
+            cells.append(_cell_xml(prefix, ref, style, value).decode("utf-8"))
+        cells.append(close)
+        out.append("".join(cells).encode("utf-8"))
+    return out
 
 
 @functools.lru_cache(maxsize=4096)
 def _letters_str(col: int) -> str:
     return col_letter(col)
+
 
 
 def _splice_rows(body: bytes, starts: list[tuple[int, int]], wanted, build, title: str) -> bytes:
@@ -387,7 +415,9 @@ def _splice_rows(body: bytes, starts: list[tuple[int, int]], wanted, build, titl
 
 def _replace_rows(body: bytes, starts, rows: dict[int, list[Any]], styles: Styles, prefix: bytes) -> bytes:
     """Rows of a tab the tool owns, replaced whole."""
-    return _splice_rows(body, starts, rows, lambda r, _rm: _whole_row(prefix, r, rows[r], styles), "")
+    numbers = sorted(rows)
+    built = dict(zip(numbers, _whole_rows(prefix, [(r, rows[r]) for r in numbers], styles)))
+    return _splice_rows(body, starts, rows, lambda r, _rm: built[r], "")
 
 
 def _count_rows(body: bytes, prefix: bytes) -> int:
@@ -396,13 +426,59 @@ def _count_rows(body: bytes, prefix: bytes) -> int:
 
 
 def _patch_rows(body: bytes, starts: list[tuple[int, int]], by_row, styles, formulas, title, prefix) -> bytes:
-    """Only the rows with edits are parsed and rewritten; the spans between them are copied."""
-    def build(r: int, rm: re.Match | None) -> bytes:
+    """Only the rows with edits are parsed and rewritten; the spans between them are copied.
+    Where a row's edits are all fills of cells it has (the check's highlights, by the ten
+    thousand), only those cells' opening tags are rewritten."""
+    numbers = [n for _pos, n in starts]
+    pieces: list[bytes] = []
+    cursor = 0
+    for r in sorted(by_row):
+        i = bisect.bisect_left(numbers, r)
+        at = starts[i][0] if i < len(starts) else len(body)
+        if i == len(numbers) or numbers[i] != r:  # a row the sheet lacks
+            pieces += (body[cursor:at], _new_rows([r], by_row, styles, prefix))
+            cursor = at
+            continue
+        restyled = _restyled(body, at, starts[i + 1][0] if i + 1 < len(starts) else len(body), r, by_row[r],
+                             styles, prefix)
+        if restyled is not None:
+            pieces += (body[cursor:at], restyled[0])
+            cursor = restyled[1]
+            continue
+        rm = _ROW.match(body, at)
         if rm is None:
-            return _new_rows([r], by_row, styles, prefix)
-        return _patch_row(rm, r, r, by_row[r], styles, formulas, title, prefix)
+            raise WorkbookError(f"Onglet « {title} » : ligne {r} illisible dans le fichier.")
+        pieces += (body[cursor:at], _patch_row(rm, r, r, by_row[r], styles, formulas, title, prefix))
+        cursor = rm.end()
+    pieces.append(body[cursor:])
+    return b"".join(pieces)
 
-    return _splice_rows(body, starts, by_row, build, title)
+
+def _restyled(body: bytes, lo: int, hi: int, r: int, wanted: dict[int, _CellEdit], styles: Styles,
+              prefix: bytes) -> tuple[bytes, int] | None:
+    """The row starting at ``lo`` (the next one at ``hi``) with its edits made, when they are
+    all fills of cells it has, in column order: the bytes from ``lo`` to the last cell's tag
+    rewritten, and where the copy goes on. ``None`` otherwise (the row is rebuilt)."""
+    if any(e.set_value or e.style is not None for e in wanted.values()):
+        return None
+    pieces: list[bytes] = []
+    cursor = lo
+    for col, edit in sorted(wanted.items()):
+        at = body.find(b'<%sc r="%s%d"' % (prefix, _letters(col), r), cursor, hi)
+        end = body.find(b">", at, hi) if at >= 0 else -1
+        if end < 0:
+            return None
+        tag = body[at:end]
+        closed = tag.endswith(b"/")
+        cattrs = _attrs(tag[:-1] if closed else tag)
+        new_style = styles.derive(_cell_style(cattrs), fill=edit.fill)
+        if new_style:
+            cattrs[b"s"] = str(new_style).encode()
+        else:
+            cattrs.pop(b"s", None)
+        pieces += (body[cursor:at], b"<%sc%s%s" % (prefix, _attr_text(cattrs), b"/" if closed else b""))
+        cursor = end
+    return b"".join(pieces), cursor
 
 
 def _new_rows(rows: list[int], by_row, styles, prefix) -> bytes:
@@ -673,10 +749,13 @@ def lay_out(xml: bytes, widths: list[int], link_col: int, links: list[str]) -> b
     p = m.group(1) if m else b""
     cols = b"<%bcols>%b</%bcols>" % (p, b"".join(
         b'<%bcol min="%d" max="%d" width="%d" customWidth="1"/>' % (p, i, i, w) for i, w in enumerate(widths, 1)), p)
-    xml = re.sub(rb"<%bcols>.*?</%bcols>|<%bcols/>" % (p, p, p), b"", xml, flags=re.S)
+    # what comes before the rows and after them, searched apart from the rows (tens of thousands)
     data = re.search(rb"<%bsheetData\b" % p, xml)
-    xml = xml[:data.start()] + cols + xml[data.start():]
-    xml = re.sub(rb"<%bhyperlinks>.*?</%bhyperlinks>|<%bhyperlinks/>" % (p, p, p), b"", xml, flags=re.S)
+    close = xml.rfind(b"</%bsheetData>" % p)
+    close = close + len(b"</%bsheetData>" % p) if close >= 0 else xml.find(b">", data.end()) + 1
+    head, rows, tail = xml[:data.start()], xml[data.start():close], xml[close:]
+    head = re.sub(rb"<%bcols>.*?</%bcols>|<%bcols/>" % (p, p, p), b"", head, flags=re.S)
+    tail = re.sub(rb"<%bhyperlinks>.*?</%bhyperlinks>|<%bhyperlinks/>" % (p, p, p), b"", tail, flags=re.S)
     entries: list[str] = []
     prefix, letters = p.decode(), _letters_str(link_col) if link_col else ""
     places: dict[str, str] = {}  # a tab -> its quoted, escaped name (one per tab, not per row)
@@ -692,10 +771,10 @@ def lay_out(xml: bytes, widths: list[int], link_col: int, links: list[str]) -> b
         entries.append(f'<{prefix}hyperlink ref="{letters}{row}" location="{place}{found.group(2)}{found.group(3)}" '
                        f'display="{shown}"/>')
     if not entries:
-        return xml
+        return head + cols + rows + tail
     block = b"<%bhyperlinks>%b</%bhyperlinks>" % (p, "".join(entries).encode("utf-8"), p)
-    after = re.search(rb"<%b(?:%b)\b|</%bworksheet>" % (p, b"|".join(_AFTER_LINKS), p), xml)
-    return xml[:after.start()] + block + xml[after.start():]
+    after = re.search(rb"<%b(?:%b)\b|</%bworksheet>" % (p, b"|".join(_AFTER_LINKS), p), tail)
+    return head + cols + rows + tail[:after.start()] + block + tail[after.start():]
 
 
 def _recalc_on_open(book: bytes) -> bytes:
@@ -816,40 +895,55 @@ def apply_plan(content: bytes, plan: WritePlan, label: str) -> tuple[bytes, dict
     formulas: dict[str, str] = {}
     # the Journal last: a formula replaced elsewhere is journaled as its text, not a blank
     order = sorted(edits, key=lambda t: t == plan.journal_tab)
-    for title in order:
-        part = sheets.get(title)
-        if part is None or part not in parts:
-            raise WorkbookError(f"Onglet « {title} » introuvable dans {label} au moment d'écrire ; relancez.")
-        if title == plan.journal_tab:
-            for line in plan.journal:
-                if len(line) > 6 and line[5] in formulas:
-                    line[6] = formulas[line[5]]
-        parts[part] = patch_sheet(parts[part], edits[title], styles, formulas, title)
-        touched.add(part)
-    for title, (widths, link_col, links) in plan.layouts.items():
-        part = sheets.get(title)
-        if part is not None and part in parts:
-            parts[part] = lay_out(parts[part], widths, link_col, links)
+    order += [t for t in plan.layouts if t not in edits]
+    with ThreadPoolExecutor(2) as pool:  # zlib deflates without the GIL: a part while the next is patched
+        packed: dict[str, Future] = {}
+        for title in order:
+            part = sheets.get(title)
+            if part is None or part not in parts:
+                if title not in edits:
+                    continue  # a layout for a tab the workbook has not got
+                raise WorkbookError(f"Onglet « {title} » introuvable dans {label} au moment d'écrire ; relancez.")
+            if title in edits:
+                if title == plan.journal_tab:
+                    for line in plan.journal:
+                        if len(line) > 6 and line[5] in formulas:
+                            line[6] = formulas[line[5]]
+                parts[part] = patch_sheet(parts[part], edits[title], styles, formulas, title)
+            if title in plan.layouts:
+                widths, link_col, links = plan.layouts[title]
+                parts[part] = lay_out(parts[part], widths, link_col, links)
             touched.add(part)
-    if styles.new_xfs or styles.new_fills or styles.new_fonts:
-        parts["xl/styles.xml"] = styles.serialize()
-        touched.add("xl/styles.xml")
-    parts["xl/workbook.xml"] = _recalc_on_open(parts["xl/workbook.xml"])
-    touched.add("xl/workbook.xml")
-    out = io.BytesIO()
-    with archive, zipfile.ZipFile(out, "w") as dst:
-        for info in infos:
-            if info.filename in touched:
-                # level 1: four times faster than the default for a few % more bytes; the office
-                # suite recompresses at its next save anyway
-                dst.writestr(_copy_info(info), parts[info.filename], compress_type=info.compress_type,
-                             compresslevel=1)
-            elif not _copy_raw(content, info, dst):  # untouched: the very same compressed bytes
-                dst.writestr(_copy_info(info), archive.read(info), compress_type=info.compress_type)
-        names = {i.filename for i in infos}
-        for name in sorted(set(parts.loaded) - names):  # new sheet parts
-            dst.writestr(name, parts[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+            packed[part] = pool.submit(_deflate, parts[part])
+        if styles.new_xfs or styles.new_fills or styles.new_fonts:
+            parts["xl/styles.xml"] = styles.serialize()
+            touched.add("xl/styles.xml")
+        parts["xl/workbook.xml"] = _recalc_on_open(parts["xl/workbook.xml"])
+        touched.add("xl/workbook.xml")
+        out = io.BytesIO()
+        with archive, zipfile.ZipFile(out, "w") as dst:
+            for info in infos:
+                if info.filename in touched:
+                    # level 1: four times faster than the default for a few % more bytes; the
+                    # office suite recompresses at its next save anyway
+                    data = packed[info.filename].result() if info.filename in packed else None
+                    if data is None or info.compress_type != zipfile.ZIP_DEFLATED:
+                        dst.writestr(_copy_info(info), parts[info.filename], compress_type=info.compress_type,
+                                     compresslevel=1)
+                    else:
+                        _write_raw(dst, _copy_info(info), *data)
+                elif not _copy_raw(content, info, dst):  # untouched: the very same compressed bytes
+                    dst.writestr(_copy_info(info), archive.read(info), compress_type=info.compress_type)
+            names = {i.filename for i in infos}
+            for name in sorted(set(parts.loaded) - names):  # new sheet parts
+                dst.writestr(name, parts[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     return out.getvalue(), formulas
+
+
+def _deflate(data: bytes) -> tuple[bytes, int, int]:
+    """A part deflated as zipfile would at level 1: (compressed bytes, CRC-32, size)."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(), zlib.crc32(data), len(data)
 
 
 class _Parts(dict):
@@ -885,19 +979,27 @@ def _copy_raw(content: bytes, info: zipfile.ZipInfo, dst: zipfile.ZipFile) -> bo
     if head[0] != b"PK\x03\x04":
         return False
     start = info.header_offset + _LOCAL_HEADER.size + head[9] + head[10]
-    raw = content[start:start + info.compress_size]
     copy = _copy_info(info)
-    copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
     copy.flag_bits = info.flag_bits & ~0x08  # sizes and CRC in the header: no data descriptor
-    # zipfile writes each member at ``start_dir`` and moves it past the member: do the same
+    _write_raw(dst, copy, content[start:start + info.compress_size], info.CRC, info.file_size)
+    return True
+
+
+def _write_raw(dst: zipfile.ZipFile, info: zipfile.ZipInfo, raw: bytes, crc: int, size: int) -> None:
+    """A member whose compressed bytes are ready, written as zipfile writes one: at
+    ``start_dir``, which then moves past it."""
+    if size >= 0xFFFFFFFF or len(raw) >= 0xFFFFFFFF:  # zip64: left to zipfile
+        dst.writestr(info, zlib.decompress(raw, -15) if info.compress_type == zipfile.ZIP_DEFLATED else raw,
+                     compress_type=info.compress_type, compresslevel=1)
+        return
+    info.CRC, info.compress_size, info.file_size = crc, len(raw), size
     dst.fp.seek(dst.start_dir)
-    copy.header_offset = dst.start_dir
-    dst.fp.write(copy.FileHeader(False))
+    info.header_offset = dst.start_dir
+    dst.fp.write(info.FileHeader(False))
     dst.fp.write(raw)
     dst.start_dir = dst.fp.tell()
-    dst.filelist.append(copy)
-    dst.NameToInfo[copy.filename] = copy
-    return True
+    dst.filelist.append(info)
+    dst.NameToInfo[info.filename] = info
 
 
 def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
