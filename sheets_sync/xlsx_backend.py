@@ -63,6 +63,8 @@ class XlsxBackend:
         self._cache: dict[str, tuple[RawTab, bool]] = {}
         self._absent: set[str] = set()
         self.loads = 0  # how many times the file was parsed (tests and bench)
+        # the sheet parts of the file as read, unpacked in the background for the write to come
+        self._unpacked: tuple[Fingerprint, dict[str, bytes]] | None = None
         self.writes = 0
 
     # --- guards ---------------------------------------------------------------------------
@@ -211,6 +213,7 @@ class XlsxBackend:
                 "ouvrez-le et enregistrez-le au format Excel (.xlsx), puis relancez."
             ) from None
         self._fingerprint = fingerprint
+        self._unpacked = (fingerprint, _unpacked_later(content, [parts[t] for t, _full in reversed(wanted) if t in parts]))
 
     def reread(self, tabs: list[str], header_only: tuple[str, ...] = ()) -> dict[str, RawTab]:
         """The tabs again, right before a write: from memory when the file is unchanged, else
@@ -238,7 +241,9 @@ class XlsxBackend:
         content, fingerprint = self._snapshot(check=self._fingerprint is None)  # read and checked already
         if self._fingerprint is not None and fingerprint != self._fingerprint:
             raise self._changed()
-        new, _formulas = apply_plan(content, plan, self.label)
+        ready = self._unpacked
+        new, _formulas = apply_plan(content, plan, self.label,
+                                    ready[1] if ready is not None and ready[0] == fingerprint else None)
         self._save(new, fingerprint)
         self.writes += 1
 
@@ -288,9 +293,28 @@ class XlsxBackend:
         # What we wrote is now the reference; the cached tabs are stale.
         self._fingerprint = self._current()
         self._cache, self._absent = {}, set()
+        self._unpacked = None
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+def _unpacked_later(content: bytes, names: list[str]) -> dict[str, bytes]:
+    """The parts ``names`` of the package, unpacked by a background thread while the job decides
+    (zlib inflates without the GIL): its write then finds the sheets it patches ready. The dict
+    fills as each part is done; a part not there yet is unpacked by the write itself."""
+    out: dict[str, bytes] = {}
+
+    def unpack() -> None:
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                for name in names:
+                    out[name] = archive.read(name)
+        except Exception:  # noqa: BLE001 - only a head start: the write unpacks what is missing
+            pass
+
+    threading.Thread(target=unpack, name="xlsx-unpack", daemon=True).start()
+    return out
+
 
 _LOCAL = b"PK\x03\x04"
 

@@ -844,15 +844,17 @@ def _refuse_shifting_rows(parts, sheets: dict[str, str], deleted: dict[str, list
                         "main ; rien n'a été supprimé.")
 
 
-def apply_plan(content: bytes, plan: WritePlan, label: str) -> tuple[bytes, dict[str, str]]:
-    """The package with the plan applied, and the formulas it replaced (cell -> ``=…``)."""
+def apply_plan(content: bytes, plan: WritePlan, label: str,
+               unpacked: dict[str, bytes] | None = None) -> tuple[bytes, dict[str, str]]:
+    """The package with the plan applied, and the formulas it replaced (cell -> ``=…``).
+    ``unpacked``: parts of this very ``content`` unpacked already (by the reader), by name."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:
         raise WorkbookError(f"{label} n'est pas un classeur .xlsx lisible : enregistrez-le au format Excel "
                             "(.xlsx), puis relancez.") from None
     infos = archive.infolist()
-    parts = _Parts(archive)  # a part is unpacked only when the plan touches it
+    parts = _Parts(archive, unpacked)  # a part is unpacked only when the plan touches it
     sheets = sheet_parts(archive)
     touched: set[str] = set()
     new_headers: dict[str, list[str]] = {}
@@ -949,13 +951,16 @@ def _deflate(data: bytes) -> tuple[bytes, int, int]:
 class _Parts(dict):
     """The package's parts by name, each unpacked on first use."""
 
-    def __init__(self, archive: zipfile.ZipFile) -> None:
+    def __init__(self, archive: zipfile.ZipFile, unpacked: dict[str, bytes] | None = None) -> None:
         super().__init__()
         self.archive = archive
         self.names = set(archive.namelist())
+        self.unpacked = unpacked or {}
 
     def __missing__(self, name: str) -> bytes:
-        data = self.archive.read(name)
+        data = self.unpacked.get(name)
+        if data is None:
+            data = self.archive.read(name)
         self[name] = data
         return data
 
