@@ -60,12 +60,15 @@ class Finding:
                        self.value, self.reason)
 
 
+_DIGITS = "0123456789"
+
+
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Errors first, then by tab, row and rule: the order of the Anomalies tab."""
-    from .a1 import split_a1
+    rank = {severity: i for i, severity in enumerate(SEVERITIES)}
 
     def order(f: Finding):
-        row = split_a1(f.cell)[1] if f.cell else 0
-        return (SEVERITIES.index(f.severity), f.tab, row, f.rule, f.cell, f.message)
+        cell = f.cell  # « Missions!F12 »: its row is its last digits (tens of thousands are sorted)
+        return (rank[f.severity], f.tab, int(cell[len(cell.rstrip(_DIGITS)):] or 0), f.rule, cell, f.message)
 
     return sorted(findings, key=order)

@@ -75,11 +75,17 @@ class Table:
         """``Missions!F12`` for the row of ``key`` and a canonical column."""
         return self.cell(self.row_of(key), column)
 
-    def row_of(self, key) -> int:
-        """The sheet row of ``key`` (looked up in a dict built once: rules ask it thousands of times)."""
+    def row_index(self) -> dict:
+        """Each key's sheet row, as a dict built once (rules ask thousands of times); a key of
+        the table is in it exactly when it is in ``df.index``."""
         index = self.__dict__.get("_row_index")
         if index is None:
             index = self.__dict__["_row_index"] = dict(zip(self.df.index, self.df[ROW].tolist()))
+        return index
+
+    def row_of(self, key) -> int:
+        """The sheet row of ``key`` (looked up in a dict built once: rules ask it thousands of times)."""
+        index = self.row_index()
         try:
             return int(index[key])
         except (KeyError, TypeError):
@@ -124,8 +130,9 @@ class Table:
         """
         out: list[Highlight] = []
         wanted_pos = {}
+        rows = self.row_index()
         for key, column in wanted:
-            if key in self.df.index and column in self.columns:
+            if key in rows and column in self.columns:
                 wanted_pos[(self.row_of(key), self.columns[column])] = (key, column)
         for pos, (key, column) in sorted(wanted_pos.items()):
             if self.raw.fills.get(pos) not in TOOL_COLORS:

@@ -40,6 +40,9 @@ def _first_seen(raw) -> dt.date | None:
     return None if day is pd.NaT else day.date()
 
 
+_WORD = {ERREUR: ERREUR.value, ALERTE: ALERTE.value}  # the severity as the plain text written
+
+
 def anomaly_rows(findings: list[Finding], previous: SheetTable, today: dt.date) -> list[list]:
     """Rows of the Anomalies tab; a finding already listed keeps its « Détectée le » (a date)."""
     by_message: dict[tuple, dt.date] = {}
@@ -55,7 +58,7 @@ def anomaly_rows(findings: list[Finding], previous: SheetTable, today: dt.date) 
     rows = []
     for f in findings:
         first = by_message.get((f.rule, f.cell, f.message)) or by_key.get((f.rule, f.cell, f.key)) or today
-        rows.append([f.severity.value, f.rule, f.tab, f.cell, f.key, f.message, first])
+        rows.append([_WORD[f.severity], f.rule, f.tab, f.cell, f.key, f.message, first])
     return rows
 
 
@@ -78,15 +81,19 @@ def error_highlights(data: WorkbookData, findings: list[Finding]) -> list[Highli
     Rows left out by the reader (an unreadable cell) are handled by position.
     """
     out: list[Highlight] = []
+    by_tab: dict[str, list[Finding]] = {}  # the errors on a cell, by tab (one pass over tens of thousands)
+    for f in findings:
+        if f.severity == ERREUR and f.cell:
+            by_tab.setdefault(f.tab, []).append(f)
     for spec in PEOPLE_TABS:
         if spec.key is None or spec.name not in data:
             continue
         table = data[spec.name]
-        errors = [f for f in findings
-                  if f.severity == ERREUR and f.tab == table.title and f.column in table.columns and f.cell]
-        wanted = {(f.key, f.column) for f in errors if f.key in table.df.index}
+        errors = [f for f in by_tab.get(table.title, ()) if f.column in table.columns]
+        keys = table.row_index()
+        wanted = {(f.key, f.column) for f in errors if f.key in keys}
         out.extend(table.highlights(COLOR_ERROR, wanted))
-        out.extend(_left_out_highlights(table, [f for f in errors if f.key not in table.df.index]))
+        out.extend(_left_out_highlights(table, [f for f in errors if f.key not in keys]))
     return out
 
 
