@@ -14,14 +14,17 @@ from sheets_sync.findings import ALERTE, ERREUR
 from sheets_sync.parsing import format_time
 
 from .calendar import OUVRABLES, add_working_days
-from .rule_support import assigned_intervals, day, employee_label, hours_text, live_missions
+from .rule_support import assigned_intervals, cached, day, employee_label, hours_text, live_missions
 from .registry import RuleContext, rule
 from .status_seen import seen_since
 
 
 def _staffed(ctx: RuleContext) -> pd.DataFrame:
-    m = live_missions(ctx)
-    return m[(m["Salarié"] != "") & m["Date"].notna()]
+    def compute():
+        m = live_missions(ctx)
+        return m[(m["Salarié"] != "") & m["Date"].notna()]
+
+    return cached(ctx, "staffed", compute)
 
 
 @rule("contrat.a_envoyer", "Missions", ALERTE)

@@ -127,12 +127,18 @@ class RuleContext:
         if index is None:
             return [self.finding(key, column, message) for key, message in zip(keys, messages)]
         title, row_of, value, letter = table.title, table.row_of, table.raw.value, col_letter(index)
+        rows, lines, rule_id, severity = table.row_index(), table.raw.rows, bound.id, bound.severity
         out = []
         for key, message in zip(keys, messages):
-            row = row_of(key)
+            row = rows.get(key) if key.__class__ is str else None
+            if row is None:  # not a plain key of the tab: the general lookups
+                row = row_of(key)
+                cell = value(row, index)
+            else:
+                line = lines[row - 1] if row <= len(lines) else ()
+                cell = line[index - 1] if index <= len(line) else None
             ref = f"{title}!{letter}{row}"
-            out.append(Finding(bound.id, bound.severity, title, ref, str(key), f"{ref} : {message}", column,
-                               value(row, index)))
+            out.append(Finding(rule_id, severity, title, ref, str(key), f"{ref} : {message}", column, cell))
         return out
 
     def row_finding(self, row: int, column: str, message: str, key: str = "") -> Finding:

@@ -23,9 +23,13 @@ def norm_series(values: pd.Series) -> pd.Series:
 
 
 def live_missions(ctx: RuleContext) -> pd.DataFrame:
-    """Missions that are not ``Annulée``."""
-    missions = ctx.data["Missions"].df
-    return missions[missions["Statut"] != "Annulée"]
+    """Missions that are not ``Annulée`` (filtered once per check run: a dozen rules start from
+    them, and none changes the frame)."""
+    def compute():
+        missions = ctx.data["Missions"].df
+        return missions[missions["Statut"] != "Annulée"]
+
+    return cached(ctx, "live_missions", compute)
 
 
 def _labels(ctx: RuleContext) -> dict:

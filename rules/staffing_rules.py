@@ -19,8 +19,11 @@ from .worktime import day_hours, iso_mondays, overlapping_pairs, short_rests, we
 
 
 def _upcoming_staffed(ctx: RuleContext) -> pd.DataFrame:
-    m = live_missions(ctx)
-    return m[(m["Salarié"] != "") & m["Date"].notna() & (m["Date"] >= ctx.today)]
+    def compute():
+        m = live_missions(ctx)
+        return m[(m["Salarié"] != "") & m["Date"].notna() & (m["Date"] >= ctx.today)]
+
+    return cached(ctx, "upcoming_staffed", compute)
 
 
 def _heavy_weeks(ctx: RuleContext) -> pd.DataFrame:
