@@ -325,10 +325,6 @@ def patch_sheet(xml: bytes, edits: SheetEdits, styles: Styles, formulas: dict[st
     return _fix_dimension(out)
 
 
-def _nothing(_text: str) -> None:
-    return None
-
-
 @functools.lru_cache(maxsize=8)
 def _text_cell_parts(prefix: str) -> tuple[str, str, str, str]:
     return (f'<{prefix}c r="', f'" t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">',
@@ -345,7 +341,7 @@ def _whole_rows(prefix: bytes, numbered: list[tuple[int, list[Any]]], styles: St
     strings, the quote prefix kept for ``=…`` texts, dates as date serials shown ``JJ/MM/AAAA``.
     This runs for every such row (tens of thousands): one search for characters to escape over
     all the rows' texts (a line break is not among them), and only when it finds some, one per
-    row, then per cell."""
+    text."""
     p = prefix.decode()
     start, mid, end, close = _text_cell_parts(p)
     open_row = f"<{p}row r=\""
@@ -353,20 +349,22 @@ def _whole_rows(prefix: bytes, numbered: list[tuple[int, list[Any]]], styles: St
     anywhere = search("\n".join([v for _n, values in numbered for v in values if v.__class__ is str]))
     letters = [_letters_str(c) if c else "" for c in range(max((len(v) for _n, v in numbered), default=0) + 1)]
     date_cell = None  # the date cells' opening, once a row has one
+    leads = "".join(FORMULA_LEAD)
     out = []
     for number, values in numbered:
         row = str(number)
         cells = [open_row, row, '">']
-        needs_care = (search if search("\n".join([v for v in values if v.__class__ is str])) else _nothing
-                      ) if anywhere else _nothing
-        for col, value in enumerate(values, start=1):
+        col = 0
+        for value in values:
+            col += 1
             kind = value.__class__
             if kind is str:
                 if not value:
                     continue
-                if value[0] not in FORMULA_LEAD:
-                    text = escape(_ILLEGAL.sub("", value)) if needs_care(value) else value
-                    cells += (start, letters[col], row, mid, text, end)
+                if value[0] not in leads:
+                    if anywhere and search(value):
+                        value = escape(_ILLEGAL.sub("", value))
+                    cells += (start, letters[col], row, mid, value, end)
                     continue
             elif value is None:
                 continue
