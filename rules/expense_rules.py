@@ -75,8 +75,9 @@ def meal_ceiling(ctx: RuleContext):
     shown = (meals["Type repas"].str.strip().replace("", "restaurant") if "Type repas" in meals
              else pd.Series("restaurant", index=meals.index))
     kinds = norm_series(shown)
-    ceilings = pd.Series([meal_ceilings_of(table, d.year).get(k, math.nan) for d, k in zip(meals["Date"], kinds)],
-                         index=meals.index, dtype=float)
+    of_year: dict[int, dict] = {}  # each year's ceilings looked up once (thousands of meals, a few years)
+    ceilings = pd.Series([(of_year.get(d.year) or of_year.setdefault(d.year, meal_ceilings_of(table, d.year)))
+                          .get(k, math.nan) for d, k in zip(meals["Date"], kinds)], index=meals.index, dtype=float)
     bad = meals[meals["Montant"] > ceilings + 1e-9]
     return ctx.findings_on(bad.index, "Montant", (
         f"repas{'' if k == 'restaurant' else f' ({t})'} de {euros(a)}, au-dessus du plafond URSSAF de "
@@ -196,7 +197,7 @@ def mission_not_worked(ctx: RuleContext):
     known = n["N° mission"].isin(m.index)
     salarie = n["N° mission"].map(m["Salarié"])
     statut = n["N° mission"].map(m["Statut"])
-    out = []
+    keys, texts = [], []
     for key, num, mat, ok, s, st in zip(n.index, n["N° mission"], n["Matricule"], known, salarie, statut):
         if num == "":
             text = "aucun N° mission. Indiquez la mission à laquelle se rapporte la dépense."
@@ -211,8 +212,9 @@ def mission_not_worked(ctx: RuleContext):
                     f"pas à {employee_label(ctx, mat)}. Refusez la note ou corrigez le N° mission.")
         else:
             continue
-        out.append(ctx.finding(key, "N° mission", text))
-    return out
+        keys.append(key)
+        texts.append(text)
+    return ctx.findings_on(keys, "N° mission", texts)
 
 
 @rule("frais.doublon", TAB, ALERTE)
@@ -224,16 +226,19 @@ def duplicate_expense(ctx: RuleContext):
     n = n[n["Montant"].notna() & n["Date"].notna()]
     twins = n[n.duplicated(same, keep=False)]
     table = ctx.data[TAB]
+    groups: dict[tuple, list] = {}  # the twins by what they share, in the sheet's order
+    for key, *shared in zip(twins.index, *(twins[c] for c in same)):
+        groups.setdefault(tuple(shared), []).append(key)
     out = []
-    for _, group in twins.groupby(same, sort=False):
-        cells = {k: table.cell_of(k, "Montant") for k in group.index}
-        for key, row in group.iterrows():
+    for keys in groups.values():
+        cells = {k: table.cell_of(k, "Montant") for k in keys}
+        for key in keys:
             others = ", ".join(f"{k} ({c})" for k, c in cells.items() if k != key)
             out.append(ctx.finding(
                 key, "Montant",
-                f"même salarié ({row['Matricule']}), même date ({day(row['Date'])}), même catégorie "
-                f"({row['Catégorie']}) et même montant ({euros(row['Montant'])}) que {others}. "
-                "Vérifiez qu'il ne s'agit pas d'un doublon et supprimez-le le cas échéant."))
+                f"même salarié ({twins.at[key, 'Matricule']}), même date ({day(twins.at[key, 'Date'])}), même "
+                f"catégorie ({twins.at[key, 'Catégorie']}) et même montant ({euros(twins.at[key, 'Montant'])}) "
+                f"que {others}. Vérifiez qu'il ne s'agit pas d'un doublon et supprimez-le le cas échéant."))
     return out
 
 
