@@ -449,14 +449,19 @@ class WritePlanner:
         if raw is None:
             self.out.new_tabs[title] = header
         height = max(len(rows), len(old_texts))
-        for i in range(height):
+        planned = self.out.rows.setdefault(title, {})
+        for i in range(min(height, len(old_texts))):  # the rows the tab has: only those that differ
             new_line = new_texts[i] if i < len(new_texts) else blank
-            old_line = old_texts[i] if i < len(old_texts) else blank
-            if new_line is not None and new_line == old_line:
+            if new_line is not None and new_line == old_texts[i]:
                 continue  # the row is already there: not a cell of it is rewritten
             line = values[i] if i < len(values) else []
             before = list(raw.rows[i + 1]) if raw and i + 1 < len(raw.rows) else []
-            self.out.rows.setdefault(title, {})[i + 2] = (line[:width] + [""] * (width - len(line)), before)
+            planned[i + 2] = (line[:width] + [""] * (width - len(line)), before)
+        for i in range(len(old_texts), len(values)):  # the rows past them: new (tens of thousands at most)
+            line = values[i]
+            planned[i + 2] = (line if len(line) == width else line[:width] + [""] * (width - len(line)), [])
+        if not planned:
+            del self.out.rows[title]
         spec = SPECS[canonical]
         link = header.index(LINKED[canonical]) + 1 if canonical in LINKED else 0
         self.out.layouts[title] = ([c.width or max(12, min(40, len(c.name) + 4)) for c in spec.columns], link,

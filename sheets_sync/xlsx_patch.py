@@ -414,13 +414,17 @@ def _splice_rows(body: bytes, starts: list[tuple[int, int]], wanted, build, titl
 def _replace_rows(body: bytes, starts, rows: dict[int, list[Any]], styles: Styles, prefix: bytes) -> bytes:
     """Rows of a tab the tool owns, replaced whole."""
     numbers = sorted(rows)
-    built = dict(zip(numbers, _whole_rows(prefix, [(r, rows[r]) for r in numbers], styles)))
-    return _splice_rows(body, starts, rows, lambda r, _rm: built[r], "")
+    built = _whole_rows(prefix, [(r, rows[r]) for r in numbers], styles)
+    if not starts or (numbers and numbers[0] > starts[-1][1]):  # all after the last row (a first run)
+        return body + b"".join(built)
+    built_of = dict(zip(numbers, built))
+    return _splice_rows(body, starts, rows, lambda r, _rm: built_of[r], "")
 
 
 def _count_rows(body: bytes, prefix: bytes) -> int:
-    tag = b"<%srow" % prefix
-    return body.count(tag + b" ") + body.count(tag + b">") + body.count(tag + b"/")
+    """The row elements of a sheet's data (no other element there starts with « row », and
+    texts hold no raw « < »): one pass over the bytes."""
+    return body.count(b"<%srow" % prefix)
 
 
 def _patch_rows(body: bytes, starts: list[tuple[int, int]], by_row, styles, formulas, title, prefix) -> bytes:
