@@ -387,10 +387,12 @@ def _letters_str(col: int) -> str:
 
 
 
-def _splice_rows(body: bytes, starts: list[tuple[int, int]], wanted, build, title: str) -> bytes:
+def _splice_rows(body: bytes, starts: list[tuple[int, int]], wanted, build, title: str, quick=None) -> bytes:
     """The rows numbered in ``wanted`` built anew by ``build(number, row match or None)``, in row
     order (a row the sheet lacks goes before the first row with a higher number); the spans
-    between them are copied as they are."""
+    between them are copied as they are. ``quick(number, start, next row's start)``, when given,
+    may do a row without matching it whole: it returns the bytes from the row's start and where
+    the copy goes on, or ``None``."""
     numbers = [n for _pos, n in starts]
     pieces: list[bytes] = []
     cursor = 0
@@ -399,6 +401,11 @@ def _splice_rows(body: bytes, starts: list[tuple[int, int]], wanted, build, titl
         at = starts[i][0] if i < len(starts) else len(body)
         pieces.append(body[cursor:at])
         if i < len(numbers) and numbers[i] == r:
+            done = quick(r, at, starts[i + 1][0] if i + 1 < len(starts) else len(body)) if quick else None
+            if done is not None:
+                pieces.append(done[0])
+                cursor = done[1]
+                continue
             rm = _ROW.match(body, at)
             if rm is None:
                 raise WorkbookError(f"Onglet « {title} » : ligne {r} illisible dans le fichier.")
@@ -431,29 +438,15 @@ def _patch_rows(body: bytes, starts: list[tuple[int, int]], by_row, styles, form
     """Only the rows with edits are parsed and rewritten; the spans between them are copied.
     Where a row's edits are all fills of cells it has (the check's highlights, by the ten
     thousand), only those cells' opening tags are rewritten."""
-    numbers = [n for _pos, n in starts]
-    pieces: list[bytes] = []
-    cursor = 0
-    for r in sorted(by_row):
-        i = bisect.bisect_left(numbers, r)
-        at = starts[i][0] if i < len(starts) else len(body)
-        if i == len(numbers) or numbers[i] != r:  # a row the sheet lacks
-            pieces += (body[cursor:at], _new_rows([r], by_row, styles, prefix))
-            cursor = at
-            continue
-        restyled = _restyled(body, at, starts[i + 1][0] if i + 1 < len(starts) else len(body), r, by_row[r],
-                             styles, prefix)
-        if restyled is not None:
-            pieces += (body[cursor:at], restyled[0])
-            cursor = restyled[1]
-            continue
-        rm = _ROW.match(body, at)
+    def build(r: int, rm: re.Match | None) -> bytes:
         if rm is None:
-            raise WorkbookError(f"Onglet « {title} » : ligne {r} illisible dans le fichier.")
-        pieces += (body[cursor:at], _patch_row(rm, r, r, by_row[r], styles, formulas, title, prefix))
-        cursor = rm.end()
-    pieces.append(body[cursor:])
-    return b"".join(pieces)
+            return _new_rows([r], by_row, styles, prefix)
+        return _patch_row(rm, r, r, by_row[r], styles, formulas, title, prefix)
+
+    def quick(r: int, lo: int, hi: int) -> tuple[bytes, int] | None:
+        return _restyled(body, lo, hi, r, by_row[r], styles, prefix)
+
+    return _splice_rows(body, starts, by_row, build, title, quick)
 
 
 def _restyled(body: bytes, lo: int, hi: int, r: int, wanted: dict[int, _CellEdit], styles: Styles,
