@@ -194,7 +194,7 @@ class XlsxBackend:
                     self._cache[title] = (tab, full)
                     return tab
 
-                if len(wanted) > 1 and READERS > 0:
+                if len(wanted) > 1:
                     with ThreadPoolExecutor(READERS) as pool:
                         futures = {pool.submit(convert, title, full): title for title, full in wanted}
                         try:

@@ -331,11 +331,6 @@ def _text_cell_parts(prefix: str) -> tuple[str, str, str, str]:
             f"</{prefix}t></{prefix}is></{prefix}c>", f"</{prefix}row>")
 
 
-def _whole_row(prefix: bytes, number: int, values: list[Any], styles: Styles) -> bytes:
-    """A row of a tab the tool owns, built whole (see :func:`_whole_rows`)."""
-    return _whole_rows(prefix, [(number, values)], styles)[0]
-
-
 def _whole_rows(prefix: bytes, numbered: list[tuple[int, list[Any]]], styles: Styles) -> list[bytes]:
     """Rows of a tab the tool owns (Anomalies, Journal), each built whole: texts as inline
     strings, the quote prefix kept for ``=…`` texts, dates as date serials shown ``JJ/MM/AAAA``.
