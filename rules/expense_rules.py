@@ -75,9 +75,9 @@ def meal_ceiling(ctx: RuleContext):
     shown = (meals["Type repas"].str.strip().replace("", "restaurant") if "Type repas" in meals
              else pd.Series("restaurant", index=meals.index))
     kinds = norm_series(shown)
-    of_year: dict[int, dict] = {}  # each year's ceilings looked up once (thousands of meals, a few years)
-    ceilings = pd.Series([(of_year.get(d.year) or of_year.setdefault(d.year, meal_ceilings_of(table, d.year)))
-                          .get(k, math.nan) for d, k in zip(meals["Date"], kinds)], index=meals.index, dtype=float)
+    of_year = {y: meal_ceilings_of(table, y) for y in {d.year for d in meals["Date"]}}  # a few years, once each
+    ceilings = pd.Series([of_year[d.year].get(k, math.nan) for d, k in zip(meals["Date"], kinds)],
+                         index=meals.index, dtype=float)
     bad = meals[meals["Montant"] > ceilings + 1e-9]
     return ctx.findings_on(bad.index, "Montant", (
         f"repas{'' if k == 'restaurant' else f' ({t})'} de {euros(a)}, au-dessus du plafond URSSAF de "

@@ -127,18 +127,15 @@ class RuleContext:
         if index is None:
             return [self.finding(key, column, message) for key, message in zip(keys, messages)]
         title, row_of, value, letter = table.title, table.row_of, table.raw.value, col_letter(index)
-        rows, lines, rule_id, severity = table.row_index(), table.raw.rows, bound.id, bound.severity
+        rows, rule_id, severity = table.row_index(), bound.id, bound.severity
         out = []
         for key, message in zip(keys, messages):
             row = rows.get(key) if key.__class__ is str else None
-            if row is None:  # not a plain key of the tab: the general lookups
+            if row is None:  # not a plain key of the tab: the general lookup
                 row = row_of(key)
-                cell = value(row, index)
-            else:
-                line = lines[row - 1] if row <= len(lines) else ()
-                cell = line[index - 1] if index <= len(line) else None
             ref = f"{title}!{letter}{row}"
-            out.append(Finding(rule_id, severity, title, ref, str(key), f"{ref} : {message}", column, cell))
+            out.append(Finding(rule_id, severity, title, ref, str(key), f"{ref} : {message}", column,
+                               value(row, index)))
         return out
 
     def row_finding(self, row: int, column: str, message: str, key: str = "") -> Finding:

@@ -450,7 +450,7 @@ class WritePlanner:
             self.out.new_tabs[title] = header
         height = max(len(rows), len(old_texts))
         planned = self.out.rows.setdefault(title, {})
-        for i in range(min(height, len(old_texts))):  # the rows the tab has: only those that differ
+        for i in range(len(old_texts)):  # the rows the tab has: only those that differ
             new_line = new_texts[i] if i < len(new_texts) else blank
             if new_line is not None and new_line == old_texts[i]:
                 continue  # the row is already there: not a cell of it is rewritten

@@ -174,7 +174,7 @@ def read_table(
 
     # Column by column: each distinct raw value of a column is parsed once.
     present = [(number, line) for number, line in enumerate(raw.rows[1:], start=2)
-               if line and (_filled(line[0]) or not all(is_empty(v) for v in line))]
+               if line and (not is_empty(line[0]) or not all(is_empty(v) for v in line))]
     rows = [number for number, _line in present]
     located: list[tuple[int, int, Finding]] = []  # (row, column, finding): reported in reading order
     width = max(columns.values(), default=0)
@@ -273,15 +273,6 @@ def read_table(
     df = df[keep]
     df.index = pd.Index([k for k, ok in zip(keys, keep) if ok], name=key_col or ROW)
     return Table(spec, raw.title, raw, columns, df, findings, all_keys, added)
-
-
-def _filled(value) -> bool:
-    """A value that is not blank (the first cell of a row, most often its key: usually enough
-    to know the row is not empty without looking at the others)."""
-    kind = value.__class__
-    if kind is str:
-        return bool(value.strip())
-    return value is not None and not (kind is float and value != value)
 
 
 def _empty_column(ctype: str, length: int) -> pd.Series:

@@ -133,7 +133,7 @@ class Table:
         rows = self.row_index()
         for key, column in wanted:
             if key in rows and column in self.columns:
-                wanted_pos[(self.row_of(key), self.columns[column])] = (key, column)
+                wanted_pos[(rows[key], self.columns[column])] = (key, column)
         for pos, (key, column) in sorted(wanted_pos.items()):
             if self.raw.fills.get(pos) not in TOOL_COLORS:
                 out.append(Highlight(self.name, str(key), column, owner, owner))
